@@ -1,0 +1,61 @@
+// Extension entry point: registers commands first, then starts the language client without waiting for it.
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { DocumentModelRequest, LensCommand, type DocumentModelParams, type DocumentModelResult, type RunTarget } from '../protocol/lsp';
+import { createLanguageClient } from './languageClient';
+import { logChannel, logError } from './log';
+import { RunController } from './runController';
+import { RUN_PANEL_VIEW_TYPE, RunPanel } from './runPanel';
+
+let client: LanguageClient | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const started = Date.now();
+  const controller = new RunController();
+  const panel = new RunPanel(context.extensionUri, controller);
+  controller.attachPanel(panel);
+
+  context.subscriptions.push(
+    logChannel(),
+    controller,
+    panel,
+    vscode.commands.registerCommand('locustStudio.openPanel', () => panel.show()),
+    vscode.commands.registerCommand('locustStudio.showLog', () => logChannel().show()),
+    vscode.commands.registerCommand('locustStudio.stopRun', () => controller.stop()),
+    vscode.commands.registerCommand(LensCommand.runLoadTest, (target?: RunTarget) => {
+      const uri = target?.uri ?? vscode.window.activeTextEditor?.document.uri.toString();
+      if (!uri) {
+        void vscode.window.showInformationMessage('Open a locustfile to run a load test.');
+        return;
+      }
+      return controller.run(target ?? { uri, userClasses: [] });
+    }),
+    vscode.window.registerWebviewPanelSerializer(RUN_PANEL_VIEW_TYPE, {
+      deserializeWebviewPanel: async (webviewPanel) => panel.attach(webviewPanel),
+    }),
+  );
+
+  const languageClient = createLanguageClient(context);
+  client = languageClient;
+  languageClient.start().catch((error: unknown) => logError('The Locust Studio language server did not start', error));
+
+  // Editor-title buttons appear only on files the model calls a locustfile.
+  const updateLocustfileContext = async (editor: vscode.TextEditor | undefined) => {
+    let isLocustfile = false;
+    if (editor?.document.languageId === 'python' && languageClient.isRunning()) {
+      const params: DocumentModelParams = { uri: editor.document.uri.toString() };
+      const model = await languageClient.sendRequest<DocumentModelResult>(DocumentModelRequest.method, params).catch(() => null);
+      isLocustfile = model?.isLocustfile ?? false;
+    }
+    await vscode.commands.executeCommand('setContext', 'locustStudio.isLocustfile', isLocustfile);
+  };
+  context.subscriptions.push(
+    vscode.window.onDidChangeActiveTextEditor((editor) => void updateLocustfileContext(editor)),
+    languageClient.onDidChangeState(() => void updateLocustfileContext(vscode.window.activeTextEditor)),
+  );
+  logChannel().info(`Locust Studio activated in ${Date.now() - started} ms`);
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+}

@@ -1,0 +1,108 @@
+// Hosts the run panel webview: strict CSP, `ready` handshake, snapshot on ready/visible, validated messages back.
+import * as vscode from 'vscode';
+import { randomUUID } from 'node:crypto';
+import { parseWebviewToHost, type HostToWebview, type WebviewToHost } from '../protocol/webview';
+import { panelHtml } from './panelHtml';
+import { logChannel } from './log';
+
+export const RUN_PANEL_VIEW_TYPE = 'locustStudio.runPanel';
+
+/** What the panel needs from whoever owns the run: the current snapshot and a handler for the user's controls. */
+export interface RunPanelSource {
+  snapshot(): HostToWebview;
+  onControl(message: Exclude<WebviewToHost, { type: 'ready' }>): void;
+}
+
+export class RunPanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private ready = false;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly source: RunPanelSource,
+  ) {}
+
+  /** Opens the panel, or brings it forward if it is already open. */
+  show(preserveFocus = false): void {
+    if (this.panel) {
+      this.panel.reveal(undefined, preserveFocus);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      RUN_PANEL_VIEW_TYPE,
+      'Locust Studio',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
+      this.webviewOptions(),
+    );
+    this.attach(panel);
+  }
+
+  /** Adopts a panel VS Code restored after a reload (see WebviewPanelSerializer). */
+  attach(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    this.ready = false;
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.png');
+    panel.webview.options = this.webviewOptions();
+    panel.webview.html = this.html(panel.webview);
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      panel.onDidChangeViewState(() => {
+        // A hidden webview is torn down without retainContextWhenHidden; it says `ready` again when shown.
+        if (!panel.visible) this.ready = false;
+      }),
+      panel.onDidDispose(() => {
+        this.panel = undefined;
+        this.ready = false;
+        this.disposeListeners();
+      }),
+    );
+  }
+
+  /** Sends a message when the panel can take it; otherwise the next `ready` brings a fresh snapshot. */
+  post(message: HostToWebview): void {
+    if (this.panel && this.ready) void this.panel.webview.postMessage(message);
+  }
+
+  get isOpen(): boolean {
+    return this.panel !== undefined;
+  }
+
+  private receive(raw: unknown): void {
+    const message = parseWebviewToHost(raw);
+    if (!message) {
+      logChannel().warn(`Run panel sent an invalid message; ignored: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      return;
+    }
+    if (message.type === 'ready') {
+      this.ready = true;
+      this.post(this.source.snapshot());
+      return;
+    }
+    this.source.onControl(message);
+  }
+
+  private webviewOptions(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist')] };
+  }
+
+  private html(webview: vscode.Webview): string {
+    const asset = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', ...path)).toString();
+    return panelHtml({
+      cspSource: webview.cspSource,
+      nonce: randomUUID().replace(/-/g, ''),
+      scriptUri: asset('webview.js'),
+      styleUri: asset('panel.css'),
+      codiconsUri: asset('codicons', 'codicon.css'),
+    });
+  }
+
+  private disposeListeners(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    this.disposeListeners();
+  }
+}

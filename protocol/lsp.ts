@@ -1,0 +1,28 @@
+// Custom LSP requests and the command ids that code lenses carry, shared by server/ and extension/.
+import type { LocustfileModel, SourceRange } from './model';
+
+/** Request sent by the extension, answered by the server: the model of one open document. */
+export const DocumentModelRequest = {
+  method: 'locustStudio/documentModel',
+} as const;
+export interface DocumentModelParams {
+  uri: string;
+}
+export type DocumentModelResult = LocustfileModel | null;
+
+/** Commands executed by code lenses; the arguments are built by the server. */
+export const LensCommand = {
+  runLoadTest: 'locustStudio.runLoadTest',
+  runTaskOnce: 'locustStudio.runTaskOnce',
+  debugTask: 'locustStudio.debugTask',
+} as const;
+
+/** Argument of every lens command: which file, which User class(es), which task. */
+export interface RunTarget {
+  uri: string;
+  /** Empty: every runnable User class of the file. */
+  userClasses: string[];
+  task?: string;
+  shape?: string;
+  range?: SourceRange;
+}

@@ -1,0 +1,109 @@
+// Messages between the runner bridge (Python, inside Locust) and the Node runner, with their validators.
+import * as v from 'valibot';
+
+/** Protocol version spoken by runner/python/locust_studio_bridge.py; bumped on breaking changes. */
+export const RUNNER_PROTOCOL_VERSION = 1;
+
+/** Cumulative percentiles carried by every endpoint entry, in this order. */
+export const PERCENTILES = [0.5, 0.66, 0.75, 0.8, 0.9, 0.95, 0.98, 0.99, 0.999, 1] as const;
+
+/** A bridge line longer than this is rejected unparsed (a hostile or runaway message). */
+export const MAX_BRIDGE_LINE_BYTES = 8 * 1024 * 1024;
+
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+const ms = v.pipe(v.number(), v.minValue(0));
+
+/** Statistics of one endpoint (method + name) or of all of them ("Aggregated"). */
+export const EndpointStatsSchema = v.object({
+  method: v.string(),
+  name: v.string(),
+  requests: count,
+  failures: count,
+  totalResponseTime: ms,
+  minResponseTime: v.nullable(ms),
+  maxResponseTime: ms,
+  totalContentLength: ms,
+  /** Cumulative response-time percentiles in ms, aligned with PERCENTILES; null before any request. */
+  percentiles: v.array(v.nullable(ms)),
+  /** What happened since the previous tick: the basis of "current" rates and percentiles. */
+  window: v.object({
+    seconds: ms,
+    requests: count,
+    failures: count,
+    p50: v.nullable(ms),
+    p95: v.nullable(ms),
+  }),
+});
+export type EndpointStats = v.InferOutput<typeof EndpointStatsSchema>;
+
+export const RunStateSchema = v.picklist(['ready', 'spawning', 'running', 'stopping', 'stopped', 'quitting']);
+export type RunState = v.InferOutput<typeof RunStateSchema>;
+
+export const RunnerKindSchema = v.picklist(['local', 'master', 'worker']);
+
+export const FailureEntrySchema = v.object({
+  method: v.string(),
+  name: v.string(),
+  error: v.string(),
+  occurrences: count,
+});
+export type FailureEntry = v.InferOutput<typeof FailureEntrySchema>;
+
+export const BridgeMessageSchema = v.variant('type', [
+  v.object({
+    type: v.literal('hello'),
+    protocol: v.number(),
+    pid: count,
+    locustVersion: v.string(),
+    runnerKind: RunnerKindSchema,
+    userClasses: v.array(v.string()),
+    shape: v.nullable(v.string()),
+    features: v.array(v.string()),
+  }),
+  v.object({ type: v.literal('state'), state: RunStateSchema, userCount: count, t: v.number() }),
+  v.object({
+    type: v.literal('tick'),
+    seq: count,
+    t: v.number(),
+    state: RunStateSchema,
+    userCount: count,
+    usersByClass: v.record(v.string(), count),
+    /** Only the endpoints that changed since the previous tick. */
+    endpoints: v.array(EndpointStatsSchema),
+    total: EndpointStatsSchema,
+    /** Endpoints left out of this tick because of the per-message cap. */
+    omitted: count,
+  }),
+  v.object({
+    type: v.literal('final'),
+    t: v.number(),
+    endpoints: v.array(EndpointStatsSchema),
+    total: EndpointStatsSchema,
+    failures: v.array(FailureEntrySchema),
+  }),
+  v.object({ type: v.literal('ack'), id: count, ok: v.boolean(), error: v.optional(v.string()) }),
+  v.object({ type: v.literal('error'), message: v.string(), traceback: v.optional(v.string()) }),
+]);
+export type BridgeMessage = v.InferOutput<typeof BridgeMessageSchema>;
+
+export const RunnerCommandSchema = v.variant('type', [
+  v.object({ type: v.literal('setUsers'), id: count, users: count, spawnRate: v.pipe(v.number(), v.minValue(0)) }),
+  v.object({ type: v.literal('stop'), id: count }),
+  v.object({ type: v.literal('reset'), id: count }),
+  v.object({ type: v.literal('quit'), id: count }),
+]);
+export type RunnerCommand = v.InferOutput<typeof RunnerCommandSchema>;
+
+/** Parses one line of the bridge channel; returns an error string instead of throwing. */
+export function parseBridgeLine(line: string): { ok: true; message: BridgeMessage } | { ok: false; error: string } {
+  if (line.length > MAX_BRIDGE_LINE_BYTES) return { ok: false, error: `line of ${line.length} bytes exceeds the limit` };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch (e) {
+    return { ok: false, error: `not JSON: ${(e as Error).message}` };
+  }
+  const result = v.safeParse(BridgeMessageSchema, raw);
+  if (!result.success) return { ok: false, error: v.summarize(result.issues) };
+  return { ok: true, message: result.output };
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The one test command: sets up the machine, checks types and lint, packages the VSIX, then runs every test layer.
+# Usage: scripts/test.sh            (CI runs exactly this through .ci/run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+echo '[test] type check and lint'
+npm run --silent typecheck
+npm run --silent lint
+echo '[test] production build and package'
+npm run --silent package
+
+# Every layer, in one node:test run so the summary counts them all. Files run one at a time: the runner and e2e
+# layers start real Locust, code-server and Chromium processes on a 2-core machine.
+mkdir -p test-output
+shopt -s nullglob
+files=(test/unit/*.test.ts test/lsp/*.test.ts test/runner/*.test.ts test/webview/*.test.ts test/e2e/*.test.ts)
+for layer in unit lsp runner webview e2e; do
+  compgen -G "test/${layer}/*.test.ts" >/dev/null || { echo "[test] no tests in test/${layer}: every layer must run" >&2; exit 1; }
+done
+status=0
+node --import tsx --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination=test-output/results.tap "${files[@]}" || status=$?
+
+# Nothing a test started may outlive it.
+leftovers=$(pgrep -af 'locust_studio_launch|locust-studio-e2e|locust-studio-chromium' | grep -v pgrep || true)
+if [ -n "$leftovers" ]; then
+  echo "[test] processes left behind by the tests:" >&2
+  echo "$leftovers" >&2
+  status=1
+fi
+
+# The plain closing line, counted from the TAP copy of the results.
+pass=$(grep -E '^# pass ' test-output/results.tap | awk '{s+=$3} END {print s+0}')
+fail=$(grep -E '^# fail ' test-output/results.tap | awk '{s+=$3} END {print s+0}')
+echo "tests: ${pass} passed, ${fail} failed"
+exit $status

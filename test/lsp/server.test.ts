@@ -1,0 +1,104 @@
+// The bundled language server over JSON-RPC: code lenses, outline and the document model of a locustfile.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { CodeLens, DocumentSymbol } from 'vscode-languageserver';
+import { startLanguageServer, type LspSession } from '../helpers/lspClient';
+import { DocumentModelRequest, LensCommand, type DocumentModelResult, type RunTarget } from '../../protocol/lsp';
+
+const LOCUSTFILE = `from locust import HttpUser as H, TaskSet, task, tag, between
+import locust
+
+
+class Browse(TaskSet):
+    @task(2)
+    def list_products(self):
+        self.client.get("/products")
+
+    @task
+    def stop(self):
+        self.interrupt()
+
+
+class BaseUser(H):
+    abstract = True
+    host = "http://127.0.0.1:8080"
+
+
+class Shopper(BaseUser):
+    wait_time = between(1, 2)
+    tasks = {Browse: 3}
+
+    @tag("checkout", "slow")
+    @locust.task(weight=5)
+    def checkout(self):
+        self.client.post("/cart", json={"productId": 1})
+
+
+class Admin(locust.HttpUser):
+    weight = 2
+    @task
+    def health(self):
+        self.client.get("/health")
+`;
+
+let lsp: LspSession;
+before(async () => {
+  lsp = await startLanguageServer();
+  await lsp.open('file:///work/locustfile.py', LOCUSTFILE);
+});
+after(async () => {
+  await lsp.close();
+});
+
+test('code lenses: one per runnable User class plus one for the whole file, none for abstract classes', async () => {
+  const lenses = await lsp.connection.sendRequest<CodeLens[]>('textDocument/codeLens', {
+    textDocument: { uri: 'file:///work/locustfile.py' },
+  });
+  const runLenses = lenses.filter((l) => l.command?.command === LensCommand.runLoadTest);
+  assert.equal(runLenses.length, 3, JSON.stringify(lenses));
+  const targets = runLenses.map((l) => l.command?.arguments?.[0] as RunTarget);
+  assert.deepEqual(targets.map((t) => t.userClasses), [[], ['Shopper'], ['Admin']]);
+  assert.equal(runLenses[1]?.range.start.line, 19, 'lens sits on the `class Shopper` line');
+  assert.match(runLenses[0]?.command?.title ?? '', /Run load test \(all 2 User classes\)/);
+});
+
+test('document model: aliases, base chains, weights, tags and task sets', async () => {
+  const model = await lsp.connection.sendRequest<DocumentModelResult>(DocumentModelRequest.method, { uri: 'file:///work/locustfile.py' });
+  assert.ok(model);
+  assert.deepEqual(
+    model.users.map((u) => [u.name, u.abstract, u.host, u.weight]),
+    [
+      ['BaseUser', true, 'http://127.0.0.1:8080', null],
+      ['Shopper', false, null, null],
+      ['Admin', false, null, 2],
+    ],
+  );
+  const shopper = model.users[1];
+  assert.deepEqual(shopper?.tasks.map((t) => [t.name, t.weight, t.tags]), [
+    ['checkout', 5, ['checkout', 'slow']],
+    ['Browse', 3, []],
+  ]);
+  assert.deepEqual(shopper?.taskSets.map((s) => [s.name, s.tasks.map((t) => `${t.name}:${t.weight}`)]), [
+    ['Browse', ['list_products:2', 'stop:1']],
+  ]);
+});
+
+test('outline: User classes with their tasks and task sets', async () => {
+  const symbols = await lsp.connection.sendRequest<DocumentSymbol[]>('textDocument/documentSymbol', {
+    textDocument: { uri: 'file:///work/locustfile.py' },
+  });
+  const shopper = symbols.find((s) => s.name === 'Shopper');
+  assert.deepEqual(shopper?.children?.map((c) => [c.name, c.detail]), [
+    ['checkout', 'weight 5 · tags: checkout, slow'],
+    ['Browse', 'weight 3'],
+    ['Browse', 'TaskSet'],
+  ]);
+});
+
+test('a half-typed class keeps the rest of the model, and the server keeps answering', async () => {
+  const broken = `${LOCUSTFILE}\n\nclass Half(H):\n    @task\n    def x(self\n`;
+  await lsp.open('file:///work/broken.py', broken);
+  const model = await lsp.connection.sendRequest<DocumentModelResult>(DocumentModelRequest.method, { uri: 'file:///work/broken.py' });
+  assert.deepEqual(model?.users.map((u) => u.name).slice(0, 3), ['BaseUser', 'Shopper', 'Admin']);
+  assert.equal(lsp.process.exitCode, null, `server exited: ${lsp.stderr()}`);
+});

@@ -15,6 +15,7 @@ const importMetaUrlShim = {
   define: { 'import.meta.url': '__importMetaUrl' },
 };
 
+/** @type {import('esbuild').BuildOptions} */
 const nodeDefaults = {
   bundle: true,
   platform: 'node',
@@ -26,7 +27,8 @@ const nodeDefaults = {
   external: ['vscode'],
 };
 
-const builds = [
+/** @type {(import('esbuild').BuildOptions & { entryPoints: Record<string, string> })[]} */
+const allBuilds = [
   { ...nodeDefaults, entryPoints: { extension: 'extension/main.ts' }, outdir },
   { ...nodeDefaults, ...importMetaUrlShim, entryPoints: { server: 'server/main.ts' }, outdir },
   { ...nodeDefaults, entryPoints: { cli: 'runner/cli.ts' }, outdir, banner: { js: '#!/usr/bin/env node' } },
@@ -41,10 +43,13 @@ const builds = [
     entryPoints: { webview: 'webview/main.ts', panel: 'webview/panel.css' },
     outdir,
   },
-].filter((b) => Object.values(b.entryPoints).every((entry) => existsSync(entry)));
+];
+// A part whose entry does not exist yet is skipped, so the build works while the parts grow.
+const builds = allBuilds.filter((b) => Object.values(b.entryPoints).every((entry) => typeof entry === 'string' && existsSync(entry)));
 
 /** Files the bundles load at run time: grammar wasm, the Python bridge, icon font. */
 async function copyAssets() {
+  /** @param {string} name */
   const pkgDir = (name) => path.resolve('node_modules', name);
   await mkdir(outdir, { recursive: true });
   await cp(path.join(pkgDir('web-tree-sitter'), 'web-tree-sitter.wasm'), path.join(outdir, 'web-tree-sitter.wasm'));
@@ -65,6 +70,12 @@ if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();
   console.log('[build] watching for changes');
 } else {
-  await Promise.all(builds.map((options) => esbuild.build(options)));
-  console.log(`[build] ${production ? 'production' : 'development'} build of ${builds.length} bundles in ${outdir}/`);
+  try {
+    await Promise.all(builds.map((options) => esbuild.build(options)));
+    console.log(`[build] ${production ? 'production' : 'development'} build of ${builds.length} bundles in ${outdir}/`);
+  } catch {
+    // esbuild has already printed each error with its file and line.
+    console.error('[build] failed');
+    process.exitCode = 1;
+  }
 }

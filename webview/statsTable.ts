@@ -61,6 +61,9 @@ export class StatsTable {
         this.rows.set(key, row);
       }
       writeCells(row, cellsOf(endpoint));
+      // Long names are cut with an ellipsis; the tooltip keeps the whole text (as text, never markup).
+      row.cells[0]!.title = endpoint.method;
+      row.cells[1]!.title = endpoint.name;
       row.classList.toggle('failing', endpoint.failures > 0);
     }
     if (total) {

@@ -75,3 +75,31 @@ export function sendToPanel(page: Page, message: HostToWebview | Record<string, 
 export function postedByPanel(page: Page): Promise<WebviewToHost[]> {
   return page.evaluate(() => window.__posted as WebviewToHost[]);
 }
+
+/** A few of the variables VS Code sets on a webview's <html>, for light and dark themes. */
+const THEMES = {
+  light: {
+    '--vscode-foreground': '#3b3b3b', '--vscode-editor-background': '#ffffff', '--vscode-descriptionForeground': '#717171',
+    '--vscode-badge-background': '#cccccc', '--vscode-badge-foreground': '#3b3b3b', '--vscode-errorForeground': '#f85149',
+    '--vscode-widget-border': '#e5e5e5', '--vscode-font-family': 'system-ui, sans-serif', '--vscode-font-size': '13px',
+    '--vscode-button-background': '#005fb8', '--vscode-button-foreground': '#ffffff',
+  },
+  dark: {
+    '--vscode-foreground': '#cccccc', '--vscode-editor-background': '#1f1f1f', '--vscode-descriptionForeground': '#9d9d9d',
+    '--vscode-badge-background': '#616161', '--vscode-badge-foreground': '#f8f8f8', '--vscode-errorForeground': '#f85149',
+    '--vscode-widget-border': '#313131', '--vscode-font-family': 'system-ui, sans-serif', '--vscode-font-size': '13px',
+    '--vscode-button-background': '#0078d4', '--vscode-button-foreground': '#ffffff',
+  },
+} as const;
+
+/** Applies a theme the way VS Code does: CSS variables on <html> and a class on <body> (CSSOM, so the CSP allows it). */
+export function applyTheme(page: Page, theme: keyof typeof THEMES): Promise<void> {
+  return page.evaluate(
+    ([vars, name]) => {
+      for (const [key, value] of Object.entries(vars)) document.documentElement.style.setProperty(key, value);
+      document.body.classList.remove('vscode-light', 'vscode-dark');
+      document.body.classList.add(`vscode-${name}`);
+    },
+    [THEMES[theme], theme] as const,
+  );
+}

@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
-import { instrumentPanel, postedByPanel, sendToPanel, servePanel } from '../helpers/panelPage';
+import { applyTheme, instrumentPanel, postedByPanel, sendToPanel, servePanel } from '../helpers/panelPage';
 import { endpointStats, runView } from '../helpers/runFixtures';
 import { REPO_ROOT } from '../helpers/lspClient';
 
@@ -66,7 +66,10 @@ test('renders a snapshot, then applies ticks in place', async () => {
   assert.equal(await rows.nth(0).locator('td').nth(2).textContent(), '1,234');
   assert.equal(await page.locator('table.stats tfoot td').nth(2).textContent(), '1,281');
   assert.equal(await page.locator('.metrics dd').nth(2).textContent(), '0.2%');
-  await page.screenshot({ path: path.join(SHOTS, 'running.png'), fullPage: true });
+  for (const theme of ['light', 'dark'] as const) {
+    await applyTheme(page, theme);
+    await page.screenshot({ path: path.join(SHOTS, `running-${theme}.png`), fullPage: true });
+  }
 });
 
 test('the Stop button posts a stop command', async () => {

@@ -14,7 +14,7 @@ import { RunStatusBar } from './statusBar';
 const RUN_ACTIVE_CONTEXT = 'locustStudio.runActive';
 
 interface ActiveRun {
-  process: LocustRun;
+  locust: LocustRun;
   aggregate: RunAggregate;
 }
 
@@ -43,11 +43,11 @@ export class RunController implements RunPanelSource, vscode.Disposable {
         void this.stop();
         break;
       case 'reset':
-        run.process.send({ type: 'reset' }).then(done('reset statistics'), (e: unknown) => logError('reset failed', e));
+        run.locust.send({ type: 'reset' }).then(done('reset statistics'), (e: unknown) => logError('reset failed', e));
         break;
       case 'setUsers':
         run.aggregate.setTargetUsers(message.users);
-        run.process
+        run.locust
           .send({ type: 'setUsers', users: message.users, spawnRate: message.spawnRate })
           .then(done('changing users'), (e: unknown) => logError('setUsers failed', e));
         break;
@@ -87,7 +87,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       startedAt: Date.now(),
     });
     const runTime = config.get<string>('defaultRunTime', '');
-    const process = startRun({
+    const locust = startRun({
       python,
       locustfile,
       cwd: path.dirname(locustfile),
@@ -97,14 +97,14 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       runTime: runTime || undefined,
       statsInterval: config.get<number>('statsInterval', 1),
     });
-    const run: ActiveRun = { process, aggregate };
+    const run: ActiveRun = { locust, aggregate };
     this.active = run;
     void vscode.commands.executeCommand('setContext', RUN_ACTIVE_CONTEXT, true);
     logChannel().info(`Run ${aggregate.snapshot.id}: ${python} ${locustfile} (${target.userClasses.join(', ') || 'all User classes'})`);
 
-    process.on('log', (line: string) => logChannel().info(`[locust] ${line}`));
-    process.on('protocolError', (reason: string) => logChannel().warn(`Bridge sent an invalid line: ${reason}`));
-    process.on('message', (message) => {
+    locust.on('log', (line: string) => logChannel().info(`[locust] ${line}`));
+    locust.on('protocolError', (reason: string) => logChannel().warn(`Bridge sent an invalid line: ${reason}`));
+    locust.on('message', (message) => {
       const changed = aggregate.apply(message);
       if (message.type === 'tick' || message.type === 'final') {
         this.panel?.post({
@@ -123,7 +123,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     this.panel?.show(true);
     this.statusBar.update(aggregate);
 
-    const exit = await process.exit;
+    const exit = await locust.exit;
     aggregate.finish(exit);
     this.last = aggregate;
     if (this.active === run) this.active = undefined;
@@ -138,7 +138,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
   }
 
   async stop(): Promise<void> {
-    await this.active?.process.stop();
+    await this.active?.locust.stop();
   }
 
   dispose(): void {

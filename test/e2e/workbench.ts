@@ -1,0 +1,202 @@
+// Drives a real VS Code workbench (code-server) in headless Chromium for the end-to-end tests: palette, quick open, code lenses, webviews, screenshots.
+import { mkdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/browser';
+
+/** The git-ignored folder where e2e screenshots (and copies of code-server's logs) are kept. */
+export const E2E_OUTPUT = path.resolve(__dirname, '..', '..', 'test-output', 'e2e');
+
+export interface Workbench {
+  page: Page;
+  context: BrowserContext;
+  screenshotsDir: string;
+  /** Closes this browser and removes its profile. */
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Default `test-output/e2e`. */
+  screenshotsDir?: string;
+  /** Milliseconds for the workbench and the extension host to come up. Default 90 s (2 cores, cold code-server). */
+  timeoutMs?: number;
+  viewport?: { width: number; height: number };
+  /**
+   * What "ready" means beyond the workbench itself, e.g. a status bar item or a code lens of the extension under
+   * test. The default waits for the Explorer to list the folder's files, which needs the connection to code-server's
+   * server side, where the extension host runs.
+   */
+  ready?: (page: Page, timeoutMs: number) => Promise<void>;
+  /** If the workbench never gets ready, a screenshot `failure-<failureName>.png` is kept. Default `open-workbench`. */
+  failureName?: string;
+}
+
+const screenshotDirs = new WeakMap<Page, string>();
+const open = new Set<Workbench>();
+
+/**
+ * Opens the workbench URL in a fresh headless Chromium profile and waits until the workbench is usable:
+ * `.monaco-workbench` rendered, the status bar present, and `options.ready` (default: the Explorer lists the folder).
+ */
+export async function openWorkbench(url: string, options: OpenOptions = {}): Promise<Workbench> {
+  const screenshotsDir = path.resolve(options.screenshotsDir ?? E2E_OUTPUT);
+  mkdirSync(screenshotsDir, { recursive: true });
+  const timeout = options.timeoutMs ?? 90_000;
+  // A profile of our own (not playwright's) so a leftover browser is recognisable by its command line.
+  const profile = await mkdtemp(path.join(os.tmpdir(), 'locust-studio-chromium-'));
+  const context = await chromium
+    .launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      args: CHROMIUM_ARGS,
+      headless: true,
+      viewport: options.viewport ?? { width: 1440, height: 900 },
+    })
+    .catch(async (error: unknown) => {
+      await rm(profile, { recursive: true, force: true });
+      throw error;
+    });
+  const workbench: Workbench = {
+    page: context.pages()[0] ?? (await context.newPage()),
+    context,
+    screenshotsDir,
+    async close() {
+      open.delete(workbench);
+      await context.close().catch(() => undefined);
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+  open.add(workbench);
+  const { page } = workbench;
+  screenshotDirs.set(page, screenshotsDir);
+  try {
+    await page.goto(url, { waitUntil: 'domcontentloaded', timeout });
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout });
+    await page.locator('#workbench\\.parts\\.statusbar').waitFor({ state: 'visible', timeout });
+    await (options.ready ?? explorerListsFiles)(page, timeout);
+  } catch (error) {
+    const file = await screenshot(page, `failure-${options.failureName ?? 'open-workbench'}`).catch(() => undefined);
+    await workbench.close();
+    if (file && error instanceof Error) error.message += `\n(screenshot: ${file})`;
+    throw error;
+  }
+  return workbench;
+}
+
+/**
+ * In code-server the remote indicator (`status.host`) is a bare icon with no "connected" text, so it tells nothing.
+ * Files listed in the Explorer do: they come over the same connection as the extension host.
+ */
+async function explorerListsFiles(page: Page, timeout: number): Promise<void> {
+  await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout });
+}
+
+/** Closes every workbench browser opened by this process. */
+export async function closeAll(): Promise<void> {
+  await Promise.all([...open].map((workbench) => workbench.close()));
+}
+
+/** The quick input (command palette, quick open) box. */
+function quickInput(page: Page): { widget: Locator; input: Locator; rows: Locator } {
+  const widget = page.locator('.quick-input-widget');
+  return {
+    widget,
+    input: widget.locator('.quick-input-box input'),
+    rows: widget.locator('.quick-input-list .monaco-list-row'),
+  };
+}
+
+/**
+ * Opens the quick input with a key, replaces its text, waits for the row whose label matches and clicks it.
+ * Clicking the row (instead of Enter) makes sure the wanted entry is chosen, not whatever fuzzy matching ranks first.
+ */
+async function pickFromQuickInput(page: Page, key: string, text: string, rowLabel: string | RegExp, timeout: number): Promise<void> {
+  const { widget, input, rows } = quickInput(page);
+  await page.keyboard.press(key);
+  await widget.waitFor({ state: 'visible', timeout });
+  await input.fill(text);
+  const row = rows.filter({ has: page.locator('.label-name', { hasText: rowLabel }) }).first();
+  try {
+    await row.waitFor({ state: 'visible', timeout });
+  } catch (error) {
+    const shown = await rows.locator('.label-name').allTextContents().catch(() => []);
+    await page.keyboard.press('Escape');
+    throw new Error(`no entry ${String(rowLabel)} for "${text}"; the list showed: ${JSON.stringify(shown)}`, { cause: error });
+  }
+  await row.click();
+  await widget.waitFor({ state: 'hidden', timeout });
+}
+
+/**
+ * Runs a command by its palette title (`Category: Title`, e.g. "Locust Studio: Open Run Panel") through F1.
+ * The title is matched exactly against the palette row's label.
+ */
+export async function runCommand(page: Page, title: string, timeout = 30_000): Promise<void> {
+  await closeQuickInput(page);
+  await pickFromQuickInput(page, 'F1', `>${title}`, new RegExp(`^${escapeRegExp(title)}$`), timeout);
+}
+
+/** Opens a workspace file by its path relative to the folder through quick open (Ctrl+P), and waits for its editor. */
+export async function openFile(page: Page, relativePath: string, timeout = 30_000): Promise<void> {
+  const base = path.posix.basename(relativePath);
+  await closeQuickInput(page);
+  await pickFromQuickInput(page, 'Control+P', relativePath, new RegExp(`^${escapeRegExp(base)}$`), timeout);
+  await page.locator(`.tabs-container .tab.active[data-resource-name="${base}"]`).waitFor({ state: 'visible', timeout });
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ state: 'visible', timeout });
+}
+
+/** Waits for a code lens whose text contains `text` in a visible editor, and returns it. */
+export async function waitForCodeLens(page: Page, text: string, timeout = 60_000): Promise<Locator> {
+  const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: text }).first();
+  await lens.waitFor({ state: 'visible', timeout });
+  return lens;
+}
+
+/**
+ * The document inside the (single) visible extension webview. VS Code nests it: an outer `iframe.webview` (gets
+ * `.ready` once loaded) hosts `#active-frame`, which holds the extension's HTML.
+ */
+export function webviewFrame(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+/** Saves `<screenshotsDir>/<name>.png` and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  const dir = screenshotDirs.get(page) ?? E2E_OUTPUT;
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${fileSafe(name)}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** Runs `fn`; if it throws, keeps a screenshot named `failure-<name>` before rethrowing. */
+export async function withFailureScreenshot<T>(page: Page | undefined, name: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (page) {
+      const file = await screenshot(page, `failure-${name}`).catch(() => undefined);
+      if (file && error instanceof Error) error.message += `\n(screenshot: ${file})`;
+    }
+    throw error;
+  }
+}
+
+/** Closes a quick input left open (a failed step, a notification's picker) so the next key opens a fresh one. */
+async function closeQuickInput(page: Page): Promise<void> {
+  const { widget } = quickInput(page);
+  if (await widget.isVisible()) {
+    await page.keyboard.press('Escape');
+    await widget.waitFor({ state: 'hidden', timeout: 5000 });
+  }
+}
+
+/** A test or step name as a file name: each run of characters other than letters, digits, '_' and '.' becomes one '-'. */
+export function fileSafe(name: string): string {
+  return name.replace(/[^\w.]+/g, '-').replace(/^-+|-+$/g, '');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

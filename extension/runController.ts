@@ -124,7 +124,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     this.statusBar.update(aggregate);
 
     const exit = await locust.exit;
-    aggregate.finish(exit);
+    aggregate.finish(exit, exit.spawnError && `Could not start ${python}: ${exit.spawnError}. Check the locustStudio.python setting.`);
     this.last = aggregate;
     if (this.active === run) this.active = undefined;
     void vscode.commands.executeCommand('setContext', RUN_ACTIVE_CONTEXT, this.active !== undefined);

@@ -1,0 +1,343 @@
+// Runs a real Locust through the bridge launcher and exposes its channel, logs and exit as typed events and promises.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import * as v from 'valibot';
+import { MAX_BRIDGE_LINE_BYTES, parseBridgeLine, RunnerCommandSchema, type BridgeMessage, type RunnerCommand } from '../protocol/runner';
+import { LineSplitter } from './lineSplitter';
+
+export const LAUNCHER_FILE = 'locust_studio_launch.py';
+/** The channel's fd in the child: stdio index 3, an extra 'pipe' (a bidirectional socket on Unix). */
+const CHANNEL_FD = 3;
+/** Log lines longer than this are cut: a runaway print must not cost unbounded memory. */
+const MAX_LOG_LINE_BYTES = 64 * 1024;
+/** After Locust exited, how long its pipes may take to drain before the run is declared over anyway. */
+const DRAIN_MS = 2_000;
+
+export interface RunOptions {
+  python: string;
+  locustfile: string;
+  cwd?: string;
+  /** User classes to run; all of them when empty. */
+  userClasses?: string[];
+  host?: string;
+  users?: number;
+  spawnRate?: number;
+  /** Locust's syntax: 30s, 5m, 1h30m. */
+  runTime?: string;
+  tags?: string[];
+  excludeTags?: string[];
+  /** Passed to Locust as they are, after the options above. */
+  extraArgs?: string[];
+  /** Seconds between statistics ticks (the bridge's default is 1, its minimum 0.25). */
+  statsInterval?: number;
+  csvPrefix?: string;
+  /** The child's environment; defaults to this process's. */
+  env?: NodeJS.ProcessEnv;
+  /** Where locust_studio_launch.py and the bridge are; found next to this module by default. */
+  bridgeDir?: string;
+}
+
+export type LogStream = 'stdout' | 'stderr';
+export type AckMessage = Extract<BridgeMessage, { type: 'ack' }>;
+export type HelloMessage = Extract<BridgeMessage, { type: 'hello' }>;
+export type FinalMessage = Extract<BridgeMessage, { type: 'final' }>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** A command as callers write it: `send` assigns the id. */
+export type RunnerCommandInput = DistributiveOmit<RunnerCommand, 'id'>;
+
+export interface RunExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Set when the interpreter could not be started at all (then code and signal are null). */
+  spawnError?: string;
+}
+
+export type LocustRunEvents = {
+  /** A valid bridge message, in channel order. */
+  message: [message: BridgeMessage];
+  /** One line the user's code or Locust printed. */
+  log: [line: string, stream: LogStream];
+  /** A channel line that is not a valid bridge message; it was dropped. */
+  protocolError: [reason: string, line: string];
+};
+
+interface PendingAck {
+  resolve(ack: AckMessage): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/** Resolves when `promise` does or after `ms`, whichever is first, leaving no timer behind. */
+async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+/** Runs that may still have processes, killed if this process exits first (nothing may outlive the window). */
+const liveRuns = new Set<LocustRun>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const run of liveRuns) run.kill();
+  });
+}
+
+/** Where the Python side lives: `python/` beside the bundle (dist/), or runner/python beside the sources. */
+export function defaultBridgeDir(): string {
+  const candidates = [path.join(__dirname, 'python'), path.join(__dirname, '..', 'runner', 'python')];
+  return candidates.find((dir) => existsSync(path.join(dir, LAUNCHER_FILE))) ?? candidates[0]!;
+}
+
+/** Locust's command line for a run. Only options that were set are passed, so locust.conf and LOCUST_* still apply. */
+export function buildLocustArgs(options: RunOptions): string[] {
+  // `--name=value` throughout: a value that starts with "-" must not be taken for an option.
+  const args = [`--locustfile=${options.locustfile}`];
+  // Right after the locustfile: Locust's user classes are positional, and an nargs="*" option before them would eat them.
+  if (options.userClasses?.length) args.push(...options.userClasses);
+  args.push('--headless');
+  if (options.host) args.push(`--host=${options.host}`);
+  if (options.users !== undefined) args.push(`--users=${options.users}`);
+  if (options.spawnRate !== undefined) args.push(`--spawn-rate=${options.spawnRate}`);
+  if (options.runTime) args.push(`--run-time=${options.runTime}`);
+  if (options.csvPrefix) args.push(`--csv=${options.csvPrefix}`);
+  if (options.extraArgs?.length) args.push(...options.extraArgs);
+  // Last: each takes every value up to the next option.
+  if (options.tags?.length) args.push('--tags', ...options.tags);
+  if (options.excludeTags?.length) args.push('--exclude-tags', ...options.excludeTags);
+  return args;
+}
+
+export function startRun(options: RunOptions): LocustRun {
+  const bridgeDir = options.bridgeDir ?? defaultBridgeDir();
+  const env: NodeJS.ProcessEnv = {
+    ...(options.env ?? process.env),
+    LOCUST_STUDIO_CHANNEL_FD: String(CHANNEL_FD),
+    PYTHONUNBUFFERED: '1',
+  };
+  // Our log view decodes UTF-8; a C locale would otherwise make Python escape or choke on non-ASCII output.
+  env['PYTHONIOENCODING'] ??= 'utf-8';
+  if (options.statsInterval !== undefined) env['LOCUST_STUDIO_STATS_INTERVAL'] = String(options.statsInterval);
+  const child = spawn(options.python, [path.join(bridgeDir, LAUNCHER_FILE), ...buildLocustArgs(options)], {
+    cwd: options.cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    // Its own process group, so that stopping the run reaches everything the locustfile started too.
+    detached: true,
+    windowsHide: true,
+  });
+  return new LocustRun(child);
+}
+
+/** One Locust run. Made by `startRun`; the constructor only wires up an already spawned launcher. */
+export class LocustRun extends EventEmitter<LocustRunEvents> {
+  /** Settles once Locust has exited and its pipes have drained (so `final` is in by then, if it was sent). */
+  readonly exit: Promise<RunExit>;
+  readonly pid: number | undefined;
+
+  private readonly channel: Duplex | undefined;
+  private readonly pending = new Map<number, PendingAck>();
+  private nextId = 1;
+  private lastHello: HelloMessage | undefined;
+  private lastFinal: FinalMessage | undefined;
+  /** Set when the process is gone: from then on its pid may belong to someone else and is never signalled. */
+  private exited = false;
+  private exitResult: RunExit | undefined;
+  private resolveExit!: (exit: RunExit) => void;
+  private readonly processGone: Promise<void>;
+  private markProcessGone!: () => void;
+  private stopping: Promise<void> | undefined;
+  private openStreams = 0;
+  private readonly streamsClosed: Promise<void>;
+  private markStreamsClosed!: () => void;
+  private finished = false;
+
+  constructor(child: ChildProcess) {
+    super();
+    this.pid = child.pid;
+    this.exit = new Promise((resolve) => (this.resolveExit = resolve));
+    this.processGone = new Promise((resolve) => (this.markProcessGone = resolve));
+    this.streamsClosed = new Promise((resolve) => (this.markStreamsClosed = resolve));
+    this.channel = child.stdio[CHANNEL_FD] as Duplex | undefined;
+
+    this.readLines(child.stdout, MAX_LOG_LINE_BYTES, (line) => this.emit('log', line, 'stdout'), (bytes, head) =>
+      this.emit('log', `${head}… [line of ${bytes} bytes cut]`, 'stdout'),
+    );
+    this.readLines(child.stderr, MAX_LOG_LINE_BYTES, (line) => this.emit('log', line, 'stderr'), (bytes, head) =>
+      this.emit('log', `${head}… [line of ${bytes} bytes cut]`, 'stderr'),
+    );
+    this.readLines(this.channel, MAX_BRIDGE_LINE_BYTES, (line) => this.onChannelLine(line), (bytes, head) =>
+      this.emit('protocolError', `line of ${bytes} bytes exceeds the limit of ${MAX_BRIDGE_LINE_BYTES}`, head),
+    );
+
+    child.on('error', (error) => {
+      // Without a pid the interpreter never started; any later error (a failed kill) changes nothing here.
+      if (this.pid === undefined) this.finish({ code: null, signal: null, spawnError: error.message });
+    });
+    child.on('exit', (code, signal) => {
+      this.exited = true;
+      this.exitResult = { code, signal };
+      this.markProcessGone();
+      void this.settle(this.exitResult);
+    });
+    if (this.pid !== undefined) {
+      liveRuns.add(this);
+      installExitHook();
+    }
+  }
+
+  /** The bridge's `hello`, once it has arrived. */
+  get hello(): HelloMessage | undefined {
+    return this.lastHello;
+  }
+
+  /** The last `final` message: Locust's final statistics, taken when it quit. */
+  get final(): FinalMessage | undefined {
+    return this.lastFinal;
+  }
+
+  /** Sends a command; resolves with its ack (which may say ok: false), rejects on timeout or when Locust exits first. */
+  send(command: RunnerCommandInput, { timeoutMs = 10_000 }: { timeoutMs?: number } = {}): Promise<AckMessage> {
+    const id = this.nextId++;
+    const checked = v.safeParse(RunnerCommandSchema, { ...command, id });
+    if (!checked.success) return Promise.reject(new Error(`invalid command: ${v.summarize(checked.issues)}`));
+    const channel = this.channel;
+    if (this.exited || this.exitResult || !channel || !channel.writable) {
+      return Promise.reject(new Error(`cannot send ${command.type}: Locust is not running`));
+    }
+    return new Promise<AckMessage>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`no ack for ${command.type} (id ${id}) within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      channel.write(`${JSON.stringify(checked.output)}\n`, (error) => {
+        if (!error) return;
+        const entry = this.pending.get(id);
+        if (!entry) return;
+        this.pending.delete(id);
+        clearTimeout(entry.timer);
+        reject(new Error(`cannot send ${command.type}: ${error.message}`));
+      });
+    });
+  }
+
+  /**
+   * Ends the run: `quit` first (Locust stops, reports its final statistics and exits), SIGTERM to the process group
+   * if it has not exited after `graceMs`, SIGKILL after `termGraceMs` more. Resolves with the exit.
+   */
+  stop({ graceMs = 10_000, termGraceMs = 3_000 }: { graceMs?: number; termGraceMs?: number } = {}): Promise<RunExit> {
+    if (!this.exited && !this.stopping) {
+      this.stopping = (async () => {
+        this.send({ type: 'quit' }, { timeoutMs: graceMs }).catch(() => undefined);
+        if (await this.exitsWithin(graceMs)) return;
+        this.signalGroup('SIGTERM');
+        if (await this.exitsWithin(termGraceMs)) return;
+        this.signalGroup('SIGKILL');
+      })();
+    }
+    return this.exit;
+  }
+
+  /** Kills the whole process group at once, without waiting for final statistics. */
+  kill(): void {
+    this.signalGroup('SIGKILL');
+  }
+
+  private onChannelLine(line: string): void {
+    if (line.trim() === '') return;
+    const parsed = parseBridgeLine(line);
+    if (!parsed.ok) {
+      this.emit('protocolError', parsed.error, line.length > 200 ? `${line.slice(0, 200)}…` : line);
+      return;
+    }
+    const message = parsed.message;
+    if (message.type === 'hello') this.lastHello = message;
+    else if (message.type === 'final') this.lastFinal = message;
+    this.emit('message', message);
+    if (message.type === 'ack') {
+      const entry = this.pending.get(message.id);
+      if (entry) {
+        this.pending.delete(message.id);
+        clearTimeout(entry.timer);
+        entry.resolve(message);
+      }
+    }
+  }
+
+  private readLines(
+    stream: NodeJS.ReadableStream | Duplex | null | undefined,
+    maxLineBytes: number,
+    onLine: (line: string) => void,
+    onOversized: (bytes: number, head: string) => void,
+  ): void {
+    if (!stream) return;
+    const splitter = new LineSplitter({ maxLineBytes, onLine, onOversized });
+    this.openStreams++;
+    let closed = false;
+    const done = () => {
+      if (closed) return;
+      closed = true;
+      splitter.end();
+      if (--this.openStreams === 0) this.markStreamsClosed();
+    };
+    stream.on('data', (chunk: Buffer | string) => splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
+    stream.on('end', done);
+    stream.on('close', done);
+    // EPIPE and the like: the process is going away, which 'exit' reports.
+    stream.on('error', () => undefined);
+  }
+
+  private async exitsWithin(ms: number): Promise<boolean> {
+    await within(this.processGone, ms);
+    return this.exited;
+  }
+
+  private signalGroup(signal: NodeJS.Signals): void {
+    if (this.exited || this.pid === undefined) return;
+    try {
+      process.kill(-this.pid, signal);
+    } catch {
+      // ESRCH: already gone.
+    }
+  }
+
+  /**
+   * Locust exited: kill what is left of its process group (whatever the locustfile started), then end the run once the
+   * pipes drained, so that `final` is in; a stuck holder of a pipe must not hold up the run's end, hence the bound.
+   */
+  private async settle(exit: RunExit): Promise<void> {
+    try {
+      // While members remain, the group id stays theirs (Linux does not reuse it), so signalling -pid is safe here.
+      process.kill(-this.pid!, 'SIGKILL');
+    } catch {
+      // ESRCH: nothing left, the usual case.
+    }
+    await within(this.streamsClosed, DRAIN_MS);
+    this.finish(exit);
+  }
+
+  private finish(exit: RunExit): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.exitResult ??= exit;
+    if (!this.exited) {
+      this.exited = true;
+      this.markProcessGone();
+    }
+    liveRuns.delete(this);
+    for (const [id, entry] of this.pending) {
+      clearTimeout(entry.timer);
+      entry.reject(new Error(`Locust exited before acknowledging command ${id}`));
+    }
+    this.pending.clear();
+    this.channel?.destroy();
+    this.resolveExit(exit);
+  }
+}

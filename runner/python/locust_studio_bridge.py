@@ -1,0 +1,639 @@
+# Locust Studio bridge: streams a running Locust's state and statistics to the Node runner and carries its commands back.
+"""
+Imported by locust_studio_launch.py before ``locust.main.main()`` runs. It only registers event listeners (no User
+classes, so Locust never takes it for a locustfile). The channel is the file descriptor named by
+``LOCUST_STUDIO_CHANNEL_FD``: one JSON object per line in each direction, as specified by protocol/runner.ts.
+
+Rules this module keeps: it never writes to stdout (the user's prints and Locust's logs live there), it never calls a
+Locust function that resets statistics unless a ``reset`` command asks for it, and no exception of its own ever
+reaches Locust (an exception escaping an event listener would turn the run's exit code into 2).
+"""
+
+import gc
+import json
+import logging
+import os
+import sys
+import time
+import traceback
+
+import gevent
+import gevent.lock
+import gevent.os
+import locust
+import locust.runners as locust_runners
+import locust.stats as locust_stats
+
+PROTOCOL_VERSION = 1
+# Must match PERCENTILES in protocol/runner.ts (same order).
+PERCENTILES = (0.5, 0.66, 0.75, 0.8, 0.9, 0.95, 0.98, 0.99, 0.999, 1.0)
+# protocol/runner.ts MAX_BRIDGE_LINE_BYTES: the Node side rejects longer lines unread.
+MAX_LINE_BYTES = 8 * 1024 * 1024
+MAX_ENDPOINTS_PER_TICK = 500
+# Commands are tiny; anything longer is garbage and is skipped without being buffered.
+MAX_COMMAND_LINE_BYTES = 64 * 1024
+DEFAULT_STATS_INTERVAL = 1.0
+MIN_STATS_INTERVAL = 0.25
+STATE_POLL_SECONDS = 0.1
+# A message the Node side does not read within this time means it is wedged; the run must not hang on it.
+SEND_TIMEOUT_SECONDS = 30.0
+# A failing stats loop must not flood the channel with the same traceback every interval.
+MAX_ERROR_REPORTS = 20
+
+# Runner states as protocol/runner.ts names them; Locust's "cleanup" is its stopping phase, "missing" is worker-only.
+STATES = {
+    "ready": "ready",
+    "spawning": "spawning",
+    "running": "running",
+    "cleanup": "stopping",
+    "stopping": "stopping",
+    "stopped": "stopped",
+}
+
+logger = logging.getLogger("locust_studio")
+
+
+def _now_ms():
+    return time.time() * 1000.0
+
+
+def _ms(value):
+    """A duration or size for the protocol: finite and non-negative (custom clients may report anything)."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return 0
+    if value != value or value in (float("inf"), float("-inf")) or value < 0:
+        return 0
+    return int(value) if value.is_integer() else value
+
+
+def _percentile_of(histogram, count, percent):
+    """Locust's own percentile of a {rounded response time: count} histogram (fallback for versions that moved it)."""
+    calculate = getattr(locust_stats, "calculate_response_time_percentile", None)
+    if calculate is not None:
+        return calculate(histogram, count, percent)
+    wanted = int(count * percent)
+    processed = 0
+    for response_time in sorted(histogram, reverse=True):
+        processed += histogram[response_time]
+        if count - processed <= wanted:
+            return response_time
+    return 0
+
+
+def locust_version():
+    """Locust's version, or "" when the build does not know it (Debian's 2.12.1 says "" and its metadata "0.0.0")."""
+    version = getattr(locust, "__version__", "") or ""
+    if version:
+        return str(version)
+    try:
+        from importlib.metadata import version as metadata_version
+
+        version = metadata_version("locust")
+    except Exception:
+        return ""
+    return "" if not version or version == "0.0.0" else str(version)
+
+
+class Channel:
+    """One end of the Node runner's extra stdio pipe: JSON lines out, command lines in, without blocking gevent."""
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.open = True
+        # Processes the locustfile starts must not hold the channel open (the Node side watches for its end).
+        os.set_inheritable(fd, False)
+        gevent.os.make_nonblocking(fd)
+        self._write_lock = gevent.lock.BoundedSemaphore()
+
+    def send(self, message):
+        """Writes one message as one line; False when the channel is gone. Raises only for unserialisable messages."""
+        if not self.open:
+            return False
+        data = (json.dumps(message, separators=(",", ":"), allow_nan=False) + "\n").encode("utf-8")
+        with self._write_lock:
+            if not self.open:
+                return False
+            view = memoryview(data)
+            timeout = gevent.Timeout(SEND_TIMEOUT_SECONDS)
+            timeout.start()
+            try:
+                while view:
+                    written = gevent.os.nb_write(self.fd, view)
+                    view = view[written:]
+            except (OSError, gevent.Timeout):
+                # A half-written line cannot be completed later; the channel is unusable from here on.
+                self.open = False
+                return False
+            finally:
+                timeout.close()
+        return True
+
+    def lines(self):
+        """Yields each incoming line as bytes (None for a line over the cap) until the other end closes."""
+        pending = bytearray()
+        skipping = False
+        while True:
+            try:
+                chunk = gevent.os.nb_read(self.fd, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            start = 0
+            while True:
+                newline = chunk.find(b"\n", start)
+                if newline < 0:
+                    if not skipping:
+                        pending += chunk[start:]
+                        if len(pending) > MAX_COMMAND_LINE_BYTES:
+                            pending.clear()
+                            skipping = True
+                            yield None
+                    break
+                if skipping:
+                    skipping = False
+                else:
+                    pending += chunk[start:newline]
+                    yield bytes(pending)
+                    pending.clear()
+                start = newline + 1
+
+
+class _Seen:
+    """What an endpoint looked like when it was last sent: the base of its next window."""
+
+    __slots__ = ("entry", "requests", "failures", "response_times", "at")
+
+    def __init__(self, entry, at):
+        self.entry = entry
+        self.requests = entry.num_requests
+        self.failures = entry.num_failures
+        self.response_times = dict(entry.response_times)
+        self.at = at
+
+
+class Bridge:
+    """Follows one Locust environment: hello at init, state changes, ticks, commands, final statistics at quitting."""
+
+    def __init__(self, channel, interval):
+        self.channel = channel
+        self.interval = interval
+        self.environment = None
+        self.runner = None
+        self.seq = 0
+        self.state = None
+        self.closing = False
+        self.last_tick_at = time.monotonic()
+        self.seen = {}
+        self.total_seen = None
+        self.errors_reported = 0
+        self.csv_repair = False
+
+    # ---- event listeners (each one guarded: see the module docstring) ----
+
+    def on_init(self, environment=None, runner=None, **_kwargs):
+        try:
+            self.environment = environment
+            self.runner = runner if runner is not None else getattr(environment, "runner", None)
+            self.csv_repair = self._csv_needs_repair()
+            self._send(self._hello())
+            self._check_state()
+            self.last_tick_at = time.monotonic()
+            for loop in (self._stats_loop, self._state_loop, self._command_loop):
+                gevent.spawn(self._guarded_loop, loop)
+        except Exception:
+            self._report("init")
+
+    def on_quitting(self, environment=None, **_kwargs):
+        if self.environment is None or self.closing:
+            return
+        try:
+            # The run usually stopped just before (run time over, quit command): say so before saying "quitting".
+            self._check_state()
+            self.closing = True
+            self._send({"type": "state", "state": "quitting", "userCount": self._user_count(), "t": _now_ms()})
+            final = self._final()
+            if self.csv_repair:
+                self._write_final_csv()
+            self._send(final)
+        except Exception:
+            self._report("quitting")
+
+    # ---- messages ----
+
+    def _hello(self):
+        environment = self.environment
+        shape = getattr(environment, "shape_class", None)
+        return {
+            "type": "hello",
+            "protocol": PROTOCOL_VERSION,
+            "pid": os.getpid(),
+            "locustVersion": locust_version(),
+            "runnerKind": self._runner_kind(),
+            "userClasses": [cls.__name__ for cls in (getattr(environment, "user_classes", None) or [])],
+            "shape": type(shape).__name__ if shape is not None else None,
+            "features": self._features(),
+        }
+
+    def _runner_kind(self):
+        if isinstance(self.runner, locust_runners.MasterRunner):
+            return "master"
+        if isinstance(self.runner, locust_runners.WorkerRunner):
+            return "worker"
+        return "local"
+
+    def _features(self):
+        """What this Locust offers that the Node side may rely on, detected rather than read from a version string."""
+        runner = self.runner
+        events = getattr(self.environment, "events", None)
+        options = getattr(self.environment, "parsed_options", None)
+        checks = {
+            "userClassesCount": hasattr(type(runner), "user_classes_count"),
+            "reportedUserClassesCount": hasattr(type(runner), "reported_user_classes_count"),
+            "targetUserCount": hasattr(runner, "target_user_count"),
+            "testStoppingEvent": hasattr(events, "test_stopping"),
+            "resetStatsEvent": hasattr(events, "reset_stats"),
+            "processExitCode": hasattr(self.environment, "process_exit_code"),
+            "exitCodeOnError": hasattr(options, "exit_code_on_error"),
+            "fastHttpUser": hasattr(locust, "FastHttpUser"),
+            "runnerExceptions": hasattr(runner, "exceptions"),
+            "finalCsvRepair": self.csv_repair,
+        }
+        return [name for name, present in checks.items() if present]
+
+    def _state_name(self):
+        state = STATES.get(getattr(self.runner, "state", None))
+        return state or self.state or "ready"
+
+    def _user_count(self):
+        try:
+            return max(0, int(self.runner.user_count)) if self.runner is not None else 0
+        except Exception:
+            return 0
+
+    def _users_by_class(self):
+        runner = self.runner
+        if runner is None:
+            return {}
+        # A master runs no users itself: its per-class counts are what the workers report.
+        if isinstance(runner, locust_runners.MasterRunner) and hasattr(runner, "reported_user_classes_count"):
+            counts = runner.reported_user_classes_count
+        else:
+            counts = getattr(runner, "user_classes_count", None) or {}
+        return {str(name): max(0, int(count)) for name, count in dict(counts).items()}
+
+    def _endpoint(self, entry, seen, now, method=None, name=None):
+        """An entry in protocol shape; `seen` (or the last tick, for an entry not seen before) is its window's base."""
+        if entry is None:
+            requests = failures = 0
+            total_time = max_time = content = 0
+            min_time = None
+            percentiles = [None] * len(PERCENTILES)
+            histogram = {}
+        else:
+            method, name = entry.method, entry.name
+            requests, failures = entry.num_requests, entry.num_failures
+            total_time, max_time, content = entry.total_response_time, entry.max_response_time, entry.total_content_length
+            min_time = entry.min_response_time
+            # Cumulative, from the entry's own histogram, exactly as Locust's reports compute them.
+            if requests:
+                percentiles = [_ms(entry.get_response_time_percentile(p)) for p in PERCENTILES]
+            else:
+                percentiles = [None] * len(PERCENTILES)
+            histogram = entry.response_times
+
+        # Counts that went down, or an entry object that was replaced, mean Locust reset or cleared its statistics: the
+        # window then covers everything since.
+        if seen is None or seen.entry is not entry or requests < seen.requests or failures < seen.failures:
+            base_requests = base_failures = 0
+            base_histogram = {}
+        else:
+            base_requests, base_failures, base_histogram = seen.requests, seen.failures, seen.response_times
+        since = seen.at if seen is not None else self.last_tick_at
+        delta = {}
+        for response_time, count in histogram.items():
+            grown = count - base_histogram.get(response_time, 0)
+            if grown > 0:
+                delta[response_time] = grown
+        delta_count = sum(delta.values())
+        return {
+            "method": method or "",
+            "name": str(name),
+            "requests": requests,
+            "failures": failures,
+            "totalResponseTime": _ms(total_time),
+            "minResponseTime": None if min_time is None else _ms(min_time),
+            "maxResponseTime": _ms(max_time),
+            "totalContentLength": _ms(content),
+            "percentiles": percentiles,
+            "window": {
+                "seconds": max(0.0, now - since),
+                "requests": max(0, requests - base_requests),
+                "failures": max(0, failures - base_failures),
+                "p50": _ms(_percentile_of(delta, delta_count, 0.5)) if delta_count else None,
+                "p95": _ms(_percentile_of(delta, delta_count, 0.95)) if delta_count else None,
+            },
+        }
+
+    def _tick(self):
+        stats = self.environment.stats
+        now = time.monotonic()
+        entries = dict(stats.entries)
+        changed = []
+        for key, entry in entries.items():
+            seen = self.seen.get(key)
+            if (
+                seen is None
+                or seen.entry is not entry
+                or seen.requests != entry.num_requests
+                or seen.failures != entry.num_failures
+            ):
+                changed.append((seen.at if seen is not None else self.last_tick_at, key, entry, seen))
+        # Entries Locust dropped (it clears its statistics when a stopped test starts again) go out once as zeros.
+        for key, seen in self.seen.items():
+            if key not in entries:
+                changed.append((seen.at, key, None, seen))
+        # The longest-unsent first, so that the cap delays every endpoint in turn rather than starving some.
+        changed.sort(key=lambda item: item[0])
+        endpoints = []
+        for _, key, entry, seen in changed[:MAX_ENDPOINTS_PER_TICK]:
+            name, method = key
+            endpoints.append(self._endpoint(entry, seen, now, method=method, name=name))
+            if entry is None:
+                del self.seen[key]
+            else:
+                self.seen[key] = _Seen(entry, now)
+        total = self._endpoint(stats.total, self.total_seen, now)
+        self.total_seen = _Seen(stats.total, now)
+        self.last_tick_at = now
+        self.seq += 1
+        return {
+            "type": "tick",
+            "seq": self.seq,
+            "t": _now_ms(),
+            "state": self._state_name(),
+            "userCount": self._user_count(),
+            "usersByClass": self._users_by_class(),
+            "endpoints": endpoints,
+            "total": total,
+            "omitted": max(0, len(changed) - MAX_ENDPOINTS_PER_TICK),
+        }
+
+    def _final(self):
+        stats = self.environment.stats
+        now = time.monotonic()
+        endpoints = [
+            self._endpoint(entry, self.seen.get(key), now)
+            for key, entry in sorted(stats.entries.items(), key=lambda item: item[0])
+        ]
+        parse_error = getattr(locust_stats.StatsError, "parse_error", repr)
+        failures = [
+            {
+                "method": error.method or "",
+                "name": str(error.name),
+                # The same text as the Error column of Locust's own failures CSV.
+                "error": str(parse_error(error.error)),
+                "occurrences": max(0, int(error.occurrences)),
+            }
+            for _, error in sorted(stats.errors.items(), key=lambda item: item[0])
+        ]
+        final = {
+            "type": "final",
+            "t": _now_ms(),
+            "endpoints": endpoints,
+            "total": self._endpoint(stats.total, self.total_seen, now),
+            "failures": failures,
+        }
+        return self._fit(final)
+
+    def _fit(self, final):
+        """Keeps the final message under the line cap by dropping the least-requested endpoints, and says so."""
+        size = len(json.dumps(final, separators=(",", ":")))
+        if size <= MAX_LINE_BYTES:
+            return final
+        endpoints = sorted(final["endpoints"], key=lambda e: e["requests"], reverse=True)
+        keep = max(0, int(len(endpoints) * (MAX_LINE_BYTES * 0.9) / size))
+        self._send(
+            {
+                "type": "error",
+                "message": f"final statistics: {len(endpoints) - keep} of {len(endpoints)} endpoints left out "
+                "(message too large); the totals are complete",
+            }
+        )
+        final["endpoints"] = endpoints[:keep]
+        final["failures"] = final["failures"][:1000]
+        return final
+
+    def _check_state(self):
+        state = self._state_name()
+        if state != self.state and not self.closing:
+            self.state = state
+            self._send({"type": "state", "state": state, "userCount": self._user_count(), "t": _now_ms()})
+
+    # ---- loops ----
+
+    def _guarded_loop(self, loop):
+        try:
+            loop()
+        except Exception:
+            self._report(loop.__name__.strip("_"))
+
+    def _stats_loop(self):
+        while not self.closing and self.channel.open:
+            gevent.sleep(self.interval)
+            if self.closing:
+                return
+            try:
+                self._check_state()
+                self._send(self._tick())
+            except Exception:
+                self._report("stats")
+
+    def _state_loop(self):
+        while not self.closing and self.channel.open:
+            gevent.sleep(STATE_POLL_SECONDS)
+            try:
+                self._check_state()
+            except Exception:
+                self._report("state")
+
+    def _command_loop(self):
+        for line in self.channel.lines():
+            if self.closing:
+                return
+            if line is None:
+                self._send({"type": "error", "message": f"command line longer than {MAX_COMMAND_LINE_BYTES} bytes ignored"})
+                continue
+            try:
+                self._command(line)
+            except Exception:
+                self._report("command")
+        # The Node side is gone (closed its end, or died): a run nobody watches must not go on loading the target.
+        if not self.closing:
+            self.channel.open = False
+            logger.warning("Locust Studio: the runner's channel closed; quitting")
+            self._quit()
+
+    # ---- commands ----
+
+    def _command(self, line):
+        try:
+            command = json.loads(line.decode("utf-8"))
+        except ValueError as error:
+            self._send({"type": "error", "message": f"command is not JSON: {error}"})
+            return
+        command_id = command.get("id") if isinstance(command, dict) else None
+        if not isinstance(command_id, int) or isinstance(command_id, bool) or command_id < 0:
+            self._send({"type": "error", "message": "command without a valid id ignored"})
+            return
+        kind = command.get("type")
+        if kind == "quit":
+            # Acknowledged first: quitting ends the process, and the ack would race the exit.
+            self._ack(command_id, None)
+            gevent.spawn(self._quit)
+            return
+        handler = {"setUsers": self._set_users, "stop": self._stop, "reset": self._reset}.get(kind)
+        if handler is None:
+            self._ack(command_id, f"unknown command type {kind!r}")
+            return
+        try:
+            self._ack(command_id, handler(command))
+        except Exception as error:
+            self._ack(command_id, f"{type(error).__name__}: {error}")
+
+    def _ack(self, command_id, error):
+        message = {"type": "ack", "id": command_id, "ok": error is None}
+        if error is not None:
+            message["error"] = error
+        self._send(message)
+
+    def _set_users(self, command):
+        users, spawn_rate = command.get("users"), command.get("spawnRate")
+        if not isinstance(users, int) or isinstance(users, bool) or users < 0:
+            return "users must be a non-negative integer"
+        if not isinstance(spawn_rate, (int, float)) or isinstance(spawn_rate, bool) or not spawn_rate > 0:
+            # Locust divides by the spawn rate.
+            return "spawnRate must be a number above 0"
+        if self.runner is None:
+            return "Locust has no runner yet"
+        if isinstance(self.runner, locust_runners.WorkerRunner):
+            return "a worker takes its users from its master"
+        if getattr(self.environment, "shape_class", None) is not None:
+            return "the locustfile's load shape controls the number of users"
+        self.runner.start(users, spawn_rate)
+        return None
+
+    def _stop(self, _command):
+        if self.runner is None:
+            return "Locust has no runner yet"
+        self.runner.stop()
+        return None
+
+    def _reset(self, _command):
+        # What Locust's own web UI does for "Reset stats".
+        self.environment.events.reset_stats.fire()
+        self.environment.stats.reset_all()
+        if self.runner is not None and hasattr(self.runner, "exceptions"):
+            self.runner.exceptions = {}
+        return None
+
+    def _quit(self):
+        try:
+            if self.runner is not None:
+                self.runner.quit()
+            # With a web UI the main greenlet is the UI's, which only ends when the UI stops.
+            web_ui = getattr(self.environment, "web_ui", None)
+            if web_ui is not None:
+                web_ui.stop()
+        except Exception:
+            self._report("quit")
+
+    # ---- Locust 2.12's CSV files ----
+
+    def _csv_needs_repair(self):
+        """Locust up to at least 2.14 rewrites --csv files once a second but not at exit, so they miss the last second."""
+        options = getattr(self.environment, "parsed_options", None)
+        writer_class = getattr(locust_stats, "StatsCSVFileWriter", None)
+        return bool(getattr(options, "csv_prefix", None)) and writer_class is not None and all(
+            hasattr(writer_class, name) for name in ("requests_csv", "failures_csv", "exceptions_csv")
+        )
+
+    def _write_final_csv(self):
+        """Has Locust's own CSV writer write its files once more, from the final statistics, through its own handles."""
+        try:
+            writer_class = locust_stats.StatsCSVFileWriter
+            writers = [
+                obj
+                for obj in gc.get_objects()
+                if isinstance(obj, writer_class) and getattr(obj, "environment", None) is self.environment
+            ]
+            for writer in writers:
+                for handle, csv_writer, write in (
+                    (writer.requests_csv_filehandle, writer.requests_csv_writer, writer.requests_csv),
+                    (writer.failures_csv_filehandle, writer.failures_csv_writer, writer.failures_csv),
+                    (writer.exceptions_csv_filehandle, writer.exceptions_csv_writer, writer.exceptions_csv),
+                ):
+                    if handle.closed:
+                        continue
+                    handle.seek(0)
+                    write(csv_writer)
+                    handle.truncate()
+                    handle.flush()
+        except Exception:
+            self._report("final CSV")
+
+    # ---- plumbing ----
+
+    def _send(self, message):
+        try:
+            return self.channel.send(message)
+        except Exception:
+            self._report(f"sending {message.get('type')}")
+            return False
+
+    def _report(self, where):
+        """Sends the current exception as an `error` message; the run itself carries on."""
+        if self.errors_reported >= MAX_ERROR_REPORTS:
+            return
+        self.errors_reported += 1
+        error_type, error, _ = sys.exc_info()
+        message = f"Locust Studio bridge, {where}: {error_type.__name__ if error_type else 'error'}: {error}"
+        try:
+            self.channel.send({"type": "error", "message": message, "traceback": traceback.format_exc()})
+        except Exception:
+            pass
+
+
+def _stats_interval():
+    try:
+        interval = float(os.environ.get("LOCUST_STUDIO_STATS_INTERVAL", DEFAULT_STATS_INTERVAL))
+    except ValueError:
+        interval = DEFAULT_STATS_INTERVAL
+    if interval != interval:
+        interval = DEFAULT_STATS_INTERVAL
+    return max(MIN_STATS_INTERVAL, interval)
+
+
+def _install():
+    # Taken out of the environment so that processes the locustfile starts do not take fd 3 for a channel.
+    fd_text = os.environ.pop("LOCUST_STUDIO_CHANNEL_FD", "")
+    if not fd_text:
+        return None
+    try:
+        fd = int(fd_text)
+        os.fstat(fd)
+        channel = Channel(fd)
+    except (ValueError, OSError) as error:
+        sys.stderr.write(f"Locust Studio bridge: no channel at fd {fd_text!r} ({error}); running without it\n")
+        return None
+    bridge = Bridge(channel, _stats_interval())
+    # Registered before the locustfile is imported: our init listener runs first, and since Locust fires `quitting` in
+    # reverse order, our quitting listener runs last, after every other one has settled the statistics.
+    locust.events.init.add_listener(bridge.on_init)
+    locust.events.quitting.add_listener(bridge.on_quitting)
+    return bridge
+
+
+bridge = _install()

@@ -31,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): void {
       return controller.run(target ?? { uri, userClasses: [] });
     }),
     vscode.window.registerWebviewPanelSerializer(RUN_PANEL_VIEW_TYPE, {
-      deserializeWebviewPanel: async (webviewPanel) => panel.attach(webviewPanel),
+      deserializeWebviewPanel: (webviewPanel) => Promise.resolve(panel.attach(webviewPanel)),
     }),
   );
 

@@ -116,7 +116,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
           total: aggregate.total!,
         });
         this.statusBar.update(aggregate);
-      } else if (message.type === 'state' || message.type === 'error') {
+      } else if (message.type === 'hello' || message.type === 'state' || message.type === 'error') {
         this.panel?.post(this.snapshot());
       }
     });

@@ -58,6 +58,8 @@ export const BridgeMessageSchema = v.variant('type', [
     runnerKind: RunnerKindSchema,
     userClasses: v.array(v.string()),
     shape: v.nullable(v.string()),
+    /** The host the users will load: --host / locust.conf, else the User classes' common `host`; null when unknown. */
+    host: v.nullable(v.string()),
     features: v.array(v.string()),
   }),
   v.object({ type: v.literal('state'), state: RunStateSchema, userCount: count, t: v.number() }),

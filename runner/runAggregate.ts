@@ -44,6 +44,7 @@ export class RunAggregate {
       case 'hello':
         this.locustVersion = message.locustVersion;
         if (this.view.userClasses.length === 0) this.view.userClasses = message.userClasses;
+        if (!this.view.host && message.host) this.view.host = message.host;
         return [];
       case 'state':
         this.view.state = message.state;

@@ -234,8 +234,17 @@ class Bridge:
             "runnerKind": self._runner_kind(),
             "userClasses": [cls.__name__ for cls in (getattr(environment, "user_classes", None) or [])],
             "shape": type(shape).__name__ if shape is not None else None,
+            "host": self._host(),
             "features": self._features(),
         }
+
+    def _host(self):
+        # --host (or locust.conf) wins over the classes' own `host`, as in Locust; else the classes' one if they agree.
+        environment = self.environment
+        if getattr(environment, "host", None):
+            return environment.host
+        hosts = {getattr(cls, "host", None) for cls in (getattr(environment, "user_classes", None) or [])}
+        return hosts.pop() if len(hosts) == 1 else None
 
     def _runner_kind(self):
         if isinstance(self.runner, locust_runners.MasterRunner):

@@ -1,7 +1,8 @@
-// End-to-end: the packaged VSIX in a real VS Code (code-server) on a copy of examples/ — activation, the language server's code lens, the run panel.
+// End-to-end: the packaged VSIX in a real VS Code (code-server) on a copy of examples/ — activation, the language server's
+// code lens, the run panel, and a real Locust run against the demo target started from the lens and stopped from the panel.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
@@ -31,7 +32,15 @@ const TEST_NAMES = [
   'the VSIX installs into code-server and the workbench opens the examples folder',
   'opening locustfile.py shows the "Run load test" code lens',
   '"Locust Studio: Open Run Panel" shows the run panel with "No run yet"',
+  '"Run load test" on the lens streams a real Locust run into the panel, and Stop ends it',
 ] as const;
+
+interface DemoTarget {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+let target: DemoTarget | undefined;
 
 let scratch: string | undefined;
 let server: RunningCodeServer | undefined;
@@ -65,6 +74,25 @@ before(
       recursive: true,
       filter: (source) => !/[/\\](node_modules|__pycache__|\.locust-studio)$/.test(source),
     });
+    // The demo target on a free port.
+    const { startTarget } = (await import('../../examples/target/server.mjs')) as { startTarget(o: object): Promise<DemoTarget> };
+    target = await startTarget({ port: 0, quiet: true });
+    // The copy points at it instead of the demo's 8080: the locustfile's `host` and locust.conf's (which wins).
+    for (const name of ['locustfile.py', 'locust.conf']) {
+      const file = path.join(workspace, name);
+      await writeFile(file, (await readFile(file, 'utf8')).replaceAll('http://127.0.0.1:8080', target.url));
+    }
+    // Small, open-ended runs: the test stops them from the panel.
+    const settingsFile = path.join(workspace, '.vscode', 'settings.json');
+    const settings = JSON.parse(await readFile(settingsFile, 'utf8').catch(() => '{}')) as Record<string, unknown>;
+    Object.assign(settings, {
+      'locustStudio.defaultUsers': 4,
+      'locustStudio.defaultSpawnRate': 4,
+      'locustStudio.defaultRunTime': '',
+      'locustStudio.statsInterval': 0.5,
+    });
+    await mkdir(path.dirname(settingsFile), { recursive: true });
+    await writeFile(settingsFile, JSON.stringify(settings, null, 2));
     server = await startCodeServer({
       workspace,
       extensionsDir,
@@ -77,6 +105,7 @@ before(
 
 after(async () => {
   await closeAll();
+  await target?.close();
   if (server) {
     const { pid, logDir } = server;
     await server.stop();
@@ -127,6 +156,47 @@ test(TEST_NAMES[2], { timeout: 3 * 60_000 }, async (t) => {
     await screenshot(page, 'activation-3-run-panel');
   });
 });
+
+test(TEST_NAMES[3], { timeout: 3 * 60_000 }, async (t) => {
+  await step(t, async (page) => {
+    // From a clean editor area: the run opens its panel beside the locustfile by itself.
+    await runCommand(page, 'View: Close All Editors');
+    await openFile(page, 'locustfile.py');
+    await (await waitForCodeLens(page, 'Run load test', 60_000)).click();
+    const panel = webviewFrame(page);
+    await panel.locator('.state', { hasText: 'running' }).waitFor({ state: 'visible', timeout: 60_000 });
+    // Live ticks: the aggregated request count shown in the panel keeps growing while the run goes on.
+    const totalRequests = panel.locator('table.stats tfoot td').nth(2);
+    await totalRequests.waitFor({ state: 'visible', timeout: 30_000 });
+    const first = await countIn(totalRequests);
+    await waitUntil(async () => (await countIn(totalRequests)) > first, 30_000, 'the request count to grow with new ticks');
+    await panel.locator('table.stats tbody tr', { hasText: '/products' }).first().waitFor({ state: 'visible' });
+    await screenshot(page, 'activation-4-run-live');
+    assert.ok(processesMentioning('locust_studio_launch').length > 0, 'a real Locust runs');
+
+    await panel.locator('vscode-button', { hasText: 'Stop' }).click();
+    await panel.locator('.state', { hasText: 'stopped' }).waitFor({ state: 'visible', timeout: 30_000 });
+    const final = await countIn(totalRequests);
+    assert.ok(final >= first && final > 0, `final request count ${final} after ${first}`);
+    // locustfile.py calls only healthy endpoints of the demo target.
+    assert.equal(await countIn(panel.locator('table.stats tfoot td').nth(3)), 0, 'no request failed');
+    await waitUntil(async () => processesMentioning('locust_studio_launch').length === 0, 15_000, 'Locust to exit');
+    await screenshot(page, 'activation-5-run-stopped');
+  });
+});
+
+async function countIn(cell: { textContent(): Promise<string | null> }): Promise<number> {
+  return Number(((await cell.textContent()) ?? '').replace(/[^\d]/g, '') || '0');
+}
+
+/** Polls a condition about something outside the page (the panel's text, the process table) until it holds. */
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
 
 /** Processes whose command line mentions `text` (Linux /proc). */
 function processesMentioning(text: string): string[] {

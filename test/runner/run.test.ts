@@ -186,6 +186,7 @@ test('a run reports hello, growing ticks and final statistics equal to Locust’
   assert.equal(hello.protocol, 1);
   assert.equal(hello.pid, run.pid);
   assert.deepEqual([...hello.userClasses].sort(), [...expectedClasses].sort());
+  assert.equal(hello.host, target.url, 'hello names the host given with --host');
 
   const ticks = messages.filter(isTick);
   assert.ok(ticks.length >= 4, `ticks every 0.5 s over 5 s (got ${ticks.length})`);

@@ -9,7 +9,7 @@ const total = (requests: number) => endpointStats({ method: '', name: 'Aggregate
 
 test('ticks carry only changed endpoints; the snapshot keeps every endpoint seen', () => {
   const run = new RunAggregate(description);
-  run.apply({ type: 'hello', protocol: 1, pid: 1, locustVersion: '2.12.1', runnerKind: 'local', userClasses: ['A', 'B'], shape: null, features: [] });
+  run.apply({ type: 'hello', protocol: 1, pid: 1, locustVersion: '2.12.1', runnerKind: 'local', userClasses: ['A', 'B'], shape: null, host: 'http://127.0.0.1:9', features: [] });
   run.apply({ type: 'tick', seq: 1, t: 1, state: 'spawning', userCount: 2, usersByClass: { A: 2 }, omitted: 0,
     endpoints: [endpointStats({ name: '/a', requests: 3 }), endpointStats({ name: '/b', requests: 1 })], total: total(4) });
   const changed = run.apply({ type: 'tick', seq: 2, t: 2, state: 'running', userCount: 5, usersByClass: { A: 5 }, omitted: 0,
@@ -18,6 +18,7 @@ test('ticks carry only changed endpoints; the snapshot keeps every endpoint seen
   const snapshot = run.snapshot;
   assert.deepEqual(snapshot.endpoints.map((e) => [e.name, e.requests]), [['/a', 9], ['/b', 1]]);
   assert.deepEqual(snapshot.userClasses, ['A', 'B'], 'an all-classes run learns its classes from hello');
+  assert.equal(snapshot.host, 'http://127.0.0.1:9', 'and the host Locust resolved');
   assert.equal(snapshot.state, 'running');
   assert.equal(snapshot.total?.requests, 10);
 });

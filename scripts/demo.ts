@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { startTarget } from '../examples/target/server.mjs';
 import { ensureCodeServer, installExtension, startCodeServer } from './codeServer';
 
 const root = path.resolve(__dirname, '..');
@@ -14,8 +15,6 @@ function onCodeCli(): boolean {
 }
 
 async function main(): Promise<void> {
-  // A dynamic import: the module uses top-level await, which a CommonJS caller cannot load statically.
-  const { startTarget } = await import('../examples/target/server.mjs');
   const target = await startTarget({ port: Number(process.env['DEMO_TARGET_PORT'] ?? 8080) }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') {
       throw new Error('Port 8080 is taken. Stop what uses it, or set DEMO_TARGET_PORT (the examples expect 8080).');

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
+import { startTarget } from '../../examples/target/server.mjs';
 import { ensureCodeServer, groupMembers, installExtension, startCodeServer, type RunningCodeServer } from '../../scripts/codeServer';
 import {
   E2E_OUTPUT,
@@ -35,12 +36,7 @@ const TEST_NAMES = [
   '"Run load test" on the lens streams a real Locust run into the panel, and Stop ends it',
 ] as const;
 
-interface DemoTarget {
-  url: string;
-  port: number;
-  close(): Promise<void>;
-}
-let target: DemoTarget | undefined;
+let target: Awaited<ReturnType<typeof startTarget>> | undefined;
 
 let scratch: string | undefined;
 let server: RunningCodeServer | undefined;
@@ -75,7 +71,6 @@ before(
       filter: (source) => !/[/\\](node_modules|__pycache__|\.locust-studio)$/.test(source),
     });
     // The demo target on a free port.
-    const { startTarget } = (await import('../../examples/target/server.mjs')) as { startTarget(o: object): Promise<DemoTarget> };
     target = await startTarget({ port: 0, quiet: true });
     // The copy points at it instead of the demo's 8080: the locustfile's `host` and locust.conf's (which wins).
     for (const name of ['locustfile.py', 'locust.conf']) {
@@ -180,7 +175,7 @@ test(TEST_NAMES[3], { timeout: 3 * 60_000 }, async (t) => {
     assert.ok(final >= first && final > 0, `final request count ${final} after ${first}`);
     // locustfile.py calls only healthy endpoints of the demo target.
     assert.equal(await countIn(panel.locator('table.stats tfoot td').nth(3)), 0, 'no request failed');
-    await waitUntil(async () => processesMentioning('locust_studio_launch').length === 0, 15_000, 'Locust to exit');
+    await waitUntil(() => Promise.resolve(processesMentioning('locust_studio_launch').length === 0), 15_000, 'Locust to exit');
     await screenshot(page, 'activation-5-run-stopped');
   });
 });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { PERCENTILES, type BridgeMessage } from '../../protocol/runner';
 import { buildLocustArgs, startRun, type LocustRun, type RunOptions } from '../../runner/locustRun';
 import { resolveInterpreter } from '../../runner/python';
+import { startTarget } from '../../examples/target/server.mjs';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 /** Debian's python3-locust runs only under the system interpreter (TOOLCHAIN.md). */
@@ -16,14 +17,11 @@ const PYTHON = '/usr/bin/python3';
 const LOCUSTFILE = path.join(ROOT, 'examples', 'locustfile.py');
 const WAIT_MS = 20_000;
 
-let target: { url: string; close(): Promise<void> };
+let target: Awaited<ReturnType<typeof startTarget>>;
 let scratch: string;
 const runs: LocustRun[] = [];
 
 before(async () => {
-  // Imported dynamically: the target module uses top-level await, which a CommonJS require (how tsx loads this file
-  // in a package without "type": "module") cannot load.
-  const { startTarget } = await import('../../examples/target/server.mjs');
   [target, scratch] = await Promise.all([startTarget({ port: 0, quiet: true }), mkdtemp(path.join(os.tmpdir(), 'locust-studio-run-'))]);
 });
 

@@ -21,7 +21,6 @@ async function main(): Promise<void> {
     }
     throw error;
   });
-  console.log(`[demo] demo target: ${target.url}`);
   const cleanups: (() => Promise<void>)[] = [() => target.close()];
 
   if (onCodeCli()) {

@@ -46,8 +46,21 @@ export const FailureEntrySchema = v.object({
   name: v.string(),
   error: v.string(),
   occurrences: count,
+  /** Epoch milliseconds, as seen by the bridge (Locust itself does not keep them). */
+  firstSeen: v.optional(v.number()),
+  lastSeen: v.optional(v.number()),
 });
 export type FailureEntry = v.InferOutput<typeof FailureEntrySchema>;
+
+/** An exception raised in user code (a task, on_start…), as Locust's runner collects them. */
+export const ExceptionEntrySchema = v.object({
+  count: count,
+  message: v.string(),
+  traceback: v.string(),
+  /** Where it happened in distributed runs (worker ids), comma-separated as Locust reports them. */
+  nodes: v.optional(v.string()),
+});
+export type ExceptionEntry = v.InferOutput<typeof ExceptionEntrySchema>;
 
 export const BridgeMessageSchema = v.variant('type', [
   v.object({
@@ -75,6 +88,9 @@ export const BridgeMessageSchema = v.variant('type', [
     total: EndpointStatsSchema,
     /** Endpoints left out of this tick because of the per-message cap. */
     omitted: count,
+    /** Failures and exceptions that are new or changed since the previous tick (absent: none changed). */
+    failures: v.optional(v.array(FailureEntrySchema)),
+    exceptions: v.optional(v.array(ExceptionEntrySchema)),
   }),
   v.object({
     type: v.literal('final'),
@@ -82,6 +98,7 @@ export const BridgeMessageSchema = v.variant('type', [
     endpoints: v.array(EndpointStatsSchema),
     total: EndpointStatsSchema,
     failures: v.array(FailureEntrySchema),
+    exceptions: v.optional(v.array(ExceptionEntrySchema)),
   }),
   v.object({ type: v.literal('ack'), id: count, ok: v.boolean(), error: v.optional(v.string()) }),
   v.object({ type: v.literal('error'), message: v.string(), traceback: v.optional(v.string()) }),

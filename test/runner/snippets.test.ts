@@ -1,0 +1,118 @@
+// Every snippet, expanded with its defaults, is code the real Locust imports (fragments inside a minimal locustfile).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { expandSnippet } from '../helpers/snippetExpansion';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(__dirname, '..', '..');
+const PYTHON = '/usr/bin/python3';
+
+interface Snippet {
+  scope: string;
+  prefix: string[];
+  body: string[];
+  description: string;
+}
+
+/** Where a fragment goes: the whole file, a User class body, a method body, or the module beside a User. */
+type Context = 'file' | 'file-with-user' | 'user-body' | 'method-body' | 'module';
+const CONTEXTS: Record<string, Context> = {
+  httpuser: 'file',
+  fasthttpuser: 'file',
+  users: 'file',
+  websocket: 'file',
+  'csv-data': 'file',
+  'shared-data': 'file',
+  events: 'file-with-user',
+  'shape-stages': 'file-with-user',
+  'shape-peak': 'file-with-user',
+  'shape-stress': 'file-with-user',
+  'shape-soak': 'file-with-user',
+  'shape-spike': 'file-with-user',
+  task: 'user-body',
+  on_start: 'user-body',
+  on_stop: 'user-body',
+  tasks: 'user-body',
+  catch_response: 'user-body',
+  crud: 'user-body',
+  graphql: 'user-body',
+  tag: 'user-body',
+  wait_time: 'user-body',
+  'request-fire': 'method-body',
+  taskset: 'module',
+  sequentialtaskset: 'module',
+};
+
+const HEADER = [
+  'import time',
+  'from locust import HttpUser, TaskSet, SequentialTaskSet, between, constant, constant_pacing, constant_throughput, tag, task',
+  '',
+  'class Browse(TaskSet):',
+  '    @task',
+  '    def look(self):',
+  '        self.interrupt()',
+  '',
+  'class Checkout(SequentialTaskSet):',
+  '    @task',
+  '    def pay(self):',
+  '        self.interrupt()',
+  '',
+].join('\n');
+
+const indent = (text: string, spaces: number) =>
+  text
+    .split('\n')
+    .map((line) => (line ? ' '.repeat(spaces) + line : line))
+    .join('\n');
+
+function userClass(body: string): string {
+  return ['class SnippetUser(HttpUser):', '    host = "http://127.0.0.1:8080"', '    wait_time = between(1, 2)', '', body, '', '    @task', '    def noop(self):', '        pass', ''].join('\n');
+}
+
+function locustfileFor(context: Context, code: string): string {
+  switch (context) {
+    case 'file':
+      return code;
+    case 'file-with-user':
+      return `${code}\n\n${HEADER}\n${userClass('')}`;
+    case 'user-body':
+      return `${HEADER}\n${userClass(indent(code, 4))}`;
+    case 'method-body':
+      return `${HEADER}\n${userClass(indent(`@task\ndef measured(self):\n${indent(code, 4)}`, 4))}`;
+    case 'module':
+      return `${HEADER}\n${code}\n\n${userClass('    tasks = [Browse]')}`;
+  }
+}
+
+test('snippet expansion follows VS Code syntax: defaults, first choice, escapes', () => {
+  assert.equal(expandSnippet('a ${1:x} $2 ${3|get,post|} ${4:q {\\}} \\$5 $0'), 'a x  get q {} $5 ');
+  assert.equal(expandSnippet('${1:outer ${2:inner}}'), 'outer inner');
+});
+
+test('every Python snippet expands to a locustfile the real Locust imports', async () => {
+  const snippets = JSON.parse(await readFile(path.join(ROOT, 'snippets', 'locust.code-snippets'), 'utf8')) as Record<string, Snippet>;
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'locust-studio-snippets-'));
+  try {
+    // The data-driven snippet reads users.csv beside the locustfile.
+    await writeFile(path.join(scratch, 'users.csv'), 'username,password\nalice,secret\nbob,secret\n');
+    const python = Object.entries(snippets).filter(([, s]) => s.scope.split(',').includes('python'));
+    assert.ok(python.length >= 20, `expected the full set of snippets, found ${python.length}`);
+    for (const [name, snippet] of python) {
+      const context = CONTEXTS[snippet.prefix[0]!];
+      assert.ok(context, `snippet "${name}" (${snippet.prefix[0]}) needs a context in this test`);
+      const file = path.join(scratch, `${snippet.prefix[0]!.replace(/\W/g, '_')}.py`);
+      await writeFile(file, locustfileFor(context, expandSnippet(snippet.body.join('\n'))));
+      const listed = await run(PYTHON, ['-m', 'locust', '-f', file, '--list'], { cwd: scratch, timeout: 30_000 }).catch(
+        (error: { stderr?: string; message: string }) => assert.fail(`snippet "${name}" does not import:\n${error.stderr ?? error.message}`),
+      );
+      assert.match(listed.stdout, /Available Users:\n\s+\w+/, `snippet "${name}": Locust lists its User classes`);
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+});

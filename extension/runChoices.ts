@@ -1,0 +1,92 @@
+// What a user chooses for a run (users, spawn rate, run time, host, tags, extra args): defaults, validation, locust.conf.
+// Free of `vscode`, so it is unit-tested plainly.
+
+export interface RunChoices {
+  users: number;
+  spawnRate: number;
+  /** Locust's syntax (`30s`, `5m`, `1h30m`); empty: until stopped. */
+  runTime: string;
+  /** Empty: whatever the locustfile or locust.conf says. */
+  host: string;
+  tags: string[];
+  excludeTags: string[];
+  extraArgs: string[];
+}
+
+/** First value wins: what the user used last for this file, then the file's own settings, then the extension's settings. */
+export function mergeDefaults(...layers: Partial<RunChoices>[]): RunChoices {
+  const pick = <K extends keyof RunChoices>(key: K, fallback: RunChoices[K]): RunChoices[K] =>
+    layers.map((l) => l[key]).find((value) => value !== undefined) ?? fallback;
+  return {
+    users: pick('users', 10),
+    spawnRate: pick('spawnRate', 5),
+    runTime: pick('runTime', ''),
+    host: pick('host', ''),
+    tags: pick('tags', []),
+    excludeTags: pick('excludeTags', []),
+    extraArgs: pick('extraArgs', []),
+  };
+}
+
+/** An error message for an input box, or undefined when the value is fine. */
+export function validateUsers(text: string): string | undefined {
+  return /^\d+$/.test(text.trim()) && Number(text) >= 1 && Number(text) <= 1_000_000
+    ? undefined
+    : 'A whole number of users, from 1 to 1,000,000.';
+}
+
+export function validateSpawnRate(text: string): string | undefined {
+  const value = Number(text.trim());
+  return text.trim() !== '' && Number.isFinite(value) && value > 0 ? undefined : 'Users started per second: a number above 0, such as 5 or 0.5.';
+}
+
+export function validateRunTime(text: string): string | undefined {
+  return text.trim() === '' || /^(\d+[hms])+$/.test(text.trim()) ? undefined : 'A duration such as 30s, 5m or 1h30m; empty runs until you stop it.';
+}
+
+export function validateHost(text: string): string | undefined {
+  if (text.trim() === '') return undefined;
+  try {
+    const url = new URL(text.trim());
+    return url.protocol === 'http:' || url.protocol === 'https:' ? undefined : 'The host starts with http:// or https://.';
+  } catch {
+    return 'A URL such as http://127.0.0.1:8080.';
+  }
+}
+
+/** Splits `a, b c` into tags. */
+export function parseList(text: string): string[] {
+  return text.split(/[\s,]+/).filter(Boolean);
+}
+
+/**
+ * Splits extra arguments the way a shell would for simple cases: whitespace-separated, with '…' or "…" quoting.
+ * No expansion of any kind happens: the words go to Locust as they are.
+ */
+export function parseArguments(text: string): string[] {
+  const words: string[] = [];
+  const pattern = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
+  for (const match of text.matchAll(pattern)) words.push(match[1]?.replace(/\\(.)/g, '$1') ?? match[2] ?? match[3] ?? '');
+  return words;
+}
+
+/** The settings of a locust.conf that the run flow shows as defaults (Locust itself still reads the whole file). */
+export function readLocustConf(text: string): Partial<RunChoices> {
+  const values = new Map<string, string>();
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#') || line.startsWith(';') || line.startsWith('[')) continue;
+    const match = /^([\w-]+)\s*[=:]\s*(.*)$/.exec(line);
+    if (match) values.set(match[1]!.replace(/_/g, '-'), match[2]!.trim());
+  }
+  const choices: Partial<RunChoices> = {};
+  const host = values.get('host');
+  if (host) choices.host = host;
+  const users = Number(values.get('users') ?? values.get('u'));
+  if (Number.isInteger(users) && users > 0) choices.users = users;
+  const spawnRate = Number(values.get('spawn-rate') ?? values.get('r'));
+  if (spawnRate > 0) choices.spawnRate = spawnRate;
+  const runTime = values.get('run-time') ?? values.get('t');
+  if (runTime && !validateRunTime(runTime)) choices.runTime = runTime;
+  return choices;
+}

@@ -1,0 +1,95 @@
+// The "Run load test" questions: users, spawn rate, run time and host in a few input boxes, then tags and extra arguments.
+import * as vscode from 'vscode';
+import {
+  parseArguments,
+  parseList,
+  validateHost,
+  validateRunTime,
+  validateSpawnRate,
+  validateUsers,
+  type RunChoices,
+} from './runChoices';
+
+interface Question {
+  prompt: string;
+  value: string;
+  placeHolder?: string;
+  validate: (text: string) => string | undefined;
+}
+
+async function ask(title: string, step: number, steps: number, q: Question): Promise<string | undefined> {
+  return vscode.window.showInputBox({
+    title: `${title} (${step}/${steps})`,
+    prompt: q.prompt,
+    value: q.value,
+    placeHolder: q.placeHolder,
+    ignoreFocusOut: true,
+    validateInput: (text) => q.validate(text) ?? null,
+  });
+}
+
+/**
+ * Asks for a run's choices, prefilled with `defaults`. A load shape decides users and duration itself, so `shaped`
+ * skips those questions. Returns undefined when the user cancels.
+ */
+export async function askRunChoices(title: string, defaults: RunChoices, shaped: boolean): Promise<RunChoices | undefined> {
+  const choices: RunChoices = { ...defaults, tags: [...defaults.tags], excludeTags: [...defaults.excludeTags], extraArgs: [...defaults.extraArgs] };
+  const steps = shaped ? 1 : 4;
+  let step = 1;
+  if (!shaped) {
+    const users = await ask(title, step++, steps, { prompt: 'Number of users (peak concurrency)', value: String(choices.users), validate: validateUsers });
+    if (users === undefined) return undefined;
+    choices.users = Number(users);
+    const rate = await ask(title, step++, steps, { prompt: 'Users started per second', value: String(choices.spawnRate), validate: validateSpawnRate });
+    if (rate === undefined) return undefined;
+    choices.spawnRate = Number(rate);
+    const runTime = await ask(title, step++, steps, {
+      prompt: 'Run time (30s, 5m, 1h30m); empty runs until you stop it',
+      value: choices.runTime,
+      placeHolder: 'until stopped',
+      validate: validateRunTime,
+    });
+    if (runTime === undefined) return undefined;
+    choices.runTime = runTime.trim();
+  }
+  const host = await ask(title, step, steps, {
+    prompt: 'Host to load; empty keeps what the locustfile or locust.conf sets',
+    value: choices.host,
+    placeHolder: 'from the locustfile / locust.conf',
+    validate: validateHost,
+  });
+  if (host === undefined) return undefined;
+  choices.host = host.trim();
+  return (await refineChoices(title, choices)) ? choices : undefined;
+}
+
+type Refinement = vscode.QuickPickItem & { id: 'start' | 'tags' | 'excludeTags' | 'extraArgs' };
+
+/** A last pick: start, or set tags / excluded tags / extra arguments first. False when cancelled. */
+async function refineChoices(title: string, choices: RunChoices): Promise<boolean> {
+  for (;;) {
+    const items: Refinement[] = [
+      { id: 'start', label: '$(play) Start the run', detail: summary(choices) },
+      { id: 'tags', label: '$(tag) Run only tasks tagged…', description: choices.tags.join(', ') || 'all tasks' },
+      { id: 'excludeTags', label: '$(exclude) Skip tasks tagged…', description: choices.excludeTags.join(', ') || 'none' },
+      { id: 'extraArgs', label: '$(terminal) Extra Locust arguments…', description: choices.extraArgs.join(' ') || 'none' },
+    ];
+    const picked = await vscode.window.showQuickPick(items, { title, ignoreFocusOut: true, placeHolder: 'Start, or refine the run first' });
+    if (!picked) return false;
+    if (picked.id === 'start') return true;
+    const current = picked.id === 'extraArgs' ? choices.extraArgs.join(' ') : choices[picked.id].join(', ');
+    const text = await vscode.window.showInputBox({
+      title,
+      prompt: picked.id === 'extraArgs' ? 'Arguments passed to Locust as they are, e.g. --loglevel DEBUG' : 'Tags, separated by commas or spaces',
+      value: current,
+      ignoreFocusOut: true,
+    });
+    if (text === undefined) continue;
+    if (picked.id === 'extraArgs') choices.extraArgs = parseArguments(text);
+    else choices[picked.id] = parseList(text);
+  }
+}
+
+function summary(c: RunChoices): string {
+  return `${c.users} users at ${c.spawnRate}/s · ${c.runTime || 'until stopped'} · ${c.host || 'host from the locustfile'}`;
+}

@@ -15,6 +15,14 @@ export function createLanguageClient(context: vscode.ExtensionContext): Language
       { language: 'python', scheme: 'untitled' },
     ],
     outputChannel: logChannel(),
+    middleware: {
+      // Run lenses execute workspace code: none in an untrusted workspace, and none when the user turned them off.
+      provideCodeLenses: async (document, token, next) => {
+        const lenses = (await next(document, token)) ?? [];
+        const showRun = vscode.workspace.isTrusted && vscode.workspace.getConfiguration('locustStudio', document.uri).get('codeLens.run', true);
+        return showRun ? lenses : lenses.filter((lens) => !lens.command?.command.startsWith('locustStudio.run'));
+      },
+    },
   };
   // The id 'locustStudio' makes the client follow the `locustStudio.trace.server` setting.
   return new LanguageClient('locustStudio', 'Locust Studio language server', serverOptions, clientOptions);

@@ -1,6 +1,6 @@
 // Extension entry point: registers commands first, then starts the language client without waiting for it.
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
+import { CodeLensRequest, type LanguageClient } from 'vscode-languageclient/node';
 import { DocumentModelRequest, LensCommand, type DocumentModelParams, type DocumentModelResult, type RunTarget } from '../protocol/lsp';
 import { createLanguageClient } from './languageClient';
 import { logChannel, logError } from './log';
@@ -49,7 +49,13 @@ export function activate(context: vscode.ExtensionContext): void {
     }
     await vscode.commands.executeCommand('setContext', 'locustStudio.isLocustfile', isLocustfile);
   };
+  // Lenses depend on trust and on the lens setting: ask VS Code to fetch them again when either changes.
+  const refreshLenses = () => {
+    for (const shape of languageClient.getFeature(CodeLensRequest.method).getProviders() ?? []) shape.onDidChangeCodeLensEmitter.fire();
+  };
   context.subscriptions.push(
+    vscode.workspace.onDidGrantWorkspaceTrust(refreshLenses),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('locustStudio.codeLens') && refreshLenses()),
     vscode.window.onDidChangeActiveTextEditor((editor) => void updateLocustfileContext(editor)),
     languageClient.onDidChangeState(() => void updateLocustfileContext(vscode.window.activeTextEditor)),
   );

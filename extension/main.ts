@@ -51,7 +51,8 @@ export function activate(context: vscode.ExtensionContext): void {
   };
   // Lenses depend on trust and on the lens setting: ask VS Code to fetch them again when either changes.
   const refreshLenses = () => {
-    for (const shape of languageClient.getFeature(CodeLensRequest.method).getProviders() ?? []) shape.onDidChangeCodeLensEmitter.fire();
+    const lenses = languageClient.getFeature(CodeLensRequest.method);
+    for (const editor of vscode.window.visibleTextEditors) lenses.getProvider(editor.document)?.onDidChangeCodeLensEmitter.fire();
   };
   context.subscriptions.push(
     vscode.workspace.onDidGrantWorkspaceTrust(refreshLenses),

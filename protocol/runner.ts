@@ -25,6 +25,9 @@ export const EndpointStatsSchema = v.object({
   totalContentLength: ms,
   /** Cumulative response-time percentiles in ms, aligned with PERCENTILES; null before any request. */
   percentiles: v.array(v.nullable(ms)),
+  /** Locust's own median (its CSV "Median Response Time", not the p50 above) and its 99.99th percentile; absent before any request or from older bridges. */
+  median: v.optional(ms),
+  p9999: v.optional(ms),
   /** What happened since the previous tick: the basis of "current" rates and percentiles. */
   window: v.object({
     seconds: ms,
@@ -62,6 +65,18 @@ export const ExceptionEntrySchema = v.object({
 });
 export type ExceptionEntry = v.InferOutput<typeof ExceptionEntrySchema>;
 
+/** One worker of a distributed run, as its master sees it. */
+export const WorkerEntrySchema = v.object({
+  id: v.string(),
+  /** Locust's worker state: ready, spawning, running, stopped, missing… */
+  state: v.string(),
+  userCount: count,
+  /** CPU use of the worker process in percent, as it last reported it. */
+  cpu: v.number(),
+  memory: v.optional(v.number()),
+});
+export type WorkerEntry = v.InferOutput<typeof WorkerEntrySchema>;
+
 export const BridgeMessageSchema = v.variant('type', [
   v.object({
     type: v.literal('hello'),
@@ -91,6 +106,8 @@ export const BridgeMessageSchema = v.variant('type', [
     /** Failures and exceptions that are new or changed since the previous tick (absent: none changed). */
     failures: v.optional(v.array(FailureEntrySchema)),
     exceptions: v.optional(v.array(ExceptionEntrySchema)),
+    /** On a master: every connected worker (absent elsewhere). */
+    workers: v.optional(v.array(WorkerEntrySchema)),
   }),
   v.object({
     type: v.literal('final'),
@@ -99,6 +116,12 @@ export const BridgeMessageSchema = v.variant('type', [
     total: EndpointStatsSchema,
     failures: v.array(FailureEntrySchema),
     exceptions: v.optional(v.array(ExceptionEntrySchema)),
+    /**
+     * Locust's stats start and last request times in epoch *seconds*, as Locust keeps them: what its Requests/s and
+     * Failures/s divide by (their difference), so that exports compute the very same figures.
+     */
+    startTime: v.optional(v.number()),
+    lastRequestTime: v.optional(v.number()),
   }),
   v.object({ type: v.literal('ack'), id: count, ok: v.boolean(), error: v.optional(v.string()) }),
   v.object({ type: v.literal('error'), message: v.string(), traceback: v.optional(v.string()) }),

@@ -2,6 +2,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import * as v from 'valibot';
@@ -38,6 +40,12 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Where locust_studio_launch.py and the bridge are; found next to this module by default. */
   bridgeDir?: string;
+  /** `distributed`: a master plus `workers` local worker processes (start it with `launchRun`). Default `local`. */
+  mode?: 'local' | 'distributed';
+  /** Worker processes of a distributed run; defaults to the number of cores. */
+  workers?: number;
+  /** The master's port on 127.0.0.1 for a distributed run; a free one by default. */
+  masterPort?: number;
 }
 
 export type LogStream = 'stdout' | 'stderr';
@@ -114,25 +122,81 @@ export function buildLocustArgs(options: RunOptions): string[] {
   return args;
 }
 
-export function startRun(options: RunOptions): LocustRun {
-  const bridgeDir = options.bridgeDir ?? defaultBridgeDir();
-  const env: NodeJS.ProcessEnv = {
-    ...(options.env ?? process.env),
-    LOCUST_STUDIO_CHANNEL_FD: String(CHANNEL_FD),
-    PYTHONUNBUFFERED: '1',
-  };
+/** Worker processes a distributed run gets when the caller does not say. */
+export function defaultWorkerCount(): number {
+  return Math.max(1, os.availableParallelism());
+}
+
+/** The master's extra arguments in a distributed run: bound to loopback only, waiting for its workers. */
+export function masterArgs(options: RunOptions, port: number): string[] {
+  const workers = options.workers ?? defaultWorkerCount();
+  return ['--master', '--master-bind-host=127.0.0.1', `--master-bind-port=${port}`, `--expect-workers=${workers}`];
+}
+
+/** A worker's command line: the same locustfile, classes and tags as the master; the load itself comes from the master. */
+export function workerArgs(options: RunOptions, port: number): string[] {
+  const args = [`--locustfile=${options.locustfile}`];
+  if (options.userClasses?.length) args.push(...options.userClasses);
+  args.push('--worker', '--master-host=127.0.0.1', `--master-port=${port}`);
+  if (options.tags?.length) args.push('--tags', ...options.tags);
+  if (options.excludeTags?.length) args.push('--exclude-tags', ...options.excludeTags);
+  return args;
+}
+
+function childEnv(options: RunOptions, withChannel: boolean): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env), PYTHONUNBUFFERED: '1' };
+  delete env['LOCUST_STUDIO_CHANNEL_FD'];
+  if (withChannel) env['LOCUST_STUDIO_CHANNEL_FD'] = String(CHANNEL_FD);
   // Our log view decodes UTF-8; a C locale would otherwise make Python escape or choke on non-ASCII output.
   env['PYTHONIOENCODING'] ??= 'utf-8';
   if (options.statsInterval !== undefined) env['LOCUST_STUDIO_STATS_INTERVAL'] = String(options.statsInterval);
-  const child = spawn(options.python, [path.join(bridgeDir, LAUNCHER_FILE), ...buildLocustArgs(options)], {
+  return env;
+}
+
+function spawnLauncher(options: RunOptions, args: string[], withChannel: boolean): ChildProcess {
+  const bridgeDir = options.bridgeDir ?? defaultBridgeDir();
+  return spawn(options.python, [path.join(bridgeDir, LAUNCHER_FILE), ...args], {
     cwd: options.cwd,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    env: childEnv(options, withChannel),
+    stdio: withChannel ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
     // Its own process group, so that stopping the run reaches everything the locustfile started too.
     detached: true,
     windowsHide: true,
   });
-  return new LocustRun(child);
+}
+
+/** Starts a local run (synchronously). A distributed run needs a free port first: use `launchRun` for it. */
+export function startRun(options: RunOptions): LocustRun {
+  if (options.mode === 'distributed') {
+    if (options.masterPort === undefined) throw new Error('a distributed run needs masterPort, or start it with launchRun');
+    const port = options.masterPort;
+    const master = spawnLauncher(options, [...buildLocustArgs(options), ...masterArgs(options, port)], true);
+    const count = options.workers ?? defaultWorkerCount();
+    // The bridge on every worker too (it repairs the version handshake and lowers the report interval), without a channel.
+    const workers = Array.from({ length: count }, () => spawnLauncher(options, workerArgs(options, port), false));
+    return new LocustRun(master, workers);
+  }
+  return new LocustRun(spawnLauncher(options, buildLocustArgs(options), true));
+}
+
+/** A TCP port free on 127.0.0.1 right now (the OS picks it; a small race with other processes remains). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a run in either mode; a distributed one gets a free master port unless it names one. */
+export async function launchRun(options: RunOptions): Promise<LocustRun> {
+  if (options.mode === 'distributed' && options.masterPort === undefined) return startRun({ ...options, masterPort: await freePort() });
+  return startRun(options);
 }
 
 /** One Locust run. Made by `startRun`; the constructor only wires up an already spawned launcher. */
@@ -146,6 +210,7 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
   private nextId = 1;
   private lastHello: HelloMessage | undefined;
   private lastFinal: FinalMessage | undefined;
+  private lastState: string | undefined;
   /** Set when the process is gone: from then on its pid may belong to someone else and is never signalled. */
   private exited = false;
   private exitResult: RunExit | undefined;
@@ -157,10 +222,17 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
   private readonly streamsClosed: Promise<void>;
   private markStreamsClosed!: () => void;
   private finished = false;
+  /** Worker processes of a distributed run; each leads a process group of its own. */
+  private readonly workers: ChildProcess[];
+  private readonly workersGone: Promise<void>;
 
-  constructor(child: ChildProcess) {
+  constructor(child: ChildProcess, workers: ChildProcess[] = []) {
     super();
     this.pid = child.pid;
+    this.workers = workers;
+    this.workersGone = Promise.all(
+      workers.map((worker) => new Promise<void>((resolve) => (worker.exitCode !== null || worker.signalCode !== null ? resolve() : worker.once('exit', () => resolve())))),
+    ).then(() => undefined);
     this.exit = new Promise((resolve) => (this.resolveExit = resolve));
     this.processGone = new Promise((resolve) => (this.markProcessGone = resolve));
     this.streamsClosed = new Promise((resolve) => (this.markStreamsClosed = resolve));
@@ -176,6 +248,22 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
       this.emit('protocolError', `line of ${bytes} bytes exceeds the limit of ${MAX_BRIDGE_LINE_BYTES}`, head),
     );
 
+    workers.forEach((worker, i) => {
+      const prefix = `[worker ${i + 1}] `;
+      for (const [stream, name] of [[worker.stdout, 'stdout'], [worker.stderr, 'stderr']] as const) {
+        this.readLines(stream, MAX_LOG_LINE_BYTES, (line) => this.emit('log', prefix + line, name), (bytes, head) =>
+          this.emit('log', `${prefix}${head}… [line of ${bytes} bytes cut]`, name),
+        );
+      }
+      worker.on('error', (error) => this.emit('log', `${prefix}cannot start: ${error.message}`, 'stderr'));
+      worker.on('exit', (code, signal) => {
+        // Workers leave when the master quits (it tells them to); only one leaving on its own during the run matters.
+        if (this.exited || this.stopping || this.lastState === 'quitting' || this.lastState === 'stopped') return;
+        // A worker that dies on its own leaves a master waiting for it forever (--expect-workers): end the run.
+        this.emit('log', `${prefix}exited (${signal ?? `code ${code}`}) while the run was on; stopping the run`, 'stderr');
+        void this.stop();
+      });
+    });
     child.on('error', (error) => {
       // Without a pid the interpreter never started; any later error (a failed kill) changes nothing here.
       if (this.pid === undefined) this.finish({ code: null, signal: null, spawnError: error.message });
@@ -245,9 +333,15 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
     return this.exit;
   }
 
-  /** Kills the whole process group at once, without waiting for final statistics. */
+  /** Kills the whole process group (and every worker's) at once, without waiting for final statistics. */
   kill(): void {
     this.signalGroup('SIGKILL');
+    this.signalWorkers('SIGKILL');
+  }
+
+  /** Process ids of a distributed run's workers (each one leads its own process group). */
+  get workerPids(): number[] {
+    return this.workers.map((worker) => worker.pid).filter((pid): pid is number => pid !== undefined);
   }
 
   private onChannelLine(line: string): void {
@@ -260,6 +354,7 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
     const message = parsed.message;
     if (message.type === 'hello') this.lastHello = message;
     else if (message.type === 'final') this.lastFinal = message;
+    else if (message.type === 'state' || message.type === 'tick') this.lastState = message.state;
     this.emit('message', message);
     if (message.type === 'ack') {
       const entry = this.pending.get(message.id);
@@ -306,6 +401,21 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
     } catch {
       // ESRCH: already gone.
     }
+    // A SIGTERMed master quits its workers itself; SIGKILL leaves them orphaned, so they go too.
+    if (signal !== 'SIGKILL') return;
+    this.signalWorkers(signal);
+  }
+
+  /** Signals the process group of every worker still running (an exited one's pid may belong to someone else). */
+  private signalWorkers(signal: NodeJS.Signals): void {
+    for (const worker of this.workers) {
+      if (worker.pid === undefined || worker.exitCode !== null || worker.signalCode !== null) continue;
+      try {
+        process.kill(-worker.pid, signal);
+      } catch {
+        // ESRCH: already gone.
+      }
+    }
   }
 
   /**
@@ -318,6 +428,17 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
       process.kill(-this.pid!, 'SIGKILL');
     } catch {
       // ESRCH: nothing left, the usual case.
+    }
+    // The master told its workers to quit as it did; one that has not gone after the drain time is killed with its group.
+    await within(this.workersGone, DRAIN_MS);
+    for (const worker of this.workers) {
+      // Also once the worker itself exited: its group may still hold what its locustfile started (same reasoning as
+      // for the master's group above).
+      try {
+        if (worker.pid !== undefined) process.kill(-worker.pid, 'SIGKILL');
+      } catch {
+        // ESRCH
+      }
     }
     await within(this.streamsClosed, DRAIN_MS);
     this.finish(exit);

@@ -1,6 +1,14 @@
-// Folds the bridge's messages into the state of one run (what the panel shows); free of vscode, unit-tested.
-import type { BridgeMessage, EndpointStats, FailureEntry } from '../protocol/runner';
-import type { RunView } from '../protocol/webview';
+// Folds the bridge's messages into the state of one run (what the panel shows, series included); free of vscode, unit-tested.
+import { PERCENTILES, type BridgeMessage, type EndpointStats, type ExceptionEntry, type FailureEntry } from '../protocol/runner';
+import {
+  appendPoint,
+  emptySeries,
+  SERIES_BUDGET,
+  type RunView,
+  type Series,
+  type SeriesBudget,
+  type SeriesPoint,
+} from '../protocol/webview';
 
 export interface RunDescription {
   id: string;
@@ -8,23 +16,81 @@ export interface RunDescription {
   host: string;
   userClasses: string[];
   targetUsers: number;
+  spawnRate?: number;
   startedAt: number;
 }
 
-/** The live state of a run. `apply` returns the endpoints a message changed, for incremental views. */
+/** What one bridge message changed, for incremental views (the panel's tick). */
+export interface RunChange {
+  endpoints: EndpointStats[];
+  /** New samples, when the message was a tick. */
+  points?: { total: SeriesPoint; userClasses: { name: string; value: SeriesPoint }[]; byEndpoint: Map<string, SeriesPoint[]> };
+  failures?: FailureEntry[];
+  exceptions?: ExceptionEntry[];
+  /** `final` carries every failure: the view replaces its list instead of merging. */
+  replaceFailures?: boolean;
+}
+
+const P99 = PERCENTILES.indexOf(0.99);
+
+export function endpointKey(e: { method: string; name: string }): string {
+  return `${e.method} ${e.name}`;
+}
+
+function failureKey(f: FailureEntry): string {
+  return `${f.method}\u0000${f.name}\u0000${f.error}`;
+}
+
+function exceptionKey(e: ExceptionEntry): string {
+  return `${e.message}\u0000${e.traceback}`;
+}
+
+/**
+ * One sample of an endpoint (or the total): window rates and percentiles. The window carries no p99, so p99 is the
+ * cumulative one (the panel labels it so) until the bridge sends a window p99.
+ */
+export function samplePoint(t: number, e: EndpointStats): SeriesPoint {
+  const seconds = e.window.seconds || 1;
+  return { t, v: [e.window.requests / seconds, e.window.failures / seconds, e.window.p50, e.window.p95, e.percentiles[P99] ?? null] };
+}
+
+/** The live state of a run. `apply` returns what a message changed, for incremental views. */
 export class RunAggregate {
   private readonly endpoints = new Map<string, EndpointStats>();
+  private readonly endpointSeries = new Map<string, Series>();
+  private readonly totalSeries = emptySeries();
+  private readonly classSeries = new Map<string, Series>();
+  private readonly failureMap = new Map<string, FailureEntry>();
+  private readonly exceptionMap = new Map<string, ExceptionEntry>();
+  /** Endpoints that got a sample in the previous tick: those missing from the next one drop to zero. */
+  private sampledLastTick = new Set<string>();
+  private lastTickT: number | undefined;
   private view: RunView;
-  failures: FailureEntry[] = [];
   locustVersion: string | undefined;
   finalReceived = false;
 
-  constructor(description: RunDescription) {
+  constructor(
+    description: RunDescription,
+    private readonly budget: SeriesBudget = SERIES_BUDGET,
+  ) {
     this.view = { ...description, state: 'starting', userCount: 0, endpoints: [], total: null };
   }
 
   get snapshot(): RunView {
-    return { ...this.view, endpoints: [...this.endpoints.values()] };
+    return {
+      ...this.view,
+      endpoints: [...this.endpoints.values()],
+      series: {
+        total: this.totalSeries,
+        userClasses: [...this.classSeries].map(([name, value]) => ({ name, value })),
+      },
+      failures: this.failures,
+      exceptions: [...this.exceptionMap.values()],
+    };
+  }
+
+  get failures(): FailureEntry[] {
+    return [...this.failureMap.values()];
   }
 
   get state(): RunView['state'] {
@@ -39,32 +105,45 @@ export class RunAggregate {
     return this.view.userCount;
   }
 
-  apply(message: BridgeMessage): EndpointStats[] {
+  /** The bounded series of one endpoint (empty when it never had a sample). */
+  seriesOf(key: { method: string; name: string }): Series {
+    return this.endpointSeries.get(endpointKey(key)) ?? emptySeries();
+  }
+
+  apply(message: BridgeMessage): RunChange {
     switch (message.type) {
       case 'hello':
         this.locustVersion = message.locustVersion;
         if (this.view.userClasses.length === 0) this.view.userClasses = message.userClasses;
         if (!this.view.host && message.host) this.view.host = message.host;
-        return [];
+        return { endpoints: [] };
       case 'state':
         this.view.state = message.state;
         this.view.userCount = message.userCount;
-        return [];
-      case 'tick':
+        return { endpoints: [] };
+      case 'tick': {
         this.view.state = message.state;
         this.view.userCount = message.userCount;
         this.view.total = message.total;
-        return this.merge(message.endpoints);
-      case 'final':
+        const endpoints = this.merge(message.endpoints);
+        const points = this.sample(message);
+        const failures = message.failures && this.mergeFailures(message.failures);
+        const exceptions = message.exceptions && this.mergeExceptions(message.exceptions);
+        return { endpoints, points, ...(failures && { failures }), ...(exceptions && { exceptions }) };
+      }
+      case 'final': {
         this.finalReceived = true;
         this.view.total = message.total;
-        this.failures = message.failures;
-        return this.merge(message.endpoints);
+        this.failureMap.clear();
+        const failures = this.mergeFailures(message.failures);
+        const exceptions = message.exceptions && this.mergeExceptions(message.exceptions);
+        return { endpoints: this.merge(message.endpoints), failures, replaceFailures: true, ...(exceptions && { exceptions }) };
+      }
       case 'error':
         this.view.message = message.message;
-        return [];
+        return { endpoints: [] };
       case 'ack':
-        return [];
+        return { endpoints: [] };
     }
   }
 
@@ -77,12 +156,70 @@ export class RunAggregate {
     else if (crashed) this.view.message = `Locust exited (${exit.signal ?? `code ${exit.code}`}) before reporting final statistics. See the log.`;
   }
 
-  setTargetUsers(users: number): void {
+  setTargetUsers(users: number, spawnRate?: number): void {
     this.view.targetUsers = users;
+    if (spawnRate !== undefined) this.view.spawnRate = spawnRate;
   }
 
   private merge(changed: EndpointStats[]): EndpointStats[] {
-    for (const e of changed) this.endpoints.set(`${e.method} ${e.name}`, e);
+    for (const e of changed) this.endpoints.set(endpointKey(e), e);
     return changed;
+  }
+
+  private sample(message: Extract<BridgeMessage, { type: 'tick' }>): NonNullable<RunChange['points']> {
+    const t = Math.max(0, (message.t - this.view.startedAt) / 1000);
+    const total = samplePoint(t, message.total);
+    total.v.push(message.userCount);
+    appendPoint(this.totalSeries, total, this.budget);
+
+    const userClasses: { name: string; value: SeriesPoint }[] = [];
+    const classes = new Set([...this.classSeries.keys(), ...Object.keys(message.usersByClass)]);
+    for (const name of classes) {
+      const value = { t, v: [message.usersByClass[name] ?? 0] };
+      let series = this.classSeries.get(name);
+      if (!series) this.classSeries.set(name, (series = emptySeries()));
+      appendPoint(series, value, this.budget);
+      userClasses.push({ name, value });
+    }
+
+    // The bridge sends only endpoints that changed: one missing now had no request in this window, so its line drops
+    // to zero once (not every tick, which would cost a point per endpoint per tick); one that comes back rises from zero.
+    const byEndpoint = new Map<string, SeriesPoint[]>();
+    const sampled = new Set<string>();
+    for (const e of message.endpoints) {
+      const key = endpointKey(e);
+      let series = this.endpointSeries.get(key);
+      if (!series) this.endpointSeries.set(key, (series = emptySeries()));
+      const points: SeriesPoint[] = [];
+      if (!this.sampledLastTick.has(key) && series.recent.length + series.older.length > 0 && this.lastTickT !== undefined) {
+        points.push({ t: this.lastTickT, v: [0, 0, null, null, null] });
+      }
+      points.push(samplePoint(t, e));
+      for (const point of points) appendPoint(series, point, this.budget);
+      byEndpoint.set(key, points);
+      sampled.add(key);
+    }
+    // With endpoints omitted by the per-message cap, absence says nothing about traffic.
+    if (message.omitted === 0) {
+      for (const key of this.sampledLastTick) {
+        if (sampled.has(key)) continue;
+        const point = { t, v: [0, 0, null, null, null] };
+        appendPoint(this.endpointSeries.get(key)!, point, this.budget);
+        byEndpoint.set(key, [point]);
+      }
+    }
+    this.sampledLastTick = sampled;
+    this.lastTickT = t;
+    return { total, userClasses, byEndpoint };
+  }
+
+  private mergeFailures(entries: FailureEntry[]): FailureEntry[] {
+    for (const f of entries) this.failureMap.set(failureKey(f), f);
+    return entries;
+  }
+
+  private mergeExceptions(entries: ExceptionEntry[]): ExceptionEntry[] {
+    for (const e of entries) this.exceptionMap.set(exceptionKey(e), e);
+    return entries;
   }
 }

@@ -30,6 +30,17 @@ PERCENTILES = (0.5, 0.66, 0.75, 0.8, 0.9, 0.95, 0.98, 0.99, 0.999, 1.0)
 # protocol/runner.ts MAX_BRIDGE_LINE_BYTES: the Node side rejects longer lines unread.
 MAX_LINE_BYTES = 8 * 1024 * 1024
 MAX_ENDPOINTS_PER_TICK = 500
+# Past this many distinct request names, the run is told once that names should be grouped (Locust keeps every one).
+MANY_ENDPOINTS_WARNING = 1000
+# Failures and exceptions per tick, and in the final message; the rest go out in later ticks (the oldest first).
+MAX_FAILURES_PER_TICK = 200
+MAX_EXCEPTIONS_PER_TICK = 50
+MAX_FINAL_FAILURES = 1000
+MAX_FINAL_EXCEPTIONS = 200
+# An error text or traceback longer than this is cut (a 1 MB response body used as a message must not flood the panel).
+MAX_TEXT_CHARS = 4096
+# What a worker's reports are lowered to, so that the master's ticks are smooth (Locust's default is 3 s).
+WORKER_REPORT_INTERVAL = 1.0
 # Commands are tiny; anything longer is garbage and is skipped without being buffered.
 MAX_COMMAND_LINE_BYTES = 64 * 1024
 DEFAULT_STATS_INTERVAL = 1.0
@@ -66,6 +77,14 @@ def _ms(value):
     if value != value or value in (float("inf"), float("-inf")) or value < 0:
         return 0
     return int(value) if value.is_integer() else value
+
+
+def _cut(text, limit=MAX_TEXT_CHARS):
+    """`text` as a str of at most about `limit` characters; a longer one ends with a marker saying how long it was."""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… [truncated: {len(text)} characters]"
 
 
 def _percentile_of(histogram, count, percent):
@@ -190,6 +209,13 @@ class Bridge:
         self.total_seen = None
         self.errors_reported = 0
         self.csv_repair = False
+        # Locust keeps no times for failures: the bridge notes when it first and last saw each one change.
+        # key -> [occurrences sent, firstSeen, lastSeen, occurrences seen]
+        self.failures_seen = {}
+        # Exception key (Locust's, a hash of the traceback) -> count sent.
+        self.exceptions_sent = {}
+        self.warned_many_endpoints = False
+        self.tag_check_done = False
 
     # ---- event listeners (each one guarded: see the module docstring) ----
 
@@ -237,6 +263,31 @@ class Bridge:
             "host": self._host(),
             "features": self._features(),
         }
+
+    def _warn_empty_user_classes(self):
+        """
+        --tags / --exclude-tags that leave a User class without tasks make every such user fail: say so once. Locust
+        filters the tasks when a test starts (not at init), so this runs at the first spawning or running state.
+        """
+        if self.tag_check_done:
+            return
+        self.tag_check_done = True
+        options = getattr(self.environment, "parsed_options", None)
+        tags = getattr(options, "tags", None) or getattr(self.environment, "tags", None)
+        exclude = getattr(options, "exclude_tags", None) or getattr(self.environment, "exclude_tags", None)
+        if not tags and not exclude:
+            return
+        empty = [cls.__name__ for cls in (getattr(self.environment, "user_classes", None) or []) if not getattr(cls, "tasks", None)]
+        if empty:
+            wanted = f"tags {', '.join(tags)}" if tags else ""
+            excluded = f"excluding {', '.join(exclude)}" if exclude else ""
+            self._send(
+                {
+                    "type": "error",
+                    "message": f"No task of {', '.join(empty)} matches the tag filter ({'; '.join(x for x in (wanted, excluded) if x)}):"
+                    " those users will fail",
+                }
+            )
 
     def _host(self):
         # --host (or locust.conf) wins over the classes' own `host`, as in Locust; else the classes' one if they agree.
@@ -300,6 +351,7 @@ class Bridge:
             total_time = max_time = content = 0
             min_time = None
             percentiles = [None] * len(PERCENTILES)
+            extra = {}
             histogram = {}
         else:
             method, name = entry.method, entry.name
@@ -309,8 +361,14 @@ class Bridge:
             # Cumulative, from the entry's own histogram, exactly as Locust's reports compute them.
             if requests:
                 percentiles = [_ms(entry.get_response_time_percentile(p)) for p in PERCENTILES]
+                # For exports in Locust's CSV layout, which has a 99.99% column and its own median.
+                extra = {
+                    "median": _ms(entry.median_response_time),
+                    "p9999": _ms(entry.get_response_time_percentile(0.9999)),
+                }
             else:
                 percentiles = [None] * len(PERCENTILES)
+                extra = {}
             histogram = entry.response_times
 
         # Counts that went down, or an entry object that was replaced, mean Locust reset or cleared its statistics: the
@@ -328,6 +386,7 @@ class Bridge:
                 delta[response_time] = grown
         delta_count = sum(delta.values())
         return {
+            **extra,
             "method": method or "",
             "name": str(name),
             "requests": requests,
@@ -350,6 +409,15 @@ class Bridge:
         stats = self.environment.stats
         now = time.monotonic()
         entries = dict(stats.entries)
+        if len(entries) > MANY_ENDPOINTS_WARNING and not self.warned_many_endpoints:
+            self.warned_many_endpoints = True
+            self._send(
+                {
+                    "type": "error",
+                    "message": f"{len(entries)} distinct request names so far: ticks carry at most {MAX_ENDPOINTS_PER_TICK}"
+                    " changed ones each (the rest follow later, counted in 'omitted'). Group dynamic URLs with name=...",
+                }
+            )
         changed = []
         for key, entry in entries.items():
             seen = self.seen.get(key)
@@ -378,7 +446,7 @@ class Bridge:
         self.total_seen = _Seen(stats.total, now)
         self.last_tick_at = now
         self.seq += 1
-        return {
+        tick = {
             "type": "tick",
             "seq": self.seq,
             "t": _now_ms(),
@@ -389,6 +457,104 @@ class Bridge:
             "total": total,
             "omitted": max(0, len(changed) - MAX_ENDPOINTS_PER_TICK),
         }
+        failures = self._changed_failures()
+        if failures:
+            tick["failures"] = failures
+        exceptions = self._changed_exceptions()
+        if exceptions:
+            tick["exceptions"] = exceptions
+        if isinstance(self.runner, locust_runners.MasterRunner):
+            tick["workers"] = self._workers()
+        return tick
+
+    def _workers(self):
+        clients = getattr(self.runner, "clients", None) or {}
+        workers = []
+        for node in list(clients.values())[:MAX_ENDPOINTS_PER_TICK]:
+            entry = {
+                "id": str(node.id),
+                "state": str(node.state),
+                "userCount": max(0, int(getattr(node, "user_count", 0) or 0)),
+                "cpu": _ms(getattr(node, "cpu_usage", 0)),
+            }
+            if hasattr(node, "memory_usage"):
+                entry["memory"] = _ms(node.memory_usage)
+            workers.append(entry)
+        return workers
+
+    # ---- failures and exceptions ----
+
+    def _failure(self, key, error, times):
+        parse_error = getattr(locust_stats.StatsError, "parse_error", repr)
+        entry = {
+            "method": error.method or "",
+            "name": _cut(error.name, 2048),
+            # The same text as the Error column of Locust's own failures CSV (cut when huge).
+            "error": _cut(parse_error(error.error)),
+            "occurrences": max(0, int(error.occurrences)),
+        }
+        if times is not None:
+            entry["firstSeen"], entry["lastSeen"] = times[1], times[2]
+        return entry
+
+    def _note_failures(self):
+        """Updates first/last seen of every failure whose count moved since the last look."""
+        now = _now_ms()
+        errors = dict(self.environment.stats.errors)
+        for key, error in errors.items():
+            occurrences = int(error.occurrences)
+            times = self.failures_seen.get(key)
+            if times is None:
+                self.failures_seen[key] = [-1, now, now, occurrences]
+            elif occurrences != times[3]:
+                times[2], times[3] = now, occurrences
+        # Locust cleared them (reset stats): forget, so that they count as new when they come back.
+        for key in [key for key in self.failures_seen if key not in errors]:
+            del self.failures_seen[key]
+        return errors
+
+    def _changed_failures(self):
+        errors = self._note_failures()
+        changed = [
+            (times[2], key) for key, times in self.failures_seen.items() if times[0] != int(errors[key].occurrences)
+        ]
+        # The longest-waiting first (by last change), so that the cap delays each in turn.
+        changed.sort()
+        out = []
+        for _, key in changed[:MAX_FAILURES_PER_TICK]:
+            times = self.failures_seen[key]
+            entry = self._failure(key, errors[key], times)
+            times[0] = entry["occurrences"]
+            out.append(entry)
+        return out
+
+    def _exception(self, row):
+        nodes = row.get("nodes") or ()
+        return {
+            "count": max(0, int(row.get("count", 0))),
+            "message": _cut(row.get("msg", "")),
+            "traceback": _cut(row.get("traceback", ""), 4 * MAX_TEXT_CHARS),
+            "nodes": ", ".join(sorted(str(node) for node in nodes)),
+        }
+
+    def _exceptions(self):
+        return dict(getattr(self.runner, "exceptions", None) or {})
+
+    def _changed_exceptions(self):
+        rows = self._exceptions()
+        if len(rows) < len(self.exceptions_sent):
+            # Cleared by a reset.
+            self.exceptions_sent = {key: count for key, count in self.exceptions_sent.items() if key in rows}
+        out = []
+        for key, row in rows.items():
+            count = int(row.get("count", 0))
+            if self.exceptions_sent.get(key) == count:
+                continue
+            if len(out) >= MAX_EXCEPTIONS_PER_TICK:
+                break
+            self.exceptions_sent[key] = count
+            out.append(self._exception(row))
+        return out
 
     def _final(self):
         stats = self.environment.stats
@@ -397,24 +563,28 @@ class Bridge:
             self._endpoint(entry, self.seen.get(key), now)
             for key, entry in sorted(stats.entries.items(), key=lambda item: item[0])
         ]
-        parse_error = getattr(locust_stats.StatsError, "parse_error", repr)
+        errors = self._note_failures()
+        # In Locust's own order (its failures CSV sorts by the same key).
         failures = [
-            {
-                "method": error.method or "",
-                "name": str(error.name),
-                # The same text as the Error column of Locust's own failures CSV.
-                "error": str(parse_error(error.error)),
-                "occurrences": max(0, int(error.occurrences)),
-            }
-            for _, error in sorted(stats.errors.items(), key=lambda item: item[0])
+            self._failure(key, errors[key], self.failures_seen.get(key)) for key in sorted(errors)[:MAX_FINAL_FAILURES]
         ]
+        exceptions = [self._exception(row) for row in list(self._exceptions().values())[:MAX_FINAL_EXCEPTIONS]]
         final = {
             "type": "final",
             "t": _now_ms(),
             "endpoints": endpoints,
             "total": self._endpoint(stats.total, self.total_seen, now),
             "failures": failures,
+            "exceptions": exceptions,
         }
+        # What Locust's Requests/s and Failures/s columns divide by; in seconds, unconverted, so that the same division
+        # gives the same float.
+        start_time = getattr(stats, "start_time", None)
+        last_request = getattr(stats, "last_request_timestamp", None)
+        if start_time:
+            final["startTime"] = float(start_time)
+        if last_request:
+            final["lastRequestTime"] = float(last_request)
         return self._fit(final)
 
     def _fit(self, final):
@@ -432,7 +602,8 @@ class Bridge:
             }
         )
         final["endpoints"] = endpoints[:keep]
-        final["failures"] = final["failures"][:1000]
+        final["failures"] = final["failures"][:100]
+        final["exceptions"] = final["exceptions"][:20]
         return final
 
     def _check_state(self):
@@ -440,6 +611,8 @@ class Bridge:
         if state != self.state and not self.closing:
             self.state = state
             self._send({"type": "state", "state": state, "userCount": self._user_count(), "t": _now_ms()})
+            if state in ("spawning", "running"):
+                self._warn_empty_user_classes()
 
     # ---- loops ----
 
@@ -625,7 +798,25 @@ def _stats_interval():
     return max(MIN_STATS_INTERVAL, interval)
 
 
+def _repair_distributed():
+    """
+    Debian's 2.12.1 has an empty ``__version__``; its worker sends that as its version in ``client_ready`` and its master
+    rejects an empty one as "an old (pre 2.0) worker". Master and worker both run this bridge, so both announce the same
+    non-empty stand-in and the master's comparison (``msg.data != __version__``) sees equal versions.
+    """
+    if not getattr(locust_runners, "__version__", "x"):
+        locust_runners.__version__ = locust_version() or "0.0.0+locust-studio"
+    # Workers report every WORKER_REPORT_INTERVAL seconds (3 by default); read at each report, so lowering it here works.
+    if getattr(locust_runners, "WORKER_REPORT_INTERVAL", 0) > WORKER_REPORT_INTERVAL:
+        locust_runners.WORKER_REPORT_INTERVAL = WORKER_REPORT_INTERVAL
+
+
 def _install():
+    # Done first and whatever the channel: workers run the bridge without one.
+    try:
+        _repair_distributed()
+    except Exception as error:
+        sys.stderr.write(f"Locust Studio bridge: cannot prepare distributed runs ({error})\n")
     # Taken out of the environment so that processes the locustfile starts do not take fd 3 for a channel.
     fd_text = os.environ.pop("LOCUST_STUDIO_CHANNEL_FD", "")
     if not fd_text:

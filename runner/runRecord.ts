@@ -1,0 +1,430 @@
+// Writes every run to disk as it goes (options, metadata, ticks, failures, exceptions, final) and exports reports from it.
+import { closeSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { parseBridgeLine, type BridgeMessage, type EndpointStats, type ExceptionEntry, type FailureEntry } from '../protocol/runner';
+import type { LocustRun, RunExit, RunOptions } from './locustRun';
+
+type Tick = Extract<BridgeMessage, { type: 'tick' }>;
+type Final = Extract<BridgeMessage, { type: 'final' }>;
+type Hello = Extract<BridgeMessage, { type: 'hello' }>;
+
+/** How a recorded run ended, as far as the record knows. */
+export type RunOutcome =
+  /** Locust exited by itself with code 0 or 1 and sent its final statistics. */
+  | 'finished'
+  /** Killed by a signal (SIGKILL, SIGTERM…) or exited without final statistics. */
+  | 'killed'
+  | 'crashed'
+  /** The interpreter could not be started. */
+  | 'failedToStart'
+  /** No end was written: the recording process itself died (or the run is still going). */
+  | 'incomplete';
+
+export interface RunMeta {
+  id: string;
+  /** Epoch ms. */
+  startedAt: number;
+  endedAt?: number;
+  interpreter?: { path: string; locustVersion?: string };
+  locustVersion?: string;
+  features?: string[];
+  runnerKind?: Hello['runnerKind'];
+  userClasses?: string[];
+  host?: string | null;
+  pid?: number;
+  exit?: RunExit;
+  outcome: RunOutcome;
+  /** Ticks written as of the last meta.json write (exact once the run ended; a crashed recorder may have written more). */
+  ticks: number;
+  /** Bridge `error` messages, the last few. */
+  errors?: string[];
+}
+
+export interface LoadedRunRecord {
+  dir: string;
+  options: Partial<RunOptions>;
+  meta: RunMeta;
+  ticks: Tick[];
+  /** Latest known failures and exceptions (from final when there is one). */
+  failures: FailureEntry[];
+  exceptions: ExceptionEntry[];
+  final: Final | undefined;
+  /** Per-endpoint statistics: the final ones, else the latest seen in ticks. Locust's row order. */
+  endpoints: EndpointStats[];
+  total: EndpointStats | undefined;
+  /** Lines of ticks.jsonl that could not be read (a torn last line after a crash). */
+  unreadableLines: number;
+}
+
+/** Bridge error messages kept in meta.json. */
+const MAX_ERRORS_KEPT = 20;
+/** locust.log stops growing here (a runaway print loop must not fill the disk); a marker says so. */
+const MAX_LOG_BYTES = 50 * 1024 * 1024;
+/** fdatasync of ticks.jsonl at most this often: a process crash loses nothing already written; this bounds an OS crash. */
+const SYNC_EVERY_MS = 5_000;
+
+/** A folder name that sorts by start time: 2026-11-22T00-51-23-123Z-ab12cd. */
+export function recordFolderName(startedAt: number, id: string): string {
+  return `${new Date(startedAt).toISOString().replace(/[:.]/g, '-')}-${id}`;
+}
+
+/**
+ * Writes a file so that a reader (or a crash of this process) sees either the old or the new content, never half of one.
+ * `sync` also survives an OS crash; it is kept for the few writes that end a run.
+ */
+function writeAtomic(file: string, data: string, sync = false): void {
+  const tmp = `${file}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, data);
+    if (sync) fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+}
+
+function failureKey(f: { method: string; name: string; error: string }): string {
+  return `${f.method}\u0000${f.name}\u0000${f.error}`;
+}
+
+function exceptionKey(e: ExceptionEntry): string {
+  return `${e.message}\u0000${e.traceback}`;
+}
+
+/**
+ * Records one run into `dir` as its messages arrive. Writes are synchronous on purpose: a tick is small and comes at
+ * most four times a second, and a write that has returned is in the kernel, so killing this process loses nothing.
+ */
+export class RunRecorder {
+  readonly dir: string;
+  readonly meta: RunMeta;
+  private readonly ticksFd: number;
+  private logFd: number | undefined;
+  private logBytes = 0;
+  private logFull = false;
+  private lastSync = 0;
+  private readonly failures = new Map<string, FailureEntry>();
+  private readonly exceptions = new Map<string, ExceptionEntry>();
+  private closed = false;
+  private hadFinal = false;
+
+  private constructor(dir: string, meta: RunMeta, options: Partial<RunOptions>) {
+    this.dir = dir;
+    this.meta = meta;
+    // The environment may hold secrets (tokens in LOCUST_* or elsewhere): never written to disk.
+    const storable = { ...options };
+    delete storable.env;
+    writeAtomic(path.join(dir, 'options.json'), `${JSON.stringify(storable, null, 2)}\n`);
+    this.ticksFd = openSync(path.join(dir, 'ticks.jsonl'), 'a');
+    this.writeMeta();
+  }
+
+  /** Creates `<baseDir>/<timestamp>-<id>/` and its first files. The environment (options.env) is never stored. */
+  static create(
+    baseDir: string,
+    options: Partial<RunOptions>,
+    { interpreter, id = randomBytes(3).toString('hex'), startedAt = Date.now() }: { interpreter?: RunMeta['interpreter']; id?: string; startedAt?: number } = {},
+  ): RunRecorder {
+    const dir = path.join(baseDir, recordFolderName(startedAt, id));
+    mkdirSync(dir, { recursive: true });
+    return new RunRecorder(dir, { id, startedAt, interpreter, outcome: 'incomplete', ticks: 0 }, options);
+  }
+
+  /** Records everything `run` says from now on, and its end. Resolves once the record is complete. */
+  follow(run: LocustRun): Promise<RunMeta> {
+    if (run.pid !== undefined) this.meta.pid = run.pid;
+    if (run.hello) this.onMessage(run.hello);
+    run.on('message', (message) => this.onMessage(message));
+    run.on('log', (line, stream) => this.log(line, stream));
+    return run.exit.then((exit) => this.finish(exit));
+  }
+
+  onMessage(message: BridgeMessage): void {
+    if (this.closed) return;
+    switch (message.type) {
+      case 'hello':
+        Object.assign(this.meta, {
+          locustVersion: message.locustVersion,
+          features: message.features,
+          runnerKind: message.runnerKind,
+          userClasses: message.userClasses,
+          host: message.host,
+          pid: message.pid,
+        });
+        this.writeMeta();
+        return;
+      case 'tick': {
+        writeSync(this.ticksFd, `${JSON.stringify(message)}\n`);
+        this.meta.ticks++;
+        const changed = this.mergeFailures(message.failures, message.exceptions);
+        if (changed.failures) writeAtomic(path.join(this.dir, 'failures.json'), JSON.stringify([...this.failures.values()]));
+        if (changed.exceptions) writeAtomic(path.join(this.dir, 'exceptions.json'), JSON.stringify([...this.exceptions.values()]));
+        const now = Date.now();
+        if (now - this.lastSync >= SYNC_EVERY_MS) {
+          this.lastSync = now;
+          fdatasyncSync(this.ticksFd);
+        }
+        return;
+      }
+      case 'final':
+        this.hadFinal = true;
+        writeAtomic(path.join(this.dir, 'final.json'), JSON.stringify(message), true);
+        this.failures.clear();
+        this.exceptions.clear();
+        this.mergeFailures(message.failures, message.exceptions ?? []);
+        writeAtomic(path.join(this.dir, 'failures.json'), JSON.stringify([...this.failures.values()]));
+        writeAtomic(path.join(this.dir, 'exceptions.json'), JSON.stringify([...this.exceptions.values()]));
+        return;
+      case 'error':
+        this.meta.errors = [...(this.meta.errors ?? []), message.message].slice(-MAX_ERRORS_KEPT);
+        this.writeMeta();
+        return;
+      case 'state':
+      case 'ack':
+        return;
+    }
+  }
+
+  /** Appends one line of Locust's output to locust.log (stderr lines marked "! "), up to a size cap. */
+  log(line: string, stream: 'stdout' | 'stderr'): void {
+    if (this.closed || this.logFull) return;
+    this.logFd ??= openSync(path.join(this.dir, 'locust.log'), 'a');
+    let text = `${stream === 'stderr' ? '! ' : '  '}${line}\n`;
+    if (this.logBytes + Buffer.byteLength(text) > MAX_LOG_BYTES) {
+      text = '[locust.log: size limit reached, later lines are not kept]\n';
+      this.logFull = true;
+    }
+    this.logBytes += Buffer.byteLength(text);
+    writeSync(this.logFd, text);
+  }
+
+  /** The run ended: writes the exit and how it ended, and closes the record. Returns the final metadata. */
+  finish(exit: RunExit): RunMeta {
+    if (this.closed) return this.meta;
+    this.closed = true;
+    this.meta.endedAt = Date.now();
+    this.meta.exit = exit;
+    this.meta.outcome = exit.spawnError
+      ? 'failedToStart'
+      : exit.signal
+        ? 'killed'
+        : this.hadFinal
+          ? 'finished'
+          : 'crashed';
+    try {
+      fdatasyncSync(this.ticksFd);
+    } finally {
+      closeSync(this.ticksFd);
+      if (this.logFd !== undefined) closeSync(this.logFd);
+    }
+    this.writeMeta(true);
+    return this.meta;
+  }
+
+  private mergeFailures(failures: FailureEntry[] | undefined, exceptions: ExceptionEntry[] | undefined): { failures: boolean; exceptions: boolean } {
+    for (const f of failures ?? []) this.failures.set(failureKey(f), f);
+    for (const e of exceptions ?? []) this.exceptions.set(exceptionKey(e), e);
+    return { failures: (failures?.length ?? 0) > 0, exceptions: (exceptions?.length ?? 0) > 0 };
+  }
+
+  private writeMeta(sync = false): void {
+    writeAtomic(path.join(this.dir, 'meta.json'), `${JSON.stringify(this.meta, null, 2)}\n`, sync);
+  }
+}
+
+async function readJson<T>(file: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Locust's order of statistics rows: by (name, method), as its sort_stats sorts its (name, method) keys. */
+function locustOrder(a: EndpointStats, b: EndpointStats): number {
+  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+  return a.method < b.method ? -1 : a.method > b.method ? 1 : 0;
+}
+
+/** Reads a record back. Tolerates what a crash leaves: no final, no end in meta, a torn last line of ticks. */
+export async function loadRunRecord(dir: string): Promise<LoadedRunRecord> {
+  const meta = await readJson<RunMeta>(path.join(dir, 'meta.json'));
+  if (!meta) throw new Error(`${dir} is not a run record (no readable meta.json)`);
+  const options = (await readJson<Partial<RunOptions>>(path.join(dir, 'options.json'))) ?? {};
+  const ticks: Tick[] = [];
+  let unreadableLines = 0;
+  const text = await readFile(path.join(dir, 'ticks.jsonl'), 'utf8').catch(() => '');
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const parsed = parseBridgeLine(line);
+    if (parsed.ok && parsed.message.type === 'tick') ticks.push(parsed.message);
+    else unreadableLines++;
+  }
+  const finalParsed = await readFile(path.join(dir, 'final.json'), 'utf8').then(parseBridgeLine, () => undefined);
+  const final = finalParsed?.ok && finalParsed.message.type === 'final' ? finalParsed.message : undefined;
+
+  let endpoints: EndpointStats[];
+  let total: EndpointStats | undefined;
+  if (final) {
+    endpoints = [...final.endpoints];
+    total = final.total;
+  } else {
+    const latest = new Map<string, EndpointStats>();
+    for (const tick of ticks) for (const e of tick.endpoints) latest.set(`${e.method}\u0000${e.name}`, e);
+    // An endpoint sent as zeros was dropped by Locust (stats cleared).
+    endpoints = [...latest.values()].filter((e) => e.requests > 0 || e.failures > 0);
+    total = ticks.at(-1)?.total;
+  }
+  endpoints.sort(locustOrder);
+  return {
+    dir,
+    options,
+    meta,
+    ticks,
+    failures: (final?.failures ?? (await readJson<FailureEntry[]>(path.join(dir, 'failures.json')))) ?? [],
+    exceptions: (final?.exceptions ?? (await readJson<ExceptionEntry[]>(path.join(dir, 'exceptions.json')))) ?? [],
+    final,
+    endpoints,
+    total,
+    unreadableLines,
+  };
+}
+
+/** Record folders under `baseDir`, newest first. */
+export async function listRunRecords(baseDir: string): Promise<string[]> {
+  const entries = await readdir(baseDir, { withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isDirectory())
+    .map((e) => path.join(baseDir, e.name))
+    .sort()
+    .reverse();
+}
+
+// ---- exports ----
+
+/** Locust's PERCENTILES_TO_REPORT and their CSV headers (stats.py, get_readable_percentiles). */
+const CSV_PERCENTILES = ['50%', '66%', '75%', '80%', '90%', '95%', '98%', '99%', '99.9%', '99.99%', '100%'];
+
+function csvField(value: string | number): string {
+  const text = String(value);
+  // Python's csv module quotes (QUOTE_MINIMAL) fields with the delimiter, a quote or a line break.
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function csvRows(rows: (string | number)[][]): string {
+  // Python's csv writer ends rows with \r\n.
+  return rows.map((row) => `${row.map(csvField).join(',')}\r\n`).join('');
+}
+
+/** Python's str() of a float, for the columns Locust writes as floats (avg, rps). */
+function pyFloat(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (Number.isInteger(value)) return `${value}.0`;
+  const text = String(value);
+  return text.includes('e') ? value.toPrecision(17) : text;
+}
+
+/** The 11 percentile columns from an entry (our 10 plus 99.99%), "N/A" before any request, as Locust writes them. */
+function percentileFields(e: EndpointStats): (string | number)[] {
+  if (!e.requests) return CSV_PERCENTILES.map(() => 'N/A');
+  const p = e.percentiles.map((x) => Math.trunc(x ?? 0));
+  const p9999 = Math.trunc(e.p9999 ?? e.percentiles.at(-1) ?? 0);
+  return [...p.slice(0, 9), p9999, p.at(-1) ?? 0];
+}
+
+function median(e: EndpointStats): number {
+  return e.median ?? e.percentiles[0] ?? 0;
+}
+
+/** `<prefix>_stats.csv`: Locust's requests CSV (rows in its order, Aggregated last). */
+export function exportStatsCsv(record: LoadedRunRecord): string {
+  const seconds =
+    record.final?.startTime && record.final.lastRequestTime ? record.final.lastRequestTime - record.final.startTime : undefined;
+  const header = [
+    'Type', 'Name', 'Request Count', 'Failure Count', 'Median Response Time', 'Average Response Time', 'Min Response Time',
+    'Max Response Time', 'Average Content Size', 'Requests/s', 'Failures/s', ...CSV_PERCENTILES,
+  ];
+  const row = (e: EndpointStats, name: string): (string | number)[] => [
+    e.method,
+    name,
+    e.requests,
+    e.failures,
+    median(e),
+    pyFloat(e.requests ? e.totalResponseTime / e.requests : 0),
+    e.minResponseTime ?? 0,
+    e.maxResponseTime,
+    e.requests ? pyFloat(e.totalContentLength / e.requests) : 0,
+    pyFloat(seconds ? e.requests / seconds : 0),
+    pyFloat(seconds ? e.failures / seconds : 0),
+    ...percentileFields(e),
+  ];
+  const rows = [...record.endpoints].sort(locustOrder).map((e) => row(e, e.name));
+  if (record.total) rows.push(row({ ...record.total, method: '' }, 'Aggregated'));
+  return csvRows([header, ...rows]);
+}
+
+/** `<prefix>_failures.csv`. */
+export function exportFailuresCsv(record: LoadedRunRecord): string {
+  return csvRows([['Method', 'Name', 'Error', 'Occurrences'], ...record.failures.map((f) => [f.method, f.name, f.error, f.occurrences])]);
+}
+
+/** `<prefix>_exceptions.csv`. */
+export function exportExceptionsCsv(record: LoadedRunRecord): string {
+  return csvRows([['Count', 'Message', 'Traceback', 'Nodes'], ...record.exceptions.map((e) => [e.count, e.message, e.traceback, e.nodes ?? ''])]);
+}
+
+/**
+ * `<prefix>_stats_history.csv`: one Aggregated row per tick (Locust writes one per second; ours follow the ticks).
+ * Requests/s and Failures/s are the tick's window rates — what Locust's `current_rps` approximates.
+ */
+export function exportStatsHistoryCsv(record: LoadedRunRecord): string {
+  const header = [
+    'Timestamp', 'User Count', 'Type', 'Name', 'Requests/s', 'Failures/s', ...CSV_PERCENTILES, 'Total Request Count',
+    'Total Failure Count', 'Total Median Response Time', 'Total Average Response Time', 'Total Min Response Time',
+    'Total Max Response Time', 'Total Average Content Size',
+  ];
+  const rows = record.ticks.map((tick) => {
+    const e = tick.total;
+    const w = e.window;
+    return [
+      Math.trunc(tick.t / 1000),
+      tick.userCount,
+      '',
+      'Aggregated',
+      (w.seconds > 0 ? w.requests / w.seconds : 0).toFixed(6),
+      (w.seconds > 0 ? w.failures / w.seconds : 0).toFixed(6),
+      ...percentileFields(e),
+      e.requests,
+      e.failures,
+      median(e),
+      pyFloat(e.requests ? e.totalResponseTime / e.requests : 0),
+      e.minResponseTime ?? 0,
+      e.maxResponseTime,
+      e.requests ? pyFloat(e.totalContentLength / e.requests) : 0,
+    ];
+  });
+  return csvRows([header, ...rows]);
+}
+
+/** The whole record as one JSON document (what a JSON report contains). */
+export function exportJson(record: LoadedRunRecord): string {
+  const { options, meta, ticks, failures, exceptions, final, endpoints, total } = record;
+  return `${JSON.stringify({ options, meta, endpoints, total, failures, exceptions, final, ticks }, null, 2)}\n`;
+}
+
+/** Writes `<prefix>_stats.csv`, `_failures.csv`, `_exceptions.csv`, `_stats_history.csv` and `<prefix>.json`. */
+export async function exportRunRecord(record: LoadedRunRecord, prefix: string): Promise<string[]> {
+  await mkdir(path.dirname(path.resolve(prefix)), { recursive: true });
+  const files: [string, string][] = [
+    [`${prefix}_stats.csv`, exportStatsCsv(record)],
+    [`${prefix}_failures.csv`, exportFailuresCsv(record)],
+    [`${prefix}_exceptions.csv`, exportExceptionsCsv(record)],
+    [`${prefix}_stats_history.csv`, exportStatsHistoryCsv(record)],
+    [`${prefix}.json`, exportJson(record)],
+  ];
+  await Promise.all(files.map(([file, data]) => writeFile(file, data)));
+  return files.map(([file]) => file);
+}

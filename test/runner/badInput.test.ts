@@ -1,0 +1,227 @@
+// Bad input to real Locust runs: a target refusing connections, an invalid host, 10,000 distinct request names,
+// a failure message with HTML in it, and a stop while users are still spawning. Nothing may be left running after any.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import net, { type AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, launchRun, type LocustRun, type RunOptions } from '../../runner/locustRun';
+import { startTarget } from '../../examples/target/server.mjs';
+import { follow, isTick, liveGroupMembers, PYTHON, statsCsvCounts, type Tick } from './support';
+
+let target: Awaited<ReturnType<typeof startTarget>>;
+let scratch: string;
+const runs: LocustRun[] = [];
+
+before(async () => {
+  [target, scratch] = await Promise.all([startTarget({ port: 0, quiet: true }), mkdtemp(path.join(os.tmpdir(), 'locust-studio-bad-'))]);
+});
+
+after(async () => {
+  for (const run of runs) run.kill();
+  await Promise.all(runs.map((run) => run.exit));
+  await target?.close();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+async function start(name: string, locustfile: string, options: Partial<RunOptions>): Promise<{ run: LocustRun; cwd: string } & ReturnType<typeof follow>> {
+  const cwd = path.join(scratch, name);
+  await mkdir(cwd, { recursive: true });
+  await writeFile(path.join(cwd, 'locustfile.py'), locustfile);
+  const run = await launchRun({ python: PYTHON, locustfile: path.join(cwd, 'locustfile.py'), cwd, statsInterval: 0.25, ...options });
+  runs.push(run);
+  return { run, cwd, ...follow(run) };
+}
+
+const SIMPLE = `
+from locust import HttpUser, constant, task
+
+class Simple(HttpUser):
+    wait_time = constant(0.05)
+
+    @task
+    def products(self):
+        self.client.get("/products")
+`;
+
+test('a target refusing connections: failures are counted tick after tick and the run goes on to its end', { timeout: 30_000 }, async () => {
+  const closedPort = await freePort();
+  const { run, messages } = await start('refused', SIMPLE, { host: `http://127.0.0.1:${closedPort}`, users: 2, spawnRate: 2, runTime: '3s' });
+  const exit = await run.exit;
+  const ticks = messages.filter(isTick);
+  const final = run.final!;
+  assert.ok(final, 'final statistics');
+  assert.ok(final.total.requests > 20, `requests were made (${final.total.requests})`);
+  assert.equal(final.total.failures, final.total.requests, 'every request failed');
+  assert.match(final.failures[0]!.error, /ConnectionRefusedError|Connection refused/);
+  const running = ticks.filter((t) => t.state === 'running');
+  assert.ok(running.length >= 6, `still running tick after tick (${running.length} running ticks)`);
+  assert.ok(running.at(-1)!.total.failures > running[0]!.total.failures, 'failures keep growing');
+  assert.deepEqual(exit, { code: 1, signal: null });
+});
+
+test('an invalid host (no scheme): every task raises, the exception says why, the run exits 1', { timeout: 30_000 }, async () => {
+  const { run } = await start('invalid-host', SIMPLE, { host: 'localhost:1', users: 1, spawnRate: 1, runTime: '2s' });
+  const exit = await run.exit;
+  assert.equal(exit.code, 1);
+  const exception = run.final?.exceptions?.[0];
+  assert.ok(exception, 'the exception is in the final message');
+  assert.match(exception.message, /No connection adapters were found for 'localhost:1\/products'/);
+  assert.ok(exception.count >= 1);
+});
+
+/** Fires 10,000 distinct names through Locust's own request event (no traffic needed), and one failure with HTML. */
+const MANY_NAMES = `
+import gevent
+from locust import User, constant, task
+
+class Many(User):
+    wait_time = constant(60)
+
+    @task
+    def many(self):
+        fire = self.environment.events.request.fire
+        for i in range(10_000):
+            fire(request_type="GET", name=f"/item/{i}", response_time=1 + i % 7, response_length=10, exception=None, context={})
+            if i % 500 == 0:
+                gevent.sleep(0)
+        fire(request_type="GET", name="/html", response_time=1, response_length=0,
+             exception=Exception("<script>alert('x')</script> & <b>bold</b>"), context={})
+`;
+
+test('10,000 distinct request names: capped per tick, counted in omitted, warned once, all in final', { timeout: 60_000 }, async () => {
+  const { run, cwd, messages, next } = await start('many-names', MANY_NAMES, { users: 1, spawnRate: 1, csvPrefix: 'many' });
+  // Every name reaches the Node side eventually: at most 500 per tick, the rest counted in `omitted`.
+  const sent = new Set<string>();
+  await next('every name sent', (m): m is Tick => {
+    if (!isTick(m)) return false;
+    for (const e of m.endpoints) sent.add(e.name);
+    return sent.size >= 10_001;
+  }, 40_000);
+  await run.stop();
+  const ticks = messages.filter(isTick);
+  assert.ok(ticks.every((t) => t.endpoints.length <= 500), 'no tick carries more than 500 endpoints');
+  const capped = ticks.filter((t) => t.omitted > 0);
+  assert.ok(capped.length >= 10, `ticks said how many were left out (${capped.length} ticks, first omitted ${capped[0]?.omitted})`);
+  assert.ok(capped.some((t) => t.omitted >= 9_000));
+  const warnings = messages.filter((m) => m.type === 'error');
+  assert.equal(warnings.length, 1, 'warned once');
+  assert.match(warnings[0]!.type === 'error' ? warnings[0]!.message : '', /distinct request names.*name=/);
+
+  const final = run.final!;
+  assert.equal(final.endpoints.length, 10_001);
+  assert.equal(final.total.requests, 10_001);
+  const csv = await statsCsvCounts(path.join(cwd, 'many_stats.csv'));
+  assert.equal(csv.order.length, 10_002, 'Locust’s CSV has the same rows (+ Aggregated)');
+  assert.equal(csv.counts[' Aggregated'], `${final.total.requests}/${final.total.failures}`);
+
+  // HTML in a failure message is data: sent as it is (escaping is the view's job), equal to Locust's CSV text.
+  const html = final.failures.find((f) => f.name === '/html')!;
+  assert.equal(html.error, `Exception("<script>alert('x')</script> & <b>bold</b>")`);
+  assert.ok((await readFile(path.join(cwd, 'many_failures.csv'), 'utf8')).includes(`<script>alert('x')</script> & <b>bold</b>`));
+  const live = ticks.flatMap((t) => t.failures ?? []).find((f) => f.name === '/html');
+  assert.equal(live?.error, html.error);
+});
+
+test('stop during spawning: quick, graceful, final statistics, nothing left', { timeout: 30_000 }, async () => {
+  const { run, messages, next } = await start('stop-spawning', SIMPLE, { host: target.url, users: 20, spawnRate: 1, runTime: '20s' });
+  const spawning = await next('a tick while spawning', (m): m is Tick => isTick(m) && m.state === 'spawning' && m.userCount >= 1);
+  const started = Date.now();
+  const exit = await run.stop();
+  const took = Date.now() - started;
+  assert.ok(took < 5_000, `stopped in ${took} ms`);
+  assert.equal(exit.signal, null, 'no signal was needed');
+  assert.ok(run.final, 'final statistics');
+  assert.ok(spawning.userCount < 20, 'it was stopped before all users were there');
+  const states = messages.filter((m) => m.type === 'state').map((m) => m.state);
+  assert.equal(states.at(-1), 'quitting');
+  assert.deepEqual(await liveGroupMembers(run.pid!), []);
+});
+
+test('a locustfile that fails to import, or has no User class: Locust exits non-zero and says where and why', { timeout: 30_000 }, async () => {
+  const broken = await start('import-error', 'import os\nfrom locust import HttpUser\nimport no_such_module_xyz\n', { host: target.url, users: 1, runTime: '1s' });
+  const empty = await start('no-user', 'from locust import task\nX = 1\n', { host: target.url, users: 1, runTime: '1s' });
+  const [brokenExit, emptyExit] = await Promise.all([broken.run.exit, empty.run.exit]);
+  assert.notEqual(brokenExit.code, 0);
+  assert.deepEqual(broken.messages, [], 'no hello: Locust never got to start');
+  const brokenLog = broken.logs.map((l) => l.line).join('\n');
+  assert.match(brokenLog, /import-error\/locustfile\.py", line 3, in <module>/);
+  assert.match(brokenLog, /ModuleNotFoundError: No module named 'no_such_module_xyz'/);
+  assert.notEqual(emptyExit.code, 0);
+  assert.match(empty.logs.map((l) => l.line).join('\n'), /No User class found!/);
+});
+
+test('tags that match no task: the bridge says which User class is left without tasks', { timeout: 30_000 }, async () => {
+  const locustfile = `
+from locust import HttpUser, constant, tag, task
+
+class Tagged(HttpUser):
+    wait_time = constant(0.5)
+
+    @tag("checkout")
+    @task
+    def buy(self):
+        self.client.get("/products")
+`;
+  const { run, messages } = await start('unknown-tag', locustfile, { host: target.url, users: 1, spawnRate: 1, runTime: '1s', tags: ['no-such-tag'] });
+  await run.exit;
+  const errors = messages.filter((m) => m.type === 'error').map((m) => (m.type === 'error' ? m.message : ''));
+  assert.equal(errors.length, 1, errors.join('\n'));
+  assert.match(errors[0]!, /No task of Tagged matches the tag filter \(tags no-such-tag\)/);
+});
+
+test('a target that hangs: client timeouts are counted as failures and the run ends on time', { timeout: 30_000 }, async () => {
+  const locustfile = `
+from locust import HttpUser, constant, task
+
+class Patient(HttpUser):
+    wait_time = constant(0)
+
+    @task
+    def slow(self):
+        self.client.get("/slow?ms=5000", name="/slow", timeout=0.3)
+`;
+  const { run } = await start('hangs', locustfile, { host: target.url, users: 2, spawnRate: 2, runTime: '2s' });
+  const exit = await run.exit;
+  const final = run.final!;
+  assert.equal(exit.code, 1);
+  assert.ok(final.total.failures >= 4, `timeouts counted (${final.total.failures})`);
+  assert.equal(final.total.failures, final.total.requests, 'every request timed out');
+  assert.match(final.failures[0]!.error, /timed out/i);
+});
+
+test('distributed with the master port in use: Locust says so, exits non-zero, and no worker is left', { timeout: 30_000 }, async () => {
+  // Holds the port; whoever connects (the worker, retrying) is dropped at once, so that close() need not wait for them.
+  const blocker = net.createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const port = (blocker.address() as AddressInfo).port;
+  try {
+    const { run, logs } = await start('port-in-use', SIMPLE, { host: target.url, users: 1, runTime: '2s', mode: 'distributed', workers: 1, masterPort: port });
+    const workers = run.workerPids;
+    const exit = await run.exit;
+    assert.notEqual(exit.code, 0);
+    assert.match(logs.map((l) => l.line).join('\n'), /master port \(127\.0\.0\.1:\d+\) was busy/);
+    for (const pid of [run.pid!, ...workers]) assert.deepEqual(await liveGroupMembers(pid), [], `process group ${pid} is gone`);
+  } finally {
+    await new Promise((resolve) => blocker.close(resolve));
+  }
+});
+
+test('an oversized bridge line (9 MB) is dropped as a protocol error, and the channel goes on', { timeout: 30_000 }, async () => {
+  // A stand-in for the launcher, run by sh, that speaks on the channel (fd 3) like a runaway bridge would.
+  const bridgeDir = path.join(scratch, 'oversized-bridge');
+  await mkdir(bridgeDir, { recursive: true });
+  await writeFile(
+    path.join(bridgeDir, 'locust_studio_launch.py'),
+    [`head -c 9000000 /dev/zero | tr '\\0' x >&3`, `printf '\\n{"type":"error","message":"after the big one"}\\n' >&3`].join('\n'),
+  );
+  const run = await launchRun({ python: '/bin/sh', locustfile: 'unused.py', bridgeDir });
+  runs.push(run);
+  const { messages, protocolErrors } = follow(run);
+  const exit = await run.exit;
+  assert.deepEqual(exit, { code: 0, signal: null });
+  assert.equal(protocolErrors.length, 1);
+  assert.match(protocolErrors[0]!, /^line of 9000000 bytes exceeds the limit of 8388608: x{100}/);
+  assert.deepEqual(messages, [{ type: 'error', message: 'after the big one' }]);
+});

@@ -1,0 +1,103 @@
+// Shared by the runner tests: follow a run's messages, wait for one, read Locust's CSV files, find leftover processes.
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import type { BridgeMessage } from '../../protocol/runner';
+import type { LocustRun } from '../../runner/locustRun';
+
+/** Debian's python3-locust runs only under the system interpreter (TOOLCHAIN.md). */
+export const PYTHON = '/usr/bin/python3';
+export const WAIT_MS = 20_000;
+
+export type Tick = Extract<BridgeMessage, { type: 'tick' }>;
+export const isTick = (m: BridgeMessage): m is Tick => m.type === 'tick';
+
+/** Records what a run says, and waits for a message that satisfies a predicate (never a fixed sleep). */
+export function follow(run: LocustRun) {
+  const messages: BridgeMessage[] = [];
+  const logs: { line: string; stream: string }[] = [];
+  const protocolErrors: string[] = [];
+  const waiters = new Set<{ accepts(m: BridgeMessage): boolean; resolve(m: BridgeMessage): void }>();
+  run.on('message', (message) => {
+    messages.push(message);
+    for (const waiter of waiters) {
+      if (waiter.accepts(message)) {
+        waiters.delete(waiter);
+        waiter.resolve(message);
+      }
+    }
+  });
+  run.on('log', (line, stream) => logs.push({ line, stream }));
+  run.on('protocolError', (reason, line) => protocolErrors.push(`${reason}: ${line}`));
+
+  function next<T extends BridgeMessage>(what: string, accepts: (m: BridgeMessage) => m is T, ms = WAIT_MS): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => fail(`timed out waiting for ${what}`), ms);
+      const waiter = {
+        accepts,
+        resolve: (m: BridgeMessage) => {
+          clearTimeout(timer);
+          resolve(m as T);
+        },
+      };
+      function fail(reason: string) {
+        if (!waiters.delete(waiter)) return;
+        clearTimeout(timer);
+        reject(new Error(`${reason}; last log lines:\n${logs.slice(-15).map((l) => l.line).join('\n')}`));
+      }
+      waiters.add(waiter);
+      void run.exit.then(() => fail(`Locust exited while waiting for ${what}`));
+    });
+  }
+  return { messages, logs, protocolErrors, next };
+}
+
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else if (c !== '\r') field += c;
+  }
+  if (field || row.length) rows.push([...row, field]);
+  return rows;
+}
+
+/** Rows of a Locust `_stats.csv` as `{ "GET /x": "requests/failures" }` in file order, plus the header. */
+export async function statsCsvCounts(file: string): Promise<{ header: string[]; order: string[]; counts: Record<string, string> }> {
+  const [header, ...rows] = parseCsv(await readFile(file, 'utf8'));
+  assert.ok(header, `${file} has a header`);
+  return {
+    header,
+    order: rows.map((r) => `${r[0]} ${r[1]}`),
+    counts: Object.fromEntries(rows.map((r) => [`${r[0]} ${r[1]}`, `${r[2]}/${r[3]}`])),
+  };
+}
+
+/** Live (non-zombie) members of a process group, from /proc. */
+export async function liveGroupMembers(pgid: number): Promise<string[]> {
+  const live: string[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === pgid && state !== 'Z') live.push(`${entry} ${stat.slice(0, stat.lastIndexOf(')') + 1)}`);
+  }
+  return live;
+}

@@ -22,6 +22,7 @@ function attr(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 }
 
+/** No aria-live on the whole app: a tick rewrites hundreds of cells; the run state and control results are role=status. */
 export function panelHtml(r: PanelResources): string {
   return `<!DOCTYPE html>
 <html lang="en">
@@ -34,7 +35,7 @@ export function panelHtml(r: PanelResources): string {
 <title>Locust Studio</title>
 </head>
 <body>
-<main id="app" aria-live="polite"></main>
+<main id="app"></main>
 <script nonce="${attr(r.nonce)}" src="${attr(r.scriptUri)}"></script>
 </body>
 </html>`;

@@ -3,10 +3,10 @@ import * as vscode from 'vscode';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { RunTarget } from '../protocol/lsp';
-import type { HostToWebview, WebviewToHost } from '../protocol/webview';
+import type { EndpointKey, HostToWebview, WebviewToHost } from '../protocol/webview';
 import { startRun, type LocustRun } from '../runner/locustRun';
 import { resolveInterpreter } from '../runner/python';
-import { RunAggregate } from '../runner/runAggregate';
+import { endpointKey, RunAggregate, type RunChange } from '../runner/runAggregate';
 import { logChannel, logError } from './log';
 import type { RunPanel, RunPanelSource } from './runPanel';
 import { RunStatusBar } from './statusBar';
@@ -23,35 +23,90 @@ export class RunController implements RunPanelSource, vscode.Disposable {
   private last: RunAggregate | undefined;
   private panel: RunPanel | undefined;
   private readonly statusBar = new RunStatusBar();
+  /** The endpoint the panel's charts follow; its new samples ride along with each tick. */
+  private selected: EndpointKey | null = null;
 
   attachPanel(panel: RunPanel): void {
     this.panel = panel;
   }
 
   snapshot(): HostToWebview {
-    return { type: 'snapshot', run: (this.active?.aggregate ?? this.last)?.snapshot ?? null };
+    return {
+      type: 'snapshot',
+      run: (this.active?.aggregate ?? this.last)?.snapshot ?? null,
+      sourceRoots: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
+    };
   }
 
-  onControl(message: Exclude<WebviewToHost, { type: 'ready' }>): void {
+  onControl(message: Exclude<WebviewToHost, { type: 'ready' | 'openSource' }>): void {
+    if (message.type === 'selectEndpoint') {
+      this.selected = message.endpoint;
+      const aggregate = this.active?.aggregate ?? this.last;
+      if (aggregate && message.endpoint) {
+        const { method, name } = message.endpoint;
+        this.panel?.post({ type: 'endpointSeries', runId: aggregate.id, method, name, series: aggregate.seriesOf(message.endpoint) });
+      }
+      return;
+    }
     const run = this.active;
-    if (!run) return;
-    const done = (what: string) => (ack: { ok: boolean; error?: string }) => {
+    if (!run) {
+      this.panel?.post({ type: 'ack', command: message.type, ok: false, error: 'No run is active.' });
+      return;
+    }
+    const command = message.type;
+    const what = { stop: 'stopping the run', reset: 'resetting statistics', setUsers: 'changing users' }[command];
+    // The panel shows each control's outcome: the runner's ack, or why none came.
+    const acked = (ack: { ok: boolean; error?: string }) => {
+      this.panel?.post({ type: 'ack', command, ok: ack.ok, ...(ack.error !== undefined && { error: ack.error }) });
       if (!ack.ok) void vscode.window.showErrorMessage(`Locust Studio: ${what} failed: ${ack.error ?? 'no reason given'}`);
+    };
+    const failed = (e: unknown) => {
+      logError(`${what} failed`, e);
+      this.panel?.post({ type: 'ack', command, ok: false, error: e instanceof Error ? e.message : String(e) });
     };
     switch (message.type) {
       case 'stop':
-        void this.stop();
+        this.stop().then(() => acked({ ok: true }), failed);
         break;
       case 'reset':
-        run.locust.send({ type: 'reset' }).then(done('reset statistics'), (e: unknown) => logError('reset failed', e));
+        run.locust.send({ type: 'reset' }).then(acked, failed);
         break;
       case 'setUsers':
-        run.aggregate.setTargetUsers(message.users);
         run.locust
           .send({ type: 'setUsers', users: message.users, spawnRate: message.spawnRate })
-          .then(done('changing users'), (e: unknown) => logError('setUsers failed', e));
+          .then((ack) => {
+            // The header's target follows what Locust accepted, not what was asked.
+            if (ack.ok) {
+              run.aggregate.setTargetUsers(message.users, message.spawnRate);
+              this.panel?.post(this.snapshot());
+            }
+            acked(ack);
+          }, failed);
         break;
     }
+  }
+
+  private tickFor(aggregate: RunAggregate, change: RunChange): HostToWebview {
+    const selected = this.selected;
+    const endpointPoints = selected && change.points?.byEndpoint.get(endpointKey(selected));
+    return {
+      type: 'tick',
+      runId: aggregate.id,
+      state: aggregate.state,
+      userCount: aggregate.userCount,
+      endpoints: change.endpoints,
+      total: aggregate.total!,
+      ...(change.points && {
+        points: {
+          total: change.points.total,
+          userClasses: change.points.userClasses,
+          ...(selected && endpointPoints && { endpoint: { ...selected, points: endpointPoints } }),
+        },
+      }),
+      ...(change.failures && { failures: change.failures }),
+      ...(change.exceptions && { exceptions: change.exceptions }),
+      ...(change.replaceFailures && { replaceFailures: true }),
+    };
   }
 
   async run(target: RunTarget): Promise<void> {
@@ -84,6 +139,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       host: '',
       userClasses: target.userClasses,
       targetUsers: users,
+      spawnRate: config.get<number>('defaultSpawnRate', 5),
       startedAt: Date.now(),
     });
     const runTime = config.get<string>('defaultRunTime', '');
@@ -100,21 +156,14 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     const run: ActiveRun = { locust, aggregate };
     this.active = run;
     void vscode.commands.executeCommand('setContext', RUN_ACTIVE_CONTEXT, true);
-    logChannel().info(`Run ${aggregate.snapshot.id}: ${python} ${locustfile} (${target.userClasses.join(', ') || 'all User classes'})`);
+    logChannel().info(`Run ${aggregate.id}: ${python} ${locustfile} (${target.userClasses.join(', ') || 'all User classes'})`);
 
     locust.on('log', (line: string) => logChannel().info(`[locust] ${line}`));
     locust.on('protocolError', (reason: string) => logChannel().warn(`Bridge sent an invalid line: ${reason}`));
     locust.on('message', (message) => {
-      const changed = aggregate.apply(message);
+      const change = aggregate.apply(message);
       if (message.type === 'tick' || message.type === 'final') {
-        this.panel?.post({
-          type: 'tick',
-          runId: aggregate.snapshot.id,
-          state: aggregate.state,
-          userCount: aggregate.userCount,
-          endpoints: changed,
-          total: aggregate.total!,
-        });
+        this.panel?.post(this.tickFor(aggregate, change));
         this.statusBar.update(aggregate);
       } else if (message.type === 'hello' || message.type === 'state' || message.type === 'error') {
         this.panel?.post(this.snapshot());
@@ -130,7 +179,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     void vscode.commands.executeCommand('setContext', RUN_ACTIVE_CONTEXT, this.active !== undefined);
     this.panel?.post(this.snapshot());
     this.statusBar.update(aggregate);
-    logChannel().info(`Run ${aggregate.snapshot.id} ended: ${exit.signal ?? `exit code ${exit.code}`}`);
+    logChannel().info(`Run ${aggregate.id} ended: ${exit.signal ?? `exit code ${exit.code}`}`);
     if (aggregate.state === 'failed') {
       const choice = await vscode.window.showErrorMessage(`Locust Studio: the load test failed. ${aggregate.snapshot.message ?? ''}`, 'Show Log');
       if (choice) logChannel().show();

@@ -1,16 +1,18 @@
 // Hosts the run panel webview: strict CSP, `ready` handshake, snapshot on ready/visible, validated messages back.
 import * as vscode from 'vscode';
 import { randomUUID } from 'node:crypto';
+import { realpath } from 'node:fs/promises';
+import path from 'node:path';
 import { parseWebviewToHost, type HostToWebview, type WebviewToHost } from '../protocol/webview';
 import { panelHtml } from './panelHtml';
-import { logChannel } from './log';
+import { logChannel, logError } from './log';
 
 export const RUN_PANEL_VIEW_TYPE = 'locustStudio.runPanel';
 
 /** What the panel needs from whoever owns the run: the current snapshot and a handler for the user's controls. */
 export interface RunPanelSource {
   snapshot(): HostToWebview;
-  onControl(message: Exclude<WebviewToHost, { type: 'ready' }>): void;
+  onControl(message: Exclude<WebviewToHost, { type: 'ready' | 'openSource' }>): void;
 }
 
 export class RunPanel implements vscode.Disposable {
@@ -79,6 +81,10 @@ export class RunPanel implements vscode.Disposable {
       this.post(this.source.snapshot());
       return;
     }
+    if (message.type === 'openSource') {
+      void openWorkspaceSource(message.path, message.line);
+      return;
+    }
     this.source.onControl(message);
   }
 
@@ -104,5 +110,37 @@ export class RunPanel implements vscode.Disposable {
   dispose(): void {
     this.panel?.dispose();
     this.disposeListeners();
+  }
+}
+
+/** True when `file` is inside `folder` (both resolved, symlinks followed): no `..` escapes, no other drive. */
+export function isInside(folder: string, file: string): boolean {
+  const relative = path.relative(folder, file);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+}
+
+/**
+ * Opens a traceback location the panel asked for, but only a file inside a workspace folder: the path comes from a
+ * webview (untrusted) and originally from a Locust process, so it must not open arbitrary files.
+ */
+async function openWorkspaceSource(file: string, line: number): Promise<void> {
+  if (!path.isAbsolute(file)) {
+    logChannel().warn(`Run panel asked to open a relative path; ignored: ${file.slice(0, 200)}`);
+    return;
+  }
+  const real = await realpath(file).catch(() => undefined);
+  const folders = await Promise.all(
+    (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => realpath(f.uri.fsPath).catch(() => undefined)),
+  );
+  if (!real || !folders.some((folder) => folder !== undefined && isInside(folder, real))) {
+    logChannel().warn(`Run panel asked to open a file outside the workspace; ignored: ${file.slice(0, 200)}`);
+    return;
+  }
+  try {
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.file(real));
+    const position = new vscode.Position(Math.min(line, document.lineCount) - 1, 0);
+    await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(position, position) });
+  } catch (error) {
+    logError(`Could not open ${real}`, error);
   }
 }

@@ -1,6 +1,39 @@
-// Messages between the extension host and the run panel webview, with their validators.
+// Messages between the extension host and the run panel webview, with their validators, and the rule that bounds a series.
 import * as v from 'valibot';
-import { EndpointStatsSchema, RunStateSchema } from './runner';
+import { EndpointStatsSchema, ExceptionEntrySchema, FailureEntrySchema, RunStateSchema } from './runner';
+
+const finite = v.pipe(v.number(), v.finite());
+const values = v.array(v.nullable(finite));
+
+/** One sample of a series at `t` elapsed seconds; `v` follows the field order of its kind (SERIES_FIELDS, USER_FIELDS). */
+export const SeriesPointSchema = v.object({ t: finite, v: values });
+export type SeriesPoint = v.InferOutput<typeof SeriesPointSchema>;
+
+/** An older stretch of a series folded into its minimum and maximum per field, so spikes survive downsampling. */
+export const SeriesBucketSchema = v.object({ t: finite, lo: values, hi: values });
+export type SeriesBucket = v.InferOutput<typeof SeriesBucketSchema>;
+
+/** A bounded series: recent points at full resolution, older ones in buckets of `bucketSeconds`. */
+export const SeriesSchema = v.object({
+  recent: v.array(SeriesPointSchema),
+  older: v.array(SeriesBucketSchema),
+  bucketSeconds: v.pipe(finite, v.minValue(0)),
+});
+export type Series = v.InferOutput<typeof SeriesSchema>;
+
+/** Fields of the total and per-endpoint series: rates per second in the window, window percentiles in ms. */
+export const SERIES_FIELDS = ['rps', 'fps', 'p50', 'p95', 'p99'] as const;
+/** The total series carries the user count after the request fields. */
+export const TOTAL_USERS_FIELD = SERIES_FIELDS.length;
+
+const named = <T extends v.GenericSchema>(schema: T) => v.object({ name: v.string(), value: schema });
+
+/** Series of the run as a whole and of each User class (field: users). */
+export const RunSeriesSchema = v.object({
+  total: SeriesSchema,
+  userClasses: v.array(named(SeriesSchema)),
+});
+export type RunSeries = v.InferOutput<typeof RunSeriesSchema>;
 
 /** What the panel shows of one run; the host owns it and refills the view from it. */
 export const RunViewSchema = v.object({
@@ -12,14 +45,29 @@ export const RunViewSchema = v.object({
   startedAt: v.number(),
   userCount: v.number(),
   targetUsers: v.number(),
+  spawnRate: v.optional(v.number()),
   endpoints: v.array(EndpointStatsSchema),
   total: v.nullable(EndpointStatsSchema),
   message: v.optional(v.string()),
+  series: v.optional(RunSeriesSchema),
+  failures: v.optional(v.array(FailureEntrySchema)),
+  exceptions: v.optional(v.array(ExceptionEntrySchema)),
 });
 export type RunView = v.InferOutput<typeof RunViewSchema>;
 
+const EndpointKeySchema = v.object({ method: v.string(), name: v.string() });
+export type EndpointKey = v.InferOutput<typeof EndpointKeySchema>;
+
+/** The commands whose acknowledgement the panel shows. */
+export const ControlCommandSchema = v.picklist(['setUsers', 'reset', 'stop']);
+
 export const HostToWebviewSchema = v.variant('type', [
-  v.object({ type: v.literal('snapshot'), run: v.nullable(RunViewSchema) }),
+  v.object({
+    type: v.literal('snapshot'),
+    run: v.nullable(RunViewSchema),
+    /** Workspace folders (file system paths): traceback lines inside them become links. */
+    sourceRoots: v.optional(v.array(v.string())),
+  }),
   v.object({
     type: v.literal('tick'),
     runId: v.string(),
@@ -27,7 +75,24 @@ export const HostToWebviewSchema = v.variant('type', [
     userCount: v.number(),
     endpoints: v.array(EndpointStatsSchema),
     total: EndpointStatsSchema,
+    /** The new sample of each series this tick added (absent for a tick without a time window, e.g. final stats). */
+    points: v.optional(
+      v.object({
+        total: SeriesPointSchema,
+        userClasses: v.array(named(SeriesPointSchema)),
+        /** The endpoint the panel selected (selectEndpoint), when it has new samples. */
+        endpoint: v.optional(v.object({ method: v.string(), name: v.string(), points: v.array(SeriesPointSchema) })),
+      }),
+    ),
+    /** Failures and exceptions new or changed since the previous tick; `final` replaces them all. */
+    failures: v.optional(v.array(FailureEntrySchema)),
+    exceptions: v.optional(v.array(ExceptionEntrySchema)),
+    replaceFailures: v.optional(v.boolean()),
   }),
+  /** The series of one endpoint, in answer to selectEndpoint. */
+  v.object({ type: v.literal('endpointSeries'), runId: v.string(), method: v.string(), name: v.string(), series: SeriesSchema }),
+  /** The runner acknowledged (or refused) a control the panel sent. */
+  v.object({ type: v.literal('ack'), command: ControlCommandSchema, ok: v.boolean(), error: v.optional(v.string()) }),
 ]);
 export type HostToWebview = v.InferOutput<typeof HostToWebviewSchema>;
 
@@ -40,6 +105,14 @@ export const WebviewToHostSchema = v.variant('type', [
     users: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1_000_000)),
     spawnRate: v.pipe(v.number(), v.minValue(0.01), v.maxValue(100_000)),
   }),
+  /** Charts follow one endpoint (null: the whole run); the host answers with endpointSeries and sends its points. */
+  v.object({ type: v.literal('selectEndpoint'), endpoint: v.nullable(EndpointKeySchema) }),
+  /** A traceback line was clicked; the host opens it only inside a workspace folder. */
+  v.object({
+    type: v.literal('openSource'),
+    path: v.pipe(v.string(), v.minLength(1), v.maxLength(4096)),
+    line: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000_000)),
+  }),
 ]);
 export type WebviewToHost = v.InferOutput<typeof WebviewToHostSchema>;
 
@@ -51,4 +124,89 @@ export function parseHostToWebview(raw: unknown): HostToWebview | undefined {
 export function parseWebviewToHost(raw: unknown): WebviewToHost | undefined {
   const r = v.safeParse(WebviewToHostSchema, raw);
   return r.success ? r.output : undefined;
+}
+
+// ---- Bounding a series: one rule that host and panel both apply, so a snapshot plus ticks equals the host's copy.
+
+export interface SeriesBudget {
+  /** Points younger than this (seconds behind the newest) stay at full resolution. */
+  recentSeconds: number;
+  /** At most this many buckets of older data; past it, bucket width doubles and neighbours merge. */
+  maxBuckets: number;
+}
+
+/** 10 minutes at full resolution plus ≤ 300 min/max buckets: a 24-hour run costs what a 1-hour run costs. */
+export const SERIES_BUDGET: SeriesBudget = { recentSeconds: 600, maxBuckets: 300 };
+/** Per endpoint the host keeps a series for each of up to thousands of endpoints: a smaller budget (≤ 120 entries). */
+export const ENDPOINT_SERIES_BUDGET: SeriesBudget = { recentSeconds: 60, maxBuckets: 60 };
+
+export function emptySeries(): Series {
+  return { recent: [], older: [], bucketSeconds: 0 };
+}
+
+function foldValues(into: (number | null)[], from: readonly (number | null)[], pick: (a: number, b: number) => number): void {
+  for (let i = 0; i < from.length; i++) {
+    const a = into[i] ?? null;
+    const b = from[i] ?? null;
+    into[i] = a === null ? b : b === null ? a : pick(a, b);
+  }
+}
+
+/** Appends a point (times must not go back) and moves what left the recent window into min/max buckets. */
+export function appendPoint(series: Series, point: SeriesPoint, budget: SeriesBudget = SERIES_BUDGET): void {
+  const last = series.recent.at(-1);
+  if (last && point.t < last.t) return;
+  series.recent.push({ t: point.t, v: [...point.v] });
+  const horizon = point.t - budget.recentSeconds;
+  let expired = 0;
+  while (expired < series.recent.length && series.recent[expired]!.t < horizon) expired++;
+  if (expired === 0) return;
+  // Older data starts at a few seconds per bucket (8 s with the default budget) and coarsens as the run grows.
+  if (series.bucketSeconds === 0) series.bucketSeconds = Math.max(1, budget.recentSeconds / budget.maxBuckets) * 4;
+  for (const old of series.recent.splice(0, expired)) {
+    const start = Math.floor(old.t / series.bucketSeconds) * series.bucketSeconds;
+    const bucket = series.older.at(-1);
+    if (bucket && bucket.t === start) {
+      foldValues(bucket.lo, old.v, Math.min);
+      foldValues(bucket.hi, old.v, Math.max);
+    } else {
+      series.older.push({ t: start, lo: [...old.v], hi: [...old.v] });
+    }
+  }
+  while (series.older.length > budget.maxBuckets) coarsen(series);
+}
+
+/** Doubles the bucket width, merging neighbours (min of mins, max of maxes). */
+function coarsen(series: Series): void {
+  series.bucketSeconds *= 2;
+  const merged: SeriesBucket[] = [];
+  for (const bucket of series.older) {
+    const start = Math.floor(bucket.t / series.bucketSeconds) * series.bucketSeconds;
+    const into = merged.at(-1);
+    if (into && into.t === start) {
+      foldValues(into.lo, bucket.lo, Math.min);
+      foldValues(into.hi, bucket.hi, Math.max);
+    } else {
+      merged.push({ t: start, lo: [...bucket.lo], hi: [...bucket.hi] });
+    }
+  }
+  series.older = merged;
+}
+
+/**
+ * The points to draw for one field: each bucket becomes its min then its max (a min/max envelope, as chart.js's
+ * min-max decimation draws), followed by the recent points.
+ */
+export function seriesXY(series: Series, field: number): { x: number; y: number | null }[] {
+  const out: { x: number; y: number | null }[] = [];
+  const half = series.bucketSeconds / 2;
+  series.older.forEach((b, i) => {
+    // x must keep increasing (chart.js decimation needs sorted data): never past where the next sample starts.
+    const next = series.older[i + 1]?.t ?? series.recent[0]?.t ?? Infinity;
+    const lo = Math.min(b.t, next);
+    const hi = Math.max(lo, Math.min(b.t + half, next));
+    out.push({ x: lo, y: b.lo[field] ?? null }, { x: hi, y: b.hi[field] ?? null });
+  });
+  for (const p of series.recent) out.push({ x: p.t, y: p.v[field] ?? null });
+  return out;
 }

@@ -3,6 +3,7 @@ import { PERCENTILES, type BridgeMessage, type EndpointStats, type ExceptionEntr
 import {
   appendPoint,
   emptySeries,
+  ENDPOINT_SERIES_BUDGET,
   SERIES_BUDGET,
   type RunView,
   type Series,
@@ -72,6 +73,7 @@ export class RunAggregate {
   constructor(
     description: RunDescription,
     private readonly budget: SeriesBudget = SERIES_BUDGET,
+    private readonly endpointBudget: SeriesBudget = ENDPOINT_SERIES_BUDGET,
   ) {
     this.view = { ...description, state: 'starting', userCount: 0, endpoints: [], total: null };
   }
@@ -87,6 +89,11 @@ export class RunAggregate {
       failures: this.failures,
       exceptions: [...this.exceptionMap.values()],
     };
+  }
+
+  /** The run's id, without building a snapshot (ticks need it many times a second). */
+  get id(): string {
+    return this.view.id;
   }
 
   get failures(): FailureEntry[] {
@@ -195,7 +202,7 @@ export class RunAggregate {
         points.push({ t: this.lastTickT, v: [0, 0, null, null, null] });
       }
       points.push(samplePoint(t, e));
-      for (const point of points) appendPoint(series, point, this.budget);
+      for (const point of points) appendPoint(series, point, this.endpointBudget);
       byEndpoint.set(key, points);
       sampled.add(key);
     }
@@ -204,7 +211,7 @@ export class RunAggregate {
       for (const key of this.sampledLastTick) {
         if (sampled.has(key)) continue;
         const point = { t, v: [0, 0, null, null, null] };
-        appendPoint(this.endpointSeries.get(key)!, point, this.budget);
+        appendPoint(this.endpointSeries.get(key)!, point, this.endpointBudget);
         byEndpoint.set(key, [point]);
       }
     }

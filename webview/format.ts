@@ -1,19 +1,31 @@
-// Number formatting for the panel (counts, rates, milliseconds, percentages).
+// Number formatting for the panel (counts, rates, milliseconds, percentages, durations).
+// toLocaleString builds a formatter per call (≈ 0.1 ms each, seconds for a 2,000-row tick): reuse formatters instead.
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
 export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
+  return integer.format(n);
 }
 
 export function formatMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '–';
-  return ms >= 100 ? Math.round(ms).toLocaleString('en-US') : ms.toFixed(ms >= 10 ? 1 : 2);
+  return ms >= 100 ? integer.format(Math.round(ms)) : ms.toFixed(ms >= 10 ? 1 : 2);
 }
 
 export function formatRate(perSecond: number): string {
-  return perSecond >= 100 ? Math.round(perSecond).toLocaleString('en-US') : perSecond.toFixed(1);
+  return perSecond >= 100 ? integer.format(Math.round(perSecond)) : perSecond.toFixed(1);
 }
 
 export function formatPercent(part: number, whole: number): string {
   if (whole === 0) return '0%';
   const pct = (100 * part) / whole;
   return pct > 0 && pct < 0.1 ? '<0.1%' : `${pct.toFixed(1)}%`;
+}
+
+/** Elapsed seconds as m:ss, or h:mm:ss past an hour. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }

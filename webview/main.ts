@@ -1,26 +1,39 @@
 // The run panel: renders the run the host sends (snapshot, then ticks) and posts the user's controls back.
-import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { assertNever } from '../protocol/exhaustive';
 import type { EndpointStats } from '../protocol/runner';
-import { parseHostToWebview, type HostToWebview, type RunView } from '../protocol/webview';
-import { formatCount, formatPercent, formatRate } from './format';
+import {
+  appendPoint,
+  emptySeries,
+  ENDPOINT_SERIES_BUDGET,
+  parseHostToWebview,
+  type EndpointKey,
+  type HostToWebview,
+  type RunView,
+  type Series,
+} from '../protocol/webview';
+import { RunCharts } from './charts';
+import { RunControls } from './controls';
+import { element, setText } from './dom';
+import { ExceptionsView, FailuresView } from './failures';
+import { formatCount, formatDuration, formatPercent, formatRate } from './format';
 import { StatsTable } from './statsTable';
-import { postToHost } from './vscodeApi';
+import { onThemeChange } from './theme';
+import { loadUiState, postToHost, saveUiState } from './vscodeApi';
 
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, props: { className?: string; text?: string } = {}): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  if (props.className) el.className = props.className;
-  if (props.text !== undefined) el.textContent = props.text;
-  return el;
-}
-
+const ui = loadUiState();
 const app = document.getElementById('app') ?? document.body;
+
+// ---- Empty state
 const empty = element('section', { className: 'empty' });
 empty.append(
   element('h2', { text: 'No run yet' }),
   element('p', { text: 'Open a locustfile and click “Run load test” above a User class to start one.' }),
 );
 
+// ---- Header: what runs, how it goes, the controls
 const header = element('header', { className: 'run-header' });
 const title = element('h2');
 const stateBadge = element('span', { className: 'state' });
@@ -28,74 +41,242 @@ stateBadge.setAttribute('role', 'status');
 const subtitle = element('p', { className: 'subtitle' });
 const metrics = element('dl', { className: 'metrics' });
 const metricValues = new Map<string, HTMLElement>();
-for (const label of ['Users', 'Requests/s', 'Failures', 'Requests']) {
-  const dt = element('dt', { text: label });
+for (const label of ['Users', 'Requests/s', 'Failures', 'Requests', 'Elapsed']) {
+  const group = element('div');
   const dd = element('dd', { text: '–' });
-  metrics.append(element('div'));
-  metrics.lastElementChild?.append(dt, dd);
+  group.append(element('dt', { text: label }), dd);
+  metrics.append(group);
   metricValues.set(label, dd);
 }
-const stopButton = document.createElement('vscode-button');
-stopButton.textContent = 'Stop';
-stopButton.setAttribute('icon', 'debug-stop');
-stopButton.setAttribute('aria-label', 'Stop the run');
-stopButton.addEventListener('click', () => postToHost({ type: 'stop' }));
+const controls = new RunControls(postToHost);
 const message = element('p', { className: 'message' });
 message.setAttribute('role', 'alert');
-header.append(title, stateBadge, subtitle, metrics, stopButton, message);
+header.append(title, stateBadge, subtitle, metrics, controls.element, message);
 
+// ---- Charts with the endpoint selector
+const chartsSection = element('section', { className: 'charts-section' });
+const chartsBar = element('div', { className: 'charts-bar' });
+const scopeLabel = element('label', { text: 'Charts for' });
+scopeLabel.htmlFor = 'endpoint-select';
+const endpointSelect = document.createElement('vscode-single-select');
+endpointSelect.id = 'endpoint-select';
+endpointSelect.setAttribute('aria-label', 'Charts for endpoint');
+endpointSelect.setAttribute('combobox', '');
+chartsBar.append(scopeLabel, endpointSelect);
+const charts = new RunCharts();
+chartsSection.append(chartsBar, charts.element);
+
+// ---- Statistics table with its filter
+const statsSection = element('section', { className: 'stats-section' });
+const statsBar = element('div', { className: 'stats-bar' });
+const statsHeading = element('h3', { text: 'Statistics' });
+const filterField = document.createElement('vscode-textfield');
+filterField.id = 'name-filter';
+filterField.setAttribute('placeholder', 'Filter by name');
+filterField.setAttribute('aria-label', 'Filter endpoints by name');
+filterField.value = ui.filter;
+statsBar.append(statsHeading, filterField);
 const tableElement = element('table', { className: 'stats' });
 tableElement.setAttribute('aria-label', 'Statistics per endpoint');
 const table = new StatsTable(tableElement);
-const runSection = element('section', { className: 'run' });
-runSection.append(header, tableElement);
+table.setSort(ui.sort);
+table.setFilter(ui.filter);
+table.onSortChange = (sort) => {
+  ui.sort = sort;
+  saveUiState(ui);
+};
+filterField.addEventListener('input', () => {
+  ui.filter = filterField.value;
+  table.setFilter(ui.filter);
+  saveUiState(ui);
+});
+statsSection.append(statsBar, table.container);
 
+// ---- Failures and exceptions
+const failures = new FailuresView();
+const exceptions = new ExceptionsView((path, line) => postToHost({ type: 'openSource', path, line }));
+
+const runSection = element('section', { className: 'run' });
+runSection.append(header, chartsSection, statsSection, failures.element, exceptions.element);
+
+// ---- State of the view (the host owns the run; this is its latest copy)
 let run: RunView | null = null;
-const endpoints = new Map<string, EndpointStats>();
+let totalSeries: Series = emptySeries();
+let classSeries = new Map<string, Series>();
+/** The selected endpoint's series; null while the host has not answered selectEndpoint yet. */
+let endpointSeries: Series | null = null;
+const endpointOptions = new Map<string, EndpointKey>();
+const optionValues = new Map<string, string>();
+/** The selector's value for the whole run (an empty value would show as no selection). */
+const ALL = 'all';
+
+const keyOf = (e: EndpointKey) => `${e.method} ${e.name}`;
+
+/** `selected`: the option to mark selected as it is created (see resetEndpointOptions). */
+function addEndpointOptions(endpoints: readonly EndpointStats[], selected: EndpointKey | null = null): void {
+  const fresh: HTMLElement[] = [];
+  for (const e of endpoints) {
+    const key = keyOf(e);
+    if (optionValues.has(key)) continue;
+    // Option values are our own ids: endpoint names are untrusted and may contain anything.
+    const value = `e${optionValues.size}`;
+    optionValues.set(key, value);
+    endpointOptions.set(value, { method: e.method, name: e.name });
+    const option = document.createElement('vscode-option');
+    option.setAttribute('value', value);
+    option.textContent = e.method ? `${e.method} ${e.name}` : e.name;
+    if (selected && keyOf(selected) === key) option.setAttribute('selected', '');
+    fresh.push(option);
+  }
+  if (fresh.length) endpointSelect.append(...fresh);
+}
+
+function resetEndpointOptions(selected: EndpointKey | null): void {
+  optionValues.clear();
+  endpointOptions.clear();
+  const all = document.createElement('vscode-option');
+  all.setAttribute('value', ALL);
+  // Selected by attribute: a value set in the same turn as new options is lost before the select sees them.
+  if (!selected) all.setAttribute('selected', '');
+  all.textContent = 'All endpoints';
+  endpointSelect.replaceChildren(all);
+}
+
+function select(endpoint: EndpointKey | null): void {
+  ui.selected = endpoint;
+  saveUiState(ui);
+  endpointSeries = null;
+  endpointSelect.value = endpoint ? (optionValues.get(keyOf(endpoint)) ?? ALL) : ALL;
+  postToHost({ type: 'selectEndpoint', endpoint });
+  scheduleCharts();
+}
+
+endpointSelect.addEventListener('change', () => {
+  const chosen = endpointOptions.get(endpointSelect.value) ?? null;
+  if ((chosen && ui.selected && keyOf(chosen) === keyOf(ui.selected)) || (!chosen && !ui.selected)) return;
+  select(chosen);
+});
+
+// Charts redraw at most once a frame, however many messages arrive.
+let chartsScheduled = false;
+function scheduleCharts(): void {
+  if (chartsScheduled) return;
+  chartsScheduled = true;
+  requestAnimationFrame(() => {
+    chartsScheduled = false;
+    drawCharts();
+  });
+}
+
+function drawCharts(): void {
+  if (!run) return;
+  const selected = ui.selected;
+  charts.update({
+    scope: selected ? (endpointSeries ?? emptySeries()) : totalSeries,
+    scopeLabel: selected ? (selected.method ? `${selected.method} ${selected.name}` : selected.name) : '',
+    total: totalSeries,
+    userClasses: [...classSeries].map(([name, value]) => ({ name, value })),
+  });
+}
 
 function renderHeader(): void {
   if (!run) return;
-  title.textContent = run.locustfile.split(/[\\/]/).pop() ?? run.locustfile;
-  stateBadge.textContent = run.state;
+  setText(title, run.locustfile.split(/[\\/]/).pop() ?? run.locustfile);
+  title.title = run.locustfile;
+  setText(stateBadge, run.state);
   stateBadge.dataset['state'] = run.state;
-  subtitle.textContent = `${run.host || 'no host'} · ${run.userClasses.length ? run.userClasses.join(', ') : 'all User classes'}`;
+  setText(subtitle, `${run.host || 'no host'} · ${run.userClasses.length ? run.userClasses.join(', ') : 'all User classes'}`);
   const total = run.total;
   const seconds = total?.window.seconds || 1;
-  metricValues.get('Users')!.textContent = `${formatCount(run.userCount)} / ${formatCount(run.targetUsers)}`;
-  metricValues.get('Requests/s')!.textContent = total ? formatRate(total.window.requests / seconds) : '–';
-  metricValues.get('Failures')!.textContent = total ? formatPercent(total.failures, total.requests) : '–';
-  metricValues.get('Requests')!.textContent = total ? formatCount(total.requests) : '–';
+  setText(metricValues.get('Users')!, `${formatCount(run.userCount)} / ${formatCount(run.targetUsers)}`);
   const active = run.state !== 'stopped' && run.state !== 'failed';
-  stopButton.toggleAttribute('disabled', !active);
-  message.textContent = run.message ?? '';
+  // A finished run has no current rate: its last window would read as if traffic were still flowing.
+  setText(metricValues.get('Requests/s')!, total && active ? formatRate(total.window.requests / seconds) : '–');
+  setText(metricValues.get('Failures')!, total ? formatPercent(total.failures, total.requests) : '–');
+  setText(metricValues.get('Requests')!, total ? formatCount(total.requests) : '–');
+  const lastT = totalSeries.recent.at(-1)?.t;
+  setText(metricValues.get('Elapsed')!, lastT === undefined ? '–' : formatDuration(lastT));
+  controls.showRun(run.targetUsers, run.spawnRate, active);
+  setText(message, run.message ?? '');
 }
 
-function show(view: RunView | null): void {
+function show(view: RunView | null, sourceRoots: readonly string[]): void {
+  const sameRun = run !== null && view !== null && run.id === view.id;
   run = view;
-  endpoints.clear();
   table.clear();
+  failures.reset(view?.startedAt ?? 0);
+  exceptions.reset(sourceRoots);
+  if (!sameRun) controls.clearStatus();
   if (!view) {
     app.replaceChildren(empty);
     return;
   }
-  for (const e of view.endpoints) endpoints.set(`${e.method} ${e.name}`, e);
+  totalSeries = view.series?.total ?? emptySeries();
+  classSeries = new Map((view.series?.userClasses ?? []).map((c) => [c.name, c.value]));
+  // The selection survives a hidden panel (getState) if the run still has that endpoint.
+  const known = new Set(view.endpoints.map(keyOf));
+  const selected = ui.selected && known.has(keyOf(ui.selected)) ? ui.selected : null;
+  // A new snapshot of the same run (state change, users changed) keeps the selector as it is.
+  if (!sameRun) resetEndpointOptions(selected);
+  addEndpointOptions(view.endpoints, sameRun ? null : selected);
   app.replaceChildren(runSection);
   table.update(view.endpoints, view.total);
+  failures.update(view.failures ?? []);
+  exceptions.update(view.exceptions ?? []);
+  renderHeader();
+  // The snapshot carries the run's series only; the selected endpoint's come on request.
+  if (selected) select(selected);
+  else {
+    ui.selected = null;
+    endpointSeries = null;
+    if (sameRun) endpointSelect.value = ALL;
+    scheduleCharts();
+  }
+}
+
+function applyTick(msg: Extract<HostToWebview, { type: 'tick' }>): void {
+  if (!run || run.id !== msg.runId) return;
+  run.state = msg.state;
+  run.userCount = msg.userCount;
+  run.total = msg.total;
+  addEndpointOptions(msg.endpoints);
+  table.update(msg.endpoints, msg.total);
+  if (msg.replaceFailures) failures.reset(run.startedAt);
+  if (msg.failures) failures.update(msg.failures);
+  if (msg.exceptions) exceptions.update(msg.exceptions);
+  const points = msg.points;
+  if (points) {
+    appendPoint(totalSeries, points.total);
+    for (const { name, value } of points.userClasses) {
+      let series = classSeries.get(name);
+      if (!series) classSeries.set(name, (series = emptySeries()));
+      appendPoint(series, value);
+    }
+    const selected = ui.selected;
+    if (points.endpoint && selected && endpointSeries && keyOf(points.endpoint) === keyOf(selected)) {
+      for (const point of points.endpoint.points) appendPoint(endpointSeries, point, ENDPOINT_SERIES_BUDGET);
+    }
+    scheduleCharts();
+  }
   renderHeader();
 }
 
 function apply(msg: HostToWebview): void {
   switch (msg.type) {
     case 'snapshot':
-      show(msg.run);
+      show(msg.run, msg.sourceRoots ?? []);
       break;
     case 'tick':
-      if (!run || run.id !== msg.runId) return;
-      run.state = msg.state;
-      run.userCount = msg.userCount;
-      run.total = msg.total;
-      table.update(msg.endpoints, msg.total);
-      renderHeader();
+      applyTick(msg);
+      break;
+    case 'endpointSeries':
+      if (run?.id === msg.runId && ui.selected && keyOf(msg) === keyOf(ui.selected)) {
+        endpointSeries = msg.series;
+        scheduleCharts();
+      }
+      break;
+    case 'ack':
+      controls.acknowledged(msg);
       break;
     default:
       assertNever(msg);
@@ -111,5 +292,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   apply(msg);
 });
 
-show(null);
+onThemeChange(() => charts.applyTheme());
+
+show(null, []);
 postToHost({ type: 'ready' });

@@ -1,82 +1,266 @@
-// The per-endpoint statistics table, updated in place: a row per endpoint, cells written as text only.
+// The per-endpoint statistics table: sortable, filterable by name, and windowed, so 2,000 endpoints cost what 50 do.
 import type { EndpointStats } from '../protocol/runner';
 import { PERCENTILES } from '../protocol/runner';
+import { element, setText } from './dom';
 import { formatCount, formatMs, formatRate } from './format';
 
-const COLUMNS = ['Type', 'Name', 'Requests', 'Fails', 'Median', 'p95', 'p99', 'Average', 'Min', 'Max', 'Avg size', 'Current RPS', 'Current fails/s'] as const;
+const COLUMNS = [
+  'Type', 'Name', 'Requests', 'Fails', 'Median', 'p90', 'p95', 'p99', 'Average', 'Min', 'Max', 'Avg size', 'Current RPS', 'Current fails/s',
+] as const;
 const P50 = PERCENTILES.indexOf(0.5);
+const P90 = PERCENTILES.indexOf(0.9);
 const P95 = PERCENTILES.indexOf(0.95);
 const P99 = PERCENTILES.indexOf(0.99);
+/** Rows drawn beyond the visible ones, above and below, so a quick scroll shows no gap. */
+const OVERSCAN = 10;
+/** Until a row has been measured: the height of one line of 13px text plus padding and border. */
+const DEFAULT_ROW_HEIGHT = 22;
+
+export type SortDirection = 'ascending' | 'descending';
+export interface SortState {
+  column: number;
+  direction: SortDirection;
+}
+
+type Value = string | number | null;
+
+/** Raw values per column: what sorting compares (text columns as text, the rest as numbers; no value sorts last). */
+function valuesOf(e: EndpointStats): Value[] {
+  const seconds = e.window.seconds || 1;
+  return [
+    e.method,
+    e.name,
+    e.requests,
+    e.failures,
+    e.percentiles[P50] ?? null,
+    e.percentiles[P90] ?? null,
+    e.percentiles[P95] ?? null,
+    e.percentiles[P99] ?? null,
+    e.requests ? e.totalResponseTime / e.requests : null,
+    e.minResponseTime,
+    e.requests ? e.maxResponseTime : null,
+    e.requests ? e.totalContentLength / e.requests : null,
+    e.window.requests / seconds,
+    e.window.failures / seconds,
+  ];
+}
 
 function cellsOf(e: EndpointStats): string[] {
-  const seconds = e.window.seconds || 1;
+  const v = valuesOf(e);
+  const ms = (i: number) => formatMs(v[i] as number | null);
   return [
     e.method,
     e.name,
     formatCount(e.requests),
     formatCount(e.failures),
-    formatMs(e.percentiles[P50]),
-    formatMs(e.percentiles[P95]),
-    formatMs(e.percentiles[P99]),
-    formatMs(e.requests ? e.totalResponseTime / e.requests : null),
-    formatMs(e.minResponseTime),
-    formatMs(e.requests ? e.maxResponseTime : null),
-    e.requests ? formatCount(Math.round(e.totalContentLength / e.requests)) : '–',
-    formatRate(e.window.requests / seconds),
-    formatRate(e.window.failures / seconds),
+    ms(4), ms(5), ms(6), ms(7), ms(8), ms(9), ms(10),
+    v[11] === null ? '–' : formatCount(Math.round(v[11] as number)),
+    formatRate(v[12] as number),
+    formatRate(v[13] as number),
   ];
 }
 
+interface Row {
+  stats: EndpointStats;
+  values: Value[];
+  /** Insertion order: the order when no column is sorted, and the tie-break when one is. */
+  order: number;
+}
+
+function compare(a: Value, b: Value): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return String(a).localeCompare(String(b));
+}
+
+/**
+ * The model holds every endpoint; the DOM holds only the rows in view (plus a margin), inside spacers that give the
+ * scrollbar its full length. A tick rewrites the model and then the few rows on screen, text only.
+ */
 export class StatsTable {
+  /** The scroll container: put this in the page (it holds the table). */
+  readonly container = element('div', { className: 'table-scroll' });
+  private readonly before = element('div', { className: 'spacer' });
+  private readonly after = element('div', { className: 'spacer' });
   private readonly body: HTMLTableSectionElement;
   private readonly footer: HTMLTableSectionElement;
-  private readonly rows = new Map<string, HTMLTableRowElement>();
+  private readonly headers: HTMLTableCellElement[] = [];
+  private readonly rows = new Map<string, Row>();
+  /** The rows that pass the filter, in display order. */
+  private view: Row[] = [];
+  private viewDirty = false;
+  private sort: SortState | null = null;
+  private filter = '';
+  private rowHeight = DEFAULT_ROW_HEIGHT;
+  private scrollTop = 0;
+  private renderScheduled = false;
+  /** Told when the user sorts, so the choice survives the webview being hidden (setState). */
+  onSortChange: (sort: SortState | null) => void = () => undefined;
 
   constructor(readonly element: HTMLTableElement) {
     element.replaceChildren();
     const head = element.createTHead().insertRow();
-    for (const title of COLUMNS) {
+    head.setAttribute('aria-rowindex', '1');
+    COLUMNS.forEach((title, column) => {
       const th = document.createElement('th');
       th.scope = 'col';
-      th.textContent = title;
+      th.setAttribute('aria-sort', 'none');
+      // A button inside the header: reachable with Tab, activated by Enter/Space, the header says the sort state.
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'sort';
+      button.textContent = title;
+      button.addEventListener('click', () => this.toggleSort(column));
+      th.append(button);
       head.append(th);
-    }
+      this.headers.push(th);
+    });
     this.body = element.createTBody();
     this.footer = element.createTFoot();
+    this.container.append(this.before, element, this.after);
+    this.container.addEventListener(
+      'scroll',
+      () => {
+        this.scrollTop = this.container.scrollTop;
+        this.scheduleRender();
+      },
+      { passive: true },
+    );
+  }
+
+  /** Endpoints known, whether shown or filtered out. */
+  get rowCount(): number {
+    return this.rows.size;
   }
 
   clear(): void {
     this.rows.clear();
+    this.view = [];
     this.body.replaceChildren();
     this.footer.replaceChildren();
+    this.render();
   }
 
+  /** Applies changed endpoints to the model, then redraws the rows on screen. */
   update(endpoints: readonly EndpointStats[], total: EndpointStats | null): void {
-    for (const endpoint of endpoints) {
-      const key = `${endpoint.method} ${endpoint.name}`;
-      let row = this.rows.get(key);
-      if (!row) {
-        row = this.body.insertRow();
-        for (let i = 0; i < COLUMNS.length; i++) row.insertCell();
-        this.rows.set(key, row);
+    for (const stats of endpoints) {
+      const key = `${stats.method} ${stats.name}`;
+      const row = this.rows.get(key);
+      if (row) {
+        row.stats = stats;
+        if (this.sort) row.values = valuesOf(stats);
+      } else {
+        this.rows.set(key, { stats, values: valuesOf(stats), order: this.rows.size });
+        this.viewDirty = true;
       }
-      writeCells(row, cellsOf(endpoint));
-      // Long names are cut with an ellipsis; the tooltip keeps the whole text (as text, never markup).
-      row.cells[0]!.title = endpoint.method;
-      row.cells[1]!.title = endpoint.name;
-      row.classList.toggle('failing', endpoint.failures > 0);
     }
+    // Values changed under a sort: the order may have changed too. Sorting 2,000 rows is a millisecond.
+    if (this.sort && endpoints.length) this.viewDirty = true;
     if (total) {
       const row = this.footer.rows[0] ?? this.footer.insertRow();
       while (row.cells.length < COLUMNS.length) row.insertCell();
-      writeCells(row, ['', 'Aggregated', ...cellsOf(total).slice(2)]);
+      ['', 'Aggregated', ...cellsOf(total).slice(2)].forEach((text, i) => setText(row.cells[i]!, text));
     }
+    this.render();
   }
-}
 
-function writeCells(row: HTMLTableRowElement, values: string[]): void {
-  values.forEach((value, i) => {
-    const cell = row.cells[i];
-    if (cell && cell.textContent !== value) cell.textContent = value;
-  });
+  setFilter(text: string): void {
+    this.filter = text.trim().toLowerCase();
+    this.viewDirty = true;
+    this.render();
+  }
+
+  setSort(sort: SortState | null): void {
+    this.sort = sort;
+    this.headers.forEach((th, i) => th.setAttribute('aria-sort', sort && sort.column === i ? sort.direction : 'none'));
+    if (sort) for (const row of this.rows.values()) row.values = valuesOf(row.stats);
+    this.viewDirty = true;
+    this.render();
+  }
+
+  private toggleSort(column: number): void {
+    const current = this.sort;
+    // Numbers start with the largest (what one looks for first), text with A.
+    const first: SortDirection = column < 2 ? 'ascending' : 'descending';
+    const direction: SortDirection =
+      current && current.column === column ? (current.direction === 'ascending' ? 'descending' : 'ascending') : first;
+    this.setSort({ column, direction });
+    this.onSortChange(this.sort);
+  }
+
+  private compareRows = (a: Row, b: Row): number => {
+    if (!this.sort) return a.order - b.order;
+    const { column, direction } = this.sort;
+    const va = a.values[column] ?? null;
+    const vb = b.values[column] ?? null;
+    // Rows without a value stay last whichever the direction.
+    if (va === null || vb === null) return compare(va, vb) || a.order - b.order;
+    const c = compare(va, vb);
+    return (direction === 'ascending' ? c : -c) || a.order - b.order;
+  };
+
+  private scheduleRender(): void {
+    if (this.renderScheduled) return;
+    this.renderScheduled = true;
+    requestAnimationFrame(() => {
+      this.renderScheduled = false;
+      this.render();
+    });
+  }
+
+  /** Draws the rows in the scroll window: a fixed pool of <tr>, rewritten with text only where it changed. */
+  private render(): void {
+    if (this.viewDirty) {
+      this.viewDirty = false;
+      const all = [...this.rows.values()];
+      this.view = this.filter ? all.filter((r) => r.stats.name.toLowerCase().includes(this.filter)) : all;
+      if (this.sort) this.view.sort(this.compareRows);
+    }
+    this.element.setAttribute('aria-rowcount', String(this.view.length + 2));
+    const visible = Math.ceil(this.viewportHeight() / this.rowHeight);
+    const start = Math.max(0, Math.min(Math.floor(this.scrollTop / this.rowHeight) - OVERSCAN, this.view.length - visible - 2 * OVERSCAN));
+    const count = Math.min(this.view.length - start, visible + 2 * OVERSCAN);
+    while (this.body.rows.length < count) {
+      const tr = this.body.insertRow();
+      for (let i = 0; i < COLUMNS.length; i++) tr.insertCell();
+    }
+    while (this.body.rows.length > count) this.body.deleteRow(-1);
+    for (let i = 0; i < count; i++) {
+      const row = this.view[start + i]!;
+      const tr = this.body.rows[i]!;
+      const cells = cellsOf(row.stats);
+      for (let c = 0; c < cells.length; c++) setText(tr.cells[c]!, cells[c]!);
+      // Long names are cut with an ellipsis; the tooltip keeps the whole text (as text, never markup).
+      if (tr.cells[0]!.title !== row.stats.method) tr.cells[0]!.title = row.stats.method;
+      if (tr.cells[1]!.title !== row.stats.name) tr.cells[1]!.title = row.stats.name;
+      tr.classList.toggle('failing', row.stats.failures > 0);
+      tr.setAttribute('aria-rowindex', String(start + i + 2));
+    }
+    // Spacers stand in for the rows not drawn, so the scrollbar tells the whole length (CSSOM: allowed by the CSP).
+    this.before.style.height = `${start * this.rowHeight}px`;
+    this.after.style.height = `${Math.max(0, this.view.length - start - count) * this.rowHeight}px`;
+    if (count > 0 && this.rowHeight === DEFAULT_ROW_HEIGHT) this.measure();
+  }
+
+  /** The height the scroll container may take (its CSS max-height is 60vh), without forcing a layout. */
+  private viewportHeight(): number {
+    return Math.max(200, window.innerHeight * 0.6);
+  }
+
+  /** Once rows exist, learn their real height (font size differs per user) on the next frame, off the tick path. */
+  private measured = false;
+  private measure(): void {
+    if (this.measured) return;
+    this.measured = true;
+    requestAnimationFrame(() => {
+      const height = this.body.rows[0]?.getBoundingClientRect().height;
+      if (!height) this.measured = false;
+      else if (Math.abs(height - this.rowHeight) > 0.5) {
+        this.rowHeight = height;
+        this.render();
+      }
+    });
+  }
 }

@@ -1,5 +1,6 @@
-// The webview side of the host channel: typed postMessage to the extension host.
-import type { WebviewToHost } from '../protocol/webview';
+// The webview side of the host channel: typed postMessage to the extension host, and UI state kept across hides.
+import type { EndpointKey, WebviewToHost } from '../protocol/webview';
+import type { SortState } from './statsTable';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -12,4 +13,23 @@ const api = acquireVsCodeApi();
 
 export function postToHost(message: WebviewToHost): void {
   api.postMessage(message);
+}
+
+/** What only the view knows (not the run's data, which the host refills): it survives the panel being hidden. */
+export interface PanelUiState {
+  selected: EndpointKey | null;
+  sort: SortState | null;
+  filter: string;
+}
+
+export function loadUiState(): PanelUiState {
+  const raw = api.getState() as Partial<PanelUiState> | undefined;
+  // Our own state, but a previous version may have written another shape: take only what checks out.
+  const selected = raw?.selected && typeof raw.selected.method === 'string' && typeof raw.selected.name === 'string' ? raw.selected : null;
+  const sort = raw?.sort && typeof raw.sort.column === 'number' && (raw.sort.direction === 'ascending' || raw.sort.direction === 'descending') ? raw.sort : null;
+  return { selected, sort, filter: typeof raw?.filter === 'string' ? raw.filter : '' };
+}
+
+export function saveUiState(state: PanelUiState): void {
+  api.setState(state);
 }

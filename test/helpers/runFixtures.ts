@@ -1,6 +1,6 @@
 // Builders for protocol values (endpoint statistics, run views) used by tests.
 import { PERCENTILES, type EndpointStats } from '../../protocol/runner';
-import type { RunView } from '../../protocol/webview';
+import { appendPoint, emptySeries, type RunView, type Series } from '../../protocol/webview';
 
 export function endpointStats(overrides: Partial<EndpointStats> & Pick<EndpointStats, 'name'>): EndpointStats {
   const requests = overrides.requests ?? 100;
@@ -33,3 +33,17 @@ export function runView(overrides: Partial<RunView> = {}): RunView {
     ...overrides,
   };
 }
+
+/** A series built the way host and panel build it: point by point through the bounding rule. */
+export function seriesOf(length: number, value: (t: number) => (number | null)[], start = 1): Series {
+  const series = emptySeries();
+  for (let t = start; t < start + length; t++) appendPoint(series, { t, v: value(t) });
+  return series;
+}
+
+/** Busy-run shapes: requests ramp up and wobble, percentiles follow, users ramp to 10 (6 + 4 in two classes). */
+export const busyTotal = (t: number): (number | null)[] => {
+  const users = Math.min(10, t);
+  const rps = users * 9 + 6 * Math.sin(t / 5);
+  return [rps, t > 40 ? 0.6 + 0.4 * Math.sin(t / 3) : 0, 18 + 4 * Math.sin(t / 7), 70 + 20 * Math.sin(t / 4), 140, users];
+};

@@ -1,6 +1,8 @@
 // RunAggregate: how the bridge's messages become the run the panel shows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { BridgeMessage } from '../../protocol/runner';
+import { appendPoint, emptySeries, ENDPOINT_SERIES_BUDGET, SERIES_BUDGET, seriesXY } from '../../protocol/webview';
 import { RunAggregate } from '../../runner/runAggregate';
 import { endpointStats } from '../helpers/runFixtures';
 
@@ -14,7 +16,7 @@ test('ticks carry only changed endpoints; the snapshot keeps every endpoint seen
     endpoints: [endpointStats({ name: '/a', requests: 3 }), endpointStats({ name: '/b', requests: 1 })], total: total(4) });
   const changed = run.apply({ type: 'tick', seq: 2, t: 2, state: 'running', userCount: 5, usersByClass: { A: 5 }, omitted: 0,
     endpoints: [endpointStats({ name: '/a', requests: 9 })], total: total(10) });
-  assert.deepEqual(changed.map((e) => e.name), ['/a']);
+  assert.deepEqual(changed.endpoints.map((e) => e.name), ['/a']);
   const snapshot = run.snapshot;
   assert.deepEqual(snapshot.endpoints.map((e) => [e.name, e.requests]), [['/a', 9], ['/b', 1]]);
   assert.deepEqual(snapshot.userClasses, ['A', 'B'], 'an all-classes run learns its classes from hello');
@@ -35,4 +37,101 @@ test('a run that exits without final statistics is failed, with a message; one w
   assert.equal(finished.state, 'stopped');
   assert.equal(finished.snapshot.message, undefined);
   assert.equal(finished.snapshot.endpoints[0]?.requests, 12, 'final statistics replace the last tick');
+});
+
+const tick = (t: number, endpoints: ReturnType<typeof endpointStats>[], extra: Partial<Extract<BridgeMessage, { type: 'tick' }>> = {}): BridgeMessage => ({
+  type: 'tick', seq: t, t: t * 1000, state: 'running', userCount: 4, usersByClass: { A: 3, B: 1 }, omitted: 0,
+  endpoints, total: total(10), ...extra,
+});
+
+test('each tick adds a point to the total, per User class and per endpoint series; the snapshot carries run series', () => {
+  const run = new RunAggregate(description);
+  const change = run.apply(tick(1, [endpointStats({ name: '/a', window: { seconds: 2, requests: 10, failures: 2, p50: 12, p95: 80 } })]));
+  assert.deepEqual(change.points?.total, { t: 1, v: [10, 0, 15, 90, endpointStats({ name: 'x' }).percentiles[7], 4] }, 'rates per second of the window, users last');
+  assert.deepEqual(change.points?.byEndpoint.get('GET /a'), [{ t: 1, v: [5, 1, 12, 80, endpointStats({ name: 'x' }).percentiles[7]] }]);
+  assert.deepEqual(change.points?.userClasses.map((c) => [c.name, c.value.v[0]]), [['A', 3], ['B', 1]]);
+  const series = run.snapshot.series!;
+  assert.equal(series.total.recent.length, 1);
+  assert.deepEqual(series.userClasses.map((c) => c.name), ['A', 'B']);
+  assert.equal(run.seriesOf({ method: 'GET', name: '/a' }).recent.length, 1);
+  assert.equal(run.seriesOf({ method: 'GET', name: '/nope' }).recent.length, 0);
+});
+
+test('an endpoint missing from a tick drops to zero once, and rises from zero when it comes back', () => {
+  const run = new RunAggregate(description);
+  const a = endpointStats({ name: '/a' });
+  run.apply(tick(1, [a]));
+  const gone = run.apply(tick(2, []));
+  assert.deepEqual(gone.points?.byEndpoint.get('GET /a'), [{ t: 2, v: [0, 0, null, null, null] }]);
+  run.apply(tick(3, []));
+  const back = run.apply(tick(4, [a]));
+  assert.deepEqual(back.points?.byEndpoint.get('GET /a')?.map((p) => [p.t, p.v[0]]), [[3, 0], [4, 10]]);
+  assert.deepEqual(run.seriesOf(a).recent.map((p) => p.t), [1, 2, 3, 4], 'no point for the ticks it was absent');
+  const capped = run.apply(tick(5, [], { omitted: 3 }));
+  assert.equal(capped.points?.byEndpoint.size, 0, 'absence under the per-message cap says nothing about traffic');
+});
+
+test('failures merge by (method, name, error) in ticks and final replaces them; exceptions merge by message and traceback', () => {
+  const run = new RunAggregate(description);
+  const failure = (error: string, occurrences: number) => ({ method: 'GET', name: '/a', error, occurrences, firstSeen: 1, lastSeen: 2 });
+  run.apply(tick(1, [], { failures: [failure('500', 1), failure('timeout', 1)], exceptions: [{ count: 1, message: 'boom', traceback: 'tb' }] }));
+  const second = run.apply(tick(2, [], { failures: [failure('500', 4)], exceptions: [{ count: 2, message: 'boom', traceback: 'tb' }] }));
+  assert.deepEqual(second.failures?.map((f) => f.occurrences), [4], 'a tick passes on only what changed');
+  assert.deepEqual(run.snapshot.failures?.map((f) => [f.error, f.occurrences]), [['500', 4], ['timeout', 1]]);
+  assert.deepEqual(run.snapshot.exceptions?.map((e) => e.count), [2]);
+  const final = run.apply({ type: 'final', t: 3, endpoints: [], total: total(5), failures: [failure('500', 5)] });
+  assert.equal(final.replaceFailures, true);
+  assert.deepEqual(run.snapshot.failures?.map((f) => [f.error, f.occurrences]), [['500', 5]]);
+});
+
+test('a series keeps full resolution for the recent window and min/max buckets for older data', () => {
+  const budget = { recentSeconds: 60, maxBuckets: 20 };
+  const series = emptySeries();
+  // A spike at t=30 must survive downsampling as a bucket maximum; a dip at t=31 as a minimum.
+  for (let t = 0; t <= 200; t++) appendPoint(series, { t, v: [t === 30 ? 1000 : t === 31 ? -5 : 10] }, budget);
+  assert.equal(series.recent[0]?.t, 140, 'the last 60 s at full resolution');
+  assert.equal(series.recent.length, 61);
+  assert.ok(series.older.length > 0 && series.older.length <= 20);
+  const spike = series.older.find((b) => b.t <= 30 && 30 < b.t + series.bucketSeconds)!;
+  assert.equal(spike.hi[0], 1000);
+  assert.equal(series.older.find((b) => b.t <= 31 && 31 < b.t + series.bucketSeconds)!.lo[0], -5);
+  const xs = seriesXY(series, 0).map((p) => p.x);
+  assert.deepEqual(xs, [...xs].sort((a, b) => a - b), 'drawn x values never go back (decimation needs sorted data)');
+  assert.equal(seriesXY(series, 0).length, 2 * series.older.length + series.recent.length);
+});
+
+test('a 24-hour run costs what a 1-hour run costs', () => {
+  const points = (hours: number) => {
+    const series = emptySeries();
+    for (let t = 0; t < hours * 3600; t++) appendPoint(series, { t, v: [1, 2, 3, 4, 5, 6] });
+    return { recent: series.recent.length, older: series.older.length, total: series.recent.length + 2 * series.older.length };
+  };
+  const hour = points(1);
+  const day = points(24);
+  assert.equal(day.recent, SERIES_BUDGET.recentSeconds + 1);
+  assert.ok(day.older <= SERIES_BUDGET.maxBuckets, `${day.older} buckets`);
+  assert.ok(day.total <= hour.total * 1.6 && day.total <= SERIES_BUDGET.recentSeconds + 1 + 2 * SERIES_BUDGET.maxBuckets, JSON.stringify({ hour, day }));
+});
+
+test('a point older than the last one is ignored, and the host copy equals a panel copy fed by snapshot + ticks', () => {
+  const host = emptySeries();
+  const budget = { recentSeconds: 10, maxBuckets: 4 };
+  for (let t = 0; t < 50; t++) appendPoint(host, { t, v: [t % 7] }, budget);
+  const panel = structuredClone(host);
+  for (let t = 50; t < 120; t++) {
+    appendPoint(host, { t, v: [t % 7] }, budget);
+    appendPoint(panel, { t, v: [t % 7] }, budget);
+  }
+  appendPoint(host, { t: 3, v: [99] }, budget);
+  assert.deepEqual(panel, host);
+});
+
+test('per-endpoint series use the smaller endpoint budget, so thousands of endpoints stay affordable', () => {
+  const run = new RunAggregate(description);
+  const a = endpointStats({ name: '/a' });
+  for (let t = 1; t <= 4 * 3600; t++) run.apply(tick(t, [a]));
+  const series = run.seriesOf(a);
+  assert.equal(series.recent.length, ENDPOINT_SERIES_BUDGET.recentSeconds + 1);
+  assert.ok(series.older.length <= ENDPOINT_SERIES_BUDGET.maxBuckets, `${series.older.length} buckets`);
+  assert.equal(run.snapshot.series?.total.recent.length, SERIES_BUDGET.recentSeconds + 1, 'the run’s own series keeps the larger budget');
 });

@@ -1,0 +1,192 @@
+// Benchmarks of the run panel in Chromium: one tick changing 2,000 endpoints vs a naive re-render; JS heap after 24 h vs 1 h.
+import http from 'node:http';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { panelHtml } from '../extension/panelHtml';
+import type { HostToWebview } from '../protocol/webview';
+import { launchChromium } from '../test/helpers/browser';
+import { endpointStats, runView, seriesOf, busyTotal } from '../test/helpers/runFixtures';
+
+/**
+ * The built panel under its CSP, as test/helpers/panelPage.ts serves it. Repeated here because that helper carries
+ * DOM typings the Node-side type check of bench/ must not see.
+ */
+async function servePanel(): Promise<{ url: string; close(): Promise<void> }> {
+  const dist = path.resolve(import.meta.dirname, '..', 'dist');
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const pathname = new URL(req.url ?? '/', origin).pathname;
+      if (pathname === '/panel.html') {
+        const html = panelHtml({
+          cspSource: origin, nonce: randomUUID().replace(/-/g, ''),
+          scriptUri: `${origin}/webview.js`, styleUri: `${origin}/panel.css`, codiconsUri: `${origin}/codicons/codicon.css`,
+        });
+        return void res.writeHead(200, { 'content-type': 'text/html' }).end(html);
+      }
+      const file = path.join(dist, path.normalize(pathname));
+      const body = file.startsWith(dist + path.sep) ? await readFile(file).catch(() => undefined) : undefined;
+      if (!body) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'application/octet-stream' }).end(body);
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/panel.html`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+const ENDPOINTS = 2000;
+
+function median(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+const endpoints = (round: number) =>
+  Array.from({ length: ENDPOINTS }, (_, i) => endpointStats({ name: `/item/${i}`, requests: 1000 + i + round * 7, failures: (i + round) % 5 }));
+const total = (round: number) => endpointStats({ method: '', name: 'Aggregated', requests: 2_000_000 + round });
+
+export async function benchPanel(rounds = 15): Promise<void> {
+  const [browser, site] = await Promise.all([launchChromium(), servePanel()]);
+  try {
+    const page = await browser.context.newPage();
+    // Page scripts as strings: this file is type-checked without DOM typings.
+    await page.addInitScript(`window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => undefined, setState: () => undefined });`);
+    await page.goto(site.url);
+    await page.waitForFunction('window.__posted.length > 0');
+    // Both timers run in the page. A `message` event is dispatched synchronously, so the time covers validation and
+    // DOM updates; reading offsetHeight adds the style and layout they cause (what the next frame would pay).
+    await page.evaluate(`
+      window.__timed = (m) => {
+        const start = performance.now();
+        window.dispatchEvent(new MessageEvent('message', { data: m }));
+        void document.body.offsetHeight;
+        return performance.now() - start;
+      };
+      // The naive baseline: what a panel without a model or a scroll window does, every row rebuilt from the message.
+      window.__naive = (m) => {
+        const start = performance.now();
+        const table = document.createElement('table');
+        table.className = 'stats naive';
+        table.createTBody();
+        document.body.append(table);
+        const rows = m.endpoints.map((e) => {
+          const tr = document.createElement('tr');
+          const avg = e.requests ? e.totalResponseTime / e.requests : 0;
+          for (const text of [e.method, e.name, e.requests.toLocaleString('en-US'), e.failures.toLocaleString('en-US'),
+            ...e.percentiles.slice(0, 4).map((p) => String(p)), avg.toFixed(1), String(e.minResponseTime), String(e.maxResponseTime),
+            String(Math.round(e.totalContentLength / (e.requests || 1))), (e.window.requests / (e.window.seconds || 1)).toFixed(1),
+            (e.window.failures / (e.window.seconds || 1)).toFixed(1)]) {
+            const td = document.createElement('td');
+            td.textContent = text;
+            tr.append(td);
+          }
+          return tr;
+        });
+        table.tBodies[0].replaceChildren(...rows);
+        void document.body.offsetHeight;
+        const elapsed = performance.now() - start;
+        // Gone again, so its 2,000 rows do not weigh on the panel's own measurements.
+        table.remove();
+        return elapsed;
+      };
+    `);
+    type PageTimers = { __timed(m: unknown): number; __naive(m: unknown): number };
+    const timed = (message: HostToWebview) => page.evaluate((m) => (globalThis as unknown as PageTimers).__timed(m), message);
+    const naive = (message: HostToWebview) => page.evaluate((m) => (globalThis as unknown as PageTimers).__naive(m), message);
+
+    const snapshot = (round: number): HostToWebview => ({
+      type: 'snapshot',
+      run: runView({ endpoints: endpoints(round), total: total(round), series: { total: seriesOf(3600, busyTotal), userClasses: [] } }),
+    });
+    const tick = (round: number): HostToWebview => ({
+      type: 'tick', runId: 'run-1', state: 'running', userCount: 10, endpoints: endpoints(round), total: total(round),
+      points: { total: { t: 3600 + round, v: busyTotal(3600 + round) }, userClasses: [] },
+    });
+    await timed(snapshot(0));
+    const tickTimes: number[] = [];
+    const snapshotTimes: number[] = [];
+    const naiveTimes: number[] = [];
+    // Interleaved: every path sees the same machine load; each round changes every row's numbers.
+    for (let round = 1; round <= rounds + 2; round++) {
+      const t = await timed(tick(round));
+      const n = await naive(tick(round));
+      const s = await timed(snapshot(round));
+      if (round > 2) {
+        tickTimes.push(t);
+        naiveTimes.push(n);
+        snapshotTimes.push(s);
+      }
+    }
+    // The table draws only the rows in view; aria-rowcount tells how many it holds (header and footer included).
+    const rows = await page.evaluate<string | null>(`document.querySelector('table.stats').getAttribute('aria-rowcount')`);
+    if (rows !== String(ENDPOINTS + 2)) throw new Error(`panel holds ${rows} rows, expected ${ENDPOINTS + 2}`);
+    const t = median(tickTimes);
+    const n = median(naiveTimes);
+    const s = median(snapshotTimes);
+    console.log(
+      `panel, ${ENDPOINTS} endpoints: apply one tick ${t.toFixed(1)} ms (goal ≤ 8 ms), naive full re-render ${n.toFixed(1)} ms, ` +
+        `ratio naive/tick ${(n / t).toFixed(1)}; a whole snapshot (model rebuilt, 1 h of series) ${s.toFixed(1)} ms`,
+    );
+  } finally {
+    await browser.close();
+    await site.close();
+  }
+}
+
+/**
+ * Replays `hours` of 1 Hz ticks (20 endpoints changing, two User classes) into the panel and returns the JS heap
+ * after a garbage collection, so a long run's cost can be compared with a short one's.
+ */
+async function heapAfter(hours: number): Promise<number> {
+  const [browser, site] = await Promise.all([launchChromium(), servePanel()]);
+  try {
+    const page = await browser.context.newPage();
+    await page.addInitScript(`window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => undefined, setState: () => undefined });`);
+    await page.goto(site.url);
+    await page.waitForFunction('window.__posted.length > 0');
+    const template = endpointStats({ name: '/template' });
+    const snapshot: HostToWebview = { type: 'snapshot', run: runView({ userClasses: ['A', 'B'], endpoints: [], total: total(0) }) };
+    await page.evaluate((m) => (globalThis as unknown as { postMessage(m: unknown, o: string): void }).postMessage(m, '*'), snapshot);
+    await page.evaluate(`
+      window.__replay = async (from, to, template) => {
+        for (let t = from; t < to; t++) {
+          const endpoints = [];
+          for (let i = 0; i < 20; i++) endpoints.push({ ...template, name: '/item/' + i, requests: t * 10 + i });
+          window.dispatchEvent(new MessageEvent('message', { data: {
+            type: 'tick', runId: 'run-1', state: 'running', userCount: 10, endpoints, total: { ...template, method: '', name: 'Aggregated', requests: t * 200 },
+            points: {
+              total: { t, v: [100 + 10 * Math.sin(t / 60), t % 97 === 0 ? 3 : 0, 20 + (t % 13), 80 + (t % 29), 150, 10] },
+              userClasses: [{ name: 'A', value: { t, v: [6] } }, { name: 'B', value: { t, v: [4] } }],
+            },
+          } }));
+          // Let a frame pass now and then, so the charts redraw as they would live.
+          if (t % 600 === 0) await new Promise((resolve) => requestAnimationFrame(resolve));
+        }
+      };
+    `);
+    for (let hour = 0; hour < hours; hour++) {
+      await page.evaluate(([from, to, tpl]) => (globalThis as unknown as { __replay(a: number, b: number, c: unknown): Promise<void> }).__replay(from, to, tpl), [hour * 3600 + 1, (hour + 1) * 3600 + 1, template] as const);
+    }
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('HeapProfiler.collectGarbage');
+    const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+    const points = await page.evaluate<string | null>(`document.querySelector('figure[data-chart="requests"]').getAttribute('data-points')`);
+    if (Number(points) < 600) throw new Error(`the requests chart holds only ${points} points`);
+    return usedSize;
+  } finally {
+    await browser.close();
+    await site.close();
+  }
+}
+
+export async function benchPanelHeap(): Promise<void> {
+  const hour = await heapAfter(1);
+  const day = await heapAfter(24);
+  const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+  console.log(`panel, 1 Hz ticks: JS heap after 24 h ${mb(day)} MB (goal ≤ 60 MB), after 1 h ${mb(hour)} MB, ratio 24 h/1 h ${(day / hour).toFixed(2)}`);
+}

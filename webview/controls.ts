@@ -1,0 +1,118 @@
+// Run controls (users, spawn rate, Apply, Reset stats, Stop) and what the runner answered to each.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import type { HostToWebview, WebviewToHost } from '../protocol/webview';
+import { element, setText } from './dom';
+
+type Ack = Extract<HostToWebview, { type: 'ack' }>;
+
+const LABELS: Record<Ack['command'], string> = { setUsers: 'Changing users', reset: 'Resetting statistics', stop: 'Stopping' };
+
+function textfield(id: string, label: string, min: number, step: string): HTMLElement & { value: string; invalid: boolean } {
+  const field = document.createElement('vscode-textfield');
+  field.id = id;
+  field.setAttribute('type', 'number');
+  field.setAttribute('min', String(min));
+  field.setAttribute('step', step);
+  field.setAttribute('aria-label', label);
+  return field;
+}
+
+export class RunControls {
+  readonly element = element('div', { className: 'controls' });
+  readonly stopButton = document.createElement('vscode-button');
+  private readonly users = textfield('users-input', 'Users', 0, '1');
+  private readonly spawnRate = textfield('spawn-rate-input', 'Spawn rate (users per second)', 0.01, '0.01');
+  private readonly apply = document.createElement('vscode-button');
+  private readonly reset = document.createElement('vscode-button');
+  private readonly status = element('span', { className: 'control-status' });
+  /** The inputs follow the run until the user types in them. */
+  private edited = false;
+  /** A setUsers or reset sent and not answered yet. */
+  private pending = false;
+  private active = false;
+
+  constructor(private readonly post: (message: WebviewToHost) => void) {
+    this.status.setAttribute('role', 'status');
+    const usersLabel = element('label', { text: 'Users' });
+    usersLabel.htmlFor = this.users.id;
+    const rateLabel = element('label', { text: 'Spawn rate' });
+    rateLabel.htmlFor = this.spawnRate.id;
+    this.apply.textContent = 'Apply';
+    this.apply.setAttribute('secondary', '');
+    this.apply.setAttribute('aria-label', 'Apply users and spawn rate');
+    this.reset.textContent = 'Reset stats';
+    this.reset.setAttribute('secondary', '');
+    this.reset.setAttribute('icon', 'discard');
+    this.stopButton.textContent = 'Stop';
+    this.stopButton.setAttribute('icon', 'debug-stop');
+    this.stopButton.setAttribute('aria-label', 'Stop the run');
+
+    for (const field of [this.users, this.spawnRate]) {
+      field.addEventListener('input', () => {
+        this.edited = true;
+        field.invalid = false;
+      });
+      field.addEventListener('keydown', (event: KeyboardEvent) => {
+        if (event.key === 'Enter') this.submit();
+      });
+    }
+    this.apply.addEventListener('click', () => this.submit());
+    this.reset.addEventListener('click', () => this.send({ type: 'reset' }));
+    this.stopButton.addEventListener('click', () => this.send({ type: 'stop' }));
+    this.element.append(usersLabel, this.users, rateLabel, this.spawnRate, this.apply, this.reset, this.stopButton, this.status);
+  }
+
+  /** Shows the run's target in the inputs, unless the user is typing a new one. */
+  showRun(targetUsers: number, spawnRate: number | undefined, active: boolean): void {
+    if (!this.edited) {
+      this.users.value = String(targetUsers);
+      if (spawnRate !== undefined) this.spawnRate.value = String(spawnRate);
+    }
+    this.active = active;
+    for (const control of [this.users, this.spawnRate, this.stopButton]) control.toggleAttribute('disabled', !active);
+    this.busy(this.pending);
+  }
+
+  clearStatus(): void {
+    setText(this.status, '');
+    this.status.dataset['result'] = '';
+  }
+
+  acknowledged(ack: Ack): void {
+    if (ack.command === 'setUsers' && ack.ok) this.edited = false;
+    const text = ack.ok ? `${LABELS[ack.command]}: done` : `${LABELS[ack.command]} failed: ${ack.error ?? 'no reason given'}`;
+    setText(this.status, text);
+    this.status.dataset['result'] = ack.ok ? 'ok' : 'error';
+    if (ack.command === 'setUsers' || ack.command === 'reset') this.busy(false);
+  }
+
+  private submit(): void {
+    const users = Number(this.users.value);
+    const spawnRate = Number(this.spawnRate.value);
+    const usersOk = this.users.value.trim() !== '' && Number.isInteger(users) && users >= 0 && users <= 1_000_000;
+    const rateOk = this.spawnRate.value.trim() !== '' && Number.isFinite(spawnRate) && spawnRate >= 0.01 && spawnRate <= 100_000;
+    this.users.invalid = !usersOk;
+    this.spawnRate.invalid = !rateOk;
+    if (!usersOk || !rateOk) {
+      setText(this.status, !usersOk ? 'Users must be a whole number from 0 to 1,000,000.' : 'Spawn rate must be from 0.01 to 100,000.');
+      this.status.dataset['result'] = 'error';
+      return;
+    }
+    this.send({ type: 'setUsers', users, spawnRate });
+  }
+
+  private send(message: Extract<WebviewToHost, { type: 'setUsers' | 'reset' | 'stop' }>): void {
+    setText(this.status, `${LABELS[message.type]}…`);
+    this.status.dataset['result'] = 'pending';
+    if (message.type !== 'stop') this.busy(true);
+    this.post(message);
+  }
+
+  /** One command at a time per button: disabled until the runner answers. */
+  private busy(on: boolean): void {
+    this.pending = on;
+    this.apply.toggleAttribute('disabled', on || !this.active);
+    this.reset.toggleAttribute('disabled', on || !this.active);
+  }
+}

@@ -1,0 +1,55 @@
+// Reads the chart colours from VS Code's theme variables and tells when the theme changes.
+
+export interface ChartTheme {
+  foreground: string;
+  grid: string;
+  background: string;
+  /** Line colours in the order series use them. */
+  palette: string[];
+  requests: string;
+  failures: string;
+  fontFamily: string;
+}
+
+function cssVar(style: CSSStyleDeclaration, name: string, fallback: string): string {
+  return style.getPropertyValue(name).trim() || fallback;
+}
+
+/** VS Code sets the variables on <html> and a theme class on <body>; read them computed, as the page sees them. */
+export function readTheme(): ChartTheme {
+  const style = getComputedStyle(document.documentElement);
+  const contrast = document.body.classList.contains('vscode-high-contrast');
+  const dark = contrast || document.body.classList.contains('vscode-dark');
+  const foreground = cssVar(style, '--vscode-charts-foreground', cssVar(style, '--vscode-foreground', dark ? '#cccccc' : '#3b3b3b'));
+  const blue = cssVar(style, '--vscode-charts-blue', dark ? '#3794ff' : '#1a85ff');
+  const red = cssVar(style, '--vscode-charts-red', dark ? '#f14c4c' : '#e51400');
+  const yellow = cssVar(style, '--vscode-charts-yellow', dark ? '#cca700' : '#bf8803');
+  const orange = cssVar(style, '--vscode-charts-orange', dark ? '#d18616' : '#d18616');
+  const green = cssVar(style, '--vscode-charts-green', dark ? '#89d185' : '#388a34');
+  const purple = cssVar(style, '--vscode-charts-purple', dark ? '#b180d7' : '#652d90');
+  return {
+    foreground,
+    grid: cssVar(style, '--vscode-charts-lines', dark ? 'rgba(204,204,204,0.2)' : 'rgba(59,59,59,0.15)'),
+    background: cssVar(style, '--vscode-editor-background', dark ? '#1f1f1f' : '#ffffff'),
+    palette: [blue, green, yellow, purple, orange, red],
+    requests: blue,
+    failures: red,
+    fontFamily: cssVar(style, '--vscode-font-family', 'sans-serif'),
+  };
+}
+
+/** Calls `onChange` when VS Code switches theme (it rewrites <body>'s class and <html>'s style). */
+export function onThemeChange(onChange: () => void): void {
+  let scheduled = false;
+  const observer = new MutationObserver(() => {
+    // Several attribute writes make one switch: re-read once, after they all landed.
+    if (scheduled) return;
+    scheduled = true;
+    queueMicrotask(() => {
+      scheduled = false;
+      onChange();
+    });
+  });
+  observer.observe(document.body, { attributes: true, attributeFilter: ['class'] });
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
+}

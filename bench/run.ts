@@ -1,8 +1,11 @@
 // `npm run bench`: every benchmark, each printing ratios measured side by side in one run.
 import { benchLanguageServer } from './languageServer';
+import { benchPanel, benchPanelHeap } from './panel';
 
 async function main(): Promise<void> {
   await benchLanguageServer();
+  await benchPanel();
+  await benchPanelHeap();
 }
 
 main().catch((error: unknown) => {

@@ -11,7 +11,10 @@ let client: LanguageClient | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   const started = Date.now();
-  const controller = new RunController();
+  const controller = new RunController({
+    defaultRunFolder: vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'runs').fsPath,
+    state: context.workspaceState,
+  });
   const panel = new RunPanel(context.extensionUri, controller);
   controller.attachPanel(panel);
 
@@ -22,6 +25,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('locustStudio.openPanel', () => panel.show()),
     vscode.commands.registerCommand('locustStudio.showLog', () => logChannel().show()),
     vscode.commands.registerCommand('locustStudio.stopRun', () => controller.stop()),
+    vscode.commands.registerCommand('locustStudio.runAgain', () => controller.runAgain()),
+    vscode.commands.registerCommand('locustStudio.exportLastRun', () => controller.exportLastRun()),
     vscode.commands.registerCommand(LensCommand.runLoadTest, (target?: RunTarget) => {
       const uri = target?.uri ?? vscode.window.activeTextEditor?.document.uri.toString();
       if (!uri) {

@@ -2,14 +2,18 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import type { RunTarget } from '../protocol/lsp';
 import type { EndpointKey, HostToWebview, WebviewToHost } from '../protocol/webview';
-import { startRun, type LocustRun } from '../runner/locustRun';
+import { startRun, type LocustRun, type RunOptions } from '../runner/locustRun';
+import { loadRunRecord, exportRunRecord, RunRecorder } from '../runner/runRecord';
 import { resolveInterpreter } from '../runner/python';
 import { endpointKey, RunAggregate, type RunChange } from '../runner/runAggregate';
 import { logChannel, logError } from './log';
 import type { RunPanel, RunPanelSource } from './runPanel';
 import { RunStatusBar } from './statusBar';
+import { mergeDefaults, readLocustConf, type RunChoices } from './runChoices';
+import { askRunChoices } from './runOptionsPrompt';
 
 const RUN_ACTIVE_CONTEXT = 'locustStudio.runActive';
 
@@ -18,13 +22,26 @@ interface ActiveRun {
   aggregate: RunAggregate;
 }
 
+/** Where runs are kept and what is remembered between runs (the last choices per file). */
+export interface RunStorage {
+  /** The folder run records go to when the `locustStudio.runFolder` setting is empty. */
+  defaultRunFolder: string;
+  state: vscode.Memento;
+}
+
+const lastChoicesKey = (uri: string) => `locustStudio.lastChoices:${uri}`;
+
 export class RunController implements RunPanelSource, vscode.Disposable {
   private active: ActiveRun | undefined;
   private last: RunAggregate | undefined;
+  private lastTarget: RunTarget | undefined;
+  private lastRecordDir: string | undefined;
   private panel: RunPanel | undefined;
   private readonly statusBar = new RunStatusBar();
   /** The endpoint the panel's charts follow; its new samples ride along with each tick. */
   private selected: EndpointKey | null = null;
+
+  constructor(private readonly storage: RunStorage) {}
 
   attachPanel(panel: RunPanel): void {
     this.panel = panel;
@@ -109,7 +126,16 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     };
   }
 
-  async run(target: RunTarget): Promise<void> {
+  /** Runs the last target again with the last choices, without asking. */
+  async runAgain(): Promise<void> {
+    if (!this.lastTarget) {
+      void vscode.window.showInformationMessage('No load test has run yet in this window: use “Run load test” first.');
+      return;
+    }
+    await this.run(this.lastTarget, { ask: false });
+  }
+
+  async run(target: RunTarget, { ask = true }: { ask?: boolean } = {}): Promise<void> {
     if (!vscode.workspace.isTrusted) {
       void vscode.window.showWarningMessage(
         'Locust Studio runs load tests only in a trusted workspace: a run executes the locustfile’s code. Trust this folder to run it.',
@@ -123,36 +149,45 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     }
     const locustfile = vscode.Uri.parse(target.uri).fsPath;
     const config = vscode.workspace.getConfiguration('locustStudio', vscode.Uri.parse(target.uri));
-    let python: string;
+    let interpreter: { path: string; locustVersion: string };
     try {
-      python = (await resolveInterpreter(config.get<string>('python') || undefined)).path;
+      interpreter = await resolveInterpreter(config.get<string>('python') || undefined);
     } catch (error) {
       logError('No usable Python interpreter', error);
       const choice = await vscode.window.showErrorMessage(`Locust Studio: ${(error as Error).message}`, 'Show Log');
       if (choice) logChannel().show();
       return;
     }
-    const users = config.get<number>('defaultUsers', 10);
+    const python = interpreter.path;
+    const choices = await this.choose(target, locustfile, config, ask);
+    if (!choices) return;
+    this.lastTarget = target;
+
     const aggregate = new RunAggregate({
       id: randomUUID(),
       locustfile,
-      host: '',
+      host: choices.host,
       userClasses: target.userClasses,
-      targetUsers: users,
-      spawnRate: config.get<number>('defaultSpawnRate', 5),
+      targetUsers: choices.users,
+      spawnRate: choices.spawnRate,
       startedAt: Date.now(),
     });
-    const runTime = config.get<string>('defaultRunTime', '');
-    const locust = startRun({
+    const shaped = Boolean(target.shape);
+    const options: RunOptions = {
       python,
       locustfile,
       cwd: path.dirname(locustfile),
       userClasses: target.userClasses,
-      users,
-      spawnRate: config.get<number>('defaultSpawnRate', 5),
-      runTime: runTime || undefined,
+      // A load shape decides users and duration itself; Locust refuses --run-time with a shape.
+      ...(!shaped && { users: choices.users, spawnRate: choices.spawnRate, runTime: choices.runTime || undefined }),
+      host: choices.host || undefined,
+      tags: choices.tags,
+      excludeTags: choices.excludeTags,
+      extraArgs: choices.extraArgs,
       statsInterval: config.get<number>('statsInterval', 1),
-    });
+    };
+    const locust = startRun(options);
+    this.record(locust, options, interpreter, config);
     const run: ActiveRun = { locust, aggregate };
     this.active = run;
     void vscode.commands.executeCommand('setContext', RUN_ACTIVE_CONTEXT, true);
@@ -184,6 +219,51 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       const choice = await vscode.window.showErrorMessage(`Locust Studio: the load test failed. ${aggregate.snapshot.message ?? ''}`, 'Show Log');
       if (choice) logChannel().show();
     }
+  }
+
+  /** The run's choices: asked (prefilled with the last ones for this file, locust.conf, settings) or the last ones. */
+  private async choose(target: RunTarget, locustfile: string, config: vscode.WorkspaceConfiguration, ask: boolean): Promise<RunChoices | undefined> {
+    const conf = await readFile(path.join(path.dirname(locustfile), 'locust.conf'), 'utf8').then(readLocustConf, () => ({}));
+    const defaults = mergeDefaults(this.storage.state.get<Partial<RunChoices>>(lastChoicesKey(target.uri)) ?? {}, conf, {
+      users: config.get<number>('defaultUsers'),
+      spawnRate: config.get<number>('defaultSpawnRate'),
+      runTime: config.get<string>('defaultRunTime'),
+    });
+    const what = target.userClasses.length ? target.userClasses.join(', ') : path.basename(locustfile);
+    const choices = ask ? await askRunChoices(`Run load test: ${what}`, defaults, Boolean(target.shape)) : defaults;
+    if (choices) await this.storage.state.update(lastChoicesKey(target.uri), choices);
+    return choices;
+  }
+
+  /** Writes the run to disk as it goes; a run without a record still runs (the log says why). */
+  private record(locust: LocustRun, options: RunOptions, interpreter: { path: string; locustVersion: string }, config: vscode.WorkspaceConfiguration): void {
+    // VS Code does not expand variables in extension settings; ${workspaceFolder} is the one worth supporting here.
+    const workspaceFolder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? path.dirname(options.locustfile);
+    const folder = (config.get<string>('runFolder') || this.storage.defaultRunFolder).replace('${workspaceFolder}', workspaceFolder);
+    try {
+      const recorder = RunRecorder.create(folder, options, { interpreter });
+      this.lastRecordDir = recorder.dir;
+      recorder.follow(locust).then(
+        (meta) => logChannel().info(`Run record (${meta.outcome}): ${recorder.dir}`),
+        (error: unknown) => logError('Writing the run record failed', error),
+      );
+    } catch (error) {
+      logError(`Cannot write a run record under ${folder}`, error);
+    }
+  }
+
+  /** Exports the last run's record as Locust-style CSV files and JSON into a folder the user picks. */
+  async exportLastRun(): Promise<void> {
+    if (!this.lastRecordDir) {
+      void vscode.window.showInformationMessage('No run has been recorded in this window yet.');
+      return;
+    }
+    const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Export Here' });
+    const folder = picked?.[0];
+    if (!folder) return;
+    const record = await loadRunRecord(this.lastRecordDir);
+    const files = await exportRunRecord(record, path.join(folder.fsPath, 'locust'));
+    void vscode.window.showInformationMessage(`Exported ${files.length} files to ${folder.fsPath}.`);
   }
 
   async stop(): Promise<void> {

@@ -158,7 +158,10 @@ test(TEST_NAMES[3], { timeout: 3 * 60_000 }, async (t) => {
     await runCommand(page, 'View: Close All Editors');
     await openFile(page, 'locustfile.py');
     await (await waitForCodeLens(page, 'Run load test', 60_000)).click();
+    // The questions: 3 users instead of the prefilled 4, then the other defaults, then "Start the run".
+    await answerRunQuestions(page, ['3', '', '', '']);
     const panel = webviewFrame(page);
+    await panel.locator('.metrics dd', { hasText: '/ 3' }).first().waitFor({ state: 'visible', timeout: 60_000 });
     await panel.locator('.state', { hasText: 'running' }).waitFor({ state: 'visible', timeout: 60_000 });
     // Live ticks: the aggregated request count shown in the panel keeps growing while the run goes on.
     const totalRequests = panel.locator('table.stats tfoot td').nth(2);
@@ -179,6 +182,17 @@ test(TEST_NAMES[3], { timeout: 3 * 60_000 }, async (t) => {
     await screenshot(page, 'activation-5-run-stopped');
   });
 });
+
+/** Answers the run's input boxes in order (an empty answer keeps the prefilled value), then starts the run. */
+async function answerRunQuestions(page: Page, answers: string[]): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  for (const [i, answer] of answers.entries()) {
+    await widget.locator('.quick-input-title', { hasText: `(${i + 1}/${answers.length})` }).waitFor({ state: 'visible', timeout: 30_000 });
+    if (answer) await widget.locator('.quick-input-box input').fill(answer);
+    await page.keyboard.press('Enter');
+  }
+  await widget.locator('.quick-input-list .monaco-list-row', { hasText: 'Start the run' }).click();
+}
 
 async function countIn(cell: { textContent(): Promise<string | null> }): Promise<number> {
   return Number(((await cell.textContent()) ?? '').replace(/[^\d]/g, '') || '0');

@@ -1,7 +1,10 @@
 // Benchmark: analysis of a generated 10,000-line locustfile vs the bare tree-sitter parse of the same text.
 import { performance } from 'node:perf_hooks';
 import { pythonParser } from '../server/parser';
-import { buildModel } from '../server/locustfileModel';
+import { analyzeTree, buildModel } from '../server/locustfileModel';
+import { diagnosticsFor } from '../server/diagnostics';
+import { DocumentAnalyses } from '../server/documentAnalysis';
+import { codeLensesFor } from '../server/codeLenses';
 
 /** A locustfile of about `lines` lines: many User classes with decorated, tagged tasks and a TaskSet each. */
 export function generatedLocustfile(lines: number): string {
@@ -46,4 +49,44 @@ export async function benchLanguageServer(rounds = 15): Promise<void> {
   const p = median(parseTimes);
   const a = median(analysisTimes);
   console.log(`language server, ${text.split('\n').length} lines: full analysis ${a.toFixed(1)} ms (goal ≤ 30 ms), bare parse ${p.toFixed(1)} ms, ratio analysis/parse ${(a / p).toFixed(2)}`);
+
+  // Diagnostics on top of the model (computed once per version, after a short debounce).
+  const diagnosticTimes: number[] = [];
+  for (let i = 0; i < rounds + 2; i++) {
+    const tree = parser.parse(text);
+    if (!tree) throw new Error('no tree');
+    const start = performance.now();
+    const { model, facts } = analyzeTree(tree, 'file:///bench.py', 1);
+    diagnosticsFor(tree, model, facts, { hostConfiguredElsewhere: true });
+    if (i >= 2) diagnosticTimes.push(performance.now() - start);
+    tree.delete();
+  }
+  const d = median(diagnosticTimes);
+  console.log(`language server: model + diagnostics ${d.toFixed(1)} ms, ratio to bare parse ${(d / p).toFixed(2)}`);
+
+  // One character typed in the middle of the file → new code lenses (incremental re-parse + model).
+  const analyses = new DocumentAnalyses();
+  const uri = 'file:///bench.py';
+  analyses.openDocument(uri, 'python', 1, text);
+  await analyses.analysisOf(uri);
+  // The edit types one character into a URL string of a task in the middle of the file, then deletes it again.
+  const lines = text.split('\n');
+  const middle = lines.findIndex((line, index) => index >= lines.length / 2 && line.includes('"/item/'));
+  const column = (lines[middle] ?? '').indexOf('"/item/') + 2;
+  const editTimes: number[] = [];
+  for (let i = 0; i < rounds * 2 + 2; i++) {
+    const start = performance.now();
+    const change =
+      i % 2 === 0
+        ? { range: { start: { line: middle, character: column }, end: { line: middle, character: column } }, text: 'x' }
+        : { range: { start: { line: middle, character: column }, end: { line: middle, character: column + 1 } }, text: '' };
+    analyses.changeDocument(uri, i + 2, [change]);
+    const analysis = await analyses.analysisOf(uri);
+    if (!analysis || codeLensesFor(analysis.model).length === 0) throw new Error('no lenses after the edit');
+    if (i >= 2) editTimes.push(performance.now() - start);
+  }
+  if (analyses.incrementalParses < rounds * 2) throw new Error('edits were not parsed incrementally');
+  analyses.forget(uri);
+  const e = median(editTimes);
+  console.log(`language server: one-character edit → new lenses ${e.toFixed(1)} ms (goal ≤ 5 ms), ratio to bare parse ${(e / p).toFixed(2)}`);
 }

@@ -28,6 +28,8 @@ export interface UserClassInfo {
   abstract: boolean;
   host: string | null;
   weight: number | null;
+  /** `fixed_count = N`: exactly N users of this class, taken before the weights share the rest. */
+  fixedCount: number | null;
   tasks: TaskInfo[];
   taskSets: TaskSetInfo[];
   range: SourceRange;

@@ -1,42 +1,102 @@
 // The Locust Studio language server: serves the locustfile model and its features over LSP (stdio or IPC).
-import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import { CodeActionKind, createConnection, ProposedFeatures, TextDocumentSyncKind, type Diagnostic } from 'vscode-languageserver/node';
 import { DocumentModelRequest, type DocumentModelParams, type DocumentModelResult } from '../protocol/lsp';
-import { DocumentAnalyses } from './documentAnalysis';
+import { DocumentAnalyses, type Analysis } from './documentAnalysis';
 import { codeLensesFor } from './codeLenses';
 import { documentSymbolsFor } from './documentSymbols';
+import { hoverAt } from './hover';
+import { completionsAt } from './completion';
+import { codeActionsFor } from './codeActions';
+import { hostConfiguredBeside } from './projectSettings';
 
 const connection = createConnection(ProposedFeatures.all);
-const documents = new TextDocuments(TextDocument);
 const analyses = new DocumentAnalyses();
+/** Diagnostics wait this long after the last change, so a burst of keystrokes is analysed once. */
+const DIAGNOSTICS_DEBOUNCE_MS = 120;
+const pendingDiagnostics = new Map<string, NodeJS.Timeout>();
 
 connection.onInitialize(() => ({
   capabilities: {
-    textDocumentSync: TextDocumentSyncKind.Incremental,
+    textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
     codeLensProvider: { resolveProvider: false },
     documentSymbolProvider: true,
+    hoverProvider: true,
+    completionProvider: { triggerCharacters: ['.', '@', '=', '(', ',', ' '] },
+    codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll] },
   },
   serverInfo: { name: 'Locust Studio language server' },
 }));
 
-/** Runs a handler on an open document's model; a request for a closed document gets `fallback`. */
-async function withModel<T>(uri: string, fallback: T, use: (model: Awaited<ReturnType<DocumentAnalyses['modelOf']>>) => T): Promise<T> {
-  const document = documents.get(uri);
-  if (!document) return fallback;
+function logFailure(uri: string, error: unknown): void {
+  connection.console.error(`analysis of ${uri} failed: ${(error as Error).stack ?? String(error)}`);
+}
+
+/** Runs a handler on an open document's analysis; a closed document, or a failure, gets `fallback`. */
+async function withAnalysis<T>(uri: string, fallback: T, use: (analysis: Analysis) => T): Promise<T> {
   try {
-    return use(await analyses.modelOf(document));
+    const analysis = await analyses.analysisOf(uri);
+    return analysis ? use(analysis) : fallback;
   } catch (error) {
-    connection.console.error(`analysis of ${uri} failed: ${(error as Error).stack ?? String(error)}`);
+    logFailure(uri, error);
     return fallback;
   }
 }
 
-connection.onCodeLens((params) => withModel(params.textDocument.uri, [], codeLensesFor));
-connection.onDocumentSymbol((params) => withModel(params.textDocument.uri, [], documentSymbolsFor));
+async function currentDiagnostics(uri: string): Promise<Diagnostic[]> {
+  try {
+    return (await analyses.diagnosticsOf(uri, { hostConfiguredElsewhere: hostConfiguredBeside(uri) })) ?? [];
+  } catch (error) {
+    logFailure(uri, error);
+    return [];
+  }
+}
+
+async function publishDiagnostics(uri: string): Promise<void> {
+  const document = analyses.document(uri);
+  if (!document) return;
+  const diagnostics = await currentDiagnostics(uri);
+  // The document may have changed or closed meanwhile: a newer publish is on its way, or it must stay cleared.
+  if (analyses.document(uri) !== document) return;
+  await connection.sendDiagnostics({ uri, version: document.version, diagnostics });
+}
+
+function scheduleDiagnostics(uri: string, delay: number): void {
+  clearTimeout(pendingDiagnostics.get(uri));
+  pendingDiagnostics.set(
+    uri,
+    setTimeout(() => {
+      pendingDiagnostics.delete(uri);
+      void publishDiagnostics(uri);
+    }, delay),
+  );
+}
+
+connection.onDidOpenTextDocument(({ textDocument }) => {
+  analyses.openDocument(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
+  scheduleDiagnostics(textDocument.uri, 0);
+});
+connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
+  analyses.changeDocument(textDocument.uri, textDocument.version, contentChanges);
+  scheduleDiagnostics(textDocument.uri, DIAGNOSTICS_DEBOUNCE_MS);
+});
+connection.onDidCloseTextDocument(({ textDocument }) => {
+  clearTimeout(pendingDiagnostics.get(textDocument.uri));
+  pendingDiagnostics.delete(textDocument.uri);
+  analyses.forget(textDocument.uri);
+  void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
+});
+
+connection.onCodeLens((params) => withAnalysis(params.textDocument.uri, [], (a) => codeLensesFor(a.model)));
+connection.onDocumentSymbol((params) => withAnalysis(params.textDocument.uri, [], (a) => documentSymbolsFor(a.model)));
+connection.onHover((params) => withAnalysis(params.textDocument.uri, null, (a) => hoverAt(a.tree, a.model, a.facts, params.position)));
+connection.onCompletion((params) =>
+  withAnalysis(params.textDocument.uri, [], (a) => (a.model.isLocustfile ? completionsAt(a.document, params.position) : [])),
+);
+connection.onCodeAction(async (params) =>
+  codeActionsFor(params.textDocument.uri, await currentDiagnostics(params.textDocument.uri), params.range, params.context.only),
+);
 connection.onRequest(DocumentModelRequest.method, (params: DocumentModelParams): Promise<DocumentModelResult> =>
-  withModel<DocumentModelResult>(params.uri, null, (model) => model),
+  withAnalysis<DocumentModelResult>(params.uri, null, (a) => a.model),
 );
 
-documents.onDidClose((event) => analyses.forget(event.document.uri));
-documents.listen(connection);
 connection.listen();

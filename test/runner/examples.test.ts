@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startTarget } from '../../examples/target/server.mjs';
+import { parse } from 'csv-parse/sync';
 
 const PYTHON = process.env.LOCUST_STUDIO_TEST_PYTHON ?? '/usr/bin/python3';
 const REPO = path.resolve(__dirname, '../..');
@@ -82,39 +83,9 @@ function listedUsers(stdout: string): string[] {
   return lines.slice(start + 1).filter((l) => /^\s+\S/.test(l)).map((l) => l.trim());
 }
 
-/** A small RFC 4180 reader: enough for Locust's CSV files (quoted names may hold commas or quotes). */
+/** Rows of Locust's CSV as objects keyed by the header. */
 function parseCsv(text: string): Record<string, string>[] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field !== '' || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
-  const [header, ...data] = rows.filter((r) => r.length > 1 || r[0] !== '');
-  assert.ok(header, 'CSV has a header row');
-  return data.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
+  return parse(text, { columns: true, skip_empty_lines: true });
 }
 
 let target: Awaited<ReturnType<typeof startTarget>>;

@@ -10,6 +10,7 @@ import { PERCENTILES, type BridgeMessage } from '../../protocol/runner';
 import { buildLocustArgs, startRun, type LocustRun, type RunOptions } from '../../runner/locustRun';
 import { resolveInterpreter } from '../../runner/python';
 import { startTarget } from '../../examples/target/server.mjs';
+import { parseCsv } from './support';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 /** Debian's python3-locust runs only under the system interpreter (TOOLCHAIN.md). */
@@ -108,33 +109,6 @@ function userClassesByLocust(): string[] {
     .filter(Boolean);
 }
 
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else if (c !== '\r') field += c;
-  }
-  if (field || row.length) rows.push([...row, field]);
-  return rows;
-}
 
 /** `{ "GET /x": "requests/failures" }` from Locust's <prefix>_stats.csv, Aggregated row included (Type is empty). */
 async function countsFromStatsCsv(file: string): Promise<Record<string, string>> {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import type { BridgeMessage } from '../../protocol/runner';
 import type { LocustRun } from '../../runner/locustRun';
+import { parse } from 'csv-parse/sync';
 
 /** Debian's python3-locust runs only under the system interpreter (TOOLCHAIN.md). */
 export const PYTHON = '/usr/bin/python3';
@@ -51,32 +52,9 @@ export function follow(run: LocustRun) {
   return { messages, logs, protocolErrors, next };
 }
 
+/** Rows of a CSV file as Locust writes it (quoted names may hold commas, quotes and line breaks). */
 export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else if (c !== '\r') field += c;
-  }
-  if (field || row.length) rows.push([...row, field]);
-  return rows;
+  return parse(text, { relax_column_count: true, skip_empty_lines: true });
 }
 
 /** Rows of a Locust `_stats.csv` as `{ "GET /x": "requests/failures" }` in file order, plus the header. */

@@ -1,0 +1,665 @@
+// Diagnostics of a locustfile from its tree and model: the legacy 0.x/1.x API and likely mistakes, each with its quick fixes.
+import type { Node, Tree } from 'web-tree-sitter';
+import { DiagnosticSeverity, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver';
+import type { LocustfileModel } from '../protocol/model';
+import {
+  bodyStatements,
+  classAssignments,
+  intValue,
+  rangeOf,
+  resolveLocustName,
+  type ClassNode,
+  type LocustfileFacts,
+  type LocustName,
+} from './locustfileModel';
+
+export const DIAGNOSTIC_SOURCE = 'Locust Studio';
+/** Placeholder offered when no host is set: the demo target's address, on loopback. */
+export const PLACEHOLDER_HOST = 'http://127.0.0.1:8080';
+
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
+}
+/** What every diagnostic of this server carries in `data`: its fixes, and whether it is about the legacy API. */
+export interface DiagnosticData {
+  legacy: boolean;
+  fixes: Fix[];
+}
+
+export interface DiagnosticOptions {
+  /** A `host` is set outside the file (locust.conf next to it, …): no "no host" information. */
+  hostConfiguredElsewhere: boolean;
+}
+
+const USER_KINDS = new Set<LocustName>(['User', 'HttpUser', 'FastHttpUser', 'HttpLocust', 'Locust']);
+const TASKSET_KINDS = new Set<LocustName>(['TaskSet', 'SequentialTaskSet', 'TaskSequence']);
+const LEGACY_RENAMES: Partial<Record<LocustName, string>> = { HttpLocust: 'HttpUser', Locust: 'User', TaskSequence: 'SequentialTaskSet' };
+
+function diagnostic(node: Node | Range, severity: DiagnosticSeverity, code: string, message: string, data: DiagnosticData): Diagnostic {
+  const range = 'type' in node ? rangeOf(node) : node;
+  return { range, severity, code, source: DIAGNOSTIC_SOURCE, message, data };
+}
+
+function replace(node: Node, newText: string): TextEdit {
+  return { range: rangeOf(node), newText };
+}
+
+/** The whole lines a statement occupies, newline included, so deleting it leaves no blank line. */
+function wholeLines(node: Node): Range {
+  return { start: { line: node.startPosition.row, character: 0 }, end: { line: node.endPosition.row + 1, character: 0 } };
+}
+
+/**
+ * The nodes of the tree that `accept` picks by type and source text, depth first, without recursion (fuzzed
+ * input can nest deeply). Filtering on the cursor avoids creating a JS object for each of the tree's nodes.
+ */
+function* walk(root: Node, source: string, accept: (type: string, text: () => string) => boolean): Generator<Node> {
+  const cursor = root.walk();
+  try {
+    let descending = true;
+    for (;;) {
+      if (descending) {
+        const start = cursor.startIndex;
+        const end = cursor.endIndex;
+        if (accept(cursor.nodeType, () => source.slice(start, end))) yield cursor.currentNode;
+        if (cursor.gotoFirstChild()) continue;
+      }
+      if (cursor.gotoNextSibling()) {
+        descending = true;
+        continue;
+      }
+      if (!cursor.gotoParent()) return;
+      descending = false;
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+function enclosing(node: Node, type: string): Node | null {
+  for (let current = node.parent; current; current = current.parent) if (current.type === type) return current;
+  return null;
+}
+
+function formatSeconds(milliseconds: Node): string {
+  const literal = milliseconds.type === 'integer' || milliseconds.type === 'float' ? Number(milliseconds.text.replace(/_/g, '')) : NaN;
+  if (Number.isFinite(literal)) return String(Number((literal / 1000).toFixed(6)));
+  return `(${milliseconds.text}) / 1000`;
+}
+
+class Collector {
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly root: Node;
+  private readonly source: string;
+  private readonly classByNode = new Map<number, ClassNode>();
+  /** Names listed in some `tasks = [...]`/`{...}`: a module-level `@task` function there is legitimate. */
+  private readonly listedTasks = new Set<string>();
+  /** Fix edits shared by many diagnostics (renames, imports): computed once, as each needs a walk of the tree. */
+  private readonly sharedFixes = new Map<string, TextEdit[]>();
+
+  constructor(
+    tree: Tree,
+    private readonly model: LocustfileModel,
+    private readonly facts: LocustfileFacts,
+    private readonly options: DiagnosticOptions,
+  ) {
+    this.root = tree.rootNode;
+    this.source = this.root.text;
+    for (const cls of facts.classes) {
+      this.classByNode.set(cls.node.id, cls);
+      const declared = classAssignments(cls.body).get('tasks');
+      for (const item of declared?.namedChildren ?? []) {
+        const name = item?.type === 'pair' ? item.childForFieldName('key')?.text : item?.text;
+        if (name) this.listedTasks.add(name);
+      }
+    }
+  }
+
+  private kindOf(cls: ClassNode | undefined): LocustName | undefined {
+    return cls ? this.facts.kinds.get(cls) : undefined;
+  }
+
+  /** The class whose body directly contains `node` (a function or decorated definition). */
+  private classContaining(node: Node): ClassNode | undefined {
+    const block = node.parent;
+    const definition = block?.type === 'block' ? block.parent : null;
+    return definition?.type === 'class_definition' ? this.classByNode.get(definition.id) : undefined;
+  }
+
+  /** The class whose method contains `node`, however deep. */
+  private classOfMethod(node: Node): ClassNode | undefined {
+    for (let fn = enclosing(node, 'function_definition'); fn; fn = enclosing(fn, 'function_definition')) {
+      const holder = fn.parent?.type === 'decorated_definition' ? fn.parent : fn;
+      const cls = this.classContaining(holder);
+      if (cls) return cls;
+    }
+    return undefined;
+  }
+
+  private isImportedFrom(name: string, target: LocustName): boolean {
+    return this.facts.imports.names.get(name) === target;
+  }
+
+  /** Insertion of `from locust import <name>` after the last locust import, unless the name is already available. */
+  private ensureImport(name: LocustName): TextEdit[] {
+    if ([...this.facts.imports.names.values()].includes(name)) return [];
+    const known = this.sharedFixes.get(`import:${name}`);
+    if (known) return known;
+    const imports = this.root.namedChildren.filter(
+      (s): s is Node => !!s && (s.type === 'import_from_statement' || s.type === 'import_statement') && /\blocust(io)?\b/.test(s.text),
+    );
+    const after = imports.at(-1);
+    if (!after) return [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: `from locust import ${name}\n` }];
+    const end = rangeOf(after).end;
+    const edits = [{ range: { start: end, end }, newText: `\nfrom locust import ${name}` }];
+    this.sharedFixes.set(`import:${name}`, edits);
+    return edits;
+  }
+
+  run(): Diagnostic[] {
+    const interesting = new Set(['hatch_rate', ...[...this.facts.imports.names].filter(([, n]) => n in LEGACY_RENAMES || n === 'seq_task').map(([name]) => name)]);
+    const accept = (type: string, text: () => string): boolean => {
+      switch (type) {
+        case 'identifier':
+          return interesting.has(text());
+        case 'attribute':
+          return /\.\s*(locust|request_success|request_failure)$/.test(text());
+        case 'dotted_name':
+          return text().startsWith('locustio');
+        case 'decorated_definition':
+          return true;
+        case 'call':
+          return /\.\s*(interrupt|failure|success)\s*\(/.test(text());
+        case 'string_content':
+          return text() === 'hatch_rate';
+        case 'comment':
+          return /hatch[-_]rate/.test(text());
+        default:
+          return false;
+      }
+    };
+    for (const node of walk(this.root, this.source, accept)) {
+      switch (node.type) {
+        case 'identifier':
+          this.identifier(node);
+          break;
+        case 'attribute':
+          this.attribute(node);
+          break;
+        case 'dotted_name':
+          this.moduleName(node);
+          break;
+        case 'decorated_definition':
+          this.decorated(node);
+          break;
+        case 'call':
+          this.call(node);
+          break;
+        case 'string_content':
+          if (node.text === 'hatch_rate') this.hatchRate(node, 0);
+          break;
+        case 'comment': {
+          const at = node.text.search(/hatch[-_]rate/);
+          if (at >= 0) this.hatchRate(node, at);
+          break;
+        }
+      }
+    }
+    for (const cls of this.facts.classes) this.classChecks(cls);
+    this.hostCheck();
+    return this.diagnostics;
+  }
+
+  // ── legacy API ────────────────────────────────────────────────────────────────
+
+  /** `HttpLocust`, `Locust`, `TaskSequence`, `seq_task` wherever the file uses them (import, base, decorator). */
+  private identifier(node: Node): void {
+    const name = node.text;
+    const legacy = this.facts.imports.names.get(name);
+    if (!legacy) {
+      if (name === 'hatch_rate') this.hatchRate(node, 0);
+      return;
+    }
+    if (!LEGACY_RENAMES[legacy] && legacy !== 'seq_task') return;
+    const inImport = enclosing(node, 'import_from_statement');
+    // Only the imported name itself (not an alias's target) and its uses.
+    if (inImport && node.parent?.type === 'aliased_import' && node.parent.childForFieldName('alias')?.id === node.id) return;
+    const renamed = LEGACY_RENAMES[legacy];
+    if (renamed) {
+      this.diagnostics.push(
+        diagnostic(node, DiagnosticSeverity.Error, `legacy-${legacy}`, `\`${legacy}\` no longer exists in Locust (renamed in 1.0): use \`${renamed}\`.`, {
+          legacy: true,
+          fixes: [{ title: `Rename ${legacy} to ${renamed} everywhere in this file`, edits: this.renameEverywhere(name, renamed) }],
+        }),
+      );
+    } else if (legacy === 'seq_task') {
+      this.seqTask(node, !!inImport);
+    }
+  }
+
+  private renameEverywhere(name: string, renamed: string): TextEdit[] {
+    const known = this.sharedFixes.get(`rename:${name}`);
+    if (known) return known;
+    const edits: TextEdit[] = [];
+    this.sharedFixes.set(`rename:${name}`, edits);
+    for (const node of walk(this.root, this.source, (type, text) => type === 'identifier' && text() === name)) {
+      if (node.parent?.type === 'attribute' && node.parent.childForFieldName('attribute')?.id === node.id) continue;
+      edits.push(replace(node, renamed));
+    }
+    return edits;
+  }
+
+  private seqTask(node: Node, inImport: boolean): void {
+    if (!inImport && node.parent?.type !== 'call' && node.parent?.type !== 'decorator') return;
+    const edits = this.sharedFixes.get(`seq_task:${node.text}`) ?? this.seqTaskEdits(node.text);
+    this.diagnostics.push(
+      diagnostic(
+        node,
+        DiagnosticSeverity.Error,
+        'legacy-seq_task',
+        '`@seq_task(n)` no longer exists in Locust: in a `SequentialTaskSet` tasks run in the order they are written. Use `@task` and put the methods in order.',
+        { legacy: true, fixes: [{ title: 'Replace @seq_task(n) with @task', edits }] },
+      ),
+    );
+  }
+
+  private seqTaskEdits(name: string): TextEdit[] {
+    const edits: TextEdit[] = [];
+    this.sharedFixes.set(`seq_task:${name}`, edits);
+    let importNode: Node | undefined;
+    for (const other of walk(this.root, this.source, (type, text) => type === 'identifier' && text() === name)) {
+      if (enclosing(other, 'import_from_statement')) {
+        importNode = other.parent?.type === 'dotted_name' ? other.parent : other;
+        continue;
+      }
+      const call = other.parent?.type === 'call' ? other.parent : null;
+      if (call?.parent?.type === 'decorator') edits.push(replace(call, 'task'));
+      else if (other.parent?.type === 'decorator') edits.push(replace(other, 'task'));
+    }
+    if (importNode) edits.push(...this.removeOrRenameImport(importNode, 'task'));
+    return edits;
+  }
+
+  /** Drops an imported name when `replacement` is imported already, otherwise renames it. */
+  private removeOrRenameImport(nameNode: Node, replacement: LocustName): TextEdit[] {
+    if (![...this.facts.imports.names.values()].includes(replacement)) return [replace(nameNode, replacement)];
+    const next = nameNode.nextSibling;
+    if (next?.type === ',' && next.nextSibling) {
+      return [{ range: { start: rangeOf(nameNode).start, end: rangeOf(next.nextSibling).start }, newText: '' }];
+    }
+    const previous = nameNode.previousSibling;
+    const before = previous?.type === ',' ? previous.previousSibling : null;
+    if (before) return [{ range: { start: rangeOf(before).end, end: rangeOf(nameNode).end }, newText: '' }];
+    return [replace(nameNode, replacement)];
+  }
+
+  private hatchRate(node: Node, offset: number): void {
+    const start = { line: node.startPosition.row, character: node.startPosition.column + offset };
+    const range = { start, end: { line: start.line, character: start.character + 'hatch_rate'.length } };
+    const dashed = node.text.slice(offset, offset + 10) === 'hatch-rate';
+    this.diagnostics.push(
+      diagnostic(
+        range,
+        node.type === 'comment' ? DiagnosticSeverity.Information : DiagnosticSeverity.Warning,
+        'legacy-hatch_rate',
+        dashed
+          ? '`--hatch-rate` was renamed `--spawn-rate` in Locust 1.0.'
+          : '`hatch_rate` was renamed `spawn_rate` in Locust 1.0: Locust no longer reads `hatch_rate`.',
+        { legacy: true, fixes: [{ title: `Rename to ${dashed ? 'spawn-rate' : 'spawn_rate'}`, edits: [{ range, newText: dashed ? 'spawn-rate' : 'spawn_rate' }] }] },
+      ),
+    );
+  }
+
+  /** `import locustio`, `from locustio import …`: the package is called `locust` since 1.0. */
+  private moduleName(node: Node): void {
+    const statement = node.parent;
+    if (!statement || (statement.type !== 'import_statement' && statement.type !== 'import_from_statement' && statement.type !== 'aliased_import')) return;
+    if (statement.type === 'import_from_statement' && statement.childForFieldName('module_name')?.id !== node.id) return;
+    const first = node.namedChildren[0];
+    if (first?.text !== 'locustio') return;
+    const edits: TextEdit[] = [replace(first, 'locust')];
+    if (statement.type === 'import_statement') {
+      for (const other of walk(this.root, this.source, (type, text) => type === 'attribute' && /^locustio\s*\./.test(text()))) {
+        if (other.childForFieldName('object')?.text === 'locustio') {
+          const object = other.childForFieldName('object');
+          if (object) edits.push(replace(object, 'locust'));
+        }
+      }
+    }
+    this.diagnostics.push(
+      diagnostic(node, DiagnosticSeverity.Error, 'legacy-locustio', 'The `locustio` package was renamed `locust` in Locust 1.0: import from `locust`.', {
+        legacy: true,
+        fixes: [{ title: 'Import from locust', edits }],
+      }),
+    );
+  }
+
+  private isEventsObject(node: Node | null): boolean {
+    if (!node) return false;
+    return resolveLocustName(node, this.facts.imports) === 'events';
+  }
+
+  private attribute(node: Node): void {
+    const object = node.childForFieldName('object');
+    const name = node.childForFieldName('attribute');
+    if (!object || !name) return;
+    if (object.type === 'identifier' && object.text === 'self' && name.text === 'locust') {
+      this.diagnostics.push(
+        diagnostic(name, DiagnosticSeverity.Error, 'legacy-self.locust', '`self.locust` was renamed `self.user` in Locust 1.0 (the User instance that runs this TaskSet).', {
+          legacy: true,
+          fixes: [{ title: 'Replace with self.user', edits: [replace(name, 'user')] }],
+        }),
+      );
+      return;
+    }
+    if ((name.text === 'request_success' || name.text === 'request_failure') && this.isEventsObject(object)) this.legacyRequestEvent(node, object, name);
+  }
+
+  /** `events.request_success += f` / `.add_listener(f)` → a listener of `events.request` that filters on `exception`. */
+  private legacyRequestEvent(attribute: Node, events: Node, name: Node): void {
+    const success = name.text === 'request_success';
+    const parent = attribute.parent;
+    let handler: Node | null = null;
+    let statement: Node | null = null;
+    if (parent?.type === 'augmented_assignment' && parent.childForFieldName('left')?.id === attribute.id && parent.childForFieldName('operator')?.text === '+=') {
+      handler = parent.childForFieldName('right');
+      statement = parent.parent;
+    } else if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.text === 'add_listener' && parent.parent?.type === 'call') {
+      const call = parent.parent;
+      handler = call.childForFieldName('arguments')?.namedChildren[0] ?? null;
+      statement = call.parent;
+    }
+    const fixes: Fix[] = [];
+    if (handler && statement?.type === 'expression_statement') {
+      const indent = ' '.repeat(statement.startPosition.column);
+      const listener = handler.type === 'identifier' ? `${handler.text}_listener` : `on_${name.text}`;
+      const args = `request_type, name, response_time, response_length${success ? '' : ', exception'}`;
+      const lines = [
+        `@${events.text}.request.add_listener`,
+        `def ${listener}(request_type, name, response_time, response_length, exception, **kwargs):`,
+        `    if exception is ${success ? 'None' : 'not None'}:`,
+        `        ${handler.text}(${args})`,
+      ];
+      fixes.push({ title: `Listen to ${events.text}.request instead`, edits: [replace(statement, lines.join(`\n${indent}`))] });
+    }
+    this.diagnostics.push(
+      diagnostic(
+        name,
+        DiagnosticSeverity.Warning,
+        `legacy-${name.text}`,
+        `\`events.${name.text}\` is deprecated (removed after Locust 2.x): listen to \`events.request\`, which fires for every request with \`exception\` set ${success ? 'to None on success' : 'on failure'}.`,
+        { legacy: true, fixes },
+      ),
+    );
+  }
+
+  // ── decorators and calls ───────────────────────────────────────────────────────
+
+  private decorated(node: Node): void {
+    const definition = node.childForFieldName('definition');
+    if (definition?.type !== 'function_definition') return;
+    for (const decorator of node.namedChildren) {
+      if (decorator?.type !== 'decorator') continue;
+      const expr = decorator.namedChildren[0];
+      if (!expr) continue;
+      const callee = expr.type === 'call' ? expr.childForFieldName('function') : expr;
+      if (!callee || resolveLocustName(callee, this.facts.imports) !== 'task') continue;
+      const cls = this.classContaining(node);
+      const kind = this.kindOf(cls);
+      const fnName = definition.childForFieldName('name')?.text ?? '';
+      if (!kind && !this.listedTasks.has(fnName) && !(cls && this.hasUnknownBase(cls))) {
+        this.diagnostics.push(
+          diagnostic(
+            decorator,
+            DiagnosticSeverity.Warning,
+            'task-outside-user',
+            cls
+              ? `\`@task\` in \`${cls.name}\`, which is neither a User nor a TaskSet: Locust never runs it. Move the method into a User or TaskSet class.`
+              : '`@task` on a function outside a User or TaskSet class: Locust never runs it unless a class lists it in `tasks = [...]`.',
+            { legacy: false, fixes: [] },
+          ),
+        );
+      }
+      if (expr.type === 'call') this.taskWeight(expr, kind);
+    }
+  }
+
+  /** A base that is neither in this file nor a locust name (imported from another module): we cannot know what it is. */
+  private hasUnknownBase(cls: ClassNode): boolean {
+    return cls.bases.some((base) => base.text !== 'object' && !resolveLocustName(base, this.facts.imports) && !this.facts.classNamed.has(base.text));
+  }
+
+  private taskWeight(call: Node, kind: LocustName | undefined): void {
+    const args = call.childForFieldName('arguments');
+    let weight: Node | null = null;
+    for (const arg of args?.namedChildren ?? []) {
+      if (!arg) continue;
+      if (arg.type === 'keyword_argument' && arg.childForFieldName('name')?.text === 'weight') weight = arg.childForFieldName('value');
+      else if (arg.type !== 'keyword_argument' && arg.type !== 'comment') weight = arg;
+    }
+    if (!weight) return;
+    this.checkWeight(weight, 'task weight');
+    if ((kind === 'SequentialTaskSet' || kind === 'TaskSequence') && intValue(weight) !== 1) {
+      const callee = call.childForFieldName('function');
+      this.diagnostics.push(
+        diagnostic(
+          weight,
+          DiagnosticSeverity.Warning,
+          'weight-in-sequential',
+          `A weight in a SequentialTaskSet does not make a task more likely: \`@task(${weight.text})\` runs it ${weight.text} times in a row, in written order. Use \`@task\`, and repeat the step explicitly if that is what you mean.`,
+          { legacy: false, fixes: callee ? [{ title: 'Remove the weight', edits: [replace(call, callee.text)] }] : [] },
+        ),
+      );
+    }
+  }
+
+  /** Literal weights only: an expression may well be a positive integer at run time. */
+  private checkWeight(value: Node, what: string): void {
+    const literal = value.type === 'integer' || value.type === 'float' || value.type === 'string' || value.type === 'unary_operator';
+    if (!literal) return;
+    const n = intValue(value);
+    if (n !== null && n > 0) return;
+    this.diagnostics.push(
+      diagnostic(value, DiagnosticSeverity.Error, 'weight-not-positive-integer', `A ${what} must be a positive integer (1, 2, 3…), not \`${value.text}\`: it is how many times the task counts when Locust picks one.`, {
+        legacy: false,
+        fixes: [],
+      }),
+    );
+  }
+
+  private call(node: Node): void {
+    const callee = node.childForFieldName('function');
+    if (callee?.type !== 'attribute') return;
+    const object = callee.childForFieldName('object');
+    const method = callee.childForFieldName('attribute')?.text;
+    if (object?.type === 'identifier' && object.text === 'self' && method === 'interrupt') {
+      const cls = this.classOfMethod(node);
+      const kind = this.kindOf(cls);
+      if (kind && USER_KINDS.has(kind)) {
+        this.diagnostics.push(
+          diagnostic(node, DiagnosticSeverity.Error, 'interrupt-in-user', `\`self.interrupt()\` exists only on TaskSets; in the User class \`${cls?.name}\` it raises an error. Move these tasks into a TaskSet, or just return from the task.`, {
+            legacy: false,
+            fixes: [],
+          }),
+        );
+      }
+      return;
+    }
+    if ((method === 'failure' || method === 'success') && object?.type === 'identifier') this.responseMarking(node, object, method);
+  }
+
+  /** `response.failure()` / `success()` only work on a response from `with self.client.x(..., catch_response=True) as response`. */
+  private responseMarking(call: Node, response: Node, method: string): void {
+    for (let w = enclosing(call, 'with_statement'); w; w = enclosing(w, 'with_statement')) {
+      for (const item of w.descendantsOfType('with_item')) {
+        const pattern = item?.childForFieldName('value');
+        if (pattern?.type !== 'as_pattern') continue;
+        const alias = pattern.childForFieldName('alias') ?? pattern.namedChildren.at(-1);
+        if (alias?.text !== response.text) continue;
+        const request = pattern.namedChildren[0];
+        if (request?.type !== 'call') return;
+        const callee = request.childForFieldName('function');
+        if (callee?.type !== 'attribute' || callee.childForFieldName('object')?.childForFieldName('attribute')?.text !== 'client') return;
+        const args = request.childForFieldName('arguments');
+        const catching = args?.namedChildren.some(
+          (a) => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'catch_response' && a.childForFieldName('value')?.text !== 'False',
+        );
+        if (catching || !args) return;
+        const close = rangeOf(args).end;
+        const at = { line: close.line, character: close.character - 1 };
+        const separator = args.namedChildren.length > 0 ? ', ' : '';
+        this.diagnostics.push(
+          diagnostic(
+            call,
+            DiagnosticSeverity.Warning,
+            'missing-catch-response',
+            `\`${response.text}.${method}()\` has no effect unless the request is made with \`catch_response=True\`: without it Locust has already recorded the result. Add \`catch_response=True\` to the request in the \`with\` statement.`,
+            { legacy: false, fixes: [{ title: 'Add catch_response=True to the request', edits: [{ range: { start: at, end: at }, newText: `${separator}catch_response=True` }] }] },
+          ),
+        );
+        return;
+      }
+    }
+  }
+
+  // ── classes ─────────────────────────────────────────────────────────────────────
+
+  private classChecks(cls: ClassNode): void {
+    const kind = this.kindOf(cls);
+    if (!kind) return;
+    const assignments = classAssignments(cls.body);
+    const nameNode = cls.node.childForFieldName('name') ?? cls.node;
+    for (const [attribute, value] of assignments) {
+      if (attribute === 'task_set' && (USER_KINDS.has(kind) || TASKSET_KINDS.has(kind))) {
+        const assignment = value.parent;
+        this.diagnostics.push(
+          diagnostic(assignment?.childForFieldName('left') ?? value, DiagnosticSeverity.Error, 'legacy-task_set', '`task_set = X` was replaced by `tasks = [X]` in Locust 1.0.', {
+            legacy: true,
+            fixes: assignment ? [{ title: `Replace with tasks = [${value.text}]`, edits: [replace(assignment, `tasks = [${value.text}]`)] }] : [],
+          }),
+        );
+      }
+      if ((attribute === 'weight' || attribute === 'fixed_count') && USER_KINDS.has(kind) && attribute === 'weight') this.checkWeight(value, 'User weight');
+    }
+    this.minMaxWait(cls, assignments);
+    if (kind === 'SequentialTaskSet') {
+      const declared = assignments.get('tasks');
+      for (const pair of declared?.type === 'dictionary' ? declared.namedChildren : []) {
+        const value = pair?.type === 'pair' ? pair.childForFieldName('value') : null;
+        if (value && intValue(value) !== 1) {
+          this.diagnostics.push(
+            diagnostic(value, DiagnosticSeverity.Warning, 'weight-in-sequential', 'A weight in a SequentialTaskSet\'s `tasks` repeats the task that many times in a row; it does not make it more likely. Use a list in the order the steps should run.', {
+              legacy: false,
+              fixes: [],
+            }),
+          );
+        }
+      }
+    }
+    if (kind === 'LoadTestShape') {
+      const shape = this.model.shapes.find((s) => s.name === cls.name && s.range.start.line === cls.node.startPosition.row);
+      if (shape && !shape.hasTick) {
+        this.diagnostics.push(
+          diagnostic(nameNode, DiagnosticSeverity.Error, 'shape-without-tick', `\`${cls.name}\` has no \`tick()\` method: Locust calls it every second to get \`(users, spawn_rate)\` and fails without it. Add \`def tick(self)\`.`, {
+            legacy: false,
+            fixes: [{ title: 'Add a tick() method', edits: this.appendToBody(cls, ['def tick(self):', '    if self.get_run_time() < 60:', '        return (10, 1)', '    return None']) }],
+          }),
+        );
+      }
+    }
+    const user = this.model.users.find((u) => u.name === cls.name && u.range.start.line === cls.node.startPosition.row);
+    if (user && !user.abstract && user.tasks.length === 0 && !this.declaresTasksDynamically(cls)) {
+      this.diagnostics.push(
+        diagnostic(
+          nameNode,
+          DiagnosticSeverity.Warning,
+          'user-without-tasks',
+          `User class \`${cls.name}\` has no tasks: Locust will stop with "No tasks defined" when it starts one. Add \`@task\` methods or \`tasks = [...]\`, or set \`abstract = True\` if it is only a base class.`,
+          { legacy: false, fixes: [{ title: 'Mark as abstract (a base class)', edits: this.prependToBody(cls, 'abstract = True') }] },
+        ),
+      );
+    }
+  }
+
+  /** `tasks = some_function()` or a base class from another module: tasks we cannot see. */
+  private declaresTasksDynamically(cls: ClassNode): boolean {
+    const declared = classAssignments(cls.body).get('tasks');
+    if (declared && declared.type !== 'list' && declared.type !== 'dictionary') return true;
+    return this.hasUnknownBase(cls);
+  }
+
+  private minMaxWait(cls: ClassNode, assignments: Map<string, Node>): void {
+    const min = assignments.get('min_wait');
+    const max = assignments.get('max_wait');
+    if (!min && !max) return;
+    // Locust 0.x defaulted both to 1000 ms.
+    const minText = min ? formatSeconds(min) : '1';
+    const maxText = max ? formatSeconds(max) : '1';
+    const replacement = `wait_time = between(${minText}, ${maxText})`;
+    const edits: TextEdit[] = [];
+    const firstAssignment = (min ?? max)?.parent;
+    const secondStatement = min && max ? max.parent?.parent : null;
+    if (firstAssignment) edits.push(replace(firstAssignment, replacement));
+    if (secondStatement) edits.push({ range: wholeLines(secondStatement), newText: '' });
+    edits.push(...this.ensureImport('between'));
+    for (const value of [min, max]) {
+      const left = value?.parent?.childForFieldName('left');
+      if (!left) continue;
+      this.diagnostics.push(
+        diagnostic(left, DiagnosticSeverity.Warning, `legacy-${left.text}`, `\`${left.text}\` (milliseconds) is ignored since Locust 1.0, so this class does not wait at all between tasks: use \`wait_time = between(min, max)\` in seconds.`, {
+          legacy: true,
+          fixes: [{ title: `Replace with ${replacement}`, edits }],
+        }),
+      );
+    }
+  }
+
+  /** Where a new first statement of a class goes, and its indentation (after a docstring). */
+  private bodyStart(cls: ClassNode): { line: number; indent: string; after: boolean } {
+    const statements = bodyStatements(cls.body);
+    const first = statements[0];
+    if (!first) return { line: cls.node.endPosition.row + 1, indent: '    ', after: true };
+    const indent = ' '.repeat(first.startPosition.column);
+    const isDocstring = first.type === 'expression_statement' && first.namedChildren[0]?.type === 'string';
+    return isDocstring ? { line: first.endPosition.row + 1, indent, after: true } : { line: first.startPosition.row, indent, after: false };
+  }
+
+  private prependToBody(cls: ClassNode, line: string): TextEdit[] {
+    const { line: at, indent } = this.bodyStart(cls);
+    return [{ range: { start: { line: at, character: 0 }, end: { line: at, character: 0 } }, newText: `${indent}${line}\n` }];
+  }
+
+  private appendToBody(cls: ClassNode, lines: string[]): TextEdit[] {
+    const statements = bodyStatements(cls.body);
+    const last = statements.at(-1);
+    const indent = last ? ' '.repeat(last.startPosition.column) : '    ';
+    const end = last ? rangeOf(last).end : rangeOf(cls.node).end;
+    return [{ range: { start: end, end }, newText: `\n\n${lines.map((l) => indent + l).join('\n')}` }];
+  }
+
+  private hostCheck(): void {
+    if (this.options.hostConfiguredElsewhere) return;
+    const runnable = this.model.users.filter((u) => !u.abstract);
+    const hostSomewhere = this.facts.classes.some((c) => {
+      const kind = this.kindOf(c);
+      return !!kind && USER_KINDS.has(kind) && classAssignments(c.body).has('host');
+    });
+    if (runnable.length === 0 || hostSomewhere) return;
+    for (const user of runnable) {
+      const cls = this.facts.classes.find((c) => c.name === user.name && c.node.startPosition.row === user.range.start.line);
+      if (!cls) continue;
+      this.diagnostics.push(
+        diagnostic(cls.node.childForFieldName('name') ?? cls.node, DiagnosticSeverity.Information, 'no-host', `No \`host\` is set for \`${user.name}\` (nor in a locust.conf beside this file): Locust needs one for relative URLs. Set \`host = "..."\` here, or pass \`--host\` when you run.`, {
+          legacy: false,
+          fixes: [{ title: `Add host = "${PLACEHOLDER_HOST}"`, edits: this.prependToBody(cls, `host = "${PLACEHOLDER_HOST}"`) }],
+        }),
+      );
+    }
+  }
+}
+
+export function diagnosticsFor(tree: Tree, model: LocustfileModel, facts: LocustfileFacts, options: DiagnosticOptions): Diagnostic[] {
+  if (!model.isLocustfile) return [];
+  return new Collector(tree, model, facts, options).run();
+}

@@ -1,0 +1,28 @@
+// Reads the Locust settings files next to a locustfile (locust.conf, pyproject.toml) for what diagnostics need to know.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+function readIfPresent(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when a locust.conf or pyproject.toml `[tool.locust]` beside the file sets `host` (Locust runs from that folder). */
+export function hostConfiguredBeside(uri: string): boolean {
+  if (!uri.startsWith('file:')) return false;
+  let folder: string;
+  try {
+    folder = path.dirname(fileURLToPath(uri));
+  } catch {
+    return false;
+  }
+  const conf = readIfPresent(path.join(folder, 'locust.conf'));
+  if (conf && /^\s*host\s*=\s*\S/m.test(conf)) return true;
+  const pyproject = readIfPresent(path.join(folder, 'pyproject.toml'));
+  const section = pyproject?.split(/^\s*\[tool\.locust\]\s*$/m)[1]?.split(/^\s*\[/m)[0];
+  return !!section && /^\s*host\s*=\s*\S/m.test(section);
+}

@@ -1,0 +1,208 @@
+// The bundled server's diagnostics and quick fixes over JSON-RPC: legacy API, likely mistakes, and fixes that real Locust accepts.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { DiagnosticSeverity, type CodeAction, type Diagnostic } from 'vscode-languageserver';
+import { REPO_ROOT, startLanguageServer, type LspSession } from '../helpers/lspClient';
+import { watchDiagnostics, type DiagnosticsWaiter } from './diagnosticsWaiter';
+import { applyEdits } from './textEdits';
+
+const run = promisify(execFile);
+const EXAMPLES = path.join(REPO_ROOT, 'examples');
+const LOCUST_PYTHON = '/usr/bin/python3';
+
+let lsp: LspSession;
+let diagnostics: DiagnosticsWaiter;
+before(async () => {
+  lsp = await startLanguageServer();
+  diagnostics = watchDiagnostics(lsp.connection);
+});
+after(async () => {
+  await lsp.close();
+});
+
+async function openAndDiagnose(uri: string, text: string): Promise<Diagnostic[]> {
+  const published = diagnostics.next(uri, 1);
+  await lsp.open(uri, text);
+  return published;
+}
+
+async function codeActions(uri: string, diagnostic: Diagnostic): Promise<CodeAction[]> {
+  return lsp.connection.sendRequest<CodeAction[]>('textDocument/codeAction', {
+    textDocument: { uri },
+    range: diagnostic.range,
+    context: { diagnostics: [diagnostic] },
+  });
+}
+
+/** Imports a locustfile with the real Locust and returns its runnable User classes (`--list`). */
+async function locustList(file: string): Promise<string[]> {
+  const { stdout } = await run(LOCUST_PYTHON, ['-m', 'locust', '-f', file, '--list'], { cwd: path.dirname(file), timeout: 60_000 });
+  return stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^\w+$/.test(l));
+}
+
+test('legacy_0x.py: every legacy API use is reported on its line, with a quick fix', async () => {
+  const uri = pathToFileURL(path.join(EXAMPLES, 'legacy_0x.py')).href;
+  const found = await openAndDiagnose(uri, await readFile(path.join(EXAMPLES, 'legacy_0x.py'), 'utf8'));
+  const byLine = found.map((d) => `${d.range.start.line + 1}:${String(d.code)}`).sort();
+  const expected = [
+    '12:legacy-HttpLocust',
+    '12:legacy-TaskSequence',
+    '12:legacy-seq_task',
+    '19:legacy-request_success',
+    '32:legacy-self.locust',
+    '36:legacy-TaskSequence',
+    '37:legacy-seq_task',
+    '41:legacy-seq_task',
+    '46:legacy-HttpLocust',
+    '48:legacy-task_set',
+    '49:legacy-min_wait',
+    '50:legacy-max_wait',
+    '53:legacy-HttpLocust',
+    '55:legacy-task_set',
+    '56:legacy-min_wait',
+    '57:legacy-max_wait',
+    '61:legacy-hatch_rate',
+    '62:legacy-hatch_rate',
+  ].sort();
+  assert.deepEqual(byLine, expected);
+  for (const d of found) {
+    assert.ok(typeof d.message === 'string' && d.message.length > 30, `message says what and how: ${JSON.stringify(d.message)}`);
+    const actions = await codeActions(uri, d);
+    assert.ok(actions.some((a) => a.edit?.changes?.[uri]?.length), `a fix for ${String(d.code)} at line ${d.range.start.line + 1}`);
+  }
+  const minWait = found.find((d) => d.code === 'legacy-min_wait' && d.range.start.line === 48);
+  const fix = (await codeActions(uri, minWait!)).find((a) => a.isPreferred);
+  assert.ok(fix?.edit?.changes?.[uri]?.some((e) => e.newText === 'wait_time = between(1, 3)'), JSON.stringify(fix));
+});
+
+test('the "update every legacy use" fix turns legacy_0x.py into a file Locust 2 imports, with no diagnostics left', async () => {
+  const source = await readFile(path.join(EXAMPLES, 'legacy_0x.py'), 'utf8');
+  const uri = 'file:///virtual/legacy_fixed_check.py';
+  const found = await openAndDiagnose(uri, source);
+  const first = found.find((d) => d.code === 'legacy-HttpLocust');
+  const fixAll = (await codeActions(uri, first!)).find((a) => /every legacy/.test(a.title));
+  assert.ok(fixAll?.edit?.changes?.[uri], 'a fix-all action');
+  const fixed = applyEdits(source, fixAll.edit.changes[uri]);
+
+  // Before: Locust 2 refuses the file; after: it lists both User classes.
+  const folder = await mkdtemp(path.join(tmpdir(), 'locust-studio-fix-'));
+  try {
+    await writeFile(path.join(folder, 'legacy.py'), source);
+    await assert.rejects(locustList(path.join(folder, 'legacy.py')));
+    await writeFile(path.join(folder, 'fixed.py'), fixed);
+    assert.deepEqual((await locustList(path.join(folder, 'fixed.py'))).sort(), ['CheckoutUser', 'WebsiteUser']);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+  const after = await openAndDiagnose('file:///virtual/after_fix.py', fixed);
+  assert.deepEqual(after.map((d) => d.message), []);
+});
+
+test('every other example produces no warning or error', async () => {
+  const files = (await readdir(EXAMPLES)).filter((f) => f.endsWith('.py') && f !== 'legacy_0x.py');
+  assert.ok(files.length >= 9);
+  for (const file of files) {
+    const uri = pathToFileURL(path.join(EXAMPLES, file)).href;
+    const found = await openAndDiagnose(uri, await readFile(path.join(EXAMPLES, file), 'utf8'));
+    const serious = found.filter((d) => d.severity === DiagnosticSeverity.Error || d.severity === DiagnosticSeverity.Warning);
+    assert.deepEqual(serious.map((d) => `${file}:${d.range.start.line + 1} ${JSON.stringify(d.message)}`), []);
+  }
+});
+
+const MISTAKES = `from locust import HttpUser, SequentialTaskSet, TaskSet, LoadTestShape, task, between
+
+class Empty(HttpUser):
+    wait_time = between(1, 2)
+
+class Loud(HttpUser):
+    weight = 0
+
+    @task(0)
+    def zero(self):
+        self.interrupt()
+
+    @task(1.5)
+    def fraction(self):
+        with self.client.get("/x", name="x") as response:
+            response.failure("nope")
+
+class Steps(SequentialTaskSet):
+    @task(3)
+    def first(self):
+        pass
+
+class Shape(LoadTestShape):
+    pass
+
+@task
+def orphan(user):
+    pass
+
+class Helper:
+    @task
+    def never(self):
+        pass
+`;
+
+test('likely mistakes: each reported with what is wrong and how to fix it', async () => {
+  const uri = 'file:///virtual/mistakes.py';
+  const found = await openAndDiagnose(uri, MISTAKES);
+  const summary = found.map((d) => `${d.range.start.line + 1}:${String(d.code)}:${d.severity}`).sort();
+  assert.deepEqual(
+    summary,
+    [
+      '3:user-without-tasks:2',
+      '3:no-host:3',
+      '6:no-host:3',
+      '7:weight-not-positive-integer:1',
+      '9:weight-not-positive-integer:1',
+      '11:interrupt-in-user:1',
+      '13:weight-not-positive-integer:1',
+      '16:missing-catch-response:2',
+      '19:weight-in-sequential:2',
+      '23:shape-without-tick:1',
+      '26:task-outside-user:2',
+      '31:task-outside-user:2',
+    ].sort(),
+  );
+  const byCode = (code: string) => found.find((d) => d.code === code)!;
+  /** The first fix offered for exactly this diagnostic (others may share its range). */
+  const fixFor = async (code: string) => (await codeActions(uri, byCode(code))).find((a) => a.diagnostics?.[0]?.code === code);
+  const catchFix = await fixFor('missing-catch-response');
+  const fixedCatch = applyEdits(MISTAKES, catchFix?.edit?.changes?.[uri] ?? []);
+  assert.match(fixedCatch, /self\.client\.get\("\/x", name="x", catch_response=True\) as response/);
+  const hostFix = await fixFor('no-host');
+  assert.match(applyEdits(MISTAKES, hostFix?.edit?.changes?.[uri] ?? []), /class Empty\(HttpUser\):\n {4}host = "http:\/\/127\.0\.0\.1:8080"\n {4}wait_time/);
+  const tickFix = await fixFor('shape-without-tick');
+  assert.match(applyEdits(MISTAKES, tickFix?.edit?.changes?.[uri] ?? []), /class Shape\(LoadTestShape\):\n {4}pass\n\n {4}def tick\(self\):/);
+});
+
+test('diagnostics follow edits (debounced) and are cleared on close', async () => {
+  const uri = 'file:///virtual/edits.py';
+  const text = 'from locust import HttpUser, task\n\nclass U(HttpUser):\n    host = "http://127.0.0.1:8080"\n    @task\n    def a(self):\n        pass\n';
+  assert.deepEqual(await openAndDiagnose(uri, text), []);
+  const changed = diagnostics.next(uri, 3);
+  // Two quick edits: only the last version's diagnostics matter. Replace `@task` by `@task(0)` in two keystrokes.
+  await lsp.connection.sendNotification('textDocument/didChange', {
+    textDocument: { uri, version: 2 },
+    contentChanges: [{ range: { start: { line: 4, character: 9 }, end: { line: 4, character: 9 } }, text: '(' }],
+  });
+  await lsp.connection.sendNotification('textDocument/didChange', {
+    textDocument: { uri, version: 3 },
+    contentChanges: [{ range: { start: { line: 4, character: 10 }, end: { line: 4, character: 10 } }, text: '0)' }],
+  });
+  const after = await changed;
+  assert.deepEqual(after.map((d) => [d.code, d.range.start.line, d.range.start.character]), [['weight-not-positive-integer', 4, 10]]);
+  const cleared = diagnostics.next(uri);
+  await lsp.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  assert.deepEqual(await cleared, []);
+});

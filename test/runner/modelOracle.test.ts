@@ -1,0 +1,158 @@
+// Oracle: for every importable example and fixture, the model's runnable User classes, task ratios and tags equal what Locust 2.12 itself reports.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { pythonParser } from '../../server/parser';
+import { buildModel } from '../../server/locustfileModel';
+import type { LocustfileModel, TaskInfo, TaskSetInfo } from '../../protocol/model';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(__dirname, '..', '..');
+const LOCUST_PYTHON = '/usr/bin/python3';
+const FILES = [
+  ...readdirSync(path.join(ROOT, 'examples'))
+    .filter((f) => f.endsWith('.py') && f !== 'legacy_0x.py') // legacy_0x.py cannot be imported by Locust 2, on purpose
+    .map((f) => path.join(ROOT, 'examples', f)),
+  ...readdirSync(path.join(ROOT, 'test', 'fixtures', 'locustfiles'))
+    .filter((f) => f.endsWith('.py'))
+    .map((f) => path.join(ROOT, 'test', 'fixtures', 'locustfiles', f)),
+];
+
+/** Imports the file the way `locust -f` does and reports each runnable User class's tasks (expanded by weight), tags and settings. */
+const INSPECT = `
+import inspect, json, sys
+from locust import TaskSet
+from locust.main import load_locustfile
+
+def tasks_of(cls, depth=0):
+    out = {}
+    for task in cls.tasks:
+        entry = out.setdefault(task.__name__, {"count": 0, "tags": sorted(getattr(task, "locust_tag_set", ()))})
+        entry["count"] += 1
+        if inspect.isclass(task) and issubclass(task, TaskSet) and depth < 5:
+            entry["taskset"] = tasks_of(task, depth + 1)
+    return out
+
+_doc, users, shape = load_locustfile(sys.argv[1])
+print(json.dumps({
+    "users": {name: {"weight": u.weight, "fixed_count": u.fixed_count, "host": u.host, "tasks": tasks_of(u)} for name, u in users.items()},
+    "shape": type(shape).__name__ if shape else None,
+}))
+`;
+
+interface InspectedTask {
+  count: number;
+  tags: string[];
+  taskset?: Record<string, InspectedTask>;
+}
+interface Inspected {
+  users: Record<string, { weight: number; fixed_count: number; host: string | null; tasks: Record<string, InspectedTask> }>;
+  shape: string | null;
+}
+interface RatioNode {
+  ratio: number;
+  tasks?: Record<string, RatioNode>;
+}
+
+async function inspectWithLocust(file: string): Promise<{ inspected: Inspected; ratios: Record<string, RatioNode> }> {
+  const options = { cwd: path.dirname(file), timeout: 60_000 };
+  const [script, cli] = await Promise.all([
+    run(LOCUST_PYTHON, ['-c', INSPECT, file], options),
+    // -u: without it, a fixed_count class takes every user and the other classes' ratios are 0.
+    run(LOCUST_PYTHON, ['-m', 'locust', '-f', file, '--show-task-ratio-json', '-u', '10'], options),
+  ]);
+  const ratios = (JSON.parse(cli.stdout) as { per_class: Record<string, RatioNode> }).per_class;
+  return { inspected: JSON.parse(script.stdout) as Inspected, ratios };
+}
+
+/** Model tasks merged by name (the same function listed twice counts twice), as ratios. */
+function modelRatios(tasks: TaskInfo[]): Map<string, { ratio: number; tags: string[] }> {
+  const total = tasks.reduce((sum, t) => sum + t.weight, 0);
+  const merged = new Map<string, { ratio: number; tags: string[] }>();
+  for (const task of tasks) {
+    const entry = merged.get(task.name) ?? { ratio: 0, tags: [...task.tags].sort() };
+    entry.ratio += task.weight / total;
+    merged.set(task.name, entry);
+  }
+  return merged;
+}
+
+function close(a: number, b: number): boolean {
+  return Math.abs(a - b) < 1e-9;
+}
+
+/** Every difference between the model's tasks and Locust's, as readable lines. */
+function compareTasks(
+  where: string,
+  tasks: TaskInfo[],
+  sets: TaskSetInfo[],
+  inspected: Record<string, InspectedTask>,
+  ratios: Record<string, RatioNode> | undefined,
+): string[] {
+  const problems: string[] = [];
+  const model = modelRatios(tasks);
+  const inspectedTotal = Object.values(inspected).reduce((sum, t) => sum + t.count, 0);
+  const names = new Set([...model.keys(), ...Object.keys(inspected)]);
+  for (const name of names) {
+    const mine = model.get(name);
+    const theirs = inspected[name];
+    if (!mine || !theirs) {
+      problems.push(`${where}: task ${name} is ${mine ? 'only in the model' : 'missing from the model'}`);
+      continue;
+    }
+    const locustRatio = theirs.count / inspectedTotal;
+    if (!close(mine.ratio, locustRatio)) problems.push(`${where}.${name}: ratio ${mine.ratio} in the model, ${locustRatio} in Locust's classes`);
+    const cliRatio = ratios?.[name]?.ratio;
+    if (cliRatio === undefined || !close(mine.ratio, cliRatio)) problems.push(`${where}.${name}: ratio ${mine.ratio} in the model, ${cliRatio} in --show-task-ratio-json`);
+    if (JSON.stringify(mine.tags) !== JSON.stringify(theirs.tags)) problems.push(`${where}.${name}: tags ${mine.tags.join(',')} in the model, ${theirs.tags.join(',')} in Locust`);
+    if (theirs.taskset) {
+      const set = sets.find((s) => s.name === name);
+      if (!set) problems.push(`${where}.${name}: Locust sees a TaskSet the model does not know`);
+      else problems.push(...compareTasks(`${where}.${name}`, set.tasks, sets, theirs.taskset, ratios?.[name]?.tasks));
+    }
+  }
+  return problems;
+}
+
+async function modelOf(file: string): Promise<LocustfileModel> {
+  const tree = (await pythonParser()).parse(readFileSync(file, 'utf8'));
+  assert.ok(tree);
+  try {
+    return buildModel(tree, `file://${file}`, 1);
+  } finally {
+    tree.delete();
+  }
+}
+
+test(`the model agrees with Locust on ${FILES.length} files (examples and fixtures)`, { timeout: 240_000 }, async (t) => {
+  assert.ok(FILES.length >= 12, FILES.join(', '));
+  const problems: string[] = [];
+  // Two files at a time: each check starts two Python processes, and the machine has two cores.
+  const queue = [...FILES];
+  const worker = async () => {
+    for (let file = queue.shift(); file; file = queue.shift()) {
+      const name = path.relative(ROOT, file);
+      const [model, { inspected, ratios }] = await Promise.all([modelOf(file), inspectWithLocust(file)]);
+      const runnable = model.users.filter((u) => !u.abstract);
+      const mine = runnable.map((u) => u.name).sort();
+      const theirs = Object.keys(inspected.users).sort();
+      if (JSON.stringify(mine) !== JSON.stringify(theirs)) problems.push(`${name}: User classes ${mine.join(',')} in the model, ${theirs.join(',')} in Locust`);
+      if (JSON.stringify(Object.keys(ratios).sort()) !== JSON.stringify(theirs)) problems.push(`${name}: --show-task-ratio-json lists ${Object.keys(ratios).join(',')}`);
+      for (const user of runnable) {
+        const locustUser = inspected.users[user.name];
+        if (!locustUser) continue;
+        if ((user.weight ?? 1) !== locustUser.weight) problems.push(`${name}:${user.name}: weight ${user.weight} in the model, ${locustUser.weight} in Locust`);
+        if ((user.fixedCount ?? 0) !== locustUser.fixed_count) problems.push(`${name}:${user.name}: fixed_count ${user.fixedCount} in the model, ${locustUser.fixed_count} in Locust`);
+        problems.push(...compareTasks(`${name}:${user.name}`, user.tasks, user.taskSets, locustUser.tasks, ratios[user.name]?.tasks));
+      }
+      const shape = model.shapes.find((s) => s.hasTick)?.name ?? null;
+      if (shape !== inspected.shape) problems.push(`${name}: shape ${shape} in the model, ${inspected.shape} in Locust`);
+      t.diagnostic(`${name}: ${theirs.length} User classes agree`);
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  assert.deepEqual(problems, []);
+});

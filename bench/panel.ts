@@ -1,43 +1,8 @@
 // Benchmarks of the run panel in Chromium: one tick changing 2,000 endpoints vs a naive re-render; JS heap after 24 h vs 1 h.
-import http from 'node:http';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { panelHtml } from '../extension/panelHtml';
 import type { HostToWebview } from '../protocol/webview';
 import { launchChromium } from '../test/helpers/browser';
+import { servePanel } from '../test/helpers/panelServer';
 import { endpointStats, runView, seriesOf, busyTotal } from '../test/helpers/runFixtures';
-
-/**
- * The built panel under its CSP, as test/helpers/panelPage.ts serves it. Repeated here because that helper carries
- * DOM typings the Node-side type check of bench/ must not see.
- */
-async function servePanel(): Promise<{ url: string; close(): Promise<void> }> {
-  const dist = path.resolve(import.meta.dirname, '..', 'dist');
-  const server = http.createServer((req, res) => {
-    void (async () => {
-      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const pathname = new URL(req.url ?? '/', origin).pathname;
-      if (pathname === '/panel.html') {
-        const html = panelHtml({
-          cspSource: origin, nonce: randomUUID().replace(/-/g, ''),
-          scriptUri: `${origin}/webview.js`, styleUri: `${origin}/panel.css`, codiconsUri: `${origin}/codicons/codicon.css`,
-        });
-        return void res.writeHead(200, { 'content-type': 'text/html' }).end(html);
-      }
-      const file = path.join(dist, path.normalize(pathname));
-      const body = file.startsWith(dist + path.sep) ? await readFile(file).catch(() => undefined) : undefined;
-      if (!body) return void res.writeHead(404).end();
-      res.writeHead(200, { 'content-type': file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'application/octet-stream' }).end(body);
-    })();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/panel.html`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
 
 const ENDPOINTS = 2000;
 

@@ -3,20 +3,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PERCENTILES, type BridgeMessage } from '../../protocol/runner';
 import { buildLocustArgs, startRun, type LocustRun, type RunOptions } from '../../runner/locustRun';
 import { resolveInterpreter } from '../../runner/python';
 import { startTarget } from '../../examples/target/server.mjs';
-import { parseCsv } from './support';
+import { follow, isTick, liveGroupMembers, parseCsv, PYTHON, type Tick } from './support';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-/** Debian's python3-locust runs only under the system interpreter (TOOLCHAIN.md). */
-const PYTHON = '/usr/bin/python3';
 const LOCUSTFILE = path.join(ROOT, 'examples', 'locustfile.py');
-const WAIT_MS = 20_000;
 
 let target: Awaited<ReturnType<typeof startTarget>>;
 let scratch: string;
@@ -34,70 +31,16 @@ after(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-type Tick = Extract<BridgeMessage, { type: 'tick' }>;
-
 /** Starts a run (in its own directory, so no stray locust.conf applies) and records everything it says. */
 async function record(options: Partial<RunOptions> & { name: string }) {
   const cwd = path.join(scratch, options.name);
   await mkdir(cwd, { recursive: true });
   const run = startRun({ python: PYTHON, locustfile: LOCUSTFILE, cwd, ...options });
   runs.push(run);
-  const messages: BridgeMessage[] = [];
-  const logs: { line: string; stream: string }[] = [];
-  const protocolErrors: string[] = [];
-  const waiters = new Set<{ accepts(m: BridgeMessage): boolean; resolve(m: BridgeMessage): void }>();
-  run.on('message', (message) => {
-    messages.push(message);
-    for (const waiter of waiters) {
-      if (waiter.accepts(message)) {
-        waiters.delete(waiter);
-        waiter.resolve(message);
-      }
-    }
-  });
-  run.on('log', (line, stream) => logs.push({ line, stream }));
-  run.on('protocolError', (reason, line) => protocolErrors.push(`${reason}: ${line}`));
-
-  /** The next message (from now on) that `accepts`; rejects if Locust exits or nothing comes in time. */
-  function next<T extends BridgeMessage>(what: string, accepts: (m: BridgeMessage) => m is T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => fail(`timed out waiting for ${what}`), WAIT_MS);
-      const waiter = {
-        accepts,
-        resolve: (m: BridgeMessage) => {
-          clearTimeout(timer);
-          resolve(m as T);
-        },
-      };
-      function fail(reason: string) {
-        if (!waiters.delete(waiter)) return;
-        clearTimeout(timer);
-        reject(new Error(`${reason}; last log lines:\n${logs.slice(-15).map((l) => l.line).join('\n')}`));
-      }
-      waiters.add(waiter);
-      void run.exit.then(() => fail(`Locust exited while waiting for ${what}`));
-    });
-  }
-  return { run, cwd, messages, logs, protocolErrors, next };
+  return { run, cwd, ...follow(run) };
 }
 
-const isTick = (m: BridgeMessage): m is Tick => m.type === 'tick';
 
-/**
- * Live members of a process group, from /proc. Killed members stay zombies until init reaps them, and init on this
- * project's VMs reaps slowly, so `process.kill(-pgid, 0)` alone can still succeed for a group with nothing alive in it.
- */
-async function liveGroupMembers(pgid: number): Promise<string[]> {
-  const live: string[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    // pid (comm) state ppid pgrp ...: comm may contain spaces and parentheses, so split after the last ')'.
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(pgrp) === pgid && state !== 'Z') live.push(`${entry} ${stat.slice(0, stat.lastIndexOf(')') + 1)}`);
-  }
-  return live;
-}
 
 /** Locust's own list of the locustfile's User classes: the oracle for `hello`. */
 function userClassesByLocust(): string[] {

@@ -22,7 +22,12 @@ export function activate(context: vscode.ExtensionContext): void {
     logChannel(),
     controller,
     panel,
-    vscode.commands.registerCommand('locustStudio.openPanel', () => panel.show()),
+    vscode.commands.registerCommand('locustStudio.openPanel', () => {
+      panel.show();
+      // A panel reopened after a reload has nothing in memory to show: the last record fills it.
+      return controller.restore();
+    }),
+    vscode.commands.registerCommand('locustStudio.openRecordedRun', () => controller.openRecordedRun()),
     vscode.commands.registerCommand('locustStudio.showLog', () => logChannel().show()),
     vscode.commands.registerCommand('locustStudio.stopRun', () => controller.stop()),
     vscode.commands.registerCommand('locustStudio.runAgain', () => controller.runAgain()),
@@ -36,7 +41,12 @@ export function activate(context: vscode.ExtensionContext): void {
       return controller.run(target ?? { uri, userClasses: [] });
     }),
     vscode.window.registerWebviewPanelSerializer(RUN_PANEL_VIEW_TYPE, {
-      deserializeWebviewPanel: (webviewPanel) => Promise.resolve(panel.attach(webviewPanel)),
+      deserializeWebviewPanel: (webviewPanel, state: unknown) => {
+        panel.attach(webviewPanel);
+        // The panel's state remembers the record it showed; the controller checks it before reading anything.
+        const remembered = typeof state === 'object' && state !== null ? (state as { recordDir?: unknown }).recordDir : undefined;
+        return controller.restore(remembered);
+      },
     }),
   );
 

@@ -2,15 +2,17 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { RunTarget } from '../protocol/lsp';
 import type { EndpointKey, HostToWebview, WebviewToHost } from '../protocol/webview';
 import { startRun, type LocustRun, type RunOptions } from '../runner/locustRun';
-import { loadRunRecord, exportRunRecord, RunRecorder } from '../runner/runRecord';
+import { listRunRecords, loadRunRecord, exportRunRecord, RunRecorder } from '../runner/runRecord';
+import { renderHtmlReport } from '../runner/htmlReport';
+import { readRecordSummary, replayRunRecord, type RecordSummary } from '../runner/runReplay';
 import { resolveInterpreter } from '../runner/python';
 import { endpointKey, RunAggregate, type RunChange } from '../runner/runAggregate';
 import { logChannel, logError } from './log';
-import type { RunPanel, RunPanelSource } from './runPanel';
+import { isInside, type RunPanel, type RunPanelSource } from './runPanel';
 import { RunStatusBar } from './statusBar';
 import { mergeDefaults, readLocustConf, type RunChoices } from './runChoices';
 import { askRunChoices } from './runOptionsPrompt';
@@ -20,7 +22,11 @@ const RUN_ACTIVE_CONTEXT = 'locustStudio.runActive';
 interface ActiveRun {
   locust: LocustRun;
   aggregate: RunAggregate;
+  recordDir: string | undefined;
 }
+
+/** Records offered by "Open Recorded Run…": the newest ones (each costs a few small file reads). */
+const MAX_LISTED_RECORDS = 200;
 
 /** Where runs are kept and what is remembered between runs (the last choices per file). */
 export interface RunStorage {
@@ -35,6 +41,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
   private active: ActiveRun | undefined;
   private last: RunAggregate | undefined;
   private lastTarget: RunTarget | undefined;
+  /** The record of `last`: the run the panel shows when none is active (finished here, or read back from disk). */
   private lastRecordDir: string | undefined;
   private panel: RunPanel | undefined;
   private readonly statusBar = new RunStatusBar();
@@ -48,14 +55,21 @@ export class RunController implements RunPanelSource, vscode.Disposable {
   }
 
   snapshot(): HostToWebview {
+    const aggregate = this.active?.aggregate ?? this.last;
+    const recordDir = this.active ? this.active.recordDir : this.lastRecordDir;
     return {
       type: 'snapshot',
-      run: (this.active?.aggregate ?? this.last)?.snapshot ?? null,
+      run: aggregate ? { ...aggregate.snapshot, ...(recordDir !== undefined && { recordDir }) } : null,
       sourceRoots: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
     };
   }
 
   onControl(message: Exclude<WebviewToHost, { type: 'ready' | 'openSource' }>): void {
+    if (message.type === 'export') {
+      const dir = this.active ? this.active.recordDir : this.lastRecordDir;
+      void this.exportRecord(dir, message.kind === 'html' ? { html: true, csv: false } : { html: false, csv: true });
+      return;
+    }
     if (message.type === 'selectEndpoint') {
       this.selected = message.endpoint;
       const aggregate = this.active?.aggregate ?? this.last;
@@ -187,8 +201,8 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       statsInterval: config.get<number>('statsInterval', 1),
     };
     const locust = startRun(options);
-    this.record(locust, options, interpreter, config);
-    const run: ActiveRun = { locust, aggregate };
+    const recordDir = this.record(locust, options, interpreter, config);
+    const run: ActiveRun = { locust, aggregate, recordDir };
     this.active = run;
     void vscode.commands.executeCommand('setContext', RUN_ACTIVE_CONTEXT, true);
     logChannel().info(`Run ${aggregate.id}: ${python} ${locustfile} (${target.userClasses.join(', ') || 'all User classes'})`);
@@ -210,6 +224,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     const exit = await locust.exit;
     aggregate.finish(exit, exit.spawnError && `Could not start ${python}: ${exit.spawnError}. Check the locustStudio.python setting.`);
     this.last = aggregate;
+    this.lastRecordDir = recordDir;
     if (this.active === run) this.active = undefined;
     void vscode.commands.executeCommand('setContext', RUN_ACTIVE_CONTEXT, this.active !== undefined);
     this.panel?.post(this.snapshot());
@@ -235,35 +250,132 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     return choices;
   }
 
-  /** Writes the run to disk as it goes; a run without a record still runs (the log says why). */
-  private record(locust: LocustRun, options: RunOptions, interpreter: { path: string; locustVersion: string }, config: vscode.WorkspaceConfiguration): void {
+  /** Where runs are recorded: the `locustStudio.runFolder` setting, else the workspace's storage. */
+  private runFolder(config = vscode.workspace.getConfiguration('locustStudio'), locustfile?: string): string {
     // VS Code does not expand variables in extension settings; ${workspaceFolder} is the one worth supporting here.
-    const workspaceFolder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? path.dirname(options.locustfile);
-    const folder = (config.get<string>('runFolder') || this.storage.defaultRunFolder).replace('${workspaceFolder}', workspaceFolder);
+    const workspaceFolder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? (locustfile ? path.dirname(locustfile) : '');
+    return (config.get<string>('runFolder') || this.storage.defaultRunFolder).replace('${workspaceFolder}', workspaceFolder);
+  }
+
+  /** Writes the run to disk as it goes; a run without a record still runs (the log says why). Returns the record's folder. */
+  private record(
+    locust: LocustRun,
+    options: RunOptions,
+    interpreter: { path: string; locustVersion: string },
+    config: vscode.WorkspaceConfiguration,
+  ): string | undefined {
+    const folder = this.runFolder(config, options.locustfile);
     try {
       const recorder = RunRecorder.create(folder, options, { interpreter });
-      this.lastRecordDir = recorder.dir;
       recorder.follow(locust).then(
         (meta) => logChannel().info(`Run record (${meta.outcome}): ${recorder.dir}`),
         (error: unknown) => logError('Writing the run record failed', error),
       );
+      return recorder.dir;
     } catch (error) {
       logError(`Cannot write a run record under ${folder}`, error);
+      return undefined;
     }
   }
 
-  /** Exports the last run's record as Locust-style CSV files and JSON into a folder the user picks. */
-  async exportLastRun(): Promise<void> {
-    if (!this.lastRecordDir) {
-      void vscode.window.showInformationMessage('No run has been recorded in this window yet.');
+  /**
+   * Shows a recorded run in the panel when it has nothing to show (a reloaded window, a panel reopened after a reload):
+   * the record the panel remembered (`remembered`, from its state: untrusted, used only inside the run folder), else
+   * the newest one under the run folder. A run that is active or already shown is left alone.
+   */
+  async restore(remembered?: unknown): Promise<void> {
+    if (this.active || this.last) return;
+    const base = this.runFolder();
+    let dir = typeof remembered === 'string' && path.isAbsolute(remembered) && isInside(base, remembered) ? remembered : undefined;
+    if (typeof remembered === 'string' && !dir) logChannel().warn(`The panel remembered a record outside ${base}; ignored: ${remembered.slice(0, 200)}`);
+    dir ??= (await listRunRecords(base))[0];
+    if (!dir) return;
+    logChannel().info(`Showing the recorded run ${dir}${dir === remembered ? ' (the one the panel showed before)' : ''}`);
+    await this.showRecord(dir).catch((error: unknown) => logError(`Could not restore the run recorded in ${dir}`, error));
+  }
+
+  /** Rebuilds a recorded run from its folder and shows it in the panel (unless a run is active, which keeps the panel). */
+  private async showRecord(dir: string): Promise<void> {
+    const aggregate = replayRunRecord(await loadRunRecord(dir));
+    // A run may have started while the record was read: it keeps the panel.
+    if (this.active) return;
+    this.last = aggregate;
+    this.lastRecordDir = dir;
+    this.selected = null;
+    // The status bar stays for live runs: a recorded run's last window would read as current traffic.
+    this.panel?.post(this.snapshot());
+  }
+
+  /** "Open Recorded Run…": picks one of the runs recorded under the run folder, newest first, and shows it. */
+  async openRecordedRun(): Promise<void> {
+    if (this.active) {
+      void vscode.window.showInformationMessage('A load test is running: stop it before opening a recorded run.');
       return;
     }
-    const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Export Here' });
+    const base = this.runFolder();
+    const summaries = (await Promise.all((await listRunRecords(base)).slice(0, MAX_LISTED_RECORDS).map(readRecordSummary))).filter(
+      (s): s is RecordSummary => s !== undefined,
+    );
+    if (summaries.length === 0) {
+      void vscode.window.showInformationMessage(`No recorded runs in ${base}.`);
+      return;
+    }
+    const outcome = { finished: 'finished', killed: 'killed', crashed: 'crashed', failedToStart: 'failed to start', incomplete: 'incomplete' };
+    const picked = await vscode.window.showQuickPick(
+      summaries.map((s) => ({
+        label: new Date(s.meta.startedAt).toLocaleString(),
+        description: `${s.locustfile ? path.basename(s.locustfile) : 'unknown file'} · ${outcome[s.meta.outcome] ?? s.meta.outcome}`,
+        detail: [
+          s.requests === undefined ? 'no final statistics' : `${s.requests.toLocaleString()} requests, ${(s.failures ?? 0).toLocaleString()} failures`,
+          s.host,
+        ]
+          .filter(Boolean)
+          .join(' · '),
+        summary: s,
+      })),
+      { title: 'Open Recorded Run', placeHolder: `Runs recorded in ${base}`, matchOnDescription: true, matchOnDetail: true },
+    );
+    if (!picked) return;
+    try {
+      await this.showRecord(picked.summary.dir);
+      this.panel?.show();
+    } catch (error) {
+      logError(`Could not open the run recorded in ${picked.summary.dir}`, error);
+      void vscode.window.showErrorMessage(`Locust Studio: could not read that run record: ${(error as Error).message}`);
+    }
+  }
+
+  /** "Export Last Run…": the HTML report plus Locust-style CSV files and JSON, into a folder the user picks. */
+  async exportLastRun(): Promise<void> {
+    await this.exportRecord(this.active ? this.active.recordDir : this.lastRecordDir, { html: true, csv: true });
+  }
+
+  /** Writes `locust-report.html` and/or `locust_*.csv` + `locust.json` from a record into a picked folder, then offers to open them. */
+  private async exportRecord(dir: string | undefined, what: { html: boolean; csv: boolean }): Promise<void> {
+    if (!dir) {
+      void vscode.window.showInformationMessage('No recorded run to export: run a load test or open a recorded run first.');
+      return;
+    }
+    const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Export Here', title: 'Export the run into a folder' });
     const folder = picked?.[0];
     if (!folder) return;
-    const record = await loadRunRecord(this.lastRecordDir);
-    const files = await exportRunRecord(record, path.join(folder.fsPath, 'locust'));
-    void vscode.window.showInformationMessage(`Exported ${files.length} files to ${folder.fsPath}.`);
+    try {
+      const record = await loadRunRecord(dir);
+      const files = what.csv ? await exportRunRecord(record, path.join(folder.fsPath, 'locust')) : [];
+      const report = path.join(folder.fsPath, 'locust-report.html');
+      if (what.html) {
+        await writeFile(report, renderHtmlReport(record));
+        files.push(report);
+      }
+      logChannel().info(`Exported ${dir} to ${files.join(', ')}`);
+      const action = what.html ? 'Open Report' : 'Reveal Folder';
+      const choice = await vscode.window.showInformationMessage(`Exported ${files.length} file${files.length === 1 ? '' : 's'} to ${folder.fsPath}.`, action);
+      if (choice === 'Open Report') await vscode.env.openExternal(vscode.Uri.file(report));
+      else if (choice === 'Reveal Folder') await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(files[0] ?? folder.fsPath));
+    } catch (error) {
+      logError(`Exporting ${dir} failed`, error);
+      void vscode.window.showErrorMessage(`Locust Studio: export failed: ${(error as Error).message}`);
+    }
   }
 
   async stop(): Promise<void> {

@@ -52,6 +52,8 @@ export const RunViewSchema = v.object({
   series: v.optional(RunSeriesSchema),
   failures: v.optional(v.array(FailureEntrySchema)),
   exceptions: v.optional(v.array(ExceptionEntrySchema)),
+  /** The folder of the run's record, when it has one: the panel keeps it in its state so that a reload shows this run again. */
+  recordDir: v.optional(v.string()),
 });
 export type RunView = v.InferOutput<typeof RunViewSchema>;
 
@@ -107,6 +109,8 @@ export const WebviewToHostSchema = v.variant('type', [
   }),
   /** Charts follow one endpoint (null: the whole run); the host answers with endpointSeries and sends its points. */
   v.object({ type: v.literal('selectEndpoint'), endpoint: v.nullable(EndpointKeySchema) }),
+  /** Export the shown run's record: `html` a self-contained report, `csv` Locust's CSV files and JSON (into a folder the user picks). */
+  v.object({ type: v.literal('export'), kind: v.picklist(['html', 'csv']) }),
   /** A traceback line was clicked; the host opens it only inside a workspace folder. */
   v.object({
     type: v.literal('openSource'),

@@ -154,9 +154,12 @@ export class RunAggregate {
     }
   }
 
-  /** The run ended: `failed` when Locust could not run at all, `stopped` otherwise. */
-  finish(exit: { code: number | null; signal: string | null }, reason?: string): void {
-    const crashed = !this.finalReceived;
+  /**
+   * The run ended: `failed` when Locust could not run at all, `stopped` otherwise. A replayed record passes `failed`
+   * itself, because its outcome (not the presence of final statistics alone) says how the run ended.
+   */
+  finish(exit: { code: number | null; signal: string | null }, reason?: string, failed?: boolean): void {
+    const crashed = failed ?? !this.finalReceived;
     this.view.state = crashed ? 'failed' : 'stopped';
     this.view.userCount = 0;
     if (reason) this.view.message = reason;

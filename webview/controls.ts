@@ -1,4 +1,4 @@
-// Run controls (users, spawn rate, Apply, Reset stats, Stop) and what the runner answered to each.
+// Run controls (users, spawn rate, Apply, Reset stats, Stop, Export) and what the runner answered to each.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { HostToWebview, WebviewToHost } from '../protocol/webview';
@@ -25,6 +25,8 @@ export class RunControls {
   private readonly spawnRate = textfield('spawn-rate-input', 'Spawn rate (users per second)', 0.01, '0.01');
   private readonly apply = document.createElement('vscode-button');
   private readonly reset = document.createElement('vscode-button');
+  private readonly exportHtml = document.createElement('vscode-button');
+  private readonly exportCsv = document.createElement('vscode-button');
   private readonly status = element('span', { className: 'control-status' });
   /** The inputs follow the run until the user types in them. */
   private edited = false;
@@ -47,6 +49,13 @@ export class RunControls {
     this.stopButton.textContent = 'Stop';
     this.stopButton.setAttribute('icon', 'debug-stop');
     this.stopButton.setAttribute('aria-label', 'Stop the run');
+    this.exportHtml.textContent = 'Export report';
+    this.exportHtml.setAttribute('secondary', '');
+    this.exportHtml.setAttribute('icon', 'export');
+    this.exportHtml.setAttribute('aria-label', 'Export an HTML report of this run');
+    this.exportCsv.textContent = 'Export CSV';
+    this.exportCsv.setAttribute('secondary', '');
+    this.exportCsv.setAttribute('aria-label', 'Export this run as CSV files and JSON');
 
     for (const field of [this.users, this.spawnRate]) {
       field.addEventListener('input', () => {
@@ -60,17 +69,23 @@ export class RunControls {
     this.apply.addEventListener('click', () => this.submit());
     this.reset.addEventListener('click', () => this.send({ type: 'reset' }));
     this.stopButton.addEventListener('click', () => this.send({ type: 'stop' }));
-    this.element.append(usersLabel, this.users, rateLabel, this.spawnRate, this.apply, this.reset, this.stopButton, this.status);
+    // The host asks where to write and reports the outcome itself: nothing to wait for here.
+    this.exportHtml.addEventListener('click', () => this.post({ type: 'export', kind: 'html' }));
+    this.exportCsv.addEventListener('click', () => this.post({ type: 'export', kind: 'csv' }));
+    this.element.append(
+      usersLabel, this.users, rateLabel, this.spawnRate, this.apply, this.reset, this.stopButton, this.exportHtml, this.exportCsv, this.status,
+    );
   }
 
-  /** Shows the run's target in the inputs, unless the user is typing a new one. */
-  showRun(targetUsers: number, spawnRate: number | undefined, active: boolean): void {
+  /** Shows the run's target in the inputs, unless the user is typing a new one. Export needs the run's record. */
+  showRun(targetUsers: number, spawnRate: number | undefined, active: boolean, recorded: boolean): void {
     if (!this.edited) {
       this.users.value = String(targetUsers);
       if (spawnRate !== undefined) this.spawnRate.value = String(spawnRate);
     }
     this.active = active;
     for (const control of [this.users, this.spawnRate, this.stopButton]) control.toggleAttribute('disabled', !active);
+    for (const control of [this.exportHtml, this.exportCsv]) control.toggleAttribute('disabled', !recorded);
     this.busy(this.pending);
   }
 

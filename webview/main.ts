@@ -196,7 +196,7 @@ function renderHeader(): void {
   setText(metricValues.get('Requests')!, total ? formatCount(total.requests) : '–');
   const lastT = totalSeries.recent.at(-1)?.t;
   setText(metricValues.get('Elapsed')!, lastT === undefined ? '–' : formatDuration(lastT));
-  controls.showRun(run.targetUsers, run.spawnRate, active);
+  controls.showRun(run.targetUsers, run.spawnRate, active, run.recordDir !== undefined);
   setText(message, run.message ?? '');
 }
 
@@ -207,6 +207,12 @@ function show(view: RunView | null, sourceRoots: readonly string[]): void {
   failures.reset(view?.startedAt ?? 0);
   exceptions.reset(sourceRoots);
   if (!sameRun) controls.clearStatus();
+  // Remembered across a window reload (the serializer hands this state back to the host), never trusted there blindly.
+  if (view?.recordDir !== ui.recordDir && (view || !ui.recordDir)) {
+    if (view?.recordDir) ui.recordDir = view.recordDir;
+    else delete ui.recordDir;
+    saveUiState(ui);
+  }
   if (!view) {
     app.replaceChildren(empty);
     return;

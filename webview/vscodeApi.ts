@@ -20,6 +20,8 @@ export interface PanelUiState {
   selected: EndpointKey | null;
   sort: SortState | null;
   filter: string;
+  /** The record of the run shown: the host reads it back when a window reload restores the panel. */
+  recordDir?: string;
 }
 
 export function loadUiState(): PanelUiState {
@@ -27,7 +29,12 @@ export function loadUiState(): PanelUiState {
   // Our own state, but a previous version may have written another shape: take only what checks out.
   const selected = raw?.selected && typeof raw.selected.method === 'string' && typeof raw.selected.name === 'string' ? raw.selected : null;
   const sort = raw?.sort && typeof raw.sort.column === 'number' && (raw.sort.direction === 'ascending' || raw.sort.direction === 'descending') ? raw.sort : null;
-  return { selected, sort, filter: typeof raw?.filter === 'string' ? raw.filter : '' };
+  return {
+    selected,
+    sort,
+    filter: typeof raw?.filter === 'string' ? raw.filter : '',
+    ...(typeof raw?.recordDir === 'string' && { recordDir: raw.recordDir }),
+  };
 }
 
 export function saveUiState(state: PanelUiState): void {

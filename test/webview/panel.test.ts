@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { EndpointStats, ExceptionEntry, FailureEntry } from '../../protocol/runner';
-import type { HostToWebview } from '../../protocol/webview';
+import { parseWebviewToHost, type HostToWebview } from '../../protocol/webview';
 import { launchChromium } from '../helpers/browser';
 import { applyTheme, instrumentPanel, nextPosted, postedByPanel, sendToPanel, servePanel } from '../helpers/panelPage';
 import { busyTotal, endpointStats, runView, seriesOf } from '../helpers/runFixtures';
@@ -404,6 +404,35 @@ test('a finished run disables the controls and keeps its charts and tables', asy
   }
   assert.equal(await page.locator('table.stats tbody tr').count(), 3);
   await screenshots('finished');
+});
+
+test('Export posts the kind asked for, only for a recorded run, and the panel remembers the record across a reload', async () => {
+  const exportHtml = page.locator('vscode-button', { hasText: 'Export report' });
+  const exportCsv = page.locator('vscode-button', { hasText: 'Export CSV' });
+  await sendToPanel(page, { type: 'snapshot', run: busyRun({ state: 'stopped', userCount: 0 }) });
+  await page.locator('.state', { hasText: 'stopped' }).waitFor();
+  assert.equal(await exportHtml.getAttribute('disabled'), '', 'nothing to export without a record');
+
+  const recordDir = '/runs/2026-11-22T01-00-00-000Z-abc123';
+  await sendToPanel(page, { type: 'snapshot', run: busyRun({ state: 'stopped', userCount: 0, recordDir }) });
+  await page.waitForFunction(() => !document.querySelector('vscode-button[icon="export"]')?.hasAttribute('disabled'));
+  await screenshots('recorded');
+  let before = (await postedByPanel(page)).length;
+  await exportHtml.click();
+  assert.deepEqual(await nextPosted(page, 'export', before), { type: 'export', kind: 'html' });
+  before = (await postedByPanel(page)).length;
+  await exportCsv.click();
+  assert.deepEqual(await nextPosted(page, 'export', before), { type: 'export', kind: 'csv' });
+  // The host takes only the kinds it knows (and never a path: it exports the record of the run it shows).
+  assert.equal(parseWebviewToHost({ type: 'export', kind: 'pdf' }), undefined);
+  assert.deepEqual(parseWebviewToHost({ type: 'export', kind: 'html', dir: '/etc' }), { type: 'export', kind: 'html' });
+
+  // What the serializer hands back to the host after a window reload; kept while the reloaded panel is still empty.
+  const saved = () => page.evaluate(() => (JSON.parse(sessionStorage.getItem('vscodeState') ?? 'null') as { recordDir?: string } | null)?.recordDir);
+  assert.equal(await saved(), recordDir);
+  await page.reload();
+  await page.waitForFunction(() => (window.__posted as { type: string }[]).some((m) => m.type === 'ready'));
+  assert.equal(await saved(), recordDir);
 });
 
 test('2,000 endpoints: the table holds them all, draws only the rows in view, and a tick rewrites them in place', async () => {

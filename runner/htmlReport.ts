@@ -1,0 +1,397 @@
+// Renders a run record as one self-contained HTML report: no scripts, nothing loaded from elsewhere, every string escaped.
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { PERCENTILES, type EndpointStats } from '../protocol/runner';
+import { seriesXY, SERIES_FIELDS, TOTAL_USERS_FIELD, type Series } from '../protocol/webview';
+import type { LoadedRunRecord } from './runRecord';
+import { replayRunRecord } from './runReplay';
+
+const P50 = PERCENTILES.indexOf(0.5);
+const P90 = PERCENTILES.indexOf(0.9);
+const P95 = PERCENTILES.indexOf(0.95);
+const P99 = PERCENTILES.indexOf(0.99);
+const FIELD = Object.fromEntries(SERIES_FIELDS.map((name, i) => [name, i])) as Record<(typeof SERIES_FIELDS)[number], number>;
+
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** The only way text enters the report: the record holds names, errors and tracebacks written by the load test. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+function count(n: number): string {
+  return integer.format(n);
+}
+
+function ms(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '–';
+  return value >= 100 ? integer.format(Math.round(value)) : value.toFixed(value >= 10 ? 1 : 2);
+}
+
+function rate(perSecond: number): string {
+  return perSecond >= 100 ? integer.format(Math.round(perSecond)) : perSecond.toFixed(1);
+}
+
+function percent(part: number, whole: number): string {
+  if (whole === 0) return '0%';
+  const pct = (100 * part) / whole;
+  return pct > 0 && pct < 0.1 ? '<0.1%' : `${pct.toFixed(1)}%`;
+}
+
+function duration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+/** UTC, so a report reads the same wherever it is opened (it has no script to localise it). */
+function timestamp(epochMs: number | undefined): string {
+  if (epochMs === undefined) return '–';
+  return `${new Date(epochMs).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '')} UTC`;
+}
+
+const OUTCOME_TEXT: Record<LoadedRunRecord['meta']['outcome'], string> = {
+  finished: 'Finished',
+  killed: 'Killed',
+  crashed: 'Crashed',
+  failedToStart: 'Failed to start',
+  incomplete: 'Incomplete',
+};
+
+// ---- Charts as inline SVG
+
+interface Line {
+  label: string;
+  /** CSS class giving the colour (s0…s5), so the report's light and dark schemes both apply. */
+  colour: number;
+  points: { x: number; y: number | null }[];
+  dashed?: boolean;
+}
+
+const CHART = { width: 760, height: 220, left: 56, right: 12, top: 12, bottom: 28 };
+
+/** A round step for about `target` intervals over `span`: 1, 2 or 5 times a power of ten. */
+function niceStep(span: number, target: number): number {
+  const raw = span / target;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const m = raw / power;
+  return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * power;
+}
+
+/** A time step (seconds) that lands on whole seconds, minutes or hours. */
+function timeStep(span: number): number {
+  const steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
+  return steps.find((s) => span / s <= 8) ?? niceStep(span, 8);
+}
+
+/** An axis label: as many decimals as the step needs, no more (0, 50, 100 rather than 0.0, 50.0, 100). */
+function axisNumber(value: number, step: number): string {
+  const decimals = step >= 1 ? 0 : Math.min(6, Math.ceil(-Math.log10(step)));
+  return new Intl.NumberFormat('en-US', { maximumFractionDigits: decimals, minimumFractionDigits: decimals }).format(value);
+}
+
+function svgNumber(n: number): string {
+  return String(Math.round(n * 10) / 10);
+}
+
+function lineChart(id: string, title: string, unit: string, lines: Line[], format: (v: number) => string): string {
+  const { width, height, left, right, top, bottom } = CHART;
+  const xs = lines.flatMap((l) => l.points.map((p) => p.x));
+  const ys = lines.flatMap((l) => l.points.flatMap((p) => (p.y === null ? [] : [p.y])));
+  const legend = lines
+    .map((l) => `<li><span class="key k${l.colour}${l.dashed ? ' dashed' : ''}"></span>${escapeHtml(l.label)}</li>`)
+    .join('');
+  if (ys.length === 0) {
+    return `<figure class="chart" id="${id}"><figcaption>${escapeHtml(title)}</figcaption><p class="none">No samples were recorded.</p></figure>`;
+  }
+  const xMax = Math.max(1, ...xs);
+  const yStep = niceStep(Math.max(...ys, 0) || 1, 4);
+  const yMax = Math.ceil((Math.max(...ys, 0) || 1) / yStep) * yStep;
+  const plotW = width - left - right;
+  const plotH = height - top - bottom;
+  const px = (x: number) => left + (x / xMax) * plotW;
+  const py = (y: number) => top + plotH - (y / yMax) * plotH;
+
+  const grid: string[] = [];
+  for (let y = 0; y <= yMax + yStep / 2; y += yStep) {
+    grid.push(`<line class="grid" x1="${left}" x2="${width - right}" y1="${svgNumber(py(y))}" y2="${svgNumber(py(y))}"/>`);
+    grid.push(`<text class="tick" x="${left - 6}" y="${svgNumber(py(y) + 4)}" text-anchor="end">${axisNumber(y, yStep)}</text>`);
+  }
+  const xStep = timeStep(xMax);
+  for (let x = 0; x <= xMax; x += xStep) {
+    grid.push(`<line class="grid" x1="${svgNumber(px(x))}" x2="${svgNumber(px(x))}" y1="${top}" y2="${top + plotH}"/>`);
+    grid.push(`<text class="tick" x="${svgNumber(px(x))}" y="${height - 8}" text-anchor="middle">${duration(x)}</text>`);
+  }
+  const paths = lines.map((l) => {
+    // A null value (no request in that window) breaks the line instead of drawing it to zero.
+    let d = '';
+    let pen = false;
+    for (const p of l.points) {
+      if (p.y === null) {
+        pen = false;
+        continue;
+      }
+      d += `${pen ? 'L' : 'M'}${svgNumber(px(p.x))} ${svgNumber(py(p.y))}`;
+      pen = true;
+    }
+    return `<path class="line s${l.colour}${l.dashed ? ' dashed' : ''}" d="${d}"><title>${escapeHtml(l.label)}</title></path>`;
+  });
+  const latest = lines
+    .map((l) => {
+      const last = [...l.points].reverse().find((p) => p.y !== null)?.y;
+      return `${l.label} ${last === undefined || last === null ? 'no data' : format(last)}`;
+    })
+    .join(', ');
+  return `<figure class="chart" id="${id}">
+<figcaption>${escapeHtml(title)} <span class="unit">(${escapeHtml(unit)})</span></figcaption>
+<svg viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(`${title}, last values: ${latest}`)}" xmlns="http://www.w3.org/2000/svg">
+<rect class="plot" x="${left}" y="${top}" width="${plotW}" height="${plotH}"/>
+${grid.join('\n')}
+${paths.join('\n')}
+</svg>
+<ul class="legend">${legend}</ul>
+</figure>`;
+}
+
+function charts(record: LoadedRunRecord): string {
+  const view = replayRunRecord(record).snapshot;
+  const total: Series | undefined = view.series?.total;
+  if (!total) return '';
+  const classes = view.series?.userClasses ?? [];
+  const userLines: Line[] = [{ label: 'Users', colour: 0, points: seriesXY(total, TOTAL_USERS_FIELD) }];
+  // One class alone repeats the total: draw classes only when there are several (as the panel does).
+  if (classes.length > 1) {
+    classes.forEach((c, i) => userLines.push({ label: c.name, colour: 2 + (i % 4), points: seriesXY(c.value, 0), dashed: true }));
+  }
+  return [
+    lineChart('chart-requests', 'Requests/s and failures/s', 'per second', [
+      { label: 'Requests/s', colour: 0, points: seriesXY(total, FIELD.rps) },
+      { label: 'Failures/s', colour: 1, points: seriesXY(total, FIELD.fps) },
+    ], rate),
+    lineChart('chart-times', 'Response times', 'ms', [
+      { label: 'p50', colour: 2, points: seriesXY(total, FIELD.p50) },
+      { label: 'p95', colour: 3, points: seriesXY(total, FIELD.p95) },
+      // The bridge's window has no p99, so this line is the cumulative one; the legend says so (as in the panel).
+      { label: 'p99 (cumulative)', colour: 4, points: seriesXY(total, FIELD.p99), dashed: true },
+    ], ms),
+    lineChart('chart-users', 'Users', 'users', userLines, (v) => count(v)),
+  ].join('\n');
+}
+
+// ---- Tables
+
+function statsRow(e: EndpointStats, seconds: number | undefined, cell: 'td' | 'th' = 'td'): string {
+  const avg = e.requests ? e.totalResponseTime / e.requests : null;
+  const size = e.requests ? e.totalContentLength / e.requests : null;
+  const cells = [
+    escapeHtml(e.method),
+    escapeHtml(e.name),
+    count(e.requests),
+    count(e.failures),
+    ms(e.median ?? e.percentiles[P50]),
+    ms(e.percentiles[P90]),
+    ms(e.percentiles[P95]),
+    ms(e.percentiles[P99]),
+    ms(avg),
+    ms(e.minResponseTime),
+    ms(e.requests ? e.maxResponseTime : null),
+    size === null ? '–' : count(size),
+    seconds ? rate(e.requests / seconds) : '–',
+    seconds ? rate(e.failures / seconds) : '–',
+  ];
+  const failing = e.failures > 0 ? ' class="failing"' : '';
+  return `<tr${failing}>${cells.map((c, i) => (i === 1 && cell === 'th' ? `<th scope="row">${c}</th>` : `<td>${c}</td>`)).join('')}</tr>`;
+}
+
+function statsTable(record: LoadedRunRecord, seconds: number | undefined): string {
+  if (record.endpoints.length === 0 && !record.total) return '<p class="none">No requests were recorded.</p>';
+  const head = ['Type', 'Name', 'Requests', 'Fails', 'Median', 'p90', 'p95', 'p99', 'Average', 'Min', 'Max', 'Avg size', 'Requests/s', 'Failures/s'];
+  const total = record.total ? statsRow({ ...record.total, method: '', name: 'Aggregated' }, seconds) : '';
+  return `<table class="stats">
+<thead><tr>${head.map((h) => `<th scope="col">${h}</th>`).join('')}</tr></thead>
+<tbody>${record.endpoints.map((e) => statsRow(e, seconds, 'th')).join('\n')}</tbody>
+<tfoot>${total}</tfoot>
+</table>
+<p class="note">Times in ms, sizes in bytes; requests/s and failures/s are averages over the run.</p>`;
+}
+
+function failuresTable(record: LoadedRunRecord): string {
+  if (record.failures.length === 0) return '<p class="none">No failures.</p>';
+  const rows = [...record.failures]
+    .sort((a, b) => b.occurrences - a.occurrences)
+    .map(
+      (f) =>
+        `<tr><td>${escapeHtml(f.method)}</td><td>${escapeHtml(f.name)}</td><td><pre>${escapeHtml(f.error)}</pre></td><td>${count(f.occurrences)}</td><td>${timestamp(f.firstSeen)}</td><td>${timestamp(f.lastSeen)}</td></tr>`,
+    );
+  return `<table class="failures">
+<thead><tr><th scope="col">Method</th><th scope="col">Name</th><th scope="col">Message</th><th scope="col">Occurrences</th><th scope="col">First seen</th><th scope="col">Last seen</th></tr></thead>
+<tbody>${rows.join('\n')}</tbody>
+</table>`;
+}
+
+function exceptionsList(record: LoadedRunRecord): string {
+  if (record.exceptions.length === 0) return '<p class="none">No exceptions.</p>';
+  return record.exceptions
+    .map(
+      (e) => `<article class="exception">
+<h3><span class="count">${count(e.count)}×</span> ${escapeHtml(e.message)}</h3>
+${e.nodes ? `<p class="nodes">On: ${escapeHtml(e.nodes)}</p>` : ''}
+<pre>${escapeHtml(e.traceback)}</pre>
+</article>`,
+    )
+    .join('\n');
+}
+
+function definitionList(rows: [string, string | undefined][]): string {
+  return `<dl class="facts">${rows
+    .filter((r): r is [string, string] => r[1] !== undefined && r[1] !== '')
+    .map(([k, v]) => `<div><dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd></div>`)
+    .join('')}</dl>`;
+}
+
+// ---- The page
+
+const STYLE = `
+:root { color-scheme: light dark; --fg: #1f2328; --muted: #59636e; --bg: #ffffff; --panel: #f6f8fa; --border: #d1d9e0;
+  --grid: #e4e8ec; --bad: #c62828; --c0: #1f6feb; --c1: #d1242f; --c2: #1a7f37; --c3: #9a6700; --c4: #8250df; --c5: #bf3989; }
+@media (prefers-color-scheme: dark) {
+  :root { --fg: #e6edf3; --muted: #9198a1; --bg: #0d1117; --panel: #151b23; --border: #3d444d; --grid: #262c36; --bad: #ff7b72;
+    --c0: #58a6ff; --c1: #ff7b72; --c2: #3fb950; --c3: #d29922; --c4: #bc8cff; --c5: #f778ba; }
+}
+* { box-sizing: border-box; }
+body { margin: 0 auto; max-width: 1200px; padding: 24px; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg); }
+h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 10px; border-bottom: 1px solid var(--border); padding-bottom: 4px; }
+h3 { font-size: 14px; margin: 0 0 6px; }
+.subtitle { color: var(--muted); margin: 0; overflow-wrap: anywhere; }
+.outcome { display: inline-block; margin-left: 8px; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; vertical-align: middle; border: 1px solid currentColor; }
+.outcome.finished { color: var(--c2); } .outcome.bad { color: var(--bad); }
+.summary { display: grid; grid-template-columns: repeat(auto-fill, minmax(130px, 1fr)); gap: 8px; margin: 16px 0 0; }
+.summary div { background: var(--panel); border: 1px solid var(--border); border-radius: 6px; padding: 8px 10px; }
+.summary dt { color: var(--muted); font-size: 12px; } .summary dd { margin: 0; font-size: 18px; font-weight: 600; font-variant-numeric: tabular-nums; }
+.facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 4px 16px; margin: 0; }
+.facts div { display: flex; gap: 8px; min-width: 0; } .facts dt { color: var(--muted); flex: 0 0 110px; } .facts dd { margin: 0; overflow-wrap: anywhere; min-width: 0; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); gap: 16px; }
+.chart { margin: 0; background: var(--panel); border: 1px solid var(--border); border-radius: 6px; padding: 10px; }
+.chart figcaption { font-weight: 600; margin-bottom: 4px; } .unit { color: var(--muted); font-weight: 400; }
+.chart svg { display: block; width: 100%; height: auto; }
+.plot { fill: none; } .grid { stroke: var(--grid); stroke-width: 1; } .tick { fill: var(--muted); font-size: 13px; font-family: inherit; }
+.line { fill: none; stroke-width: 1.6; stroke-linejoin: round; } .line.dashed { stroke-dasharray: 5 3; }
+.s0 { stroke: var(--c0); } .s1 { stroke: var(--c1); } .s2 { stroke: var(--c2); } .s3 { stroke: var(--c3); } .s4 { stroke: var(--c4); } .s5 { stroke: var(--c5); }
+.legend { list-style: none; margin: 6px 0 0; padding: 0; display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 12px; }
+.key { display: inline-block; width: 16px; height: 0; border-top: 2px solid; vertical-align: middle; margin-right: 5px; }
+.key.dashed { border-top-style: dashed; }
+.k0 { color: var(--c0); } .k1 { color: var(--c1); } .k2 { color: var(--c2); } .k3 { color: var(--c3); } .k4 { color: var(--c4); } .k5 { color: var(--c5); }
+.key { border-top-color: currentColor; }
+.legend li { color: var(--fg); }
+.table-wrap { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
+th, td { padding: 4px 8px; border-bottom: 1px solid var(--border); text-align: right; vertical-align: top; white-space: nowrap; }
+thead th { background: var(--panel); position: sticky; top: 0; }
+th:nth-child(-n+2), td:nth-child(-n+2) { text-align: left; }
+tbody th { font-weight: 400; white-space: normal; overflow-wrap: anywhere; min-width: 160px; }
+tfoot td { font-weight: 600; border-top: 2px solid var(--border); }
+tr.failing td:nth-child(4) { color: var(--bad); font-weight: 600; }
+table.failures th, table.failures td { text-align: left; white-space: normal; }
+table.failures td:nth-child(3) { min-width: 18em; } table.failures td:nth-child(n+5) { white-space: nowrap; } table.failures :is(th, td):nth-child(4) { text-align: right; }
+pre { margin: 0; font: 12px/1.4 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; white-space: pre-wrap; overflow-wrap: anywhere; }
+.exception { background: var(--panel); border: 1px solid var(--border); border-radius: 6px; padding: 10px; margin-bottom: 10px; }
+.exception h3 { overflow-wrap: anywhere; } .count { color: var(--bad); } .nodes { color: var(--muted); margin: 0 0 6px; }
+.none, .note { color: var(--muted); } .note { font-size: 12px; }
+.warning { color: var(--bad); }
+footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
+@media print { .chart, .exception, .summary div { break-inside: avoid; } thead th { position: static; } }
+`;
+
+export interface HtmlReportOptions {
+  /** When the report was made (epoch ms); now by default. */
+  generatedAt?: number;
+}
+
+/** The report for one record, as a complete HTML document. */
+export function renderHtmlReport(record: LoadedRunRecord, { generatedAt = Date.now() }: HtmlReportOptions = {}): string {
+  const { options, meta, total, final } = record;
+  const lastTick = record.ticks.at(-1)?.t;
+  // The last statistics, not the process's exit: what the panel's Elapsed shows, without Locust's shutdown time.
+  const endedAt = final?.t ?? lastTick ?? meta.endedAt;
+  const elapsed = endedAt !== undefined ? (endedAt - meta.startedAt) / 1000 : undefined;
+  // Locust's own divisor for its Requests/s, when final statistics carry it; else the run's duration.
+  const seconds = final?.startTime && final.lastRequestTime ? final.lastRequestTime - final.startTime : elapsed;
+  const locustfile = options.locustfile ?? '';
+  const host = options.host || meta.host || '';
+  const userClasses = options.userClasses?.length ? options.userClasses : (meta.userClasses ?? []);
+  const outcome = meta.outcome;
+
+  const summary: [string, string][] = total
+    ? [
+        ['Requests', count(total.requests)],
+        ['Failures', `${count(total.failures)} (${percent(total.failures, total.requests)})`],
+        ['Requests/s', seconds ? rate(total.requests / seconds) : '–'],
+        ['Median', `${ms(total.median ?? total.percentiles[P50])} ms`],
+        ['p95', `${ms(total.percentiles[P95])} ms`],
+        ['p99', `${ms(total.percentiles[P99])} ms`],
+        ['Max', `${ms(total.requests ? total.maxResponseTime : null)} ms`],
+        ['Duration', elapsed === undefined ? '–' : duration(elapsed)],
+      ]
+    : [];
+  const exit = meta.exit;
+  const facts: [string, string | undefined][] = [
+    ['Locustfile', locustfile],
+    ['Host', host],
+    ['User classes', userClasses.join(', ') || 'all'],
+    ['Users', options.users === undefined ? undefined : count(options.users)],
+    ['Spawn rate', options.spawnRate === undefined ? undefined : `${options.spawnRate}/s`],
+    ['Run time', options.runTime || 'until stopped'],
+    ['Tags', options.tags?.join(', ')],
+    ['Exclude tags', options.excludeTags?.join(', ')],
+    ['Extra arguments', options.extraArgs?.join(' ')],
+    ['Mode', options.mode === 'distributed' ? `distributed, ${options.workers ?? 'one per core'} workers` : meta.runnerKind],
+    ['Started', timestamp(meta.startedAt)],
+    ['Ended', meta.endedAt === undefined ? undefined : timestamp(meta.endedAt)],
+    ['Outcome', OUTCOME_TEXT[outcome]],
+    ['Exit', exit ? (exit.spawnError ?? (exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`)) : undefined],
+    ['Locust', meta.locustVersion || meta.interpreter?.locustVersion],
+    ['Interpreter', meta.interpreter?.path ?? options.python],
+    ['Run id', meta.id],
+    ['Record', record.dir],
+  ];
+  const warnings = [
+    ...(final ? [] : ['No final statistics were recorded: the figures are the last ones Locust reported during the run.']),
+    ...(record.unreadableLines ? [`${record.unreadableLines} unreadable line(s) of ticks.jsonl were skipped.`] : []),
+    ...(meta.errors ?? []).map((e) => `Locust Studio reported: ${e}`),
+  ];
+  const title = `Locust report: ${path.basename(locustfile) || meta.id}`;
+  const style = STYLE.trim();
+  // The report needs no script at all; its policy forbids them, so an escaping mistake still could not run one.
+  const csp = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(style).digest('base64')}'; img-src 'none'; base-uri 'none'; form-action 'none'`;
+
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${escapeHtml(title)}</title>
+<style>${style}</style>
+</head>
+<body>
+<header>
+<h1>${escapeHtml(title)} <span class="outcome ${outcome === 'finished' ? 'finished' : 'bad'}">${OUTCOME_TEXT[outcome]}</span></h1>
+<p class="subtitle">${escapeHtml(host || 'no host')} · ${escapeHtml(userClasses.join(', ') || 'all User classes')} · started ${timestamp(meta.startedAt)}</p>
+${summary.length ? `<dl class="summary">${summary.map(([k, v]) => `<div><dt>${k}</dt><dd>${escapeHtml(v)}</dd></div>`).join('')}</dl>` : ''}
+${warnings.map((w) => `<p class="warning">${escapeHtml(w)}</p>`).join('\n')}
+</header>
+<main>
+<section aria-labelledby="h-charts"><h2 id="h-charts">Charts</h2><div class="charts">${charts(record)}</div></section>
+<section aria-labelledby="h-stats"><h2 id="h-stats">Statistics</h2><div class="table-wrap">${statsTable(record, seconds)}</div></section>
+<section aria-labelledby="h-failures"><h2 id="h-failures">Failures</h2><div class="table-wrap">${failuresTable(record)}</div></section>
+<section aria-labelledby="h-exceptions"><h2 id="h-exceptions">Exceptions</h2>${exceptionsList(record)}</section>
+<section aria-labelledby="h-run"><h2 id="h-run">Run</h2>${definitionList(facts)}</section>
+</main>
+<footer>Generated by Locust Studio on ${timestamp(generatedAt)} from the run record.</footer>
+</body>
+</html>
+`;
+}

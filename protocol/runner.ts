@@ -149,3 +149,47 @@ export function parseBridgeLine(line: string): { ok: true; message: BridgeMessag
   if (!result.success) return { ok: false, error: v.summarize(result.issues) };
   return { ok: true, message: result.output };
 }
+
+/** Messages of the single-task shim (runner/python/locust_studio_task.py), on the same kind of channel. */
+export const TaskMessageSchema = v.variant('type', [
+  v.object({
+    type: v.literal('request'),
+    method: v.string(),
+    name: v.string(),
+    /** The full URL that was requested (after redirects, as Locust reports it). */
+    url: v.string(),
+    /** Null when no response arrived (connection refused, timeout). */
+    status: v.nullable(v.pipe(v.number(), v.integer())),
+    responseTimeMs: v.pipe(v.number(), v.minValue(0)),
+    responseLength: count,
+    failure: v.nullable(v.string()),
+    /** Epoch seconds, as Locust reports it. */
+    startTime: v.number(),
+  }),
+  v.object({
+    type: v.literal('exception'),
+    message: v.string(),
+    traceback: v.string(),
+    /**
+     * Where it was raised: user code (on_start, task, on_stop; `events`: an init/test_start/test_stop listener) or the
+     * shim itself (bad input, import failure).
+     */
+    where: v.picklist(['events', 'on_start', 'task', 'on_stop', 'shim']),
+  }),
+  v.object({ type: v.literal('taskDone'), ok: v.boolean(), durationMs: v.pipe(v.number(), v.minValue(0)) }),
+]);
+export type TaskMessage = v.InferOutput<typeof TaskMessageSchema>;
+
+/** Parses one line of the single-task channel; returns an error string instead of throwing. */
+export function parseTaskLine(line: string): { ok: true; message: TaskMessage } | { ok: false; error: string } {
+  if (line.length > MAX_BRIDGE_LINE_BYTES) return { ok: false, error: `line of ${line.length} bytes exceeds the limit` };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch (e) {
+    return { ok: false, error: `not JSON: ${(e as Error).message}` };
+  }
+  const result = v.safeParse(TaskMessageSchema, raw);
+  if (!result.success) return { ok: false, error: v.summarize(result.issues) };
+  return { ok: true, message: result.output };
+}

@@ -1,0 +1,232 @@
+// Runs one task of a locustfile once through the single-task shim (optionally under debugpy) and streams its requests.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { MAX_BRIDGE_LINE_BYTES, parseTaskLine, type TaskMessage } from '../protocol/runner';
+import { LineSplitter } from './lineSplitter';
+import { defaultBridgeDir, type LogStream, type RunExit } from './locustRun';
+
+export const TASK_SHIM_FILE = 'locust_studio_task.py';
+const CHANNEL_FD = 3;
+const MAX_LOG_LINE_BYTES = 64 * 1024;
+/** After the shim exited, how long its pipes may take to drain before the run is declared over anyway. */
+const DRAIN_MS = 2_000;
+const STDERR_TAIL_LINES = 30;
+/** Once the channel closed, how long stdout/stderr may still take to end (they are drained by then unless a child holds them). */
+const OUTPUT_GRACE_MS = 250;
+
+/** Resolves when `promise` does or after `ms`, whichever is first, leaving no timer behind. */
+async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+export type TaskRequest = Extract<TaskMessage, { type: 'request' }>;
+export type TaskException = Extract<TaskMessage, { type: 'exception' }>;
+export type TaskDone = Extract<TaskMessage, { type: 'taskDone' }>;
+
+export interface TaskRunOptions {
+  python: string;
+  locustfile: string;
+  userClass: string;
+  task: string;
+  /** Enclosing TaskSet classes, outermost first (each found among its parent's tasks). */
+  taskSet?: string[];
+  host?: string;
+  /** Defaults to the locustfile's folder, as a load test runs. */
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Runs the shim under debugpy, listening on 127.0.0.1:port and waiting for a DAP client before any user code runs. */
+  debug?: { port: number };
+  /** Where locust_studio_task.py is; found next to this module by default. */
+  shimDir?: string;
+}
+
+export interface TaskResult {
+  /** True when on_start, the task and on_stop ran without an exception (a StopUser/interrupt counts as normal). */
+  ok: boolean;
+  requests: TaskRequest[];
+  /** The first exception reported (user code, or the shim's own error such as an unknown User class). */
+  exception?: TaskException;
+  /** The shim's `taskDone`, when it got that far. */
+  taskDone?: TaskDone;
+  exit: RunExit;
+}
+
+export type TaskRunEvents = {
+  request: [request: TaskRequest];
+  exception: [exception: TaskException];
+  log: [line: string, stream: LogStream];
+  /** A channel line that is not a valid task message; it was dropped. */
+  protocolError: [reason: string, line: string];
+};
+
+/** The interpreter's arguments: the shim directly, or debugpy's CLI (1.6: `--listen host:port --wait-for-client file args`). */
+export function buildTaskArgs(options: TaskRunOptions): string[] {
+  const shim = path.join(options.shimDir ?? defaultBridgeDir(), TASK_SHIM_FILE);
+  // `--name=value`: a value starting with "-" must not be taken for an option.
+  const shimArgs = [`--locustfile=${options.locustfile}`, `--user-class=${options.userClass}`, `--task=${options.task}`];
+  if (options.taskSet?.length) shimArgs.push(`--taskset=${options.taskSet.join('.')}`);
+  if (options.host) shimArgs.push(`--host=${options.host}`);
+  if (!options.debug) return [shim, ...shimArgs];
+  return ['-m', 'debugpy', '--listen', `127.0.0.1:${options.debug.port}`, '--wait-for-client', shim, ...shimArgs];
+}
+
+function taskEnv(options: TaskRunOptions): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env), PYTHONUNBUFFERED: '1', LOCUST_STUDIO_CHANNEL_FD: String(CHANNEL_FD) };
+  env['PYTHONIOENCODING'] ??= 'utf-8';
+  if (options.debug) {
+    // debugpy must know the program switches greenlets, or breakpoints in a task are missed or stop in the wrong one.
+    env['GEVENT_SUPPORT'] = 'True';
+    // Debian's Python 3.11 warns on every start about frozen modules; the validation is what prints it.
+    env['PYDEVD_DISABLE_FILE_VALIDATION'] ??= '1';
+  }
+  return env;
+}
+
+/** Runs whose processes may still be alive, killed if this process exits first (nothing may outlive the window). */
+const liveTaskRuns = new Set<TaskRun>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const run of liveTaskRuns) run.cancel();
+  });
+}
+
+/** One single-task run; `runTask` starts it. */
+export class TaskRun extends EventEmitter<TaskRunEvents> {
+  readonly done: Promise<TaskResult>;
+  readonly pid: number | undefined;
+  private readonly child: ChildProcess;
+  private readonly requests: TaskRequest[] = [];
+  private exception: TaskException | undefined;
+  private taskDone: TaskDone | undefined;
+  private exited = false;
+  /** Set once `done` settled: the group was killed then, and its id may since belong to someone else. */
+  private finished = false;
+  private cancelled = false;
+  /** The last lines of stderr, to explain a run that ended before the shim could report anything. */
+  private readonly stderrTail: string[] = [];
+
+  constructor(options: TaskRunOptions) {
+    super();
+    this.child = spawn(options.python, buildTaskArgs(options), {
+      cwd: options.cwd ?? path.dirname(path.resolve(options.locustfile)),
+      env: taskEnv(options),
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      // Its own process group, so cancel() reaches debugpy's helpers and whatever the locustfile started.
+      detached: true,
+      windowsHide: true,
+    });
+    this.pid = this.child.pid;
+    if (this.pid !== undefined) {
+      liveTaskRuns.add(this);
+      installExitHook();
+    }
+    const streams = [
+      this.lines(this.child.stdout, MAX_LOG_LINE_BYTES, (line) => this.emit('log', line, 'stdout')),
+      this.lines(this.child.stderr, MAX_LOG_LINE_BYTES, (line) => {
+        this.stderrTail.push(line);
+        if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
+        this.emit('log', line, 'stderr');
+      }),
+      this.lines(this.child.stdio[CHANNEL_FD] as Readable | null, MAX_BRIDGE_LINE_BYTES, (line) => this.onChannelLine(line)),
+    ];
+    const exit = new Promise<RunExit>((resolve) => {
+      this.child.on('error', (error) => {
+        if (this.pid === undefined) resolve({ code: null, signal: null, spawnError: error.message });
+      });
+      this.child.on('exit', (code, signal) => {
+        this.exited = true;
+        resolve({ code, signal });
+      });
+    });
+    this.done = exit.then(async (result) => {
+      // Pipes drain after the exit; bounded, since a grandchild may hold them open. Only the shim holds the channel,
+      // while debugpy's adapter (a child) keeps stdout/stderr open until it is killed: those get a short grace only.
+      const [output, errors, channel] = streams;
+      await within(channel!, DRAIN_MS);
+      await within(Promise.all([output, errors]), OUTPUT_GRACE_MS);
+      // Whatever the shim left behind in its group (the locustfile's own processes, debugpy helpers) goes with it.
+      this.killGroup('SIGKILL');
+      this.finished = true;
+      liveTaskRuns.delete(this);
+      if (!this.taskDone && !this.exception && !this.cancelled) {
+        // The shim never got to speak (interpreter without debugpy, a crash, a kill from outside): say why from stderr.
+        const how = result.spawnError ?? (result.signal ? `killed by ${result.signal}` : `exit code ${result.code}`);
+        const message: TaskException = {
+          type: 'exception',
+          where: 'shim',
+          message: `The task run ended without a result (${how})${this.stderrTail.length ? `: ${this.stderrTail.at(-1)}` : ''}`,
+          traceback: this.stderrTail.join('\n'),
+        };
+        this.exception = message;
+        this.emit('exception', message);
+      }
+      const ok = this.taskDone?.ok === true && result.code === 0;
+      return { ok, requests: this.requests, exception: this.exception, taskDone: this.taskDone, exit: result };
+    });
+  }
+
+  /** Ends the run and everything it started (its whole process group). */
+  cancel(): void {
+    if (!this.finished) this.cancelled = true;
+    this.killGroup('SIGKILL');
+  }
+
+  private killGroup(signal: NodeJS.Signals): void {
+    if (this.pid === undefined || this.finished) return;
+    try {
+      process.kill(-this.pid, signal);
+    } catch {
+      // The group is already gone.
+    }
+    if (!this.exited) this.child.kill(signal);
+  }
+
+  private onChannelLine(line: string): void {
+    if (!line.trim()) return;
+    const parsed = parseTaskLine(line);
+    if (!parsed.ok) {
+      this.emit('protocolError', parsed.error, line.slice(0, 200));
+      return;
+    }
+    const message = parsed.message;
+    if (message.type === 'request') {
+      this.requests.push(message);
+      this.emit('request', message);
+    } else if (message.type === 'exception') {
+      this.exception ??= message;
+      this.emit('exception', message);
+    } else {
+      this.taskDone = message;
+    }
+  }
+
+  private lines(stream: Readable | null | undefined, maxLineBytes: number, onLine: (line: string) => void): Promise<void> {
+    if (!stream) return Promise.resolve();
+    const splitter = new LineSplitter({
+      maxLineBytes,
+      onLine,
+      onOversized: (bytes, head) => this.emit('protocolError', `line of ${bytes} bytes exceeds the limit of ${maxLineBytes}`, head),
+    });
+    return new Promise((resolve) => {
+      stream.on('data', (chunk: Buffer) => splitter.push(chunk));
+      stream.on('error', () => resolve());
+      stream.on('close', () => {
+        splitter.end();
+        resolve();
+      });
+    });
+  }
+}
+
+/** Starts the shim (synchronously); follow it through the events and `done`. */
+export function runTask(options: TaskRunOptions): TaskRun {
+  return new TaskRun(options);
+}

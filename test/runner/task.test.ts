@@ -1,0 +1,345 @@
+// The single-task shim through runTask against the demo target: requests, nested TaskSets, exceptions, failures, bad
+// input, and "Debug task" under debugpy driven by a DAP client of our own (breakpoint hit at the task's line).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from '../../runner/locustRun';
+import { runTask, type TaskResult, type TaskRun, type TaskRunOptions } from '../../runner/taskRun';
+import { startTarget } from '../../examples/target/server.mjs';
+import { liveGroupMembers, PYTHON, WAIT_MS } from './support';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'task');
+
+let target: Awaited<ReturnType<typeof startTarget>>;
+let scratch: string;
+const runs: TaskRun[] = [];
+
+before(async () => {
+  [target, scratch] = await Promise.all([startTarget({ port: 0, quiet: true }), mkdtemp(path.join(os.tmpdir(), 'locust-studio-task-'))]);
+});
+
+after(async () => {
+  for (const run of runs) run.cancel();
+  await Promise.all(runs.map((run) => run.done));
+  await target?.close();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+/** Rejects after `ms` with `what` in the message; the timer never outlives the promise. */
+async function bounded<T>(promise: Promise<T>, what: string, ms = WAIT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Starts a task run and records its logs, for failure messages. */
+function start(options: Omit<TaskRunOptions, 'python'> & { python?: string }) {
+  const run = runTask({ python: PYTHON, host: target.url, ...options });
+  runs.push(run);
+  const logs: string[] = [];
+  run.on('log', (line) => logs.push(line));
+  return { run, logs };
+}
+
+/** Waits for the run to end and checks nothing of it is left running. */
+async function finish(run: TaskRun, logs: string[]): Promise<TaskResult> {
+  const result = await bounded(run.done, `task run to end; log:\n${logs.join('\n')}`);
+  assert.ok(run.pid !== undefined);
+  assert.deepEqual(await liveGroupMembers(run.pid), [], 'no process of the task run is left');
+  return result;
+}
+
+test('auth_on_start: on_start login, the task, on_stop logout, each with status, URL and timing', async () => {
+  const { run, logs } = start({ locustfile: path.join(ROOT, 'examples', 'auth_on_start.py'), userClass: 'Shopper', task: 'view_cart' });
+  const streamed: string[] = [];
+  run.on('request', (r) => streamed.push(`${r.method} ${r.name}`));
+  const result = await finish(run, logs);
+  assert.equal(result.ok, true, logs.join('\n'));
+  assert.equal(result.exit.code, 0);
+  assert.equal(result.exception, undefined);
+  assert.deepEqual(result.requests.map((r) => `${r.method} ${r.name}`), ['POST /login', 'GET /cart', 'POST /logout']);
+  assert.deepEqual(streamed, ['POST /login', 'GET /cart', 'POST /logout'], 'each request was also an event, in order');
+  const before = Date.now() / 1000;
+  for (const r of result.requests) {
+    assert.equal(r.status, 200);
+    assert.equal(r.failure, null);
+    assert.equal(r.url, `${target.url}${r.name}`);
+    assert.ok(r.responseTimeMs > 0 && r.responseTimeMs < WAIT_MS, `time ${r.responseTimeMs}`);
+    assert.ok(r.responseLength > 0);
+    assert.ok(r.startTime > before - 60 && r.startTime <= before, 'start time is epoch seconds of this run');
+  }
+  assert.ok(result.taskDone && result.taskDone.durationMs > 0);
+});
+
+test('a task two TaskSets deep: every on_start and on_stop around it, interrupt() ends it normally', async () => {
+  const { run, logs } = start({ locustfile: path.join(FIXTURES, 'nested.py'), userClass: 'NestedUser', taskSet: ['Outer', 'Inner'], task: 'view_product' });
+  const result = await finish(run, logs);
+  assert.equal(result.ok, true, `${JSON.stringify(result.exception)}\n${logs.join('\n')}`);
+  assert.deepEqual(result.requests.map((r) => r.name), ['outer on_start', 'inner on_start', '/products/[id]', 'inner on_stop', 'outer on_stop']);
+  const product = result.requests[2]!;
+  assert.equal(product.url, `${target.url}/products/3`);
+  assert.equal(product.status, 200);
+});
+
+test('the examples TaskSet flow: a SequentialTaskSet task runs inside its TaskSet', async () => {
+  const { run, logs } = start({ locustfile: path.join(ROOT, 'examples', 'taskset_flows.py'), userClass: 'WebShopUser', taskSet: ['CheckoutFlow'], task: 'login' });
+  const result = await finish(run, logs);
+  assert.equal(result.ok, true, logs.join('\n'));
+  assert.deepEqual(result.requests.map((r) => `${r.method} ${r.name} ${r.status}`), ['POST /login 200']);
+});
+
+test('a task that raises: an exception message whose traceback names the locustfile and line', async () => {
+  const locustfile = path.join(FIXTURES, 'failing.py');
+  const { run, logs } = start({ locustfile, userClass: 'FailingUser', task: 'raises' });
+  const seen: string[] = [];
+  run.on('exception', (e) => seen.push(e.message));
+  const result = await finish(run, logs);
+  assert.equal(result.ok, false);
+  assert.equal(result.exit.code, 1);
+  assert.deepEqual(seen, ['ValueError: boom from the task']);
+  assert.equal(result.exception?.where, 'task');
+  const line = (await readFile(locustfile, 'utf8')).split('\n').findIndex((l) => l.includes('raise ValueError')) + 1;
+  assert.match(result.exception.traceback, new RegExp(`File "${locustfile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}", line ${line}, in raises`));
+  assert.deepEqual(result.requests.map((r) => `${r.name} ${r.status}`), ['/health 200'], 'the request before the raise is reported');
+  assert.equal(result.taskDone?.ok, false);
+});
+
+test('a failing request: status 500 and Locust failure text, the task still ends normally', async () => {
+  const { run, logs } = start({ locustfile: path.join(FIXTURES, 'failing.py'), userClass: 'FailingUser', task: 'bad_request' });
+  const result = await finish(run, logs);
+  assert.equal(result.ok, true, 'a failed request is not an exception');
+  assert.equal(result.requests.length, 1);
+  const [request] = result.requests;
+  assert.equal(request!.status, 500);
+  assert.equal(request!.url, `${target.url}/error`);
+  assert.match(request!.failure ?? '', /500 Server Error.*\/error/);
+});
+
+test('a refused connection: no status, the failure text names the error', async () => {
+  const closed = await freePort();
+  const { run, logs } = start({ locustfile: path.join(FIXTURES, 'failing.py'), userClass: 'FailingUser', task: 'bad_request', host: `http://127.0.0.1:${closed}` });
+  const result = await finish(run, logs);
+  assert.equal(result.ok, true);
+  assert.equal(result.requests.length, 1);
+  assert.equal(result.requests[0]!.status, null);
+  assert.match(result.requests[0]!.failure ?? '', /Connection refused|ConnectionRefused/);
+});
+
+test('a locustfile with a syntax error: the message has its file and line', async () => {
+  const locustfile = path.join(scratch, 'broken.py');
+  await writeFile(locustfile, 'from locust import HttpUser\n\nclass Broken(HttpUser)\n    pass\n');
+  const { run, logs } = start({ locustfile, userClass: 'Broken', task: 'x' });
+  const result = await finish(run, logs);
+  assert.equal(result.exit.code, 2);
+  assert.equal(result.exception?.where, 'shim');
+  assert.match(result.exception.message, /^Cannot import .*broken\.py: SyntaxError/);
+  assert.match(result.exception.traceback, /broken\.py", line 3/);
+});
+
+test('an interpreter that cannot run the shim: the result says why instead of ending silently', async () => {
+  const locustfile = path.join(FIXTURES, 'nested.py');
+  const missing = runTask({ python: path.join(scratch, 'no-such-python'), locustfile, userClass: 'NestedUser', task: 'x' });
+  runs.push(missing);
+  const notStarted = await bounded(missing.done, 'a missing interpreter');
+  assert.equal(notStarted.ok, false);
+  assert.match(notStarted.exit.spawnError ?? '', /ENOENT/);
+  assert.match(notStarted.exception?.message ?? '', /ended without a result \(spawn .*ENOENT/);
+
+  // An interpreter that exits at once without a word on the channel (as one without debugpy does).
+  const { run, logs } = start({ python: '/bin/false', locustfile, userClass: 'NestedUser', task: 'x' });
+  const silent = await finish(run, logs);
+  assert.equal(silent.ok, false);
+  assert.equal(silent.exit.code, 1);
+  assert.equal(silent.exception?.where, 'shim');
+  assert.match(silent.exception.message, /ended without a result \(exit code 1\)/);
+});
+
+test('bad input gets a clear message and a non-zero exit', async () => {
+  const locustfile = path.join(FIXTURES, 'nested.py');
+  const cases: [Omit<TaskRunOptions, 'python'>, RegExp][] = [
+    [{ locustfile, userClass: 'Nope', task: 'x' }, /^No User class named Nope in .*nested\.py \(User classes: NestedUser\)$/],
+    [{ locustfile, userClass: 'NestedUser', taskSet: ['Outer', 'Missing'], task: 'x' }, /^No TaskSet named Missing in Outer's tasks/],
+    [{ locustfile, userClass: 'NestedUser', taskSet: ['Outer', 'Inner'], task: 'missing' }, /^No task named missing in Inner/],
+    [{ locustfile: path.join(FIXTURES, 'absent.py'), userClass: 'U', task: 'x' }, /^Locustfile not found: /],
+  ];
+  for (const [options, message] of cases) {
+    const { run, logs } = start(options);
+    const result = await finish(run, logs);
+    assert.equal(result.exit.code, 2, logs.join('\n'));
+    assert.equal(result.ok, false);
+    assert.equal(result.exception?.where, 'shim');
+    assert.match(result.exception.message, message);
+  }
+});
+
+/** A DAP client over TCP: Content-Length framed JSON, requests matched to responses, events waited for. */
+class DapClient {
+  private buffer = Buffer.alloc(0);
+  private seq = 1;
+  private readonly pending = new Map<number, (response: DapMessage) => void>();
+  private readonly events: DapMessage[] = [];
+  private readonly eventWaiters = new Set<{ accepts(e: DapMessage): boolean; resolve(e: DapMessage): void }>();
+  readonly log: string[] = [];
+
+  private constructor(private readonly socket: net.Socket) {
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+  }
+
+  /** Connects once debugpy listens: it opens the port a moment after the interpreter starts, so refusals are retried. */
+  static async connect(port: number, ms = WAIT_MS): Promise<DapClient> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      try {
+        const socket = await new Promise<net.Socket>((resolve, reject) => {
+          const s = net.connect({ host: '127.0.0.1', port }, () => resolve(s));
+          s.once('error', reject);
+        });
+        return new DapClient(socket);
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  }
+
+  request(command: string, args: Record<string, unknown> = {}): Promise<DapMessage> {
+    const seq = this.seq++;
+    const body = Buffer.from(JSON.stringify({ seq, type: 'request', command, arguments: args }), 'utf8');
+    this.socket.write(Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]));
+    return bounded(
+      new Promise<DapMessage>((resolve) => this.pending.set(seq, resolve)),
+      `DAP ${command} response; traffic:\n${this.log.slice(-20).join('\n')}`,
+    ).then((response) => {
+      if (!response.success) throw new Error(`DAP ${command} failed: ${response.message}`);
+      return response;
+    });
+  }
+
+  event(name: string, accepts: (e: DapMessage) => boolean = () => true): Promise<DapMessage> {
+    const earlier = this.events.find((e) => e.event === name && accepts(e));
+    if (earlier) return Promise.resolve(earlier);
+    return bounded(
+      new Promise<DapMessage>((resolve) => this.eventWaiters.add({ accepts: (e) => e.event === name && accepts(e), resolve })),
+      `DAP ${name} event; traffic:\n${this.log.slice(-20).join('\n')}`,
+    );
+  }
+
+  eventCount(name: string): number {
+    return this.events.filter((e) => e.event === name).length;
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buffer = Buffer.concat([this.buffer, chunk]);
+    for (;;) {
+      const headerEnd = this.buffer.indexOf('\r\n\r\n');
+      if (headerEnd < 0) return;
+      const length = Number(/Content-Length: (\d+)/i.exec(this.buffer.subarray(0, headerEnd).toString('ascii'))?.[1]);
+      if (this.buffer.length < headerEnd + 4 + length) return;
+      const message = JSON.parse(this.buffer.subarray(headerEnd + 4, headerEnd + 4 + length).toString('utf8')) as DapMessage;
+      this.buffer = this.buffer.subarray(headerEnd + 4 + length);
+      this.log.push(`${message.type} ${message.command ?? message.event ?? ''} ${JSON.stringify(message.body ?? {}).slice(0, 200)}`);
+      if (message.type === 'response') {
+        this.pending.get(message.request_seq!)?.(message);
+        this.pending.delete(message.request_seq!);
+      } else if (message.type === 'event') {
+        this.events.push(message);
+        for (const waiter of this.eventWaiters) {
+          if (!waiter.accepts(message)) continue;
+          this.eventWaiters.delete(waiter);
+          waiter.resolve(message);
+        }
+      }
+    }
+  }
+}
+
+interface DapMessage {
+  seq: number;
+  type: 'request' | 'response' | 'event';
+  command?: string;
+  event?: string;
+  request_seq?: number;
+  success?: boolean;
+  message?: string;
+  body?: Record<string, unknown>;
+}
+
+test('Debug task: debugpy waits for the client, stops at breakpoints in on_start and in the task, continues to the end', async () => {
+  const locustfile = path.join(scratch, 'debug_me.py');
+  await copyFile(path.join(FIXTURES, 'debug_me.py'), locustfile);
+  const lines = (await readFile(locustfile, 'utf8')).split('\n');
+  const onStartLine = lines.findIndex((l) => l.includes('# ON_START BREAKPOINT')) + 1;
+  const taskLine = lines.findIndex((l) => l.includes('# BREAKPOINT')) + 1;
+  assert.ok(onStartLine > 0 && taskLine > onStartLine);
+  const port = await freePort();
+  const { run, logs } = start({ locustfile, userClass: 'DebugUser', task: 'step', debug: { port } });
+  const requests: string[] = [];
+  run.on('request', (r) => requests.push(r.name));
+
+  const dap = await DapClient.connect(port);
+  try {
+    await dap.request('initialize', { clientID: 'locust-studio-test', adapterID: 'debugpy', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    // debugpy answers attach only after configurationDone; the breakpoints go in between, after `initialized`.
+    const attached = dap.request('attach', { justMyCode: true, gevent: true, subProcess: false });
+    await dap.event('initialized');
+    const set = await dap.request('setBreakpoints', { source: { path: locustfile }, breakpoints: [{ line: onStartLine }, { line: taskLine }] });
+    assert.equal((set.body?.['breakpoints'] as unknown[]).length, 2);
+    await dap.request('configurationDone');
+    await attached;
+
+    /** Waits for the n-th `stopped` event and checks where it stopped; returns its thread. */
+    async function stoppedAt(n: number, line: number, name: string): Promise<number> {
+      let seen = 0;
+      const stopped = await dap.event('stopped', () => ++seen === n);
+      assert.equal(stopped.body?.['reason'], 'breakpoint', dap.log.join('\n'));
+      const threadId = stopped.body?.['threadId'] as number;
+      const trace = await dap.request('stackTrace', { threadId, startFrame: 0, levels: 1 });
+      const [frame] = trace.body?.['stackFrames'] as { line: number; name: string; source: { path: string } }[];
+      assert.equal(frame!.line, line);
+      assert.equal(frame!.name, name);
+      assert.equal(path.resolve(frame!.source.path), locustfile);
+      return threadId;
+    }
+
+    const first = await stoppedAt(1, onStartLine, 'on_start');
+    assert.deepEqual(requests, [], 'paused before on_start sent anything');
+    await dap.request('continue', { threadId: first });
+    const second = await stoppedAt(2, taskLine, 'step');
+    // Paused in the task: on_start's request is in, the task's own is not yet.
+    assert.deepEqual(requests, ['debug on_start']);
+    await dap.request('continue', { threadId: second });
+
+    const result = await finish(run, logs);
+    assert.equal(result.ok, true, logs.join('\n'));
+    assert.deepEqual(result.requests.map((r) => `${r.name} ${r.status}`), ['debug on_start 200', '/products/[id] 200', 'after breakpoint 200 200']);
+    assert.equal(dap.eventCount('stopped'), 2, 'no other stop (e.g. in a gevent greenlet switch)');
+    // Without GEVENT_SUPPORT pydevd prints "It seems that the gevent monkey-patching is being used" on every switch.
+    assert.deepEqual(logs.filter((l) => /gevent|frozen modules/i.test(l)), [], 'debugpy runs in gevent mode, without warnings');
+  } finally {
+    dap.close();
+  }
+});
+
+test('cancel() ends a paused debug run and its whole process group', async () => {
+  const port = await freePort();
+  const { run, logs } = start({ locustfile: path.join(FIXTURES, 'debug_me.py'), userClass: 'DebugUser', task: 'step', debug: { port } });
+  // Waiting for a client forever: only cancel can end it. Connecting proves debugpy (and its adapter) are up first.
+  const dap = await DapClient.connect(port);
+  run.cancel();
+  const result = await finish(run, logs);
+  dap.close();
+  assert.equal(result.exit.signal, 'SIGKILL');
+  assert.equal(result.ok, false);
+  assert.deepEqual(result.requests, []);
+});

@@ -1,11 +1,13 @@
 // `npm run bench`: every benchmark, each printing ratios measured side by side in one run.
 import { benchLanguageServer } from './languageServer';
 import { benchPanel, benchPanelHeap } from './panel';
+import { benchRunner } from './runner';
 
 async function main(): Promise<void> {
   await benchLanguageServer();
   await benchPanel();
   await benchPanelHeap();
+  await benchRunner();
 }
 
 main().catch((error: unknown) => {

@@ -5,6 +5,7 @@ import { DocumentModelRequest, LensCommand, type DocumentModelParams, type Docum
 import { createLanguageClient } from './languageClient';
 import { logChannel, logError } from './log';
 import { RunController } from './runController';
+import { runTaskOnce } from './taskCommand';
 import { RUN_PANEL_VIEW_TYPE, RunPanel } from './runPanel';
 
 let client: LanguageClient | undefined;
@@ -32,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('locustStudio.stopRun', () => controller.stop()),
     vscode.commands.registerCommand('locustStudio.runAgain', () => controller.runAgain()),
     vscode.commands.registerCommand('locustStudio.exportLastRun', () => controller.exportLastRun()),
+    vscode.commands.registerCommand(LensCommand.runTaskOnce, (target: RunTarget) => runTaskOnce(target, context.workspaceState)),
     vscode.commands.registerCommand(LensCommand.runLoadTest, (target?: RunTarget) => {
       const uri = target?.uri ?? vscode.window.activeTextEditor?.document.uri.toString();
       if (!uri) {

@@ -35,7 +35,7 @@ export interface RunStorage {
   state: vscode.Memento;
 }
 
-const lastChoicesKey = (uri: string) => `locustStudio.lastChoices:${uri}`;
+export const lastChoicesKey = (uri: string) => `locustStudio.lastChoices:${uri}`;
 
 export class RunController implements RunPanelSource, vscode.Disposable {
   private active: ActiveRun | undefined;

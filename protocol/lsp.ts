@@ -23,6 +23,8 @@ export interface RunTarget {
   /** Empty: every runnable User class of the file. */
   userClasses: string[];
   task?: string;
+  /** For a task inside TaskSets: the TaskSet names from the User class inwards. */
+  taskSet?: string[];
   shape?: string;
   range?: SourceRange;
 }

@@ -1,6 +1,6 @@
-// Code lenses from the model: "Run load test" over each runnable User class and over the whole file.
+// Code lenses from the model: "Run load test" over each runnable User class and the file, "Run task once" over tasks.
 import type { CodeLens } from 'vscode-languageserver';
-import type { LocustfileModel } from '../protocol/model';
+import type { LocustfileModel, TaskInfo, UserClassInfo } from '../protocol/model';
 import { LensCommand, type RunTarget } from '../protocol/lsp';
 
 export function codeLensesFor(model: LocustfileModel): CodeLens[] {
@@ -22,6 +22,44 @@ export function codeLensesFor(model: LocustfileModel): CodeLens[] {
       range: { start: user.range.start, end: user.range.start },
       command: { title: '$(play) Run load test', command: LensCommand.runLoadTest, arguments: [target] },
     });
+  }
+  lenses.push(...taskLenses(model, runnable));
+  return lenses;
+}
+
+/**
+ * One "Run task once" lens per task location: a task inherited by several User classes, or a TaskSet used by
+ * several, is run through the first User class that reaches it.
+ */
+function taskLenses(model: LocustfileModel, runnable: UserClassInfo[]): CodeLens[] {
+  const lenses: CodeLens[] = [];
+  const seen = new Set<string>();
+  const add = (user: UserClassInfo, task: TaskInfo, taskSet: string[]) => {
+    const key = `${task.range.start.line}:${task.range.start.character}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const target: RunTarget = { uri: model.uri, userClasses: [user.name], task: task.name, taskSet, range: task.range };
+    lenses.push({
+      range: { start: task.range.start, end: task.range.start },
+      command: { title: '$(run) Run task once', command: LensCommand.runTaskOnce, arguments: [target] },
+    });
+  };
+  for (const user of runnable) {
+    const sets = new Map(user.taskSets.map((set) => [set.name, set]));
+    // Walk from the User's own tasks into TaskSets (breadth first), so each task gets the path the shim enters.
+    const queue: { tasks: TaskInfo[]; path: string[] }[] = [{ tasks: user.tasks, path: [] }];
+    const entered = new Set<string>();
+    while (queue.length > 0) {
+      const { tasks, path } = queue.shift()!;
+      for (const task of tasks) {
+        const set = sets.get(task.name);
+        if (!set) add(user, task, path);
+        else if (!entered.has(set.name)) {
+          entered.add(set.name);
+          queue.push({ tasks: set.tasks, path: [...path, set.name] });
+        }
+      }
+    }
   }
   return lenses;
 }

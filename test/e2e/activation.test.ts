@@ -34,6 +34,7 @@ const TEST_NAMES = [
   'opening locustfile.py shows the "Run load test" code lens',
   '"Locust Studio: Open Run Panel" shows the run panel with "No run yet"',
   '"Run load test" on the lens streams a real Locust run into the panel, and Stop ends it',
+  '"Run task once" on a task runs it against the target and reports its requests',
 ] as const;
 
 let target: Awaited<ReturnType<typeof startTarget>> | undefined;
@@ -180,6 +181,19 @@ test(TEST_NAMES[3], { timeout: 3 * 60_000 }, async (t) => {
     assert.equal(await countIn(panel.locator('table.stats tfoot td').nth(3)), 0, 'no request failed');
     await waitUntil(() => Promise.resolve(processesMentioning('locust_studio_launch').length === 0), 15_000, 'Locust to exit');
     await screenshot(page, 'activation-5-run-stopped');
+  });
+});
+
+test(TEST_NAMES[4], { timeout: 2 * 60_000 }, async (t) => {
+  await step(t, async (page) => {
+    await runCommand(page, 'View: Close All Editors');
+    await openFile(page, 'locustfile.py');
+    // The first task lens sits on `browse_products`, which makes one GET /products.
+    await (await waitForCodeLens(page, 'Run task once', 60_000)).click();
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'ShopVisitor.browse_products: 1 request, 0 failed' });
+    await toast.waitFor({ state: 'visible', timeout: 60_000 });
+    await screenshot(page, 'activation-6-task-once');
+    assert.equal(processesMentioning('locust_studio_task').length, 0, 'the task process is gone');
   });
 });
 

@@ -102,3 +102,19 @@ test('a half-typed class keeps the rest of the model, and the server keeps answe
   assert.deepEqual(model?.users.map((u) => u.name).slice(0, 3), ['BaseUser', 'Shopper', 'Admin']);
   assert.equal(lsp.process.exitCode, null, `server exited: ${lsp.stderr()}`);
 });
+
+test('"Run task once" lenses: one per task, with the TaskSet path the task is reached through', async () => {
+  const lenses = await lsp.connection.sendRequest<CodeLens[]>('textDocument/codeLens', {
+    textDocument: { uri: 'file:///work/locustfile.py' },
+  });
+  const taskTargets = lenses
+    .filter((l) => l.command?.command === LensCommand.runTaskOnce)
+    .map((l) => l.command?.arguments?.[0] as RunTarget)
+    .map((t) => [t.userClasses.join(), [...(t.taskSet ?? []), t.task].join('.')]);
+  assert.deepEqual(taskTargets.sort(), [
+    ['Admin', 'health'],
+    ['Shopper', 'Browse.list_products'],
+    ['Shopper', 'Browse.stop'],
+    ['Shopper', 'checkout'],
+  ]);
+});

@@ -136,8 +136,8 @@ export const RunnerCommandSchema = v.variant('type', [
 ]);
 export type RunnerCommand = v.InferOutput<typeof RunnerCommandSchema>;
 
-/** Parses one line of the bridge channel; returns an error string instead of throwing. */
-export function parseBridgeLine(line: string): { ok: true; message: BridgeMessage } | { ok: false; error: string } {
+/** Parses one JSON line of a channel against `schema`; returns an error string instead of throwing. */
+function parseChannelLine<T extends v.GenericSchema>(schema: T, line: string): { ok: true; message: v.InferOutput<T> } | { ok: false; error: string } {
   if (line.length > MAX_BRIDGE_LINE_BYTES) return { ok: false, error: `line of ${line.length} bytes exceeds the limit` };
   let raw: unknown;
   try {
@@ -145,9 +145,14 @@ export function parseBridgeLine(line: string): { ok: true; message: BridgeMessag
   } catch (e) {
     return { ok: false, error: `not JSON: ${(e as Error).message}` };
   }
-  const result = v.safeParse(BridgeMessageSchema, raw);
+  const result = v.safeParse(schema, raw);
   if (!result.success) return { ok: false, error: v.summarize(result.issues) };
   return { ok: true, message: result.output };
+}
+
+/** Parses one line of the bridge channel. */
+export function parseBridgeLine(line: string): { ok: true; message: BridgeMessage } | { ok: false; error: string } {
+  return parseChannelLine(BridgeMessageSchema, line);
 }
 
 /** Messages of the single-task shim (runner/python/locust_studio_task.py), on the same kind of channel. */
@@ -180,16 +185,7 @@ export const TaskMessageSchema = v.variant('type', [
 ]);
 export type TaskMessage = v.InferOutput<typeof TaskMessageSchema>;
 
-/** Parses one line of the single-task channel; returns an error string instead of throwing. */
+/** Parses one line of the single-task channel. */
 export function parseTaskLine(line: string): { ok: true; message: TaskMessage } | { ok: false; error: string } {
-  if (line.length > MAX_BRIDGE_LINE_BYTES) return { ok: false, error: `line of ${line.length} bytes exceeds the limit` };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(line);
-  } catch (e) {
-    return { ok: false, error: `not JSON: ${(e as Error).message}` };
-  }
-  const result = v.safeParse(TaskMessageSchema, raw);
-  if (!result.success) return { ok: false, error: v.summarize(result.issues) };
-  return { ok: true, message: result.output };
+  return parseChannelLine(TaskMessageSchema, line);
 }

@@ -340,6 +340,19 @@ function median(e: EndpointStats): number {
 }
 
 /** `<prefix>_stats.csv`: Locust's requests CSV (rows in its order, Aggregated last). */
+/** Counts, median, average, min, max and average size: the same columns, in the same order, in both stats layouts. */
+function countsAndTimes(e: EndpointStats): (string | number)[] {
+  return [
+    e.requests,
+    e.failures,
+    median(e),
+    pyFloat(e.requests ? e.totalResponseTime / e.requests : 0),
+    e.minResponseTime ?? 0,
+    e.maxResponseTime,
+    e.requests ? pyFloat(e.totalContentLength / e.requests) : 0,
+  ];
+}
+
 export function exportStatsCsv(record: LoadedRunRecord): string {
   const seconds =
     record.final?.startTime && record.final.lastRequestTime ? record.final.lastRequestTime - record.final.startTime : undefined;
@@ -350,13 +363,7 @@ export function exportStatsCsv(record: LoadedRunRecord): string {
   const row = (e: EndpointStats, name: string): (string | number)[] => [
     e.method,
     name,
-    e.requests,
-    e.failures,
-    median(e),
-    pyFloat(e.requests ? e.totalResponseTime / e.requests : 0),
-    e.minResponseTime ?? 0,
-    e.maxResponseTime,
-    e.requests ? pyFloat(e.totalContentLength / e.requests) : 0,
+    ...countsAndTimes(e),
     pyFloat(seconds ? e.requests / seconds : 0),
     pyFloat(seconds ? e.failures / seconds : 0),
     ...percentileFields(e),
@@ -397,13 +404,7 @@ export function exportStatsHistoryCsv(record: LoadedRunRecord): string {
       (w.seconds > 0 ? w.requests / w.seconds : 0).toFixed(6),
       (w.seconds > 0 ? w.failures / w.seconds : 0).toFixed(6),
       ...percentileFields(e),
-      e.requests,
-      e.failures,
-      median(e),
-      pyFloat(e.requests ? e.totalResponseTime / e.requests : 0),
-      e.minResponseTime ?? 0,
-      e.maxResponseTime,
-      e.requests ? pyFloat(e.totalContentLength / e.requests) : 0,
+      ...countsAndTimes(e),
     ];
   });
   return csvRows([header, ...rows]);

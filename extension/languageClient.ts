@@ -1,6 +1,7 @@
 // Starts the bundled language server (dist/server.js) for Python files through vscode-languageclient.
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { LensCommand } from '../protocol/lsp';
 import { logChannel } from './log';
 
 export function createLanguageClient(context: vscode.ExtensionContext): LanguageClient {
@@ -16,11 +17,18 @@ export function createLanguageClient(context: vscode.ExtensionContext): Language
     ],
     outputChannel: logChannel(),
     middleware: {
-      // Run lenses execute workspace code: none in an untrusted workspace, and none when the user turned them off.
+      // Run and debug lenses execute workspace code: none in an untrusted workspace, and none the user turned off.
       provideCodeLenses: async (document, token, next) => {
         const lenses = (await next(document, token)) ?? [];
-        const showRun = vscode.workspace.isTrusted && vscode.workspace.getConfiguration('locustStudio', document.uri).get('codeLens.run', true);
-        return showRun ? lenses : lenses.filter((lens) => !lens.command?.command.startsWith('locustStudio.run'));
+        if (!vscode.workspace.isTrusted) return [];
+        const config = vscode.workspace.getConfiguration('locustStudio', document.uri);
+        const shown = { run: config.get('codeLens.run', true), task: config.get('codeLens.task', true) };
+        return lenses.filter((lens) => {
+          const command = lens.command?.command;
+          if (command === LensCommand.runLoadTest) return shown.run;
+          if (command === LensCommand.runTaskOnce || command === LensCommand.debugTask) return shown.task;
+          return true;
+        });
       },
     },
   };

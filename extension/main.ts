@@ -5,22 +5,28 @@ import { DocumentModelRequest, LensCommand, type DocumentModelParams, type Docum
 import { createLanguageClient } from './languageClient';
 import { logChannel, logError } from './log';
 import { RunController } from './runController';
-import { runTaskOnce } from './taskCommand';
+import { TaskRunner } from './taskCommand';
+import { registerTaskDebugging } from './debugAdapter';
+import { ImportDiagnostics } from './importDiagnostics';
 import { RUN_PANEL_VIEW_TYPE, RunPanel } from './runPanel';
 
 let client: LanguageClient | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   const started = Date.now();
+  const importDiagnostics = new ImportDiagnostics();
   const controller = new RunController({
     defaultRunFolder: vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'runs').fsPath,
     state: context.workspaceState,
+    importDiagnostics,
   });
   const panel = new RunPanel(context.extensionUri, controller);
   controller.attachPanel(panel);
+  const tasks = new TaskRunner(context.workspaceState, controller, importDiagnostics);
 
   context.subscriptions.push(
     logChannel(),
+    importDiagnostics,
     controller,
     panel,
     vscode.commands.registerCommand('locustStudio.openPanel', () => {
@@ -33,7 +39,10 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('locustStudio.stopRun', () => controller.stop()),
     vscode.commands.registerCommand('locustStudio.runAgain', () => controller.runAgain()),
     vscode.commands.registerCommand('locustStudio.exportLastRun', () => controller.exportLastRun()),
-    vscode.commands.registerCommand(LensCommand.runTaskOnce, (target: RunTarget) => runTaskOnce(target, context.workspaceState)),
+    vscode.commands.registerCommand('locustStudio.openRunFolder', () => controller.openRunFolder()),
+    vscode.commands.registerCommand(LensCommand.runTaskOnce, (target: RunTarget) => tasks.runOnce(target)),
+    vscode.commands.registerCommand(LensCommand.debugTask, (target: RunTarget) => tasks.debug(target)),
+    registerTaskDebugging(tasks),
     vscode.commands.registerCommand(LensCommand.runLoadTest, (target?: RunTarget) => {
       const uri = target?.uri ?? vscode.window.activeTextEditor?.document.uri.toString();
       if (!uri) {

@@ -2,20 +2,21 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import type { RunTarget } from '../protocol/lsp';
-import type { EndpointKey, HostToWebview, WebviewToHost } from '../protocol/webview';
-import { startRun, type LocustRun, type RunOptions } from '../runner/locustRun';
+import type { EndpointKey, HostToWebview, TaskView, WebviewToHost } from '../protocol/webview';
+import { launchRun, type LocustRun, type RunOptions } from '../runner/locustRun';
 import { listRunRecords, loadRunRecord, exportRunRecord, RunRecorder } from '../runner/runRecord';
 import { renderHtmlReport } from '../runner/htmlReport';
 import { readRecordSummary, replayRunRecord, type RecordSummary } from '../runner/runReplay';
-import { resolveInterpreter } from '../runner/python';
-import { endpointKey, RunAggregate, type RunChange } from '../runner/runAggregate';
+import { chooseInterpreter } from './interpreter';
+import { endpointKey, parseRunTime, RunAggregate, type RunChange } from '../runner/runAggregate';
 import { logChannel, logError } from './log';
 import { isInside, type RunPanel, type RunPanelSource } from './runPanel';
 import { RunStatusBar } from './statusBar';
 import { mergeDefaults, readLocustConf, type RunChoices } from './runChoices';
 import { askRunChoices } from './runOptionsPrompt';
+import type { ImportDiagnostics } from './importDiagnostics';
 
 const RUN_ACTIVE_CONTEXT = 'locustStudio.runActive';
 
@@ -23,6 +24,7 @@ interface ActiveRun {
   locust: LocustRun;
   aggregate: RunAggregate;
   recordDir: string | undefined;
+  recorder: RunRecorder | undefined;
 }
 
 /** Records offered by "Open Recorded Run…": the newest ones (each costs a few small file reads). */
@@ -33,7 +35,12 @@ export interface RunStorage {
   /** The folder run records go to when the `locustStudio.runFolder` setting is empty. */
   defaultRunFolder: string;
   state: vscode.Memento;
+  /** Where a locustfile that failed to import shows its error. */
+  importDiagnostics: ImportDiagnostics;
 }
+
+/** Log lines a run keeps in memory to explain a failure (the whole log is in the output channel). */
+const LOG_TAIL_LINES = 300;
 
 export const lastChoicesKey = (uri: string) => `locustStudio.lastChoices:${uri}`;
 
@@ -47,6 +54,9 @@ export class RunController implements RunPanelSource, vscode.Disposable {
   private readonly statusBar = new RunStatusBar();
   /** The endpoint the panel's charts follow; its new samples ride along with each tick. */
   private selected: EndpointKey | null = null;
+  /** The last single task ("Run task once" / "Debug task") and which view the panel shows in front. */
+  private task: TaskView | undefined;
+  private front: 'run' | 'task' = 'run';
 
   constructor(private readonly storage: RunStorage) {}
 
@@ -61,7 +71,19 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       type: 'snapshot',
       run: aggregate ? { ...aggregate.snapshot, ...(recordDir !== undefined && { recordDir }) } : null,
       sourceRoots: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
+      task: this.task ?? null,
+      view: this.front,
     };
+  }
+
+  /** A single task started or changed: the panel opens (beside the editor, keeping focus) with its task view in front. */
+  showTask(view: TaskView): void {
+    const opened = !this.panel?.isOpen;
+    this.task = view;
+    this.front = 'task';
+    this.panel?.show(true);
+    // A panel that just opened gets the whole snapshot on `ready`; an open one gets the task alone.
+    if (!opened) this.panel?.post({ type: 'task', task: view });
   }
 
   onControl(message: Exclude<WebviewToHost, { type: 'ready' | 'openSource' }>): void {
@@ -109,6 +131,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
             // The header's target follows what Locust accepted, not what was asked.
             if (ack.ok) {
               run.aggregate.setTargetUsers(message.users, message.spawnRate);
+              run.recorder?.noteTarget(message.users, message.spawnRate);
               this.panel?.post(this.snapshot());
             }
             acked(ack);
@@ -163,15 +186,8 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     }
     const locustfile = vscode.Uri.parse(target.uri).fsPath;
     const config = vscode.workspace.getConfiguration('locustStudio', vscode.Uri.parse(target.uri));
-    let interpreter: { path: string; locustVersion: string };
-    try {
-      interpreter = await resolveInterpreter(config.get<string>('python') || undefined);
-    } catch (error) {
-      logError('No usable Python interpreter', error);
-      const choice = await vscode.window.showErrorMessage(`Locust Studio: ${(error as Error).message}`, 'Show Log');
-      if (choice) logChannel().show();
-      return;
-    }
+    const interpreter = await chooseInterpreter(vscode.Uri.parse(target.uri));
+    if (!interpreter) return;
     const python = interpreter.path;
     const choices = await this.choose(target, locustfile, config, ask);
     if (!choices) return;
@@ -185,8 +201,10 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       targetUsers: choices.users,
       spawnRate: choices.spawnRate,
       startedAt: Date.now(),
+      ...(!target.shape && parseRunTime(choices.runTime) !== undefined && { runTimeSeconds: parseRunTime(choices.runTime) }),
     });
     const shaped = Boolean(target.shape);
+    const workers = config.get<number>('workers', 0);
     const options: RunOptions = {
       python,
       locustfile,
@@ -199,15 +217,31 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       excludeTags: choices.excludeTags,
       extraArgs: choices.extraArgs,
       statsInterval: config.get<number>('statsInterval', 1),
+      // Locust's distributed mode when the user asked for workers: a master plus that many local worker processes.
+      ...(workers > 0 && { mode: 'distributed' as const, workers }),
     };
-    const locust = startRun(options);
-    const recordDir = this.record(locust, options, interpreter, config);
-    const run: ActiveRun = { locust, aggregate, recordDir };
+    let locust: LocustRun;
+    try {
+      locust = await launchRun(options);
+    } catch (error) {
+      logError('The load test could not start', error);
+      void vscode.window.showErrorMessage(`Locust Studio: the load test could not start: ${(error as Error).message}`);
+      return;
+    }
+    const recorder = this.record(locust, options, interpreter, config);
+    const recordDir = recorder?.dir;
+    const run: ActiveRun = { locust, aggregate, recordDir, recorder };
     this.active = run;
+    this.front = 'run';
     void vscode.commands.executeCommand('setContext', RUN_ACTIVE_CONTEXT, true);
     logChannel().info(`Run ${aggregate.id}: ${python} ${locustfile} (${target.userClasses.join(', ') || 'all User classes'})`);
 
-    locust.on('log', (line: string) => logChannel().info(`[locust] ${line}`));
+    const logTail: string[] = [];
+    locust.on('log', (line: string) => {
+      logChannel().info(`[locust] ${line}`);
+      logTail.push(line);
+      if (logTail.length > LOG_TAIL_LINES) logTail.shift();
+    });
     locust.on('protocolError', (reason: string) => logChannel().warn(`Bridge sent an invalid line: ${reason}`));
     locust.on('message', (message) => {
       const change = aggregate.apply(message);
@@ -215,6 +249,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
         this.panel?.post(this.tickFor(aggregate, change));
         this.statusBar.update(aggregate);
       } else if (message.type === 'hello' || message.type === 'state' || message.type === 'error') {
+        if (message.type === 'hello') this.storage.importDiagnostics.clear(locustfile);
         this.panel?.post(this.snapshot());
       }
     });
@@ -222,7 +257,12 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     this.statusBar.update(aggregate);
 
     const exit = await locust.exit;
-    aggregate.finish(exit, exit.spawnError && `Could not start ${python}: ${exit.spawnError}. Check the locustStudio.python setting.`);
+    // A locustfile that does not import: the error goes where the user looks, at the line Python named.
+    const failure = aggregate.finalReceived || exit.code === 0 ? undefined : await this.storage.importDiagnostics.report(logTail.join('\n'), locustfile);
+    const reason = exit.spawnError
+      ? `Could not start ${python}: ${exit.spawnError}. Check the locustStudio.python setting.`
+      : failure && `Locust could not import ${path.basename(failure.file)} (line ${failure.line}): ${failure.message}`;
+    aggregate.finish(exit, reason);
     this.last = aggregate;
     this.lastRecordDir = recordDir;
     if (this.active === run) this.active = undefined;
@@ -231,8 +271,10 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     this.statusBar.update(aggregate);
     logChannel().info(`Run ${aggregate.id} ended: ${exit.signal ?? `exit code ${exit.code}`}`);
     if (aggregate.state === 'failed') {
-      const choice = await vscode.window.showErrorMessage(`Locust Studio: the load test failed. ${aggregate.snapshot.message ?? ''}`, 'Show Log');
-      if (choice) logChannel().show();
+      const message = failure ? reason : `the load test failed. ${aggregate.snapshot.message ?? ''}`;
+      const choice = await vscode.window.showErrorMessage(`Locust Studio: ${message}`, ...(failure ? ['Go to Error'] : []), 'Show Log');
+      if (choice === 'Show Log') logChannel().show();
+      else if (choice === 'Go to Error' && failure) await revealLine(failure.file, failure.line);
     }
   }
 
@@ -257,21 +299,26 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     return (config.get<string>('runFolder') || this.storage.defaultRunFolder).replace('${workspaceFolder}', workspaceFolder);
   }
 
-  /** Writes the run to disk as it goes; a run without a record still runs (the log says why). Returns the record's folder. */
+  /** Writes the run to disk as it goes; a run without a record still runs (the log says why). Returns the recorder. */
   private record(
     locust: LocustRun,
     options: RunOptions,
     interpreter: { path: string; locustVersion: string },
     config: vscode.WorkspaceConfiguration,
-  ): string | undefined {
+  ): RunRecorder | undefined {
     const folder = this.runFolder(config, options.locustfile);
     try {
       const recorder = RunRecorder.create(folder, options, { interpreter });
-      recorder.follow(locust).then(
-        (meta) => logChannel().info(`Run record (${meta.outcome}): ${recorder.dir}`),
-        (error: unknown) => logError('Writing the run record failed', error),
-      );
-      return recorder.dir;
+      recorder
+        .follow(locust)
+        .then(async (meta) => {
+          logChannel().info(`Run record (${meta.outcome}): ${recorder.dir}`);
+          // Locust's own CSV layout and JSON beside the record, so "Open Run Folder" has them without an export.
+          const record = await loadRunRecord(recorder.dir);
+          if (record.final) await exportRunRecord(record, path.join(recorder.dir, 'locust'));
+        })
+        .catch((error: unknown) => logError('Writing the run record failed', error));
+      return recorder;
     } catch (error) {
       logError(`Cannot write a run record under ${folder}`, error);
       return undefined;
@@ -378,6 +425,33 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     }
   }
 
+  /**
+   * "Open Run Folder": the shown run's record (its CSV and JSON files), else the folder of all records. Locally the OS's
+   * file manager shows it; in a remote window, where that is not possible, a pick opens one of its files in the editor.
+   */
+  async openRunFolder(): Promise<void> {
+    const dir = (this.active ? this.active.recordDir : this.lastRecordDir) ?? this.runFolder();
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => undefined);
+    if (!entries) {
+      void vscode.window.showInformationMessage(`No run has been recorded yet (runs go to ${dir}).`);
+      return;
+    }
+    const reveal = { label: '$(folder-opened) Reveal in File Manager', file: undefined };
+    const files = entries
+      .filter((e) => e.isFile())
+      .map((e) => ({ label: `$(file) ${e.name}`, description: '', file: path.join(dir, e.name) }))
+      .sort((a, b) => a.label.localeCompare(b.label));
+    const folders = entries.filter((e) => e.isDirectory()).length;
+    const items = [...(vscode.env.remoteName ? [] : [reveal]), ...files];
+    const picked = await vscode.window.showQuickPick(items, {
+      title: 'Open Run Folder',
+      placeHolder: `${dir}${folders ? ` (${folders} recorded run${folders === 1 ? '' : 's'})` : ''}`,
+    });
+    if (!picked) return;
+    if (picked.file) await vscode.window.showTextDocument(vscode.Uri.file(picked.file));
+    else await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(dir));
+  }
+
   async stop(): Promise<void> {
     await this.active?.locust.stop();
   }
@@ -386,4 +460,11 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     void this.stop();
     this.statusBar.dispose();
   }
+}
+
+/** Opens `file` at `line` (1-based) in the first editor group. */
+export async function revealLine(file: string, line: number): Promise<void> {
+  const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  const position = new vscode.Position(Math.max(0, Math.min(line, document.lineCount) - 1), 0);
+  await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(position, position) });
 }

@@ -1,6 +1,7 @@
 // The status bar item of a run: users · requests/s · failures; opens the panel on click.
 import * as vscode from 'vscode';
 import type { RunAggregate } from '../runner/runAggregate';
+import { describeInterpreter, lastInterpreter } from './interpreter';
 
 export class RunStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('locustStudio.run', vscode.StatusBarAlignment.Left, 50);
@@ -16,7 +17,13 @@ export class RunStatusBar implements vscode.Disposable {
     const failures = total && total.requests > 0 ? (100 * total.failures) / total.requests : 0;
     const icon = run.state === 'failed' ? '$(error)' : run.state === 'stopped' ? '$(debug-stop)' : '$(pulse)';
     this.item.text = `${icon} ${run.userCount} users · ${rps.toFixed(1)} req/s · ${failures.toFixed(1)}% failed`;
-    this.item.tooltip = `Locust Studio: ${run.state}. Click to open the run panel.`;
+    const tooltip = new vscode.MarkdownString(undefined, true);
+    tooltip.appendText(`Locust Studio: ${run.state}, ${run.userCount} users. Click to open the run panel.`);
+    const interpreter = lastInterpreter();
+    if (interpreter) tooltip.appendMarkdown('\n\n').appendText(`Python: ${describeInterpreter(interpreter)}`);
+    if (run.state !== 'stopped' && run.state !== 'failed') tooltip.appendMarkdown('\n\n[$(debug-stop) Stop](command:locustStudio.stopRun)');
+    tooltip.isTrusted = { enabledCommands: ['locustStudio.stopRun'] };
+    this.item.tooltip = tooltip;
     this.item.show();
   }
 

@@ -182,6 +182,8 @@ export const TaskMessageSchema = v.variant('type', [
     where: v.picklist(['events', 'on_start', 'task', 'on_stop', 'shim']),
   }),
   v.object({ type: v.literal('taskDone'), ok: v.boolean(), durationMs: v.pipe(v.number(), v.minValue(0)) }),
+  /** Under a debugger: debugpy listens on 127.0.0.1:port and the shim waits for a client before any user code runs. */
+  v.object({ type: v.literal('debugReady'), port: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65_535)) }),
 ]);
 export type TaskMessage = v.InferOutput<typeof TaskMessageSchema>;
 

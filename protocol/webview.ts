@@ -1,6 +1,6 @@
 // Messages between the extension host and the run panel webview, with their validators, and the rule that bounds a series.
 import * as v from 'valibot';
-import { EndpointStatsSchema, ExceptionEntrySchema, FailureEntrySchema, RunStateSchema } from './runner';
+import { EndpointStatsSchema, ExceptionEntrySchema, FailureEntrySchema, RunStateSchema, TaskMessageSchema } from './runner';
 
 const finite = v.pipe(v.number(), v.finite());
 const values = v.array(v.nullable(finite));
@@ -54,8 +54,39 @@ export const RunViewSchema = v.object({
   exceptions: v.optional(v.array(ExceptionEntrySchema)),
   /** The folder of the run's record, when it has one: the panel keeps it in its state so that a reload shows this run again. */
   recordDir: v.optional(v.string()),
+  /** The run time asked for (`--run-time`), in seconds; absent when the run goes on until stopped. */
+  runTimeSeconds: v.optional(v.number()),
 });
 export type RunView = v.InferOutput<typeof RunViewSchema>;
+
+/** One request a single task made, as the task shim reports it. */
+export const TaskRequestSchema = TaskMessageSchema.options[0];
+export type TaskRequestView = v.InferOutput<typeof TaskRequestSchema>;
+/** The exception a single task raised (user code, or the shim's own error). */
+export const TaskExceptionSchema = TaskMessageSchema.options[1];
+
+/** The most requests a task view carries; past it, `droppedRequests` counts the rest. */
+export const MAX_TASK_VIEW_REQUESTS = 1_000;
+
+/** What the panel's single-task view shows of one "Run task once" / "Debug task": the task's requests and its exception. */
+export const TaskViewSchema = v.object({
+  id: v.string(),
+  /** `UserClass.TaskSet….task`, as the lens named it. */
+  label: v.string(),
+  locustfile: v.string(),
+  host: v.string(),
+  mode: v.picklist(['run', 'debug']),
+  state: v.picklist(['running', 'done', 'failed', 'cancelled']),
+  /** Epoch milliseconds. */
+  startedAt: v.number(),
+  durationMs: v.optional(v.number()),
+  requests: v.pipe(v.array(TaskRequestSchema), v.maxLength(MAX_TASK_VIEW_REQUESTS)),
+  droppedRequests: v.optional(v.number()),
+  exception: v.optional(TaskExceptionSchema),
+  /** Why the task could not run, or how it ended when that is not obvious (cancelled, debugger detached). */
+  message: v.optional(v.string()),
+});
+export type TaskView = v.InferOutput<typeof TaskViewSchema>;
 
 const EndpointKeySchema = v.object({ method: v.string(), name: v.string() });
 export type EndpointKey = v.InferOutput<typeof EndpointKeySchema>;
@@ -69,7 +100,13 @@ export const HostToWebviewSchema = v.variant('type', [
     run: v.nullable(RunViewSchema),
     /** Workspace folders (file system paths): traceback lines inside them become links. */
     sourceRoots: v.optional(v.array(v.string())),
+    /** The last single task run in this window, if any. */
+    task: v.optional(v.nullable(TaskViewSchema)),
+    /** Which view is in front: the load test or the single task (default: the load test). */
+    view: v.optional(v.picklist(['run', 'task'])),
   }),
+  /** A single task started or changed (whole view: tasks are small); the panel brings the single-task view to the front. */
+  v.object({ type: v.literal('task'), task: TaskViewSchema }),
   v.object({
     type: v.literal('tick'),
     runId: v.string(),

@@ -19,6 +19,19 @@ export interface RunDescription {
   targetUsers: number;
   spawnRate?: number;
   startedAt: number;
+  /** The run's planned duration (`--run-time`), when it has one. */
+  runTimeSeconds?: number;
+}
+
+/** Seconds in a Locust run time (`30s`, `5m`, `1h30m`, or a bare number of seconds); undefined when empty or unreadable. */
+export function parseRunTime(text: string | undefined): number | undefined {
+  const value = text?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value);
+  if (!/^(\d+[hms])+$/.test(value)) return undefined;
+  let seconds = 0;
+  for (const [, amount, unit] of value.matchAll(/(\d+)([hms])/g)) seconds += Number(amount) * { h: 3600, m: 60, s: 1 }[unit as 'h' | 'm' | 's'];
+  return seconds;
 }
 
 /** What one bridge message changed, for incremental views (the panel's tick). */

@@ -40,6 +40,8 @@ export interface RunMeta {
   ticks: number;
   /** Bridge `error` messages, the last few. */
   errors?: string[];
+  /** The last users / spawn rate Locust accepted during the run (a change from the panel), when it changed. */
+  target?: { users: number; spawnRate?: number; at: number };
 }
 
 export interface LoadedRunRecord {
@@ -228,6 +230,13 @@ export class RunRecorder {
     for (const f of failures ?? []) this.failures.set(failureKey(f), f);
     for (const e of exceptions ?? []) this.exceptions.set(exceptionKey(e), e);
     return { failures: (failures?.length ?? 0) > 0, exceptions: (exceptions?.length ?? 0) > 0 };
+  }
+
+  /** Locust accepted a new target (users, spawn rate) during the run: kept in meta.json so a replay shows it. */
+  noteTarget(users: number, spawnRate?: number): void {
+    if (this.closed) return;
+    this.meta.target = { users, ...(spawnRate !== undefined && { spawnRate }), at: Date.now() };
+    this.writeMeta();
   }
 
   private writeMeta(sync = false): void {

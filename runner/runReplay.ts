@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunMeta, LoadedRunRecord } from './runRecord';
 import { loadRunRecord } from './runRecord';
-import { RunAggregate } from './runAggregate';
+import { parseRunTime, RunAggregate } from './runAggregate';
 import type { RunView } from '../protocol/webview';
 
 /** Why a recorded run that did not finish normally ended, in the words the panel shows. */
@@ -24,8 +24,8 @@ function outcomeMessage(meta: RunMeta): string | undefined {
 }
 
 /**
- * The aggregate a live run would have ended with: same endpoints, series, failures and exceptions. Only what the record
- * does not keep differs: changes of target users made during the run (the view shows the target the run started with).
+ * The aggregate a live run would have ended with: same endpoints, series, failures and exceptions, and the last target
+ * users / spawn rate Locust accepted (meta.json keeps a change made from the panel).
  */
 export function replayRunRecord(record: LoadedRunRecord): RunAggregate {
   const { options, meta } = record;
@@ -34,9 +34,11 @@ export function replayRunRecord(record: LoadedRunRecord): RunAggregate {
     locustfile: options.locustfile ?? '',
     host: options.host || meta.host || '',
     userClasses: options.userClasses?.length ? options.userClasses : (meta.userClasses ?? []),
-    targetUsers: options.users ?? 0,
-    ...(options.spawnRate !== undefined && { spawnRate: options.spawnRate }),
+    // A target changed during the run (from the panel) is the one the run ended with.
+    targetUsers: meta.target?.users ?? options.users ?? 0,
+    ...((meta.target?.spawnRate ?? options.spawnRate) !== undefined && { spawnRate: meta.target?.spawnRate ?? options.spawnRate }),
     startedAt: meta.startedAt,
+    ...(parseRunTime(options.runTime) !== undefined && { runTimeSeconds: parseRunTime(options.runTime) }),
   });
   aggregate.locustVersion = meta.locustVersion;
   for (const tick of record.ticks) aggregate.apply(tick);

@@ -26,6 +26,7 @@ async function within(promise: Promise<unknown>, ms: number): Promise<void> {
 export type TaskRequest = Extract<TaskMessage, { type: 'request' }>;
 export type TaskException = Extract<TaskMessage, { type: 'exception' }>;
 export type TaskDone = Extract<TaskMessage, { type: 'taskDone' }>;
+export type TaskDebugReady = Extract<TaskMessage, { type: 'debugReady' }>;
 
 export interface TaskRunOptions {
   python: string;
@@ -38,7 +39,7 @@ export interface TaskRunOptions {
   /** Defaults to the locustfile's folder, as a load test runs. */
   cwd?: string;
   env?: NodeJS.ProcessEnv;
-  /** Runs the shim under debugpy, listening on 127.0.0.1:port and waiting for a DAP client before any user code runs. */
+  /** Runs the shim under debugpy, listening on 127.0.0.1:port and waiting for a DAP client before any user code runs (`debugReady` says when it listens). */
   debug?: { port: number };
   /** Where locust_studio_task.py is; found next to this module by default. */
   shimDir?: string;
@@ -58,20 +59,24 @@ export interface TaskResult {
 export type TaskRunEvents = {
   request: [request: TaskRequest];
   exception: [exception: TaskException];
+  /** A debug run's debugger listens: a DAP client may connect to 127.0.0.1:port now. */
+  debugReady: [ready: TaskDebugReady];
   log: [line: string, stream: LogStream];
   /** A channel line that is not a valid task message; it was dropped. */
   protocolError: [reason: string, line: string];
 };
 
-/** The interpreter's arguments: the shim directly, or debugpy's CLI (1.6: `--listen host:port --wait-for-client file args`). */
+/** The interpreter's arguments: the shim and what to run (and, for a debug run, the port its debugger listens on). */
 export function buildTaskArgs(options: TaskRunOptions): string[] {
   const shim = path.join(options.shimDir ?? defaultBridgeDir(), TASK_SHIM_FILE);
   // `--name=value`: a value starting with "-" must not be taken for an option.
   const shimArgs = [`--locustfile=${options.locustfile}`, `--user-class=${options.userClass}`, `--task=${options.task}`];
   if (options.taskSet?.length) shimArgs.push(`--taskset=${options.taskSet.join('.')}`);
   if (options.host) shimArgs.push(`--host=${options.host}`);
-  if (!options.debug) return [shim, ...shimArgs];
-  return ['-m', 'debugpy', '--listen', `127.0.0.1:${options.debug.port}`, '--wait-for-client', shim, ...shimArgs];
+  // Under a debugger the shim itself starts debugpy (whose adapter runs from this same interpreter) and reports when it
+  // listens, so a client connects at once instead of retrying against a port that is not open yet.
+  if (options.debug) shimArgs.push(`--debug-port=${options.debug.port}`);
+  return [shim, ...shimArgs];
 }
 
 function taskEnv(options: TaskRunOptions): NodeJS.ProcessEnv {
@@ -173,6 +178,11 @@ export class TaskRun extends EventEmitter<TaskRunEvents> {
     });
   }
 
+  /** True until the shim's process exited. */
+  get running(): boolean {
+    return !this.exited;
+  }
+
   /** Ends the run and everything it started (its whole process group). */
   cancel(): void {
     if (!this.finished) this.cancelled = true;
@@ -203,6 +213,8 @@ export class TaskRun extends EventEmitter<TaskRunEvents> {
     } else if (message.type === 'exception') {
       this.exception ??= message;
       this.emit('exception', message);
+    } else if (message.type === 'debugReady') {
+      this.emit('debugReady', message);
     } else {
       this.taskDone = message;
     }

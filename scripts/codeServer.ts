@@ -28,6 +28,11 @@ export interface StartOptions {
   port?: number;
   /** Merged over the quiet defaults below and written to `<userDataDir>/User/settings.json`. */
   settings?: Record<string, unknown>;
+  /**
+   * `restricted`: Workspace Trust on and the folder not trusted (Restricted Mode, no startup prompt), to test what an
+   * untrusted workspace allows. Default: trust off, as a user who trusts the folder sees it.
+   */
+  workspaceTrust?: 'off' | 'restricted';
   /** Where code-server's stdout/stderr go (`code-server.log`). Default `<userDataDir>/logs`, next to VS Code's own logs. */
   logDir?: string;
   /** Milliseconds to wait for `/healthz` to answer. Default 60 s. */
@@ -318,9 +323,11 @@ export async function startCodeServer(options: StartOptions): Promise<RunningCod
   await mkdir(path.join(userDataDir, 'User'), { recursive: true });
   await mkdir(extensionsDir, { recursive: true });
   await mkdir(logDir, { recursive: true });
+  const restricted = options.workspaceTrust === 'restricted';
+  const trustSettings = restricted ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {};
   await writeFile(
     path.join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ ...QUIET_SETTINGS, ...options.settings }, null, 2) + '\n',
+    JSON.stringify({ ...QUIET_SETTINGS, ...trustSettings, ...options.settings }, null, 2) + '\n',
   );
 
   const port = options.port && options.port > 0 ? options.port : await freePort();
@@ -341,7 +348,7 @@ export async function startCodeServer(options: StartOptions): Promise<RunningCod
         '--extensions-dir', extensionsDir,
         '--disable-telemetry',
         '--disable-update-check',
-        '--disable-workspace-trust',
+        ...(restricted ? [] : ['--disable-workspace-trust']),
         '--disable-getting-started-override',
         '--config', '/dev/null',
         workspace,

@@ -73,7 +73,26 @@ def parse_args():
     parser.add_argument("--task", required=True)
     parser.add_argument("--taskset", default="", help="dotted path of nested TaskSet classes, outermost first")
     parser.add_argument("--host", default="")
+    parser.add_argument("--debug-port", type=int, default=0, help="listen for a debugger on 127.0.0.1:PORT and wait for it")
     return parser.parse_args()
+
+
+def wait_for_debugger(port):
+    """Starts debugpy's adapter (from this interpreter) on 127.0.0.1:port, says so, and waits until a client configured it."""
+    try:
+        import debugpy
+    except ImportError as error:
+        fail_shim(
+            f"debugpy is not installed for {sys.executable} ({error}). Install it with: {sys.executable} -m pip install debugpy"
+            " (on Debian or Ubuntu: sudo apt-get install python3-debugpy)"
+        )
+    try:
+        debugpy.listen(("127.0.0.1", port))
+    except Exception as error:  # noqa: BLE001  (a port taken in the meantime, an adapter that did not start)
+        fail_shim(f"The debugger could not listen on 127.0.0.1:{port}: {type(error).__name__}: {error}", traceback.format_exc())
+    channel.send({"type": "debugReady", "port": port})
+    # Returns after the client's configurationDone: breakpoints in on_start and the task are set by then.
+    debugpy.wait_for_client()
 
 
 def on_request(request_type=None, name=None, response_time=None, response_length=None, response=None,
@@ -120,6 +139,8 @@ def find_task(owner, name, TaskSet):
 
 def main():
     args = parse_args()
+    if args.debug_port:
+        wait_for_debugger(args.debug_port)
     try:
         import gevent  # noqa: F401
         import locust  # noqa: F401  (imported first, as Locust's console script does: it monkey-patches through gevent)

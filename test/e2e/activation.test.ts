@@ -1,7 +1,7 @@
 // End-to-end: the packaged VSIX in a real VS Code (code-server) on a copy of examples/ — activation, the language server's
 // code lens, the run panel, and a real Locust run against the demo target started from the lens and stopped from the panel.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,7 @@ import {
   waitForCodeLens,
   webviewFrame,
   withFailureScreenshot,
+  processesMentioning,
   type Workbench,
 } from './workbench';
 
@@ -35,9 +36,25 @@ const TEST_NAMES = [
   '"Locust Studio: Open Run Panel" shows the run panel with "No run yet"',
   '"Run load test" on the lens streams a real Locust run into the panel, and Stop ends it',
   '"Run task once" on a task runs it against the target and reports its requests',
+  '"Debug task" stops at a breakpoint in the task with the built-in adapter, then continues to the end',
+  'after "Developer: Reload Window" the panel shows the last run again from its record',
+  'a locustfile with a syntax error: the run fails with a diagnostic at the line Python names',
+  'VS Code\'s own activation time of the extension is measured and printed',
 ] as const;
 
 let target: Awaited<ReturnType<typeof startTarget>> | undefined;
+
+const BROKEN_LOCUSTFILE = `from locust import HttpUser, constant, task
+
+
+class BrokenUser(HttpUser):
+    wait_time = constant(1)
+
+    @task
+    def index(self):
+        self.client.get("/",
+
+`;
 
 let scratch: string | undefined;
 let server: RunningCodeServer | undefined;
@@ -86,7 +103,11 @@ before(
       'locustStudio.defaultSpawnRate': 4,
       'locustStudio.defaultRunTime': '',
       'locustStudio.statsInterval': 0.5,
+      // Records where the test can read them, to compare the panel's final numbers with the record's.
+      'locustStudio.runFolder': '${workspaceFolder}/.locust-studio/runs',
     });
+    // A locustfile Python cannot compile (line 9: the call is never closed), for the import-failure scenario.
+    await writeFile(path.join(workspace, 'broken_locustfile.py'), BROKEN_LOCUSTFILE);
     await mkdir(path.dirname(settingsFile), { recursive: true });
     await writeFile(settingsFile, JSON.stringify(settings, null, 2));
     server = await startCodeServer({
@@ -171,7 +192,14 @@ test(TEST_NAMES[3], { timeout: 3 * 60_000 }, async (t) => {
     await waitUntil(async () => (await countIn(totalRequests)) > first, 30_000, 'the request count to grow with new ticks');
     await panel.locator('table.stats tbody tr', { hasText: '/products' }).first().waitFor({ state: 'visible' });
     await screenshot(page, 'activation-4-run-live');
-    assert.ok(processesMentioning('locust_studio_launch').length > 0, 'a real Locust runs');
+    assert.ok(ours('locust_studio_launch').length > 0, 'a real Locust runs');
+
+    // Change users from the panel: 5 users at 5/s; the header's target follows Locust's ack, the count follows the ticks.
+    await panel.locator('#users-input input').fill('5');
+    await panel.locator('#spawn-rate-input input').fill('5');
+    await panel.locator('vscode-button', { hasText: 'Apply' }).click();
+    await panel.locator('.metrics dd', { hasText: '5 / 5' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await screenshot(page, 'activation-4b-users-changed');
 
     await panel.locator('vscode-button', { hasText: 'Stop' }).click();
     await panel.locator('.state', { hasText: 'stopped' }).waitFor({ state: 'visible', timeout: 30_000 });
@@ -179,8 +207,21 @@ test(TEST_NAMES[3], { timeout: 3 * 60_000 }, async (t) => {
     assert.ok(final >= first && final > 0, `final request count ${final} after ${first}`);
     // locustfile.py calls only healthy endpoints of the demo target.
     assert.equal(await countIn(panel.locator('table.stats tfoot td').nth(3)), 0, 'no request failed');
-    await waitUntil(() => Promise.resolve(processesMentioning('locust_studio_launch').length === 0), 15_000, 'Locust to exit');
+    await waitUntil(() => Promise.resolve(ours('locust_studio_launch').length === 0), 15_000, 'Locust to exit');
     await screenshot(page, 'activation-5-run-stopped');
+
+    // The panel's final numbers are the run record's: the aggregated row and every endpoint's requests and failures.
+    const record = await newestRecord();
+    const recorded = JSON.parse(await readFile(path.join(record, 'final.json'), 'utf8')) as RecordedFinal;
+    assert.equal(final, recorded.total.requests, 'aggregated requests: panel = record');
+    for (const endpoint of recorded.endpoints) {
+      const row = panel.locator('table.stats tbody tr', { has: panel.locator('td', { hasText: new RegExp(`^${escapeRegExp(endpoint.name)}$`) }) });
+      const cells = row.first().locator('td');
+      assert.equal(await countIn(cells.nth(2)), endpoint.requests, `${endpoint.name}: requests in the panel = record`);
+      assert.equal(await countIn(cells.nth(3)), endpoint.failures, `${endpoint.name}: failures in the panel = record`);
+    }
+    const options = JSON.parse(await readFile(path.join(record, 'options.json'), 'utf8')) as { users?: number };
+    assert.equal(options.users, 3, 'the record keeps the options the run started with');
   });
 });
 
@@ -192,10 +233,152 @@ test(TEST_NAMES[4], { timeout: 2 * 60_000 }, async (t) => {
     await (await waitForCodeLens(page, 'Run task once', 60_000)).click();
     const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'ShopVisitor.browse_products: 1 request, 0 failed' });
     await toast.waitFor({ state: 'visible', timeout: 60_000 });
+    // The panel's single-task view lists the request the task made.
+    const panel = webviewFrame(page);
+    await panel.getByText('ShopVisitor.browse_products').first().waitFor({ state: 'visible', timeout: 30_000 });
+    await panel.locator('tr', { hasText: '/products' }).filter({ hasText: '200' }).first().waitFor({ state: 'visible', timeout: 30_000 });
     await screenshot(page, 'activation-6-task-once');
-    assert.equal(processesMentioning('locust_studio_task').length, 0, 'the task process is gone');
+    assert.equal(ours('locust_studio_task').length, 0, 'the task process is gone');
+    await dismissNotifications(page);
   });
 });
+
+test(TEST_NAMES[5], { timeout: 3 * 60_000 }, async (t) => {
+  await step(t, async (page) => {
+    await runCommand(page, 'View: Close All Editors');
+    await openFile(page, 'locustfile.py');
+    // A breakpoint on line 21, `self.client.get("/products")` in browse_products: before its request is made.
+    await goToLine(page, 21);
+    await runCommand(page, 'Debug: Toggle Breakpoint');
+    await page.locator('.monaco-editor .codicon-debug-breakpoint').first().waitFor({ state: 'visible', timeout: 15_000 });
+    await (await waitForCodeLens(page, 'Debug task', 60_000)).click();
+    // Paused: the editor marks the top stack frame, the Call Stack says why, and the task has made no request yet.
+    await page.locator('.monaco-editor .codicon-debug-stackframe').first().waitFor({ state: 'visible', timeout: 60_000 });
+    await page.getByText(/Paused on breakpoint/i).first().waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal(await page.locator('.monaco-editor .debug-top-stack-frame-line').count() > 0, true, 'the paused line is highlighted');
+    await screenshot(page, 'activation-7-debug-paused');
+    assert.ok(ours('locust_studio_task').length > 0, 'the task waits at the breakpoint');
+
+    await runCommand(page, 'Debug: Continue');
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'ShopVisitor.browse_products: 1 request, 0 failed' });
+    await toast.waitFor({ state: 'visible', timeout: 60_000 });
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
+    await screenshot(page, 'activation-8-debug-done');
+    await waitUntil(() => Promise.resolve(ours('locust_studio_task').length === 0), 15_000, 'the task process to exit');
+    // The breakpoint stays for the user, but not for the next scenarios.
+    await runCommand(page, 'Remove All Breakpoints');
+    await dismissNotifications(page);
+  });
+});
+
+test(TEST_NAMES[6], { timeout: 4 * 60_000 }, async (t) => {
+  await step(t, async (page) => {
+    // The panel is open (it shows the debugged task); the load test it showed is the first scenario's, recorded on disk.
+    await runCommand(page, 'Locust Studio: Open Run Panel');
+    // A reload is a new document: its time origin changes.
+    const origin = (await page.evaluate('performance.timeOrigin')) as number;
+    await runCommand(page, 'Developer: Reload Window');
+    await waitUntil(async () => ((await page.evaluate('performance.timeOrigin').catch(() => origin)) as number) !== origin, 60_000, 'the window to reload');
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 90_000 });
+    const panel = webviewFrame(page);
+    await panel.locator('.state').first().waitFor({ state: 'visible', timeout: 90_000 });
+    const record = newestCompleteRecord();
+    const recorded = JSON.parse(await readFile(path.join(record, 'final.json'), 'utf8')) as RecordedFinal;
+    const total = panel.locator('table.stats tfoot td').nth(2);
+    await waitUntil(async () => (await countIn(total)) === recorded.total.requests, 30_000, `the restored panel to show ${recorded.total.requests} requests`);
+    // The change of users made from the panel during that run was recorded too.
+    await panel.locator('.metrics dd', { hasText: '/ 5' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await screenshot(page, 'activation-10-restored-after-reload');
+  });
+});
+
+test(TEST_NAMES[7], { timeout: 3 * 60_000 }, async (t) => {
+  await step(t, async (page) => {
+    await runCommand(page, 'View: Close All Editors');
+    await openFile(page, 'broken_locustfile.py');
+    await runCommand(page, 'Locust Studio: Run Load Test');
+    await answerRunQuestions(page, ['1', '', '1s', '']);
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /could not import broken_locustfile\.py \(line 9\)/ });
+    await toast.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.match((await toast.textContent()) ?? '', /SyntaxError: '\(' was never closed/);
+    // The Problems view lists it at line 9 (column 24: the unclosed parenthesis).
+    await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+    const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'Locust could not import this file' }).first();
+    await problem.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match((await problem.textContent()) ?? '', /\[Ln 9, Col 24\]/);
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'visible', timeout: 15_000 });
+    await screenshot(page, 'activation-9-import-error');
+    await dismissNotifications(page);
+  });
+});
+
+test(TEST_NAMES[8], { timeout: 2 * 60_000 }, async (t) => {
+  await step(t, async (page) => {
+    await runCommand(page, 'Developer: Show Running Extensions');
+    const row = page.locator('.runtime-extensions-editor .monaco-list-row', { hasText: 'Locust Studio' }).first();
+    await row.waitFor({ state: 'visible', timeout: 30_000 });
+    const text = (await row.locator('.activation-time').textContent()) ?? '';
+    const ms = Number(/(\d+)\s*ms/.exec(text)?.[1]);
+    assert.ok(Number.isFinite(ms), `an activation time in "${text}"`);
+    console.log(`[e2e] VS Code measured the activation of Locust Studio: ${text.trim()} (Developer: Show Running Extensions)`);
+    await screenshot(page, 'activation-11-running-extensions');
+  });
+});
+
+/** Processes of this test (their command line names the workspace copy) that mention `text`; other test runs on the machine are not ours. */
+function ours(text: string): string[] {
+  return processesMentioning(text).filter((line) => scratch !== undefined && line.includes(scratch));
+}
+
+/** The final statistics a run record keeps (final.json: the bridge's `final` message). */
+interface RecordedFinal {
+  total: { requests: number; failures: number };
+  endpoints: { method: string; name: string; requests: number; failures: number }[];
+}
+
+/** The run records of the workspace copy, newest first (their folder names start with the start time). */
+function records(): string[] {
+  const base = path.join(scratch!, 'examples', '.locust-studio', 'runs');
+  return readdirSync(base)
+    .filter((name) => existsSync(path.join(base, name, 'options.json')))
+    .sort()
+    .reverse()
+    .map((name) => path.join(base, name));
+}
+
+async function newestRecord(): Promise<string> {
+  const [newest] = records();
+  assert.ok(newest, 'a run record was written');
+  await waitUntil(() => Promise.resolve(existsSync(path.join(newest, 'final.json'))), 15_000, 'the record to have final.json');
+  return newest;
+}
+
+/** The newest record that holds final statistics (a run that failed to import has none). */
+function newestCompleteRecord(): string {
+  const found = records().find((dir) => existsSync(path.join(dir, 'final.json')));
+  assert.ok(found, 'a record with final statistics');
+  return found;
+}
+
+/** Moves the cursor of the active editor to a line through "Go to Line" (Ctrl+G). */
+async function goToLine(page: Page, line: number): Promise<void> {
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill(`:${line}`);
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
+}
+
+/** Clears the notification toasts, so the next scenario's toasts are the only ones. */
+async function dismissNotifications(page: Page): Promise<void> {
+  await runCommand(page, 'Notifications: Clear All Notifications');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 /** Answers the run's input boxes in order (an empty answer keeps the prefilled value), then starts the run. */
 async function answerRunQuestions(page: Page, answers: string[]): Promise<void> {
@@ -219,19 +402,4 @@ async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number, w
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-}
-
-/** Processes whose command line mentions `text` (Linux /proc). */
-function processesMentioning(text: string): string[] {
-  const found: string[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
-      if (args.includes(text)) found.push(`${entry} ${args.slice(0, 200)}`);
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return found;
 }

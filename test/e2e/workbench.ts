@@ -1,5 +1,5 @@
 // Drives a real VS Code workbench (code-server) in headless Chromium for the end-to-end tests: palette, quick open, code lenses, webviews, screenshots.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -113,8 +113,7 @@ function quickInput(page: Page): { widget: Locator; input: Locator; rows: Locato
  */
 async function pickFromQuickInput(page: Page, key: string, text: string, rowLabel: string | RegExp, timeout: number): Promise<void> {
   const { widget, input, rows } = quickInput(page);
-  await page.keyboard.press(key);
-  await widget.waitFor({ state: 'visible', timeout });
+  await openQuickInput(page, key, timeout);
   await input.fill(text);
   const row = rows.filter({ has: page.locator('.label-name', { hasText: rowLabel }) }).first();
   try {
@@ -183,6 +182,24 @@ export async function withFailureScreenshot<T>(page: Page | undefined, name: str
   }
 }
 
+/**
+ * Presses `key` until the quick input shows: a key pressed while the workbench moves focus (an editor opening, a view
+ * taking focus) can be lost, so it is pressed again after a short wait for the widget, up to the timeout.
+ */
+export async function openQuickInput(page: Page, key: string, timeout = 30_000): Promise<void> {
+  const { widget } = quickInput(page);
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    await page.keyboard.press(key);
+    try {
+      await widget.waitFor({ state: 'visible', timeout: Math.min(5_000, Math.max(1, deadline - Date.now())) });
+      return;
+    } catch (error) {
+      if (Date.now() >= deadline) throw error;
+    }
+  }
+}
+
 /** Closes a quick input left open (a failed step, a notification's picker) so the next key opens a fresh one. */
 async function closeQuickInput(page: Page): Promise<void> {
   const { widget } = quickInput(page);
@@ -199,4 +216,19 @@ export function fileSafe(name: string): string {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Processes whose command line mentions `text` (Linux /proc). */
+export function processesMentioning(text: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
+      if (args.includes(text)) found.push(`${entry} ${args.slice(0, 200)}`);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found;
 }

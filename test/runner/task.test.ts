@@ -2,7 +2,8 @@
 // input, and "Debug task" under debugpy driven by a DAP client of our own (breakpoint hit at the task's line).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -286,8 +287,11 @@ test('Debug task: debugpy waits for the client, stops at breakpoints in on_start
   const { run, logs } = start({ locustfile, userClass: 'DebugUser', task: 'step', debug: { port } });
   const requests: string[] = [];
   run.on('request', (r) => requests.push(r.name));
+  const ready = await bounded(once(run, 'debugReady') as Promise<[{ port: number }]>, 'debugReady from the shim');
+  assert.equal(ready[0].port, port);
 
-  const dap = await DapClient.connect(port);
+  // The shim said debugpy listens: the first connection attempt must succeed (no retries).
+  const dap = await DapClient.connect(port, -1);
   try {
     await dap.request('initialize', { clientID: 'locust-studio-test', adapterID: 'debugpy', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
     // debugpy answers attach only after configurationDone; the breakpoints go in between, after `initialized`.
@@ -335,11 +339,35 @@ test('cancel() ends a paused debug run and its whole process group', async () =>
   const port = await freePort();
   const { run, logs } = start({ locustfile: path.join(FIXTURES, 'debug_me.py'), userClass: 'DebugUser', task: 'step', debug: { port } });
   // Waiting for a client forever: only cancel can end it. Connecting proves debugpy (and its adapter) are up first.
-  const dap = await DapClient.connect(port);
+  await bounded(once(run, 'debugReady'), 'debugReady from the shim');
+  const dap = await DapClient.connect(port, -1);
   run.cancel();
   const result = await finish(run, logs);
   dap.close();
   assert.equal(result.exit.signal, 'SIGKILL');
   assert.equal(result.ok, false);
   assert.deepEqual(result.requests, []);
+});
+
+test('Debug task without debugpy: a message naming the install command, no process left', async () => {
+  // A `debugpy` package that fails to import stands in for an interpreter that lacks it.
+  const fake = path.join(scratch, 'no-debugpy');
+  await mkdir(path.join(fake, 'debugpy'), { recursive: true });
+  await writeFile(path.join(fake, 'debugpy', '__init__.py'), 'raise ImportError("No module named debugpy (simulated)")\n');
+  const port = await freePort();
+  const { run, logs } = start({
+    locustfile: path.join(FIXTURES, 'debug_me.py'),
+    userClass: 'DebugUser',
+    task: 'step',
+    debug: { port },
+    env: { ...process.env, PYTHONPATH: fake },
+  });
+  let ready = false;
+  run.on('debugReady', () => (ready = true));
+  const result = await finish(run, logs);
+  assert.equal(ready, false);
+  assert.equal(result.exit.code, 2);
+  assert.equal(result.exception?.where, 'shim');
+  assert.match(result.exception.message, /^debugpy is not installed for .*python.* Install it with: .* -m pip install debugpy/);
+  assert.match(result.exception.message, /apt-get install python3-debugpy/);
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BridgeMessage } from '../../protocol/runner';
 import { appendPoint, emptySeries, ENDPOINT_SERIES_BUDGET, SERIES_BUDGET, seriesXY } from '../../protocol/webview';
-import { RunAggregate } from '../../runner/runAggregate';
+import { parseRunTime, RunAggregate } from '../../runner/runAggregate';
 import { endpointStats } from '../helpers/runFixtures';
 
 const description = { id: 'r1', locustfile: '/w/locustfile.py', host: '', userClasses: [], targetUsers: 5, startedAt: 0 };
@@ -134,4 +134,14 @@ test('per-endpoint series use the smaller endpoint budget, so thousands of endpo
   assert.equal(series.recent.length, ENDPOINT_SERIES_BUDGET.recentSeconds + 1);
   assert.ok(series.older.length <= ENDPOINT_SERIES_BUDGET.maxBuckets, `${series.older.length} buckets`);
   assert.equal(run.snapshot.series?.total.recent.length, SERIES_BUDGET.recentSeconds + 1, 'the run’s own series keeps the larger budget');
+});
+
+test('parseRunTime reads Locust run times into seconds and rejects what Locust would not take', () => {
+  assert.equal(parseRunTime('30s'), 30);
+  assert.equal(parseRunTime('5m'), 300);
+  assert.equal(parseRunTime('1h30m'), 5400);
+  assert.equal(parseRunTime('1h2m3s'), 3723);
+  assert.equal(parseRunTime('90'), 90);
+  assert.equal(parseRunTime(' 2m '), 120);
+  for (const bad of ['', undefined, '5 minutes', '1.5m', 'm', '-3s']) assert.equal(parseRunTime(bad), undefined, String(bad));
 });

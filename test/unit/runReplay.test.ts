@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { BridgeMessage, EndpointStats } from '../../protocol/runner';
-import { RunAggregate } from '../../runner/runAggregate';
+import { parseRunTime, RunAggregate } from '../../runner/runAggregate';
 import { listRunRecords, loadRunRecord, RunRecorder } from '../../runner/runRecord';
 import { loadRunView, replayRunRecord } from '../../runner/runReplay';
 import { endpointStats } from '../helpers/runFixtures';
@@ -49,15 +49,33 @@ function messages(tickCount: number, withFinal: boolean): BridgeMessage[] {
   return out;
 }
 
-async function recordAndReplay(stream: BridgeMessage[], exit: { code: number | null; signal: NodeJS.Signals | null }) {
+async function recordAndReplay(
+  stream: BridgeMessage[],
+  exit: { code: number | null; signal: NodeJS.Signals | null },
+  { retarget, runTime }: { retarget?: { users: number; spawnRate: number; afterMessage: number }; runTime?: string } = {},
+) {
   const base = await mkdtemp(path.join(os.tmpdir(), 'locust-replay-'));
   after(() => rm(base, { recursive: true, force: true }));
-  const options = { python: 'python3', locustfile: '/w/locustfile.py', users: 10, spawnRate: 2, userClasses: [] };
+  const options = { python: 'python3', locustfile: '/w/locustfile.py', users: 10, spawnRate: 2, userClasses: [], ...(runTime && { runTime }) };
   const recorder = RunRecorder.create(base, options, { id: 'abc123', startedAt: STARTED });
-  const live = new RunAggregate({ id: 'abc123', locustfile: options.locustfile, host: '', userClasses: [], targetUsers: 10, spawnRate: 2, startedAt: STARTED });
-  for (const message of stream) {
+  const live = new RunAggregate({
+    id: 'abc123',
+    locustfile: options.locustfile,
+    host: '',
+    userClasses: [],
+    targetUsers: 10,
+    spawnRate: 2,
+    startedAt: STARTED,
+    ...(parseRunTime(runTime) !== undefined && { runTimeSeconds: parseRunTime(runTime) }),
+  });
+  for (const [i, message] of stream.entries()) {
     recorder.onMessage(message);
     live.apply(message);
+    // What the controller does when Locust acks a change of users from the panel.
+    if (retarget && i === retarget.afterMessage) {
+      live.setTargetUsers(retarget.users, retarget.spawnRate);
+      recorder.noteTarget(retarget.users, retarget.spawnRate);
+    }
   }
   recorder.finish(exit);
   const [dir] = await listRunRecords(base);
@@ -93,4 +111,13 @@ test('a killed run is failed even though final statistics arrived', async () => 
   assert.equal(replayed.state, 'failed');
   assert.match(replayed.snapshot.message ?? '', /SIGKILL/);
   assert.equal(replayed.total?.requests, 60);
+});
+
+test('a change of users made during the run, and the run time, replay as the run ended with them', async () => {
+  const { live, replayed } = await recordAndReplay(messages(30, true), { code: 0, signal: null }, { retarget: { users: 25, spawnRate: 5, afterMessage: 10 }, runTime: '1m30s' });
+  live.finish({ code: 0, signal: null });
+  assert.equal(replayed.snapshot.targetUsers, 25);
+  assert.equal(replayed.snapshot.spawnRate, 5);
+  assert.equal(replayed.snapshot.runTimeSeconds, 90);
+  assert.deepEqual(replayed.snapshot, live.snapshot);
 });

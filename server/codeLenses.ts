@@ -1,4 +1,4 @@
-// Code lenses from the model: "Run load test" over each runnable User class and the file, "Run task once" over tasks.
+// Code lenses from the model: "Run load test" over each runnable User class and the file, "Run task once" and "Debug task" over tasks, "Run shape" over load shapes.
 import type { CodeLens } from 'vscode-languageserver';
 import type { LocustfileModel, TaskInfo, UserClassInfo } from '../protocol/model';
 import { LensCommand, type RunTarget } from '../protocol/lsp';
@@ -23,12 +23,26 @@ export function codeLensesFor(model: LocustfileModel): CodeLens[] {
       command: { title: '$(play) Run load test', command: LensCommand.runLoadTest, arguments: [target] },
     });
   }
+  lenses.push(...shapeLenses(model));
   lenses.push(...taskLenses(model, runnable));
   return lenses;
 }
 
+/** "Run shape" over each LoadTestShape that defines `tick()`: a run of every User class driven by that shape. */
+function shapeLenses(model: LocustfileModel): CodeLens[] {
+  return model.shapes
+    .filter((shape) => shape.hasTick)
+    .map((shape) => {
+      const target: RunTarget = { uri: model.uri, userClasses: [], shape: shape.name, range: shape.range };
+      return {
+        range: { start: shape.range.start, end: shape.range.start },
+        command: { title: '$(play) Run shape', command: LensCommand.runLoadTest, arguments: [target] },
+      };
+    });
+}
+
 /**
- * One "Run task once" lens per task location: a task inherited by several User classes, or a TaskSet used by
+ * One "Run task once" and one "Debug task" lens per task location: a task inherited by several User classes, or a TaskSet used by
  * several, is run through the first User class that reaches it.
  */
 function taskLenses(model: LocustfileModel, runnable: UserClassInfo[]): CodeLens[] {
@@ -39,10 +53,11 @@ function taskLenses(model: LocustfileModel, runnable: UserClassInfo[]): CodeLens
     if (seen.has(key)) return;
     seen.add(key);
     const target: RunTarget = { uri: model.uri, userClasses: [user.name], task: task.name, taskSet, range: task.range };
-    lenses.push({
-      range: { start: task.range.start, end: task.range.start },
-      command: { title: '$(run) Run task once', command: LensCommand.runTaskOnce, arguments: [target] },
-    });
+    const range = { start: task.range.start, end: task.range.start };
+    lenses.push(
+      { range, command: { title: '$(run) Run task once', command: LensCommand.runTaskOnce, arguments: [target] } },
+      { range, command: { title: '$(debug-alt) Debug task', command: LensCommand.debugTask, arguments: [target] } },
+    );
   };
   for (const user of runnable) {
     const sets = new Map(user.taskSets.map((set) => [set.name, set]));

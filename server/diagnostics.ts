@@ -8,6 +8,7 @@ import {
   intValue,
   rangeOf,
   resolveLocustName,
+  sourceOf,
   type ClassNode,
   type LocustfileFacts,
   type LocustName,
@@ -54,16 +55,23 @@ function wholeLines(node: Node): Range {
  * The nodes of the tree that `accept` picks by type and source text, depth first, without recursion (fuzzed
  * input can nest deeply). Filtering on the cursor avoids creating a JS object for each of the tree's nodes.
  */
-function* walk(root: Node, source: string, accept: (type: string, text: () => string) => boolean): Generator<Node> {
+function* walk(
+  root: Node,
+  source: string,
+  accept: (type: string, text: () => string) => boolean,
+  /** False to skip a node's descendants (the node itself is still offered to `accept`). */
+  descend: (type: string, text: () => string) => boolean = () => true,
+): Generator<Node> {
   const cursor = root.walk();
+  // Read only when asked for, from the cursor (which stays on the node until the walk moves on).
+  const text = () => source.slice(cursor.startIndex, cursor.endIndex);
   try {
     let descending = true;
     for (;;) {
       if (descending) {
-        const start = cursor.startIndex;
-        const end = cursor.endIndex;
-        if (accept(cursor.nodeType, () => source.slice(start, end))) yield cursor.currentNode;
-        if (cursor.gotoFirstChild()) continue;
+        const type = cursor.nodeType;
+        if (accept(type, text)) yield cursor.currentNode;
+        if (descend(type, text) && cursor.gotoFirstChild()) continue;
       }
       if (cursor.gotoNextSibling()) {
         descending = true;
@@ -95,6 +103,7 @@ class Collector {
   private readonly classByNode = new Map<number, ClassNode>();
   /** Names listed in some `tasks = [...]`/`{...}`: a module-level `@task` function there is legitimate. */
   private readonly listedTasks = new Set<string>();
+  private readonly assignments = new Map<ClassNode, Map<string, Node>>();
   /** Fix edits shared by many diagnostics (renames, imports): computed once, as each needs a walk of the tree. */
   private readonly sharedFixes = new Map<string, TextEdit[]>();
 
@@ -105,15 +114,25 @@ class Collector {
     private readonly options: DiagnosticOptions,
   ) {
     this.root = tree.rootNode;
-    this.source = this.root.text;
+    this.source = sourceOf(this.root);
     for (const cls of facts.classes) {
       this.classByNode.set(cls.node.id, cls);
-      const declared = classAssignments(cls.body).get('tasks');
+      const declared = this.assignmentsOf(cls).get('tasks');
       for (const item of declared?.namedChildren ?? []) {
         const name = item?.type === 'pair' ? item.childForFieldName('key')?.text : item?.text;
         if (name) this.listedTasks.add(name);
       }
     }
+  }
+
+  /** A class body's `name = value` assignments, read once per class. */
+  private assignmentsOf(cls: ClassNode): Map<string, Node> {
+    let known = this.assignments.get(cls);
+    if (!known) {
+      known = classAssignments(cls.body);
+      this.assignments.set(cls, known);
+    }
+    return known;
   }
 
   private kindOf(cls: ClassNode | undefined): LocustName | undefined {
@@ -179,7 +198,17 @@ class Collector {
           return false;
       }
     };
-    for (const node of walk(this.root, this.source, accept)) {
+    // Every node `accept` takes has one of these in its text (a decorated definition has `@`): a statement or block
+    // without any of them is not walked into, which skips most function bodies; nor is a decorator, which holds no
+    // decorated definition, without any but `@`.
+    const words = ['locust', 'interrupt', 'failure', 'success', 'hatch[-_]rate', ...[...interesting].map((name) => name.replace(/[^\p{L}\p{N}_]/gu, ''))];
+    const trigger = new RegExp(['@', ...words].join('|'), 'u');
+    const inDecorator = new RegExp(words.join('|'), 'u');
+    const descend = (type: string, text: () => string): boolean => {
+      if (type === 'decorator') return inDecorator.test(text());
+      return !(type === 'block' || type === 'function_definition' || type.endsWith('_statement')) || trigger.test(text());
+    };
+    for (const node of walk(this.root, this.source, accept, descend)) {
       switch (node.type) {
         case 'identifier':
           this.identifier(node);
@@ -335,9 +364,11 @@ class Collector {
     );
   }
 
+  /** `events` imported from locust, `locust.events`, or an environment's `….events` (`environment.events`, `self.environment.events`). */
   private isEventsObject(node: Node | null): boolean {
     if (!node) return false;
-    return resolveLocustName(node, this.facts.imports) === 'events';
+    if (resolveLocustName(node, this.facts.imports) === 'events') return true;
+    return node.type === 'attribute' && node.childForFieldName('attribute')?.text === 'events';
   }
 
   private attribute(node: Node): void {
@@ -371,7 +402,11 @@ class Collector {
       statement = call.parent;
     }
     const fixes: Fix[] = [];
-    if (handler && statement?.type === 'expression_statement') {
+    const decorator = parent?.type === 'attribute' && parent.childForFieldName('attribute')?.text === 'add_listener' ? parent.parent : null;
+    if (decorator?.type === 'decorator') {
+      const edits = this.legacyListenerDecoratorEdits(decorator, name);
+      if (edits) fixes.push({ title: `Listen to ${events.text}.request instead`, edits });
+    } else if (handler && statement?.type === 'expression_statement') {
       const indent = ' '.repeat(statement.startPosition.column);
       const listener = handler.type === 'identifier' ? `${handler.text}_listener` : `on_${name.text}`;
       const args = `request_type, name, response_time, response_length${success ? '' : ', exception'}`;
@@ -392,6 +427,73 @@ class Collector {
         { legacy: true, fixes },
       ),
     );
+  }
+
+  /**
+   * `@events.request_success.add_listener` on a function: the function becomes a listener of `events.request`.
+   * That hook fires for every request with more arguments (`response`, `context`, `exception`, `start_time`, `url`),
+   * so the handler gets `**kwargs` and, first thing in its body, skips the requests the old hook did not fire for.
+   * A function listening to both old hooks listens to `events.request` once and needs no filter.
+   */
+  private legacyListenerDecoratorEdits(decorator: Node, name: Node): TextEdit[] | undefined {
+    const decorated = decorator.parent;
+    const definition = decorated?.type === 'decorated_definition' ? decorated.childForFieldName('definition') : null;
+    const parameters = definition?.type === 'function_definition' ? definition.childForFieldName('parameters') : null;
+    const body = definition?.childForFieldName('body') ?? null;
+    if (!decorated || !definition || !parameters || !body) return undefined;
+    const key = `request-listener:${decorated.id}`;
+    const known = this.sharedFixes.get(key);
+    if (known) return known;
+
+    // The function's other legacy request decorators (`request_success` and `request_failure` both).
+    const legacyDecorators: { decorator: Node; name: Node }[] = [];
+    for (const other of decorated.namedChildren) {
+      const listener = other?.type === 'decorator' ? other.namedChildren[0] : null;
+      const hook = listener?.type === 'attribute' && listener.childForFieldName('attribute')?.text === 'add_listener' ? listener.childForFieldName('object') : null;
+      const hookName = hook?.type === 'attribute' ? hook.childForFieldName('attribute') : null;
+      if (other && hookName && (hookName.text === 'request_success' || hookName.text === 'request_failure') && this.isEventsObject(hook?.childForFieldName('object') ?? null)) {
+        legacyDecorators.push({ decorator: other, name: hookName });
+      }
+    }
+    const edits: TextEdit[] = [replace(name, 'request')];
+    for (const other of legacyDecorators) if (other.decorator.id !== decorator.id) edits.push({ range: wholeLines(other.decorator), newText: '' });
+    const bothHooks = new Set(legacyDecorators.map((d) => d.name.text)).size === 2;
+
+    // Parameters: the names the handler already takes, and the name of its `**kwargs` if it has one.
+    const names = new Set<string>();
+    let extra: string | undefined;
+    let last: Node | undefined;
+    for (const parameter of parameters.namedChildren) {
+      if (!parameter || parameter.type === 'comment') continue;
+      last = parameter;
+      const inner = parameter.type === 'typed_parameter' ? parameter.namedChildren[0] : parameter;
+      if (inner?.type === 'dictionary_splat_pattern') extra = inner.namedChildren[0]?.text;
+      else if (inner?.type === 'identifier') names.add(inner.text);
+      else names.add(parameter.childForFieldName('name')?.text ?? '');
+    }
+    if (!extra) {
+      extra = names.has('kwargs') ? '_kwargs' : 'kwargs';
+      const at = last ? rangeOf(last).end : { line: parameters.startPosition.row, character: parameters.startPosition.column + 1 };
+      edits.push({ range: { start: at, end: at }, newText: `${last ? ', ' : ''}**${extra}` });
+    }
+
+    if (!bothHooks) {
+      // The filter goes before the first statement (after a docstring), indented like it.
+      const statements = bodyStatements(body);
+      const first = statements[0];
+      const docstring = first?.type === 'expression_statement' && first.namedChildren[0]?.type === 'string' ? first : undefined;
+      const before = docstring ? statements[1] : first;
+      if (!first || first.startPosition.row === definition.startPosition.row) return undefined;
+      const indent = this.source.slice(first.startIndex - first.startPosition.column, first.startIndex);
+      if (/\S/.test(indent)) return undefined;
+      const exception = names.has('exception') ? 'exception' : `${extra}.get("exception")`;
+      const skip = name.text === 'request_success' ? 'is not None' : 'is None';
+      const guard = `${indent}if ${exception} ${skip}:\n${indent}    return\n`;
+      const line = before ? before.startPosition.row : (docstring?.endPosition.row ?? first.startPosition.row) + 1;
+      edits.push({ range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: guard });
+    }
+    this.sharedFixes.set(key, edits);
+    return edits;
   }
 
   // ── decorators and calls ───────────────────────────────────────────────────────
@@ -528,7 +630,7 @@ class Collector {
   private classChecks(cls: ClassNode): void {
     const kind = this.kindOf(cls);
     if (!kind) return;
-    const assignments = classAssignments(cls.body);
+    const assignments = this.assignmentsOf(cls);
     const nameNode = cls.node.childForFieldName('name') ?? cls.node;
     for (const [attribute, value] of assignments) {
       if (attribute === 'task_set' && (USER_KINDS.has(kind) || TASKSET_KINDS.has(kind))) {
@@ -584,7 +686,7 @@ class Collector {
 
   /** `tasks = some_function()` or a base class from another module: tasks we cannot see. */
   private declaresTasksDynamically(cls: ClassNode): boolean {
-    const declared = classAssignments(cls.body).get('tasks');
+    const declared = this.assignmentsOf(cls).get('tasks');
     if (declared && declared.type !== 'list' && declared.type !== 'dictionary') return true;
     return this.hasUnknownBase(cls);
   }
@@ -643,7 +745,7 @@ class Collector {
     const runnable = this.model.users.filter((u) => !u.abstract);
     const hostSomewhere = this.facts.classes.some((c) => {
       const kind = this.kindOf(c);
-      return !!kind && USER_KINDS.has(kind) && classAssignments(c.body).has('host');
+      return !!kind && USER_KINDS.has(kind) && this.assignmentsOf(c).has('host');
     });
     if (runnable.length === 0 || hostSomewhere) return;
     for (const user of runnable) {

@@ -62,6 +62,10 @@ export class DocumentAnalyses {
     if (!entry) return;
     let document = entry.document;
     for (const change of changes) {
+      if ('range' in change) {
+        // What the last model read of the statements this change does not touch is reused by the next one.
+        entry.cache.edit(document.offsetAt(change.range.start), document.offsetAt(change.range.end), document.offsetAt(change.range.start) + change.text.length);
+      }
       if ('range' in change && entry.tree) {
         const startIndex = document.offsetAt(change.range.start);
         const oldEndIndex = document.offsetAt(change.range.end);
@@ -90,7 +94,8 @@ export class DocumentAnalyses {
         );
         entry.stale = true;
       } else if (!('range' in change)) {
-        // A full-text change: nothing of the old tree can be reused.
+        // A full-text change: nothing of the old tree (or model) can be reused.
+        entry.cache.clear();
         entry.tree?.delete();
         entry.tree = null;
         entry.stale = false;

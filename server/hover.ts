@@ -1,9 +1,18 @@
-// Hover on locust names (classes, decorators, wait-time functions, events, client methods, User classes of the file).
+// Hover on locust names (classes, decorators, wait-time functions, events, client methods, User classes of the file, class attributes).
 import type { Node, Tree } from 'web-tree-sitter';
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
 import type { LocustfileModel, UserClassInfo } from '../protocol/model';
-import { rangeOf, resolveLocustName, type LocustfileFacts } from './locustfileModel';
-import { CLIENT_KEYWORDS, CLIENT_METHODS, EVENT_HOOKS, LOCUST_NAMES_HELP, WAIT_TIME_FUNCTIONS, type ApiEntry } from './locustReference';
+import { rangeOf, resolveLocustName, type LocustfileFacts, type LocustName } from './locustfileModel';
+import {
+  CLASS_ATTRIBUTES,
+  CLIENT_KEYWORDS,
+  CLIENT_METHODS,
+  EVENT_HOOKS,
+  LOCUST_NAMES_HELP,
+  WAIT_TIME_FUNCTIONS,
+  type ApiEntry,
+  type AttributeOwner,
+} from './locustReference';
 
 function markdown(entry: ApiEntry, node: Node): Hover {
   return { contents: { kind: MarkupKind.Markdown, value: `\`\`\`python\n${entry.signature}\n\`\`\`\n\n${entry.text}` }, range: rangeOf(node) };
@@ -33,6 +42,41 @@ function clientMethod(attribute: Node): string | undefined {
   return method && method in CLIENT_METHODS ? method : undefined;
 }
 
+const OWNERS: Partial<Record<LocustName, AttributeOwner>> = {
+  User: 'User',
+  HttpUser: 'User',
+  FastHttpUser: 'User',
+  HttpLocust: 'User',
+  Locust: 'User',
+  TaskSet: 'TaskSet',
+  SequentialTaskSet: 'TaskSet',
+  TaskSequence: 'TaskSet',
+  LoadTestShape: 'LoadTestShape',
+};
+
+/** `name = …` (or `def name`) directly in the body of a User class, TaskSet or load shape of the file: what Locust does with it. */
+function classAttributeHover(node: Node, facts: LocustfileFacts): Hover | null {
+  const entry = CLASS_ATTRIBUTES[node.text];
+  const parent = node.parent;
+  if (!entry || !parent) return null;
+  let statement: Node | null = null;
+  if (parent.type === 'assignment' && parent.childForFieldName('left')?.id === node.id) statement = parent.parent;
+  else if (parent.type === 'function_definition' && parent.childForFieldName('name')?.id === node.id) {
+    statement = parent.parent?.type === 'decorated_definition' ? parent.parent : parent;
+  }
+  const block = statement?.parent;
+  const definition = block?.type === 'block' ? block.parent : null;
+  if (definition?.type !== 'class_definition') return null;
+  const cls = facts.classes.find((c) => c.node.id === definition.id);
+  const kind = cls && facts.kinds.get(cls);
+  const owner = kind && OWNERS[kind];
+  if (!owner) return null;
+  const kindName = owner === 'User' ? 'User class' : owner;
+  const readers = entry.readBy.map((o) => (o === 'User' ? 'User classes' : `${o}s`)).join(' and ');
+  const note = entry.readBy.length === 0 || entry.readBy.includes(owner) ? '' : `\n\nLocust reads \`${node.text}\` only on ${readers}: in a ${kindName} it has no effect.`;
+  return markdown({ signature: entry.signature, text: entry.text + note }, node);
+}
+
 export function hoverAt(tree: Tree, model: LocustfileModel, facts: LocustfileFacts, position: Position): Hover | null {
   const node = tree.rootNode.descendantForPosition({ row: position.line, column: position.character });
   if (node?.type !== 'identifier') return null;
@@ -60,6 +104,9 @@ export function hoverAt(tree: Tree, model: LocustfileModel, facts: LocustfileFac
     if (resolved) return helpFor(resolved, node);
     return null;
   }
+
+  const attribute = classAttributeHover(node, facts);
+  if (attribute) return attribute;
 
   const user = model.users.find((u) => u.name === node.text);
   if (user) return { contents: { kind: MarkupKind.Markdown, value: describeUser(user) }, range: rangeOf(node) };

@@ -127,3 +127,62 @@ export const LOCUST_NAMES_HELP: Record<string, ApiEntry> = {
     text: 'Locust\'s event hooks; register a function with `@events.<hook>.add_listener`.',
   },
 };
+
+/** The kinds of locust class whose body can set a class attribute. */
+export type AttributeOwner = 'User' | 'TaskSet' | 'LoadTestShape';
+
+export interface ClassAttributeEntry extends ApiEntry {
+  /** The classes on which Locust reads the attribute; elsewhere it has no effect. */
+  readBy: AttributeOwner[];
+}
+
+const NO_LONGER_READ = 'Locust 2 does not read it, so it has no effect.';
+
+/** Class attributes of User classes, TaskSets and load shapes, by name. */
+export const CLASS_ATTRIBUTES: Record<string, ClassAttributeEntry> = {
+  wait_time: {
+    signature: 'wait_time = between(min, max)  # or constant(s), constant_pacing(s), constant_throughput(n): seconds',
+    text: 'How long a user pauses after each task, in seconds. Without it a user runs its tasks back to back (`constant(0)`). Set on a TaskSet, it applies while the user is inside that TaskSet.',
+    readBy: ['User', 'TaskSet'],
+  },
+  host: {
+    signature: 'host: str | None = None',
+    text: 'Base URL that relative request paths are joined to, e.g. `"http://127.0.0.1:8080"`. `--host` (or the host you give when you run) takes precedence.',
+    readBy: ['User'],
+  },
+  weight: {
+    signature: 'weight: int = 1',
+    text: 'How often this User class is picked when users are started, relative to the weights of the other User classes: weight 3 gets three users for each user of a weight-1 class. Ignored when `fixed_count` is set.',
+    readBy: ['User'],
+  },
+  fixed_count: {
+    signature: 'fixed_count: int = 0',
+    text: 'When above 0, exactly this many users of the class are started, before the weights share out the rest; `weight` is then ignored.',
+    readBy: ['User'],
+  },
+  abstract: {
+    signature: 'abstract: bool = False',
+    text: '`True` makes this a base class: Locust never starts users of it, only of its subclasses (which are not abstract unless they set it too).',
+    readBy: ['User'],
+  },
+  tasks: {
+    signature: 'tasks: list[Callable | type[TaskSet]] | dict[Callable | type[TaskSet], int]',
+    text: 'Tasks besides the `@task` methods: a list of functions and TaskSet classes (each counts once, `@task` weights of listed functions are ignored) or a dict of each one to its weight.',
+    readBy: ['User', 'TaskSet'],
+  },
+  min_wait: {
+    signature: 'min_wait = 1000  # Locust 0.x: milliseconds',
+    text: `Locust 0.x's shortest pause between tasks, in milliseconds. Replaced in Locust 1.0 by \`wait_time = between(min, max)\`, in seconds. ${NO_LONGER_READ}`,
+    readBy: [],
+  },
+  max_wait: {
+    signature: 'max_wait = 1000  # Locust 0.x: milliseconds',
+    text: `Locust 0.x's longest pause between tasks, in milliseconds. Replaced in Locust 1.0 by \`wait_time = between(min, max)\`, in seconds. ${NO_LONGER_READ}`,
+    readBy: [],
+  },
+  task_set: {
+    signature: 'task_set = SomeTaskSet  # Locust 0.x',
+    text: `Locust 0.x's one TaskSet of a user class. Replaced in Locust 1.0 by \`tasks = [SomeTaskSet]\`. ${NO_LONGER_READ}`,
+    readBy: [],
+  },
+};

@@ -1,5 +1,5 @@
 // Builds the model of a locustfile (User classes, TaskSets, tasks, weights, tags, shapes) from a tree-sitter parse.
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Node, Tree, TreeCursor } from 'web-tree-sitter';
 import type { LocustfileModel, ShapeInfo, SourceRange, TaskInfo, TaskSetInfo, UserClassInfo } from '../protocol/model';
 
 /** The locust names the model cares about, as Locust itself exports them (plus the 0.x names, to diagnose them). */
@@ -51,38 +51,43 @@ export function rangeOf(node: Node): SourceRange {
   };
 }
 
-export function collectImports(root: Node): Imports {
-  const imports: Imports = { names: new Map(), modules: new Set(), any: false };
-  for (const statement of root.namedChildren) {
-    if (!statement) continue;
-    if (statement.type === 'import_from_statement') {
-      const module = statement.childForFieldName('module_name')?.text ?? '';
-      if (!isLocustModule(module)) continue;
-      imports.any = true;
-      for (const child of statement.namedChildren) {
-        if (!child || child === statement.childForFieldName('module_name')) continue;
-        if (child.type === 'wildcard_import') {
-          for (const name of CURRENT_NAMES) imports.names.set(name, name as LocustName);
-        } else if (child.type === 'dotted_name' && LOCUST_NAMES.has(child.text)) {
-          imports.names.set(child.text, child.text as LocustName);
-        } else if (child.type === 'aliased_import') {
-          const name = child.childForFieldName('name')?.text ?? '';
-          const alias = child.childForFieldName('alias')?.text ?? '';
-          if (LOCUST_NAMES.has(name) && alias) imports.names.set(alias, name as LocustName);
-        }
-      }
-    } else if (statement.type === 'import_statement') {
-      for (const child of statement.namedChildren) {
-        if (!child) continue;
-        const dotted = child.type === 'aliased_import' ? child.childForFieldName('name')?.text : child.text;
-        if (!dotted || !isLocustModule(dotted)) continue;
-        imports.any = true;
-        const alias = child.type === 'aliased_import' ? child.childForFieldName('alias')?.text : dotted.split('.')[0];
-        if (alias) imports.modules.add(alias);
+/**
+ * The document's text as far as the tree knows it, indexed like the tree: the root node starts after leading
+ * blank lines, and its `text` with it, so the part before is padded (with spaces) to keep offsets right.
+ */
+export function sourceOf(root: Node): string {
+  return ' '.repeat(root.startIndex) + root.text;
+}
+
+/** Adds what one module-level statement imports from locust (nothing for other statements). */
+function addImport(statement: Node, imports: Imports): void {
+  if (statement.type === 'import_from_statement') {
+    const moduleName = statement.childForFieldName('module_name');
+    const module = moduleName?.text ?? '';
+    if (!isLocustModule(module)) return;
+    imports.any = true;
+    for (const child of statement.namedChildren) {
+      if (!child || child.id === moduleName?.id) continue;
+      if (child.type === 'wildcard_import') {
+        for (const name of CURRENT_NAMES) imports.names.set(name, name as LocustName);
+      } else if (child.type === 'dotted_name' && LOCUST_NAMES.has(child.text)) {
+        imports.names.set(child.text, child.text as LocustName);
+      } else if (child.type === 'aliased_import') {
+        const name = child.childForFieldName('name')?.text ?? '';
+        const alias = child.childForFieldName('alias')?.text ?? '';
+        if (LOCUST_NAMES.has(name) && alias) imports.names.set(alias, name as LocustName);
       }
     }
+  } else if (statement.type === 'import_statement') {
+    for (const child of statement.namedChildren) {
+      if (!child) continue;
+      const dotted = child.type === 'aliased_import' ? child.childForFieldName('name')?.text : child.text;
+      if (!dotted || !isLocustModule(dotted)) continue;
+      imports.any = true;
+      const alias = child.type === 'aliased_import' ? child.childForFieldName('alias')?.text : dotted.split('.')[0];
+      if (alias) imports.modules.add(alias);
+    }
   }
-  return imports;
 }
 
 /** The locust name an expression refers to (`HttpUser`, `H`, `locust.HttpUser`, `locust.contrib.fasthttp.FastHttpUser`). */
@@ -96,33 +101,76 @@ export function resolveLocustName(expr: Node, imports: Imports): LocustName | un
   return undefined;
 }
 
+/** A base class expression as written (`HttpUser`, `locust.HttpUser`, `Base`), read once from the tree. */
+export interface BaseRef {
+  type: string;
+  text: string;
+  /** For an attribute (`a.b.C`), its last name. */
+  attribute: string;
+}
+
+function resolveBase(base: BaseRef, imports: Imports): LocustName | undefined {
+  if (base.type === 'identifier') return imports.names.get(base.text);
+  if (base.type === 'attribute') {
+    const root = base.text.split('.')[0] ?? '';
+    if (imports.modules.has(root) && LOCUST_NAMES.has(base.attribute)) return base.attribute as LocustName;
+  }
+  return undefined;
+}
+
+/** A class of the file (at module level or nested in a class body). Its tree nodes are looked up on first use. */
 export interface ClassNode {
   name: string;
-  node: Node;
-  bases: Node[];
-  body: Node | null;
+  readonly node: Node;
+  readonly bases: Node[];
+  readonly body: Node | null;
+  baseRefs: BaseRef[];
   nestedIn: ClassNode | undefined;
 }
 
-function collectClasses(root: Node): ClassNode[] {
-  const found: ClassNode[] = [];
-  const visit = (container: Node, nestedIn: ClassNode | undefined) => {
-    for (const statement of container.namedChildren) {
-      if (!statement) continue;
-      const definition = statement.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
-      if (definition?.type !== 'class_definition') continue;
-      const name = definition.childForFieldName('name')?.text;
-      if (!name) continue;
-      const bases = (definition.childForFieldName('superclasses')?.namedChildren ?? []).filter(
-        (b): b is Node => !!b && b.type !== 'keyword_argument',
-      );
-      const cls: ClassNode = { name, node: definition, bases, body: definition.childForFieldName('body'), nestedIn };
-      found.push(cls);
-      if (cls.body) visit(cls.body, cls);
-    }
-  };
-  visit(root, undefined);
-  return found;
+function definitionOf(statement: Node | null | undefined): Node {
+  const definition = statement?.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
+  if (definition?.type !== 'class_definition') throw new Error('class statement not found in the tree');
+  return definition;
+}
+
+/** A ClassNode whose nodes come from the current tree only when a feature asks for them (diagnostics, hover). */
+class TreeClass implements ClassNode {
+  private found: Node | undefined;
+  private foundBody: Node | null | undefined;
+  private foundBases: Node[] | undefined;
+  private bodyChildren: (Node | null)[] | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly baseRefs: BaseRef[],
+    readonly nestedIn: TreeClass | undefined,
+    /** The statement that holds the class: the index among the module's children, or among its enclosing class body's. */
+    private readonly statement: () => Node | null | undefined,
+    readonly facts: ClassFacts,
+    /** Row of the module-level statement the class is in: the facts' rows are relative to it. */
+    readonly origin: number,
+  ) {}
+
+  get node(): Node {
+    return (this.found ??= definitionOf(this.statement()));
+  }
+
+  get body(): Node | null {
+    if (this.foundBody === undefined) this.foundBody = this.node.childForFieldName('body');
+    return this.foundBody;
+  }
+
+  get bases(): Node[] {
+    this.foundBases ??= (this.node.childForFieldName('superclasses')?.namedChildren ?? []).filter((b): b is Node => !!b && b.type !== 'keyword_argument');
+    return this.foundBases;
+  }
+
+  /** The statement at `index` in this class's body. */
+  bodyStatement(index: number): Node | null | undefined {
+    this.bodyChildren ??= this.body?.children ?? [];
+    return this.bodyChildren[index];
+  }
 }
 
 /** What kind of locust class each class of the file is, following base chains inside the file. */
@@ -134,8 +182,8 @@ function classifyClasses(classes: ClassNode[], imports: Imports): Map<ClassNode,
     changed = false;
     for (const cls of classes) {
       if (kinds.has(cls)) continue;
-      for (const base of cls.bases) {
-        const direct = resolveLocustName(base, imports);
+      for (const base of cls.baseRefs) {
+        const direct = resolveBase(base, imports);
         const inherited = base.type === 'identifier' ? byName.get(base.text) : undefined;
         const kind = direct ?? (inherited && kinds.get(inherited));
         if (kind && CLASS_KINDS.has(kind)) {
@@ -167,10 +215,26 @@ export function classAssignments(body: Node | null): Map<string, Node> {
   return assignments;
 }
 
+const SIMPLE_ESCAPES: Record<string, string> = { '\n': '', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+
+/** Python's escape sequences in a (non-raw) str literal; `\N{name}` and unknown escapes stay as written, as Python keeps those it does not know. */
+function decodeEscapes(text: string): string {
+  return text.replace(/\\(\r\n|[\n\\'"abfnrtv]|[0-7]{1,3}|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})/g, (whole, escape: string) => {
+    if (escape in SIMPLE_ESCAPES) return SIMPLE_ESCAPES[escape]!;
+    if (escape === '\r\n') return '';
+    const code = /^[0-7]/.test(escape) ? parseInt(escape, 8) : parseInt(escape.slice(1), 16);
+    return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+  });
+}
+
+/** The value of a plain string literal (`"…"`, `'…'`, `r"…"`): what Python reads, escapes decoded. */
 export function stringValue(node: Node | undefined): string | null {
   if (node?.type !== 'string') return null;
-  const content = node.namedChildren.filter((c) => c?.type === 'string_content').map((c) => c?.text ?? '');
-  return content.join('');
+  const parts = node.namedChildren;
+  const content = parts.filter((c) => c?.type === 'string_content').map((c) => c?.text ?? '').join('');
+  const prefix = parts.find((c) => c?.type === 'string_start')?.text ?? '';
+  // Raw strings keep their backslashes; f-strings and bytes are left as they were read before.
+  return /[rRfFbB]/.test(prefix) ? content : decodeEscapes(content);
 }
 
 export function intValue(node: Node | null | undefined): number | null {
@@ -179,63 +243,377 @@ export function intValue(node: Node | null | undefined): number | null {
   return Number.isSafeInteger(value) ? value : null;
 }
 
-/** Weight and tags from `@task`, `@task(3)`, `@task(weight=3)` and `@tag('a', 'b')` decorators. */
-function readTaskDecorators(decorated: Node, imports: Imports): { isTask: boolean; weight: number; tags: string[] } {
-  let isTask = false;
-  let weight = 1;
-  const tags: string[] = [];
-  for (const decorator of decorated.namedChildren) {
-    if (decorator?.type !== 'decorator') continue;
-    const expr = decorator.namedChildren[0];
-    if (!expr) continue;
-    const callee = expr.type === 'call' ? expr.childForFieldName('function') : expr;
-    const name = callee ? resolveLocustName(callee, imports) : undefined;
-    const args = expr.type === 'call' ? (expr.childForFieldName('arguments')?.namedChildren ?? []) : [];
-    if (name === 'task') {
-      isTask = true;
-      for (const arg of args) {
-        if (!arg) continue;
-        if (arg.type === 'keyword_argument' && arg.childForFieldName('name')?.text === 'weight') {
-          weight = intValue(arg.childForFieldName('value')) ?? weight;
-        } else if (arg.type === 'integer') {
-          weight = intValue(arg) ?? weight;
-        }
-      }
-    } else if (name === 'tag') {
-      for (const arg of args) {
-        const value = arg ? stringValue(arg) : null;
-        if (value !== null) tags.push(value);
-      }
-    }
-  }
-  return { isTask, weight, tags };
+/** What the decorators of one definition say: `@task`, `@task(3)`, `@task(weight=3)`, `@tag('a', 'b')`. */
+interface DecoratorFacts {
+  isTask: boolean;
+  weight: number;
+  tags: string[];
 }
 
-/** Tasks of a User or TaskSet body: decorated methods plus a `tasks = [...]` list or `{...}` dict. */
-function readTasks(body: Node | null, imports: Imports, tagsByName: Map<string, string[]>): TaskInfo[] {
-  const tasks: TaskInfo[] = [];
-  for (const statement of bodyStatements(body)) {
-    if (statement.type !== 'decorated_definition') continue;
-    const definition = statement.childForFieldName('definition');
-    if (definition?.type !== 'function_definition') continue;
-    const { isTask, weight, tags } = readTaskDecorators(statement, imports);
-    const name = definition.childForFieldName('name')?.text;
-    if (isTask && name) tasks.push({ name, weight, tags, range: rangeOf(statement) });
-  }
-  const declared = classAssignments(body).get('tasks');
-  if (declared?.type === 'list') {
-    for (const item of declared.namedChildren) {
-      // In a list each entry counts once: Locust ignores an `@task(n)` weight of a listed function.
-      if (item) tasks.push({ name: item.text, weight: 1, tags: tagsByName.get(item.text) ?? [], range: rangeOf(item) });
+/** Adds what one `decorator` node says to `facts`. */
+function readDecorator(decorator: Node, imports: Imports, facts: DecoratorFacts): void {
+  const expr = decorator.namedChildren[0];
+  if (!expr) return;
+  const callee = expr.type === 'call' ? expr.childForFieldName('function') : expr;
+  const name = callee ? resolveLocustName(callee, imports) : undefined;
+  const args = expr.type === 'call' ? (expr.childForFieldName('arguments')?.namedChildren ?? []) : [];
+  if (name === 'task') {
+    // Decorators apply from the bottom up, so the topmost `@task` sets the weight Locust sees.
+    if (facts.isTask) return;
+    facts.isTask = true;
+    for (const arg of args) {
+      if (!arg) continue;
+      if (arg.type === 'keyword_argument' && arg.childForFieldName('name')?.text === 'weight') {
+        facts.weight = intValue(arg.childForFieldName('value')) ?? facts.weight;
+      } else if (arg.type === 'integer') {
+        facts.weight = intValue(arg) ?? facts.weight;
+      }
     }
-  } else if (declared?.type === 'dictionary') {
-    for (const pair of declared.namedChildren) {
-      if (pair?.type !== 'pair') continue;
-      const key = pair.childForFieldName('key');
-      if (key) tasks.push({ name: key.text, weight: intValue(pair.childForFieldName('value')) ?? 1, tags: tagsByName.get(key.text) ?? [], range: rangeOf(pair) });
+  } else if (name === 'tag') {
+    for (const arg of args) {
+      const value = arg ? stringValue(arg) : null;
+      if (value !== null) facts.tags.push(value);
     }
   }
-  return tasks;
+}
+
+const SIMPLE_DECORATOR = /^@([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)(?:\(([^()#\\\r\0]*)\))?$/;
+const SIMPLE_ARGUMENT = /[ \t\n]*(?:([0-9]+)|weight[ \t\n]*=[ \t\n]*([0-9]+)|"([^"\\\n\r\0]*)"|'([^'\\\n\r\0]*)')[ \t\n]*(,|$)/y;
+
+/**
+ * The common decorators read from their text alone (`@task`, `@task(3)`, `@task(weight=3)`, `@tag("a", 'b')`,
+ * `@events.init.add_listener`), which saves creating their nodes. Anything else (comments, escapes, expressions)
+ * returns false and is read from the tree.
+ */
+function readSimpleDecorator(text: string, imports: Imports, facts: DecoratorFacts): boolean {
+  const match = SIMPLE_DECORATOR.exec(text);
+  if (!match) return false;
+  const dotted = match[1]!;
+  const parts = dotted.split('.');
+  const last = parts.at(-1)!;
+  const name =
+    parts.length === 1 ? imports.names.get(dotted) : imports.modules.has(parts[0]!) && LOCUST_NAMES.has(last) ? (last as LocustName) : undefined;
+  if (name !== 'task' && name !== 'tag') return true;
+  const args: { integer?: string; weight?: string; string?: string }[] = [];
+  const list = match[2];
+  if (list !== undefined && /[^ \t\n]/.test(list)) {
+    SIMPLE_ARGUMENT.lastIndex = 0;
+    for (;;) {
+      const arg = SIMPLE_ARGUMENT.exec(list);
+      if (!arg) return false;
+      args.push({ integer: arg[1], weight: arg[2], string: arg[3] ?? arg[4] });
+      if (arg[5] !== ',') break;
+      // A trailing comma: `@tag("a",)`.
+      if (!/[^ \t\n]/.test(list.slice(SIMPLE_ARGUMENT.lastIndex))) break;
+    }
+    if (SIMPLE_ARGUMENT.lastIndex !== list.length && /[^ \t\n,]/.test(list.slice(SIMPLE_ARGUMENT.lastIndex))) return false;
+  }
+  const number = (digits: string) => {
+    const value = Number(digits);
+    return Number.isSafeInteger(value) ? value : null;
+  };
+  if (name === 'task') {
+    if (facts.isTask) return true;
+    facts.isTask = true;
+    for (const arg of args) {
+      const digits = arg.weight ?? arg.integer;
+      if (digits !== undefined) facts.weight = number(digits) ?? facts.weight;
+    }
+  } else {
+    for (const arg of args) if (arg.string !== undefined) facts.tags.push(arg.string);
+  }
+  return true;
+}
+
+const CLASS_HEADER = /^class[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?:\(([^()#\\\n\r\0]*)\))?[ \t]*:/;
+const DOTTED_NAME = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+/** `class Name(Base, module.Base):` read from its text; undefined for anything else (keywords, comments, generics…). */
+function simpleClassHeader(text: string): { name: string; bases: BaseRef[] } | undefined {
+  const match = CLASS_HEADER.exec(text);
+  if (!match) return undefined;
+  const bases: BaseRef[] = [];
+  const written = (match[2] ?? '').split(',').map((base) => base.replace(/^[ \t]+|[ \t]+$/g, ''));
+  for (const [at, base] of written.entries()) {
+    if (base === '' && at === written.length - 1) continue;
+    if (!DOTTED_NAME.test(base)) return undefined;
+    const last = base.lastIndexOf('.');
+    bases.push(last < 0 ? { type: 'identifier', text: base, attribute: '' } : { type: 'attribute', text: base, attribute: base.slice(last + 1) });
+  }
+  return { name: match[1]!, bases };
+}
+
+/** Calls `visit` with the cursor on each child of its node in turn (`false` stops), then puts the cursor back on the node. */
+function eachChild(cursor: TreeCursor, visit: (index: number) => boolean | void): void {
+  if (!cursor.gotoFirstChild()) return;
+  let index = 0;
+  do {
+    if (visit(index++) === false) break;
+  } while (cursor.gotoNextSibling());
+  cursor.gotoParent();
+}
+
+/** A task as read from a class body; a `tasks = [...]` entry takes the tags of the module-level function it names. */
+interface TaskRead extends TaskInfo {
+  tagsFromModule: boolean;
+}
+
+/** What a class's own body says, independent of where the class sits in the file. */
+interface ClassBody {
+  tasks: TaskRead[];
+  abstract: boolean;
+  host: string | null;
+  weight: number | null;
+  fixedCount: number | null;
+  hasTick: boolean;
+}
+
+/** What one class statement says, with rows relative to the module-level statement it is in. */
+interface ClassFacts {
+  name: string;
+  bases: BaseRef[];
+  /** Index of the class's statement among the children of the module or of the enclosing class body. */
+  index: number;
+  /** `@tag(...)` on the class: a TaskSet passes them on to its tasks. */
+  tags: string[];
+  range: SourceRange;
+  body: ClassBody;
+  nested: ClassFacts[];
+}
+
+/** What a module-level statement contributes to the model: a class (with the classes nested in it), or a tagged function. */
+interface StatementFacts {
+  cls?: ClassFacts;
+  taggedFunction?: { name: string; tags: string[] };
+}
+
+function shiftRange(range: SourceRange, rows: number): SourceRange {
+  return { start: { line: range.start.line + rows, character: range.start.character }, end: { line: range.end.line + rows, character: range.end.character } };
+}
+
+/** The class-body assignments the model reads. */
+const MODEL_ATTRIBUTES = new Set(['abstract', 'host', 'weight', 'fixed_count', 'tasks']);
+/** A statement that may assign one of them starts with its name. */
+const MODEL_ATTRIBUTE_START = /^(?:abstract|host|weight|fixed_count|tasks)(?![A-Za-z0-9_])/;
+/** The first line of a function definition with a plain (ASCII) name. */
+const DEF_LINE = /^(?:async[ \t]+)?def[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(/;
+
+/**
+ * Reads module-level statements from a tree cursor, creating nodes only where a value must be read from the tree
+ * (the assignments the model reads, unusual decorators): each node object costs a trip into the wasm parser.
+ */
+class StatementReader {
+  /** The statement has no syntax error: its text can be read directly where that is simpler than the tree. */
+  plain = true;
+
+  constructor(
+    private readonly cursor: TreeCursor,
+    private readonly source: string,
+    private readonly imports: Imports,
+  ) {}
+
+  private text(): string {
+    return this.source.slice(this.cursor.startIndex, this.cursor.endIndex);
+  }
+
+  /** The text of the first child in `field`, or undefined. */
+  private fieldText(field: string): string | undefined {
+    let found: string | undefined;
+    eachChild(this.cursor, () => {
+      if (this.cursor.currentFieldName !== field) return;
+      found = this.text();
+      return false;
+    });
+    return found;
+  }
+
+  /** The range of the node under the cursor, rows relative to `origin`. */
+  private range(origin: number): SourceRange {
+    const start = this.cursor.startPosition;
+    const end = this.cursor.endPosition;
+    return { start: { line: start.row - origin, character: start.column }, end: { line: end.row - origin, character: end.column } };
+  }
+
+  private decorator(facts: DecoratorFacts): void {
+    if (!this.plain || !readSimpleDecorator(this.text(), this.imports, facts)) readDecorator(this.cursor.currentNode, this.imports, facts);
+  }
+
+  /** The statement under the cursor, at `index` among the module's children and starting at row `origin`. */
+  statement(index: number, origin: number): StatementFacts {
+    const type = this.cursor.nodeType;
+    if (type === 'class_definition') return { cls: this.classDefinition(index, origin, []) };
+    if (type !== 'decorated_definition') return {};
+    const decorators: DecoratorFacts = { isTask: false, weight: 1, tags: [] };
+    let result: StatementFacts = {};
+    let seen = false;
+    eachChild(this.cursor, () => {
+      const childType = this.cursor.nodeType;
+      if (childType === 'decorator') this.decorator(decorators);
+      else if (!seen && this.cursor.currentFieldName === 'definition') {
+        seen = true;
+        if (childType === 'class_definition') result = { cls: this.classDefinition(index, origin, decorators.tags) };
+        else if (childType === 'function_definition') {
+          const name = this.fieldText('name');
+          if (name && decorators.tags.length > 0) result = { taggedFunction: { name, tags: decorators.tags } };
+        }
+      }
+    });
+    return result;
+  }
+
+  /** The class_definition under the cursor and the classes nested in its body, in one pass over the body. */
+  private classDefinition(index: number, origin: number, tags: string[]): ClassFacts | undefined {
+    const cursor = this.cursor;
+    const start = cursor.startPosition;
+    const end = cursor.endPosition;
+    let name: string | undefined;
+    let superclasses = false;
+    let block = false;
+    const bases: BaseRef[] = [];
+    const body: ClassBody = { tasks: [], abstract: false, host: null, weight: null, fixedCount: null, hasTick: false };
+    const nested: ClassFacts[] = [];
+    const assignments = new Map<string, Node>();
+    const header = this.plain ? simpleClassHeader(this.text()) : undefined;
+    if (header) {
+      name = header.name;
+      superclasses = true;
+      bases.push(...header.bases);
+      // The body is a class's last child.
+      if (cursor.gotoLastChild()) {
+        if (cursor.currentFieldName === 'body') {
+          block = true;
+          eachChild(cursor, (position) => this.bodyStatement(position, origin, body, nested, assignments));
+        }
+        cursor.gotoParent();
+      }
+    }
+    if (!block) eachChild(cursor, () => {
+      const field = cursor.currentFieldName;
+      if (field === 'name' && name === undefined) name = this.text();
+      else if (field === 'superclasses' && !superclasses) {
+        superclasses = true;
+        eachChild(cursor, () => {
+          if (!cursor.nodeIsNamed) return;
+          const type = cursor.nodeType;
+          if (type === 'keyword_argument') return;
+          bases.push({ type, text: this.text(), attribute: type === 'attribute' ? (this.fieldText('attribute') ?? '') : '' });
+        });
+      } else if (field === 'body' && !block) {
+        block = true;
+        eachChild(cursor, (position) => this.bodyStatement(position, origin, body, nested, assignments));
+      }
+    });
+    if (!name) return undefined;
+    const declared = assignments.get('tasks');
+    if (declared?.type === 'list') {
+      for (const item of declared.namedChildren) {
+        // In a list each entry counts once: Locust ignores an `@task(n)` weight of a listed function.
+        if (item && item.type !== 'comment') body.tasks.push({ name: item.text, weight: 1, tags: [], range: shiftRange(rangeOf(item), -origin), tagsFromModule: true });
+      }
+    } else if (declared?.type === 'dictionary') {
+      for (const pair of declared.namedChildren) {
+        if (pair?.type !== 'pair') continue;
+        const key = pair.childForFieldName('key');
+        if (key) body.tasks.push({ name: key.text, weight: intValue(pair.childForFieldName('value')) ?? 1, tags: [], range: shiftRange(rangeOf(pair), -origin), tagsFromModule: true });
+      }
+    }
+    body.abstract = assignments.get('abstract')?.type === 'true';
+    body.host = stringValue(assignments.get('host'));
+    body.weight = intValue(assignments.get('weight'));
+    body.fixedCount = intValue(assignments.get('fixed_count'));
+    const range = { start: { line: start.row - origin, character: start.column }, end: { line: end.row - origin, character: end.column } };
+    return { name, bases, index, tags, range, body, nested };
+  }
+
+  /**
+   * A decorated method whose decorators are all simple one-line ones, read from its text: the decorators, then the
+   * `def` line. Returns false, having changed nothing, for anything else.
+   */
+  private simpleDecoratedMethod(origin: number, body: ClassBody): boolean {
+    const text = this.text();
+    const decorators: DecoratorFacts = { isTask: false, weight: 1, tags: [] };
+    // Line by line up to the `def` line only: the body can be long.
+    for (let from = 0; from <= text.length; ) {
+      const lineEnd = text.indexOf('\n', from);
+      const raw = text.slice(from, lineEnd < 0 ? text.length : lineEnd);
+      const line = (from === 0 ? raw : raw.replace(/^[ \t]+/, '')).replace(/\r$/, '');
+      from = lineEnd < 0 ? text.length + 1 : lineEnd + 1;
+      if (line.startsWith('@')) {
+        if (!readSimpleDecorator(line, this.imports, decorators)) return false;
+        continue;
+      }
+      const def = DEF_LINE.exec(line);
+      if (!def) return false;
+      const fn = def[1]!;
+      if (fn === 'tick') body.hasTick = true;
+      if (decorators.isTask) body.tasks.push({ name: fn, weight: decorators.weight, tags: decorators.tags, range: this.range(origin), tagsFromModule: false });
+      return true;
+    }
+    return false;
+  }
+
+  /** One statement of a class body (under the cursor, at `position` in the body). */
+  private bodyStatement(position: number, origin: number, body: ClassBody, nested: ClassFacts[], assignments: Map<string, Node>): void {
+    const cursor = this.cursor;
+    switch (cursor.nodeType) {
+      case 'expression_statement':
+        // Only assignments to the attributes the model reads are looked into.
+        if (this.plain && !MODEL_ATTRIBUTE_START.test(this.text())) break;
+        eachChild(cursor, () => {
+          if (!cursor.nodeIsNamed) return;
+          if (cursor.nodeType === 'assignment') {
+            let left: string | undefined;
+            let right = false;
+            eachChild(cursor, () => {
+              const field = cursor.currentFieldName;
+              if (field === 'left' && left === undefined) left = cursor.nodeType === 'identifier' ? this.text() : '';
+              else if (field === 'right' && !right) {
+                right = true;
+                if (left && MODEL_ATTRIBUTES.has(left)) assignments.set(left, cursor.currentNode);
+              }
+            });
+          }
+          return false;
+        });
+        break;
+      case 'class_definition': {
+        const cls = this.classDefinition(position, origin, []);
+        if (cls) nested.push(cls);
+        break;
+      }
+      case 'function_definition':
+        if (((this.plain ? DEF_LINE.exec(this.text())?.[1] : undefined) ?? this.fieldText('name')) === 'tick') body.hasTick = true;
+        break;
+      case 'decorated_definition': {
+        if (this.plain && this.simpleDecoratedMethod(origin, body)) break;
+        const decorators: DecoratorFacts = { isTask: false, weight: 1, tags: [] };
+        let definition: string | undefined;
+        let fn: string | undefined;
+        eachChild(cursor, () => {
+          const type = cursor.nodeType;
+          if (type === 'decorator') this.decorator(decorators);
+          else if (definition === undefined && cursor.currentFieldName === 'definition') {
+            definition = type;
+            if (type === 'function_definition') fn = this.fieldText('name');
+            else if (type === 'class_definition') {
+              const cls = this.classDefinition(position, origin, decorators.tags);
+              if (cls) nested.push(cls);
+              fn = cls?.name;
+            }
+          }
+        });
+        if (definition === 'class_definition') {
+          // `@task(n)` on a nested class (a TaskSet) makes it a task of this class; its `@tag`s go to its own tasks.
+          if (decorators.isTask && fn) body.tasks.push({ name: fn, weight: decorators.weight, tags: [], range: this.range(origin), tagsFromModule: false });
+          break;
+        }
+        if (definition !== 'function_definition') break;
+        if (fn === 'tick') body.hasTick = true;
+        if (decorators.isTask && fn) body.tasks.push({ name: fn, weight: decorators.weight, tags: decorators.tags, range: this.range(origin), tagsFromModule: false });
+        break;
+      }
+    }
+  }
 }
 
 /** What the model was built from, kept for the features that need the tree (diagnostics, hover). */
@@ -252,142 +630,220 @@ export function buildModel(tree: Tree, uri: string, version: number): Locustfile
   return analyzeTree(tree, uri, version).model;
 }
 
-/** `@tag(...)` of module-level functions, by name: a `tasks = [...]` entry naming one carries its tags. */
-function moduleFunctionTags(root: Node, imports: Imports): Map<string, string[]> {
-  const tags = new Map<string, string[]>();
-  for (const statement of root.namedChildren) {
-    if (statement?.type !== 'decorated_definition') continue;
-    const definition = statement.childForFieldName('definition');
-    const name = definition?.childForFieldName('name')?.text;
-    const found = readTaskDecorators(statement, imports).tags;
-    if (name && definition?.type === 'function_definition' && found.length > 0) tags.set(name, found);
-  }
-  return tags;
-}
-
-/** What a class's own body says, independent of where the class sits in the file: rows are relative to the class. */
-interface ClassBody {
-  tasks: TaskInfo[];
-  abstract: boolean;
-  host: string | null;
-  weight: number | null;
-  fixedCount: number | null;
-  hasTick: boolean;
+/** A module-level statement read in an earlier analysis, at its offsets in the current text. */
+interface KnownStatement {
+  type: string;
+  start: number;
+  end: number;
+  column: number;
+  facts: StatementFacts;
 }
 
 /**
- * Reuses the reading of class bodies across versions of one document: a class whose text (and the file's
- * locust imports) did not change is not walked again, only moved to its new line. This is what keeps an
- * edit → new lenses cheap on a large file, after the incremental re-parse.
+ * Reuses the reading of module-level statements across versions of one document. The document reports each
+ * edit (`edit`), so a statement no edit touched is known to have the same text: when the new tree has a statement
+ * of the same type at its shifted offsets, it is not read again, only moved to its new row. With the incremental
+ * re-parse, this is what keeps an edit → new lenses cheap on a large file.
  */
 export class ModelCache {
   private context = '';
-  private entries = new Map<string, ClassBody>();
-  private used = new Map<string, ClassBody>();
+  private known = new Map<string, KnownStatement>();
+  private next = new Map<string, KnownStatement>();
 
-  /** Called once per analysis: a change of the file's imports or tagged functions invalidates everything. */
+  /** Text in [start, oldEnd) was replaced by text ending at newEnd: statements it touched are forgotten, later ones move. */
+  edit(start: number, oldEnd: number, newEnd: number): void {
+    if (oldEnd < start) {
+      this.known.clear();
+      return;
+    }
+    const moved = new Map<string, KnownStatement>();
+    const delta = newEnd - oldEnd;
+    for (const statement of this.known.values()) {
+      if (statement.end <= start) moved.set(`${statement.start}:${statement.end}`, statement);
+      else if (statement.start >= oldEnd) {
+        const shifted = { ...statement, start: statement.start + delta, end: statement.end + delta };
+        moved.set(`${shifted.start}:${shifted.end}`, shifted);
+      }
+    }
+    this.known = moved;
+  }
+
+  /** The whole text was replaced. */
+  clear(): void {
+    this.known.clear();
+  }
+
+  /** Called once per analysis: a change of the file's locust imports invalidates everything. */
   begin(context: string): void {
-    if (context !== this.context) this.entries.clear();
+    if (context !== this.context) this.known.clear();
     this.context = context;
-    this.used = new Map();
+    this.next = new Map();
   }
 
-  /** Called after an analysis: classes that no longer exist are dropped. */
+  get(type: string, start: number, end: number, column: number): StatementFacts | undefined {
+    const found = this.known.get(`${start}:${end}`);
+    return found?.type === type && found.column === column ? found.facts : undefined;
+  }
+
+  set(type: string, start: number, end: number, column: number, facts: StatementFacts): void {
+    this.next.set(`${start}:${end}`, { type, start, end, column, facts });
+  }
+
+  /** Called after an analysis: what it read (or reused) is what the next one can reuse. */
   end(): void {
-    this.entries = this.used;
-  }
-
-  get(key: string): ClassBody | undefined {
-    const found = this.entries.get(key) ?? this.used.get(key);
-    if (found) this.used.set(key, found);
-    return found;
-  }
-
-  set(key: string, body: ClassBody): void {
-    this.used.set(key, body);
+    this.known = this.next;
   }
 }
 
-function shiftRange(range: SourceRange, rows: number): SourceRange {
-  return { start: { line: range.start.line + rows, character: range.start.character }, end: { line: range.end.line + rows, character: range.end.character } };
-}
-
-/** Reads class bodies for one analysis, through the document's cache when there is one. */
+/** Places class bodies at their current rows for one analysis. */
 class ClassReader {
-  private readonly bodies = new Map<ClassNode, ClassBody>();
+  private readonly bodies = new Map<ClassNode, Omit<ClassBody, 'tasks'> & { tasks: TaskInfo[] }>();
 
   constructor(
-    private readonly imports: Imports,
     private readonly tagsByName: Map<string, string[]>,
     private readonly classNamed: Map<string, ClassNode>,
-    private readonly cache: ModelCache | undefined,
   ) {}
 
-  /** The body read relative to the class's first row (cached), then placed at its current row. */
-  body(cls: ClassNode): ClassBody {
+  body(cls: TreeClass): Omit<ClassBody, 'tasks'> & { tasks: TaskInfo[] } {
     const known = this.bodies.get(cls);
     if (known) return known;
-    const row = cls.node.startPosition.row;
-    const key = `${cls.node.startPosition.column}\u0000${cls.node.text}`;
-    let relative = this.cache?.get(key);
-    if (!relative) {
-      const assignments = classAssignments(cls.body);
-      relative = {
-        tasks: readTasks(cls.body, this.imports, this.tagsByName).map((t) => ({ ...t, range: shiftRange(t.range, -row) })),
-        abstract: assignments.get('abstract')?.type === 'true',
-        host: stringValue(assignments.get('host')),
-        weight: intValue(assignments.get('weight')),
-        fixedCount: intValue(assignments.get('fixed_count')),
-        hasTick: bodyStatements(cls.body).some((s) => {
-          const fn = s.type === 'decorated_definition' ? s.childForFieldName('definition') : s;
-          return fn?.type === 'function_definition' && fn.childForFieldName('name')?.text === 'tick';
-        }),
-      };
-      this.cache?.set(key, relative);
-    }
+    const relative = cls.facts.body;
     // Fresh task objects every time: the model's consumers (and @tag on TaskSets) may change them.
-    const placed = { ...relative, tasks: relative.tasks.map((t) => ({ ...t, tags: [...t.tags], range: shiftRange(t.range, row) })) };
+    const tasks = relative.tasks.map((t) => ({
+      name: t.name,
+      weight: t.weight,
+      tags: t.tagsFromModule ? [...(this.tagsByName.get(t.name) ?? [])] : [...t.tags],
+      range: shiftRange(t.range, cls.origin),
+    }));
+    const placed = { ...relative, tasks };
     this.bodies.set(cls, placed);
     return placed;
   }
 
-  ownTasks(cls: ClassNode): TaskInfo[] {
+  ownTasks(cls: TreeClass): TaskInfo[] {
     return this.body(cls).tasks.map((t) => ({ ...t, tags: [...t.tags] }));
   }
 
   /** Tasks a class inherits from base classes of the same file (Locust puts base tasks first), then its own. */
-  allTasks(cls: ClassNode, seen = new Set<ClassNode>()): TaskInfo[] {
+  allTasks(cls: TreeClass, seen = new Set<ClassNode>()): TaskInfo[] {
     const tasks: TaskInfo[] = [];
     seen.add(cls);
-    for (const base of cls.bases) {
+    for (const base of cls.baseRefs) {
       const parent = base.type === 'identifier' ? this.classNamed.get(base.text) : undefined;
       if (!parent || seen.has(parent)) continue;
-      tasks.push(...this.allTasks(parent, seen));
+      tasks.push(...this.allTasks(parent as TreeClass, seen));
     }
     tasks.push(...this.ownTasks(cls));
     return tasks;
   }
 }
 
+/**
+ * The TaskSets a User class reaches: nested in it, or named by its tasks and, in turn, by theirs. Listed in the
+ * order of repeated passes over `taskSets` (each pass taking, in order, every set reachable so far), without
+ * rescanning every set for each User class.
+ */
+function reachableTaskSets(user: ClassNode, tasks: TaskInfo[], taskSets: [ClassNode, TaskSetInfo][], byName: Map<string, number[]>, nestedIn: Map<ClassNode, number[]>): TaskSetInfo[] {
+  const taken = new Set<number>();
+  const pending = new Set<number>(nestedIn.get(user) ?? []);
+  const referenced = new Set<string>();
+  const reference = (name: string) => {
+    if (referenced.has(name)) return;
+    referenced.add(name);
+    for (const at of byName.get(name) ?? []) if (!taken.has(at)) pending.add(at);
+  };
+  for (const task of tasks) reference(task.name);
+  const order: TaskSetInfo[] = [];
+  while (pending.size > 0) {
+    // One pass: positions are taken in increasing order, including those that become reachable further on.
+    for (let at = -1; ; ) {
+      let next = Infinity;
+      for (const candidate of pending) if (candidate > at && candidate < next) next = candidate;
+      if (next === Infinity) break;
+      at = next;
+      pending.delete(at);
+      taken.add(at);
+      const info = taskSets[at]![1];
+      order.push(info);
+      for (const task of info.tasks) reference(task.name);
+    }
+  }
+  return order;
+}
+
 export function analyzeTree(tree: Tree, uri: string, version: number, cache?: ModelCache): { model: LocustfileModel; facts: LocustfileFacts } {
   const root = tree.rootNode;
-  const imports = collectImports(root);
-  const classes = collectClasses(root);
+  const source = sourceOf(root);
+  const imports: Imports = { names: new Map(), modules: new Set(), any: false };
+  let children: (Node | null)[] | undefined;
+  const child = (index: number) => (children ??= root.children)[index];
+
+  // Module-level statements, read from a cursor: only imports and class/decorated statements are looked at.
+  const statements: { type: string; start: number; end: number; row: number; column: number; index: number }[] = [];
+  const cursor = root.walk();
+  try {
+    if (cursor.gotoFirstChild()) {
+      let index = 0;
+      do {
+        const type = cursor.nodeType;
+        if (type === 'import_from_statement' || type === 'import_statement') addImport(cursor.currentNode, imports);
+        else if (type === 'class_definition' || type === 'decorated_definition') {
+          const { row, column } = cursor.startPosition;
+          statements.push({ type, start: cursor.startIndex, end: cursor.endIndex, row, column, index });
+        }
+        index++;
+      } while (cursor.gotoNextSibling());
+    }
+  } finally {
+    cursor.delete();
+  }
+
+  cache?.begin(JSON.stringify([[...imports.names], [...imports.modules]]));
+  // A statement with a syntax error is read from the tree alone, and again every time: error recovery may depend on its surroundings.
+  const anyError = root.hasError;
+  const classes: TreeClass[] = [];
+  const tagsByName = new Map<string, string[]>();
+  const place = (facts: ClassFacts, origin: number, nestedIn: TreeClass | undefined, statement: () => Node | null | undefined) => {
+    const cls = new TreeClass(facts.name, facts.bases, nestedIn, statement, facts, origin);
+    classes.push(cls);
+    for (const inner of facts.nested) place(inner, origin, cls, () => cls.bodyStatement(inner.index));
+  };
+  const cursor2 = root.walk();
+  const reader2 = new StatementReader(cursor2, source, imports);
+  let at = cursor2.gotoFirstChild() ? 0 : -1;
+  try {
+    for (const { type, start, end, row, column, index } of statements) {
+      let facts = cache?.get(type, start, end, column);
+      if (facts && anyError && child(index)?.hasError) facts = undefined;
+      if (!facts) {
+        while (at >= 0 && at < index) at = cursor2.gotoNextSibling() ? at + 1 : -1;
+        if (at !== index) continue;
+        reader2.plain = !anyError || !child(index)?.hasError;
+        facts = reader2.statement(index, row);
+      }
+      if (cache && !(anyError && child(index)?.hasError)) cache.set(type, start, end, column, facts);
+      if (facts.taggedFunction) tagsByName.set(facts.taggedFunction.name, facts.taggedFunction.tags);
+      if (facts.cls) place(facts.cls, row, undefined, () => child(index));
+    }
+  } finally {
+    cursor2.delete();
+  }
+  cache?.end();
+
   const kinds = classifyClasses(classes, imports);
   const classNamed = new Map<string, ClassNode>();
   for (const cls of classes) if (!cls.nestedIn && !classNamed.has(cls.name)) classNamed.set(cls.name, cls);
-  const tagsByName = moduleFunctionTags(root, imports);
-  cache?.begin(JSON.stringify([[...imports.names], [...imports.modules], [...tagsByName]]));
-  const reader = new ClassReader(imports, tagsByName, classNamed, cache);
+  const reader = new ClassReader(tagsByName, classNamed);
 
   const taskSets = new Map<ClassNode, TaskSetInfo>();
   for (const [cls, kind] of kinds) {
     if (kind !== 'TaskSet' && kind !== 'SequentialTaskSet') continue;
+    const tree = cls as TreeClass;
     taskSets.set(cls, {
       name: cls.name,
       sequential: kind === 'SequentialTaskSet',
-      tasks: reader.allTasks(cls),
-      range: rangeOf(cls.node),
+      tasks: reader.allTasks(tree),
+      range: shiftRange(tree.facts.range, tree.origin),
     });
   }
   // `@tag` on a TaskSet class tags its tasks (and those of TaskSets among them), not the class: Locust's own rule.
@@ -402,46 +858,39 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
     }
   };
   for (const [cls, set] of taskSets) {
-    const decorated = cls.node.parent?.type === 'decorated_definition' ? cls.node.parent : null;
-    const tags = decorated ? readTaskDecorators(decorated, imports).tags : [];
+    const tags = (cls as TreeClass).facts.tags;
     if (tags.length > 0) tagSet(set, tags, new Set());
   }
 
+  const setList = [...taskSets];
+  const setsNamed = new Map<string, number[]>();
+  const setsNestedIn = new Map<ClassNode, number[]>();
+  for (const [at, [setClass, info]] of setList.entries()) {
+    setsNamed.set(info.name, [...(setsNamed.get(info.name) ?? []), at]);
+    if (setClass.nestedIn) setsNestedIn.set(setClass.nestedIn, [...(setsNestedIn.get(setClass.nestedIn) ?? []), at]);
+  }
   const users: UserClassInfo[] = [];
   const shapes: ShapeInfo[] = [];
   for (const cls of classes) {
     const kind = kinds.get(cls);
     if (kind === 'LoadTestShape') {
-      shapes.push({ name: cls.name, hasTick: reader.body(cls).hasTick, range: rangeOf(cls.node) });
+      shapes.push({ name: cls.name, hasTick: cls.facts.body.hasTick, range: shiftRange(cls.facts.range, cls.origin) });
       continue;
     }
     if (!kind || !USER_BASES.has(kind)) continue;
     const body = reader.body(cls);
     const tasks = reader.allTasks(cls);
-    const referenced = new Set(tasks.map((t) => t.name));
-    // Sets nested in the class or reachable through tasks, TaskSets inside TaskSets included.
-    const ownTaskSets: TaskSetInfo[] = [];
-    for (let grew = true; grew; ) {
-      grew = false;
-      for (const [setClass, info] of taskSets) {
-        if (ownTaskSets.includes(info) || !(setClass.nestedIn === cls || referenced.has(info.name))) continue;
-        ownTaskSets.push(info);
-        for (const task of info.tasks) referenced.add(task.name);
-        grew = true;
-      }
-    }
     users.push({
       name: cls.name,
-      base: cls.bases[0]?.text ?? '',
+      base: cls.baseRefs[0]?.text ?? '',
       abstract: body.abstract,
       host: body.host,
       weight: body.weight,
       fixedCount: body.fixedCount,
       tasks,
-      taskSets: ownTaskSets,
-      range: rangeOf(cls.node),
+      taskSets: reachableTaskSets(cls, tasks, setList, setsNamed, setsNestedIn),
+      range: shiftRange(cls.facts.range, cls.origin),
     });
   }
-  cache?.end();
   return { model: { uri, version, isLocustfile: imports.any, users, shapes }, facts: { imports, classes, kinds, classNamed } };
 }

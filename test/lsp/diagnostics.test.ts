@@ -206,3 +206,106 @@ test('diagnostics follow edits (debounced) and are cleared on close', async () =
   await lsp.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
   assert.deepEqual(await cleared, []);
 });
+
+const LEGACY_LISTENERS = `from locust import HttpUser, events, task
+
+
+@events.request_success.add_listener
+def on_success(request_type, name, response_time, response_length):
+    """Prints each success."""
+    print("OK", request_type, name, response_time, response_length)
+
+
+@events.request_failure.add_listener
+def on_failure(request_type, name, response_time, response_length, exception):
+    print("FAIL", request_type, name, exception)
+
+
+@events.request_success.add_listener
+@events.request_failure.add_listener
+def on_any(request_type, name, **extra):
+    print("ANY", request_type, name)
+`;
+
+/** Imports a locustfile with the real Locust, fires `events.request` for one success and one failure, and returns what the listeners printed. */
+async function fireRequestEvents(file: string): Promise<{ stdout: string; stderr: string }> {
+  const script = [
+    'import importlib.util, sys',
+    'from locust import events',
+    'spec = importlib.util.spec_from_file_location("fixed", sys.argv[1])',
+    'spec.loader.exec_module(importlib.util.module_from_spec(spec))',
+    'base = dict(request_type="GET", name="/x", response_time=5, response_length=10, response=None, context={}, start_time=0.0, url="http://h/x")',
+    'events.request.fire(exception=None, **base)',
+    'events.request.fire(exception=RuntimeError("boom"), **base)',
+  ].join('\n');
+  return run(LOCUST_PYTHON, ['-c', script, file], { cwd: path.dirname(file), timeout: 60_000 });
+}
+
+test('@events.request_success/request_failure.add_listener: reported, and the quick fix makes each handler an events.request listener that still gets only its requests', async () => {
+  const uri = 'file:///virtual/legacy_listeners.py';
+  const found = await openAndDiagnose(uri, LEGACY_LISTENERS);
+  const legacy = found.filter((d) => d.code === 'legacy-request_success' || d.code === 'legacy-request_failure');
+  assert.deepEqual(
+    legacy.map((d) => `${d.range.start.line + 1}:${d.range.start.character}:${String(d.code)}`),
+    ['4:8:legacy-request_success', '10:8:legacy-request_failure', '15:8:legacy-request_success', '16:8:legacy-request_failure'],
+  );
+  const preferred = async (d: Diagnostic) => (await codeActions(uri, d)).find((a) => a.isPreferred && a.diagnostics?.[0]?.code === d.code);
+
+  const success = await preferred(legacy[0]!);
+  assert.equal(success?.title, 'Listen to events.request instead');
+  assert.equal(
+    applyEdits(LEGACY_LISTENERS, success?.edit?.changes?.[uri] ?? []),
+    LEGACY_LISTENERS.replace(
+      '@events.request_success.add_listener\ndef on_success(request_type, name, response_time, response_length):\n    """Prints each success."""\n',
+      '@events.request.add_listener\ndef on_success(request_type, name, response_time, response_length, **kwargs):\n    """Prints each success."""\n    if kwargs.get("exception") is not None:\n        return\n',
+    ),
+  );
+  const failure = await preferred(legacy[1]!);
+  assert.equal(
+    applyEdits(LEGACY_LISTENERS, failure?.edit?.changes?.[uri] ?? []),
+    LEGACY_LISTENERS.replace(
+      '@events.request_failure.add_listener\ndef on_failure(request_type, name, response_time, response_length, exception):\n',
+      '@events.request_failure.add_listener\ndef on_failure(request_type, name, response_time, response_length, exception):\n'.replace('request_failure', 'request').replace('exception):', 'exception, **kwargs):') +
+        '    if exception is None:\n        return\n',
+    ),
+  );
+  // Listening to both old hooks: one events.request listener, no filter, whichever of the two diagnostics is fixed.
+  const both = LEGACY_LISTENERS.replace(
+    '@events.request_success.add_listener\n@events.request_failure.add_listener\ndef on_any',
+    '@events.request.add_listener\ndef on_any',
+  );
+  for (const d of legacy.slice(2)) assert.equal(applyEdits(LEGACY_LISTENERS, (await preferred(d))?.edit?.changes?.[uri] ?? []), both);
+
+  // All fixes together, run by the real Locust: no deprecation warning, and each handler sees exactly the requests it saw before.
+  const fixAll = (await codeActions(uri, legacy[0]!)).find((a) => /every legacy/.test(a.title));
+  const fixed = applyEdits(LEGACY_LISTENERS, fixAll?.edit?.changes?.[uri] ?? []);
+  assert.doesNotMatch(fixed, /request_(success|failure)/);
+  const folder = await mkdtemp(path.join(tmpdir(), 'locust-studio-listeners-'));
+  try {
+    await writeFile(path.join(folder, 'legacy.py'), LEGACY_LISTENERS);
+    await writeFile(path.join(folder, 'fixed.py'), fixed);
+    const expected = 'OK GET /x 5 10\nANY GET /x\nFAIL GET /x boom\nANY GET /x\n';
+    const before = await fireRequestEvents(path.join(folder, 'legacy.py'));
+    assert.equal(before.stdout, expected, 'the legacy file prints the same on Locust 2.12 (through its deprecated hooks)');
+    assert.match(before.stderr, /request_success event deprecated/);
+    const after = await fireRequestEvents(path.join(folder, 'fixed.py'));
+    assert.equal(after.stdout, expected);
+    assert.doesNotMatch(after.stderr, /deprecated|Uncaught exception/);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+  const remaining = await openAndDiagnose('file:///virtual/legacy_listeners_fixed.py', fixed);
+  assert.deepEqual(remaining.filter((d) => String(d.code).startsWith('legacy-')), []);
+});
+
+test('a file that starts with blank lines is diagnosed like any other (the tree starts after them)', async () => {
+  const body = 'from locust import HttpLocust, task\n\nclass U(HttpLocust):\n    host = "http://127.0.0.1:8080"\n    hatch_rate = 2\n\n    @task\n    def a(self):\n        self.locust.x()\n';
+  const uri = 'file:///virtual/leading_blank_lines.py';
+  const found = await openAndDiagnose(uri, `\n\n  \n${body}`);
+  assert.deepEqual(
+    found.map((d) => `${d.range.start.line}:${d.range.start.character}:${String(d.code)}`).sort(),
+    ['3:19:legacy-HttpLocust', '5:8:legacy-HttpLocust', '7:4:legacy-hatch_rate', '11:13:legacy-self.locust'].sort(),
+  );
+  const rename = (await codeActions(uri, found.find((d) => d.code === 'legacy-HttpLocust')!)).find((a) => a.isPreferred);
+  assert.equal(applyEdits(`\n\n  \n${body}`, rename?.edit?.changes?.[uri] ?? []), `\n\n  \n${body.replaceAll('HttpLocust', 'HttpUser')}`);
+});

@@ -156,3 +156,115 @@ test('incremental edits (typing a new task character by character) give the same
     ['b', 7, ['é😀']],
   ]);
 });
+
+const ATTRIBUTES = `from locust import HttpUser, TaskSet, LoadTestShape, task, between
+
+
+class Flow(TaskSet):
+    wait_time = between(2, 4)
+    host = "http://ignored"
+    tasks = []
+
+
+class Shopper(HttpUser):
+    abstract = False
+    host = "http://127.0.0.1:8080"
+    weight = 3
+    fixed_count = 2
+    tasks = [Flow]
+    min_wait = 1000
+    max_wait = 3000
+    task_set = Flow
+
+    def wait_time(self):
+        weight = 1
+        return weight
+
+
+class Shape(LoadTestShape):
+    weight = 1
+
+    def tick(self):
+        return None
+
+
+class Plain:
+    host = "x"
+`;
+const ATTRIBUTES_URI = 'file:///virtual/attributes.py';
+
+async function attributeHover(needle: string, nth = 0): Promise<string> {
+  const hover = await lsp.connection.sendRequest<Hover | null>('textDocument/hover', {
+    textDocument: { uri: ATTRIBUTES_URI },
+    position: positionOf(ATTRIBUTES, needle, needle.length - needle.trimStart().length + 1, nth),
+  });
+  return (hover?.contents as MarkupContent | undefined)?.value ?? '';
+}
+
+test('hover on class attributes of User classes, TaskSets and shapes: signature line, what Locust does with it, what replaced the 0.x ones', async () => {
+  await lsp.open(ATTRIBUTES_URI, ATTRIBUTES);
+  const firstLine = (text: string) => text.split('\n')[1];
+  assert.equal(firstLine(await attributeHover('    wait_time = ')), 'wait_time = between(min, max)  # or constant(s), constant_pacing(s), constant_throughput(n): seconds');
+  assert.match(await attributeHover('    wait_time = '), /pauses after each task, in seconds[\s\S]*inside that TaskSet\.$/);
+  assert.equal(firstLine(await attributeHover('    abstract')), 'abstract: bool = False');
+  assert.match(await attributeHover('    abstract'), /never starts users of it/);
+  assert.equal(firstLine(await attributeHover('    host', 1)), 'host: str | None = None');
+  assert.match(await attributeHover('    host', 1), /Base URL[\s\S]*--host/);
+  assert.doesNotMatch(await attributeHover('    host', 1), /no effect/);
+  assert.equal(firstLine(await attributeHover('    weight')), 'weight: int = 1');
+  assert.match(await attributeHover('    weight'), /relative to the weights of the other User classes/);
+  assert.equal(firstLine(await attributeHover('    fixed_count')), 'fixed_count: int = 0');
+  assert.match(await attributeHover('    fixed_count'), /exactly this many users/);
+  assert.match(firstLine(await attributeHover('    tasks', 1)) ?? '', /^tasks: list\[/);
+  assert.match(await attributeHover('    tasks', 1), /a dict of each one to its weight/);
+  assert.match(await attributeHover('    min_wait'), /milliseconds[\s\S]*Replaced in Locust 1\.0 by `wait_time = between\(min, max\)`, in seconds\. Locust 2 does not read it/);
+  assert.match(await attributeHover('    max_wait'), /Replaced in Locust 1\.0 by `wait_time = between\(min, max\)`/);
+  assert.match(await attributeHover('    task_set'), /Replaced in Locust 1\.0 by `tasks = \[SomeTaskSet\]`/);
+  assert.match(await attributeHover('wait_time(self)'), /^```python\nwait_time = between/, 'a wait_time method is the same attribute');
+});
+
+test('hover on class attributes: where Locust does not read one it says so, and nothing outside locust classes or on locals', async () => {
+  assert.match(await attributeHover('    wait_time = '), /^(?![\s\S]*no effect)/, 'wait_time works in a TaskSet');
+  assert.match(await attributeHover('    host'), /Locust reads `host` only on User classes: in a TaskSet it has no effect\.$/);
+  assert.match(await attributeHover('    weight', 2), /Locust reads `weight` only on User classes: in a LoadTestShape it has no effect\.$/);
+  assert.equal(await attributeHover('weight = 1'), '', 'a local variable inside a method');
+  assert.equal(await attributeHover('    host', 2), '', 'a class that is not a locust class');
+});
+
+test('edits above and inside classes of a long file: lenses and model move with the text and equal a fresh parse', async () => {
+  const uri = 'file:///virtual/shifting.py';
+  const classes = Array.from({ length: 30 }, (_, i) => `class U${i}(HttpUser):\n    @task(${i + 1})\n    def t${i}(self):\n        self.client.get("/${i}")\n`);
+  let text = `${HEAD.split('\n')[0]}\n\n${classes.join('\n')}`;
+  await lsp.open(uri, text);
+  await lsp.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } });
+  let version = 1;
+  const edit = async (line: number, character: number, endLine: number, endCharacter: number, newText: string) => {
+    const lines = text.split('\n');
+    const offset = (l: number, c: number) => lines.slice(0, l).reduce((sum, x) => sum + x.length + 1, 0) + c;
+    text = text.slice(0, offset(line, character)) + newText + text.slice(offset(endLine, endCharacter));
+    await lsp.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: ++version },
+      contentChanges: [{ range: { start: { line, character }, end: { line: endLine, character: endCharacter } }, text: newText }],
+    });
+  };
+  // Two lines inserted above every class, a weight changed in the middle, a class renamed, a task removed at the end.
+  await edit(1, 0, 1, 0, '# moved\n\n');
+  await lsp.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } });
+  const weightLine = text.split('\n').indexOf('    @task(15)');
+  await edit(weightLine, 10, weightLine, 12, '99');
+  await edit(text.split('\n').indexOf('class U20(HttpUser):'), 7, text.split('\n').indexOf('class U20(HttpUser):'), 8, 'X');
+  const lastTask = text.split('\n').indexOf('    @task(30)');
+  await edit(lastTask, 4, lastTask, 13, 'tag("x")');
+  const lenses = await lsp.connection.sendRequest<{ range: { start: { line: number } }; command?: { title: string } }[]>('textDocument/codeLens', { textDocument: { uri } });
+  const incremental = await lsp.connection.sendRequest<DocumentModelResult>(DocumentModelRequest.method, { uri });
+  await lsp.open('file:///virtual/shifting_fresh.py', text, version);
+  const fresh = await lsp.connection.sendRequest<DocumentModelResult>(DocumentModelRequest.method, { uri: 'file:///virtual/shifting_fresh.py' });
+  assert.deepEqual(incremental?.users, fresh?.users);
+  const users = incremental?.users ?? [];
+  assert.equal(users.find((u) => u.name === 'U14')?.tasks[0]?.weight, 99);
+  assert.ok(users.some((u) => u.name === 'UX0') && !users.some((u) => u.name === 'U20'));
+  assert.deepEqual(users.find((u) => u.name === 'U29')?.tasks, []);
+  assert.equal(users[0]?.range.start.line, text.split('\n').indexOf('class U0(HttpUser):'));
+  const runLenses = lenses.filter((l) => l.command?.title === '$(play) Run load test').map((l) => l.range.start.line);
+  assert.deepEqual(runLenses, users.map((u) => u.range.start.line));
+});

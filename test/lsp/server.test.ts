@@ -118,3 +118,69 @@ test('"Run task once" lenses: one per task, with the TaskSet path the task is re
     ['Shopper', 'checkout'],
   ]);
 });
+
+test('"Debug task" lenses: one beside each "Run task once" lens, same range and same target', async () => {
+  const lenses = await lsp.connection.sendRequest<CodeLens[]>('textDocument/codeLens', {
+    textDocument: { uri: 'file:///work/locustfile.py' },
+  });
+  const runOnce = lenses.filter((l) => l.command?.command === LensCommand.runTaskOnce);
+  const debug = lenses.filter((l) => l.command?.command === LensCommand.debugTask);
+  assert.equal(runOnce.length, 4);
+  assert.deepEqual(
+    debug.map((l) => [l.command?.title, l.range, l.command?.arguments]),
+    runOnce.map((l) => ['$(debug-alt) Debug task', l.range, l.command?.arguments]),
+  );
+  assert.ok(runOnce.every((l) => l.command?.title === '$(run) Run task once'));
+  const checkout = debug.find((l) => (l.command?.arguments?.[0] as RunTarget).task === 'checkout');
+  assert.deepEqual(checkout?.command?.arguments, [
+    {
+      uri: 'file:///work/locustfile.py',
+      userClasses: ['Shopper'],
+      task: 'checkout',
+      taskSet: [],
+      range: { start: { line: 23, character: 4 }, end: { line: 26, character: 56 } },
+    },
+  ]);
+  assert.deepEqual(checkout?.range, { start: { line: 23, character: 4 }, end: { line: 23, character: 4 } });
+});
+
+const SHAPED = `from locust import HttpUser, LoadTestShape, task
+
+
+class Visitor(HttpUser):
+    host = "http://127.0.0.1:8080"
+
+    @task
+    def home(self):
+        self.client.get("/")
+
+
+class Ramp(LoadTestShape):
+    def tick(self):
+        return (10, 2) if self.get_run_time() < 30 else None
+
+
+class Unfinished(LoadTestShape):
+    time_limit = 30
+`;
+
+test('"Run shape" lens: above each LoadTestShape that defines tick(), running every User class under that shape', async () => {
+  const uri = 'file:///work/shaped.py';
+  await lsp.open(uri, SHAPED);
+  const lenses = await lsp.connection.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
+  const shapeLenses = lenses.filter((l) => (l.command?.arguments?.[0] as RunTarget | undefined)?.shape !== undefined);
+  assert.deepEqual(
+    shapeLenses.map((l) => ({ range: l.range, title: l.command?.title, command: l.command?.command, arguments: l.command?.arguments })),
+    [
+      {
+        range: { start: { line: 11, character: 0 }, end: { line: 11, character: 0 } },
+        title: '$(play) Run shape',
+        command: LensCommand.runLoadTest,
+        arguments: [{ uri, userClasses: [], shape: 'Ramp', range: { start: { line: 11, character: 0 }, end: { line: 13, character: 60 } } }],
+      },
+    ],
+  );
+  // The plain "Run load test" lenses are still there, without a shape.
+  const plain = lenses.filter((l) => l.command?.command === LensCommand.runLoadTest && (l.command.arguments?.[0] as RunTarget).shape === undefined);
+  assert.deepEqual(plain.map((l) => (l.command?.arguments?.[0] as RunTarget).userClasses), [[], ['Visitor']]);
+});

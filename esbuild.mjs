@@ -30,6 +30,8 @@ const nodeDefaults = {
 /** @type {(import('esbuild').BuildOptions & { entryPoints: Record<string, string> })[]} */
 const allBuilds = [
   { ...nodeDefaults, entryPoints: { extension: 'extension/main.ts' }, outdir },
+  // Attaching (undici and all) is loaded by the extension on first use only, so activation does not pay for it.
+  { ...nodeDefaults, entryPoints: { attach: 'runner/attachRun.ts' }, outdir },
   { ...nodeDefaults, ...importMetaUrlShim, entryPoints: { server: 'server/main.ts' }, outdir },
   { ...nodeDefaults, entryPoints: { cli: 'runner/cli.ts' }, outdir, banner: { js: '#!/usr/bin/env node' } },
   {

@@ -8,8 +8,13 @@ import { freePort, launchRun, startRun, type RunOptions } from '../runner/locust
 import { parse } from 'csv-parse/sync';
 
 const PYTHON = '/usr/bin/python3';
-const OVERHEAD_ROUNDS = 4;
-const OVERHEAD_SECONDS = 6;
+/** Interleaved rounds per User kind (override with BENCH_OVERHEAD_ROUNDS): a single pair is noisier than the effect. */
+const OVERHEAD_ROUNDS = Math.max(1, Number(process.env.BENCH_OVERHEAD_ROUNDS) || 6);
+/** Locustfiles of the overhead bench, and the stats interval our runner uses for each (ManyNames: the panel's fastest). */
+const OVERHEAD_KINDS: Record<string, number | undefined> = { HttpUser: undefined, FastHttpUser: undefined, ManyNames: 0.25 };
+const OVERHEAD_SECONDS = Math.max(2, Number(process.env.BENCH_OVERHEAD_SECONDS) || 6);
+/** BENCH_RUNNER_ONLY=overhead|freshness|scale runs only that part. */
+const ONLY = process.env.BENCH_RUNNER_ONLY;
 const SCALE_ROUNDS = 2;
 const SCALE_SECONDS = 6;
 
@@ -28,6 +33,17 @@ class NoWait(FastHttpUser):
     @task
     def home(self):
         self.client.get("/")
+`,
+  // 200 request names: what each tick costs the gevent loop grows with the endpoints that changed (run at 0.25 s ticks).
+  ManyNames: `from locust import task, constant
+from locust.contrib.fasthttp import FastHttpUser
+class ManyNames(FastHttpUser):
+    wait_time = constant(0)
+    n = 0
+    @task
+    def item(self):
+        ManyNames.n += 1
+        self.client.get("/", name=f"/item/{ManyNames.n % 200}")
 `,
   // Each task fires a request whose name is its completion time (epoch ms): the tick that first shows it dates it.
   fresh: `import time
@@ -61,6 +77,13 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 const fmt = (x: number, d = 3) => x.toFixed(d);
+/** Linear-interpolated quantile (0..1) of `xs`. */
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (s.length - 1) * q;
+  const lo = Math.floor(at);
+  return s[lo]! + (s[Math.min(lo + 1, s.length - 1)]! - s[lo]!) * (at - lo);
+}
 
 /** Locust's own Requests/s of the Aggregated row of its `_stats.csv`: the same reference for both sides. */
 async function csvRps(prefix: string): Promise<number> {
@@ -104,48 +127,161 @@ async function startTargetProcess(): Promise<{ url: string; child: ChildProcess;
   };
 }
 
-/** Plain `python3 -m locust --headless`, its output discarded, in its own process group. */
-async function plainLocust(dir: string, file: string, host: string, seconds: number, prefix: string): Promise<void> {
+/**
+ * Samples a process's CPU seconds every 100 ms until stopped (the process is reaped at exit, so the latest reading is
+ * what is left). `mark()` when the test starts: `used` is then the CPU of the test alone, without Python's start-up
+ * (importing Locust costs most of a CPU-second, the same for every side, which would only dilute the difference).
+ */
+function cpuSampler(pid: number | undefined) {
+  let last = 0;
+  let atMark: number | undefined;
+  let markedAt: number | undefined;
+  let reading = false;
+  const read = () => {
+    if (pid === undefined || reading) return;
+    reading = true;
+    cpuSeconds(pid).then(
+      (cpu) => ((last = cpu), (reading = false)),
+      () => (reading = false),
+    );
+  };
+  const timer = setInterval(read, 100);
+  read();
+  return {
+    get used() {
+      return last - (atMark ?? 0);
+    },
+    /** Wall seconds since the mark (since `started` without one). */
+    wall: (started: number) => (performance.now() - (markedAt ?? started)) / 1000,
+    mark: () => {
+      if (atMark !== undefined || pid === undefined) return;
+      atMark = last;
+      markedAt = performance.now();
+      void cpuSeconds(pid).then((cpu) => (atMark = cpu), () => undefined);
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+/** Locust logs this as a test starts (2.12 to 2.4x). */
+const TEST_STARTS = /Ramping to \d+ users/;
+
+/** What one side of a round measured: Locust's own Requests/s and request count, and its process's CPU seconds. */
+interface Measured {
+  rps: number;
+  requests: number;
+  cpu: number;
+  wall: number;
+}
+
+/**
+ * Locust's own final summary, the last "Aggregated" row of the statistics table it logs when it quits (request count
+ * and Requests/s): the same reference for every side. Not its `--csv` file: Locust 2.12 rewrites that once a second but
+ * not at exit, so plain Locust's CSV misses up to the last second (the bridge repairs ours), which skewed the ratio.
+ */
+function finalSummary(output: string): { rps: number; requests: number } {
+  const rows = output.split('\n').filter((line) => /^\s*Aggregated\s+\d+\s+\d+\(/.test(line) && line.includes('|'));
+  const last = rows.at(-1);
+  const m = last && /^\s*Aggregated\s+(\d+)\s+\d+\([\d.]+%\)\s+\|[^|]*\|\s+([\d.]+)/.exec(last);
+  if (!m) throw new Error(`no final Aggregated row in Locust's output:\n${output.slice(-2000)}`);
+  return { requests: Number(m[1]), rps: Number(m[2]) };
+}
+
+/** Plain `python3 -m locust --headless` (stdout discarded; its log, with the final summary, read), in its own process group. */
+async function plainLocust(dir: string, file: string, host: string, seconds: number): Promise<Measured> {
+  const started = performance.now();
   const child = spawn(
     PYTHON,
-    ['-m', 'locust', `--locustfile=${file}`, '--headless', `--host=${host}`, '--users=10', '--spawn-rate=100', `--run-time=${seconds}s`, `--csv=${prefix}`],
-    { cwd: dir, stdio: 'ignore', detached: true },
+    ['-m', 'locust', `--locustfile=${file}`, '--headless', `--host=${host}`, '--users=10', '--spawn-rate=100', `--run-time=${seconds}s`],
+    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  let log = '';
+  const cpu = cpuSampler(child.pid);
+  child.stderr.on('data', (d: Buffer) => {
+    log += d.toString();
+    if (TEST_STARTS.test(log)) cpu.mark();
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  cpu.stop();
   if (code !== 0 && code !== 1) throw new Error(`plain locust exited with ${code}`);
+  return { ...finalSummary(log), cpu: cpu.used, wall: cpu.wall(started) };
 }
 
-async function ourLocust(options: RunOptions): Promise<void> {
+/** Our runner; with `measure`, Locust's final summary from its log (as for plain Locust) and its CPU. */
+async function ourLocust(options: RunOptions, measure = false): Promise<Measured | undefined> {
+  const started = performance.now();
   const run = options.mode === 'distributed' ? await launchRun(options) : startRun(options);
+  let log = '';
+  const cpu = cpuSampler(run.pid);
+  if (measure) {
+    run.on('log', (line) => {
+      log += `${line}\n`;
+      if (TEST_STARTS.test(line)) cpu.mark();
+    });
+  }
   const exit = await run.exit;
+  cpu.stop();
   if (exit.code !== 0 && exit.code !== 1) throw new Error(`runner exited with ${exit.code ?? exit.signal ?? exit.spawnError}`);
+  if (!measure) return undefined;
+  return { ...finalSummary(log), cpu: cpu.used, wall: cpu.wall(started) };
 }
 
+function summary(xs: number[]): string {
+  return `median ${fmt(median(xs))} over ${xs.length} rounds (min ${fmt(Math.min(...xs))}, quartiles ${fmt(quantile(xs, 0.25))}–${fmt(quantile(xs, 0.75))}, max ${fmt(Math.max(...xs))})`;
+}
+
+/**
+ * Requests/s of our runner ÷ plain Locust, interleaved (the order rotates each round, so a drifting machine favours
+ * nobody), summarised as the median of per-round ratios with their spread. On a shared 2-core machine the wall-clock
+ * ratio swings with whatever else runs, so the bench also reports requests per CPU-second of the Locust process (what
+ * the bridge itself costs Locust, whatever the neighbours do) and how much of a core each side got.
+ * BENCH_COMPARE_BRIDGE=<dir> adds a third side: our runner with the bridge (and launcher) in <dir>, e.g. an older one.
+ */
 async function benchOverhead(dir: string, host: string, targetPid: number): Promise<void> {
-  console.log(`\nrunner overhead: requests/s of our runner ÷ plain locust --headless (10 users, no wait, ${OVERHEAD_SECONDS} s each, Locust's own --csv)`);
-  for (const kind of ['HttpUser', 'FastHttpUser']) {
+  const compare = process.env.BENCH_COMPARE_BRIDGE;
+  console.log(`\nrunner overhead: requests/s of our runner ÷ plain locust --headless (10 users, no wait, ${OVERHEAD_SECONDS} s each, Locust's own final summary)`);
+  if (compare) console.log(`  with a third side, "base": our runner with the bridge in ${compare}`);
+  for (const [kind, statsInterval] of Object.entries(OVERHEAD_KINDS)) {
     const file = path.join(dir, `${kind}.py`);
-    const ratios: number[] = [];
+    if (statsInterval !== undefined) console.log(`  ${kind}: our runner ticks every ${statsInterval} s`);
+    const sides: ('ours' | 'plain' | 'base')[] = compare ? ['ours', 'plain', 'base'] : ['ours', 'plain'];
+    const ratios: Record<string, number[]> = {};
+    const add = (key: string, value: number) => (ratios[key] ??= []).push(value);
     const targetCpu: number[] = [];
+    const share: Record<string, number[]> = {};
     for (let round = 0; round < OVERHEAD_ROUNDS; round++) {
-      const rps: Record<'ours' | 'plain', number> = { ours: 0, plain: 0 };
-      // Alternate which goes first: a drifting machine then favours neither.
-      const order: ('ours' | 'plain')[] = round % 2 === 0 ? ['ours', 'plain'] : ['plain', 'ours'];
+      const order = sides.map((_, i) => sides[(i + round) % sides.length]!);
+      const got: Partial<Record<(typeof sides)[number], Measured>> = {};
       for (const who of order) {
-        const prefix = path.join(dir, `${kind}-${round}-${who}`);
         const cpuBefore = await cpuSeconds(targetPid);
         const started = performance.now();
-        if (who === 'plain') await plainLocust(dir, file, host, OVERHEAD_SECONDS, prefix);
-        else
-          await ourLocust({ python: PYTHON, locustfile: file, cwd: dir, host, users: 10, spawnRate: 100, runTime: `${OVERHEAD_SECONDS}s`, csvPrefix: prefix });
+        const options: RunOptions = { python: PYTHON, locustfile: file, cwd: dir, host, users: 10, spawnRate: 100, runTime: `${OVERHEAD_SECONDS}s`, statsInterval };
+        if (statsInterval === undefined) delete options.statsInterval;
+        if (who === 'plain') got.plain = await plainLocust(dir, file, host, OVERHEAD_SECONDS);
+        else got[who] = await ourLocust(who === 'base' ? { ...options, bridgeDir: compare } : options, true);
         targetCpu.push(((await cpuSeconds(targetPid)) - cpuBefore) / ((performance.now() - started) / 1000));
-        rps[who] = await csvRps(prefix);
+        (share[who] ??= []).push(got[who]!.cpu / got[who]!.wall);
       }
-      ratios.push(rps.ours / rps.plain);
-      console.log(`  ${kind} round ${round + 1} (${order.join(' first, ')}): ours ${fmt(rps.ours, 0)} req/s, plain ${fmt(rps.plain, 0)} req/s, ratio ${fmt(rps.ours / rps.plain)}`);
+      const perCpu = (m: Measured) => m.requests / m.cpu;
+      const line = [`  ${kind} round ${round + 1} (${order.join(', ')}):`];
+      for (const who of sides) line.push(`${who} ${fmt(got[who]!.rps, 0)} req/s (${fmt(got[who]!.cpu / got[who]!.wall, 2)} core)`);
+      for (const who of sides.filter((w) => w !== 'plain')) {
+        add(`${who} rps`, got[who]!.rps / got.plain!.rps);
+        add(`${who} per CPU`, perCpu(got[who]!) / perCpu(got.plain!));
+        line.push(`${who}/plain ${fmt(got[who]!.rps / got.plain!.rps)} (per CPU-s ${fmt(perCpu(got[who]!) / perCpu(got.plain!))})`);
+      }
+      console.log(line.join('  '));
+    }
+    for (const who of sides.filter((w) => w !== 'plain')) {
+      console.log(`  ${kind} ${who}/plain requests/s: ${summary(ratios[`${who} rps`]!)} (goal ≥ 0.98)`);
+      console.log(`  ${kind} ${who}/plain requests per CPU-second of Locust: ${summary(ratios[`${who} per CPU`]!)}`);
     }
     const busiest = Math.max(...targetCpu);
-    console.log(`  ${kind}: median ratio ${fmt(median(ratios))} (goal ≥ 0.98); demo target CPU up to ${fmt(busiest * 100, 0)} % of a core${busiest > 0.9 ? ' — the Node target is the bottleneck here' : ''}`);
+    console.log(
+      `  ${kind}: share of a core the Locust process got, median: ${sides.map((w) => `${w} ${fmt(median(share[w]!), 2)}`).join(', ')}` +
+        ` (below ~0.95: something else competed for the CPU); demo target CPU up to ${fmt(busiest * 100, 0)} % of a core` +
+        `${busiest > 0.9 ? ' — the Node target is the bottleneck here' : ''}`,
+    );
   }
 }
 
@@ -221,9 +357,9 @@ export async function benchRunner(): Promise<void> {
   try {
     for (const [name, text] of Object.entries(LOCUSTFILES)) await writeFile(path.join(dir, `${name}.py`), text);
     const started = performance.now();
-    await benchOverhead(dir, target.url, target.child.pid!);
-    await benchFreshness(dir);
-    await benchScale(dir);
+    if (!ONLY || ONLY === 'overhead') await benchOverhead(dir, target.url, target.child.pid!);
+    if (!ONLY || ONLY === 'freshness') await benchFreshness(dir);
+    if (!ONLY || ONLY === 'scale') await benchScale(dir);
     console.log(`\nrunner benchmarks took ${fmt((performance.now() - started) / 1000, 0)} s`);
   } finally {
     await target.close();

@@ -323,6 +323,49 @@ function describeError(url: string, error: unknown): string {
   }
 }
 
+/** One successful poll, normalised: what a final message is made from. */
+export interface PolledReport {
+  report: NormalizedReport;
+  exceptions: ExceptionEntry[] | undefined;
+  /** Epoch ms of the poll. */
+  t: number;
+}
+
+function safeExceptions(raw: unknown, shape: NormalizedReport['shape']): ExceptionEntry[] | undefined {
+  try {
+    return raw === undefined ? undefined : normalizeExceptions(raw, shape === 'legacy');
+  } catch {
+    return undefined;
+  }
+}
+
+export type FinalMessage = Extract<BridgeMessage, { type: 'final' }>;
+
+/**
+ * A `final` message from one report: every endpoint (not only changed ones), the total, every failure and exception.
+ * The web API has no start or last-request time: `times` (epoch seconds, as the bridge's final carries them) are what
+ * the caller observed, and are left out when it has none.
+ */
+export function finalFromReport(polled: PolledReport, times?: { startTime?: number; lastRequestTime?: number }): FinalMessage {
+  const { report, exceptions } = polled;
+  const still = (entry: NormalizedEntry): EndpointStats => {
+    const stats = toEndpointStats(entry, undefined, 0, null, null);
+    stats.window = { seconds: 0, requests: 0, failures: 0, p50: null, p95: null };
+    return stats;
+  };
+  const final: FinalMessage = {
+    type: 'final',
+    t: polled.t,
+    endpoints: report.entries.map(still),
+    total: still(report.total ?? sumEntries(report.entries)),
+    failures: report.errors,
+    exceptions: exceptions ?? [],
+  };
+  if (times?.startTime) final.startTime = times.startTime;
+  if (times?.lastRequestTime) final.lastRequestTime = times.lastRequestTime;
+  return final;
+}
+
 export class LocustAttachment extends EventEmitter<AttachEvents> {
   readonly baseUrl: string;
   private readonly agent: Agent;
@@ -336,6 +379,7 @@ export class LocustAttachment extends EventEmitter<AttachEvents> {
   private shape: NormalizedReport['shape'] | undefined;
   private lastStatsText: string | undefined;
   private lastEmitAt = 0;
+  private latestReport: PolledReport | undefined;
   private closed = false;
   /** Settles when polling has ended (after close() or the caller's signal). */
   readonly done: Promise<void>;
@@ -390,6 +434,24 @@ export class LocustAttachment extends EventEmitter<AttachEvents> {
     }
   }
 
+  /**
+   * Fetches `/stats/requests` and `/exceptions` now and normalises them, without making a tick (the tick windows are
+   * untouched). Throws a clear sentence when the web UI fails or is not a Locust.
+   */
+  async fetchReport(): Promise<PolledReport> {
+    const [statsRaw, exceptionsRaw] = await Promise.all([this.call('GET', '/stats/requests'), this.call('GET', '/exceptions').catch(() => undefined)]);
+    const report = normalizeStatsReport(statsRaw);
+    this.shape = report.shape;
+    const polled = { report, exceptions: safeExceptions(exceptionsRaw, report.shape), t: Date.now() };
+    this.latestReport = polled;
+    return polled;
+  }
+
+  /** The last report a poll got (whether or not it made a tick). */
+  get latest(): PolledReport | undefined {
+    return this.latestReport;
+  }
+
   /** One poll: stats and exceptions, turned into a tick. Exposed for callers that want a tick now. */
   async pollOnce(): Promise<TickMessage> {
     return (await this.pollChanged(true))!;
@@ -408,17 +470,13 @@ export class LocustAttachment extends EventEmitter<AttachEvents> {
     ]);
     const report = normalizeStatsReport(statsRaw);
     const now = Date.now();
+    this.shape = report.shape;
+    const exceptions = safeExceptions(exceptionsRaw, report.shape);
+    this.latestReport = { report, exceptions, t: now };
     if (!force && statsText === this.lastStatsText && now - this.lastEmitAt < 5_000) return undefined;
     this.lastStatsText = statsText;
     this.lastEmitAt = now;
-    this.shape = report.shape;
-    let exceptions: ExceptionEntry[] | undefined;
-    try {
-      exceptions = exceptionsRaw === undefined ? undefined : normalizeExceptions(exceptionsRaw, report.shape === 'legacy');
-    } catch {
-      exceptions = undefined;
-    }
-    return this.builder.build(report, exceptions, Date.now());
+    return this.builder.build(report, exceptions, now);
   }
 
   private async poll(): Promise<void> {

@@ -1,9 +1,11 @@
-// The command line over the runner (dist/cli.js): run a locustfile with live progress, record it, export records.
+// The command line over the runner (dist/cli.js): run a locustfile or attach to a Locust web UI with live progress, record it, export records.
+import type { EventEmitter } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { BridgeMessage, EndpointStats } from '../protocol/runner';
-import { defaultWorkerCount, launchRun, type LocustRun, type RunExit, type RunOptions } from './locustRun';
+import { attachRecordOptions, AttachedRun, recordAttachedRun, type AttachRunOptions } from './attachRun';
+import { defaultWorkerCount, launchRun, type LocustRun, type LocustRunEvents, type RunExit, type RunOptions } from './locustRun';
 import { resolveInterpreter } from './python';
 import { exportRunRecord, loadRunRecord, RunRecorder } from './runRecord';
 
@@ -11,6 +13,7 @@ type Tick = Extract<BridgeMessage, { type: 'tick' }>;
 
 const USAGE = `Usage:
   locust-studio run <locustfile> [UserClass ...] [options] [-- extra Locust arguments]
+  locust-studio attach <web UI URL> [options]
   locust-studio export <record folder> <prefix>
 
 run options:
@@ -25,7 +28,21 @@ run options:
   -v, --verbose           show Locust's own output (it is always kept in the record's locust.log)
   -h, --help
 
-Exit status: Locust's (1 when requests failed), 2 when the run could not start, 128+n when killed by signal n.`;
+run exit status: Locust's (1 when requests failed), 2 when the run could not start, 128+n when killed by signal n.
+
+attach follows a Locust that runs elsewhere through its web UI (http://host:8089; user:password@ in the URL works too),
+with the same progress, final table and run record as run (its options.json says "attach": URL, without credentials).
+It ends when the remote test stops, after --run-time, or on Ctrl-C; the remote Locust goes on running unless --stop.
+attach options:
+      --username U, --password P   basic auth of the web UI (--web-auth)
+  -u, --users N           start (or retarget) the remote test with N users    -r, --spawn-rate N   (default: N)
+  -H, --host URL          with --users: the host the remote Locust loads
+  -t, --run-time T        stop following after T (30s, 5m, 1h30m)          --stop   also stop the remote test at the end
+      --interval S        seconds between polls (0.25-10, default 1)       --timeout S   per request (default 5)
+      --record-dir D      where run records go (default .locust-studio/runs)    --no-record
+      --csv PREFIX        also export the record (as for run)
+attach exit status: 0 when following ended normally (the remote test stopped, --run-time, Ctrl-C), 1 when the web UI
+was lost while following, 2 when it could not attach (refused, timed out, not a Locust web UI, wrong credentials).`;
 
 const RUN_OPTIONS = {
   users: { type: 'string', short: 'u' },
@@ -37,6 +54,23 @@ const RUN_OPTIONS = {
   'exclude-tags': { type: 'string' },
   interval: { type: 'string' },
   workers: { type: 'string' },
+  'record-dir': { type: 'string' },
+  'no-record': { type: 'boolean' },
+  csv: { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+const ATTACH_OPTIONS = {
+  users: { type: 'string', short: 'u' },
+  'spawn-rate': { type: 'string', short: 'r' },
+  'run-time': { type: 'string', short: 't' },
+  host: { type: 'string', short: 'H' },
+  username: { type: 'string' },
+  password: { type: 'string' },
+  stop: { type: 'boolean' },
+  interval: { type: 'string' },
+  timeout: { type: 'string' },
   'record-dir': { type: 'string' },
   'no-record': { type: 'boolean' },
   csv: { type: 'string' },
@@ -63,6 +97,73 @@ function list(value: string | undefined): string[] | undefined {
   return items?.length ? items : undefined;
 }
 
+function intervalOf(value: string | undefined): number | undefined {
+  const interval = number(value, 'interval');
+  if (interval !== undefined && (interval < 0.25 || interval > 10)) throw new UsageError('--interval must be between 0.25 and 10 seconds');
+  return interval;
+}
+
+function checkHost(host: string | undefined, what = '--host', example = 'http://127.0.0.1:8080'): void {
+  if (host === undefined) return;
+  try {
+    const url = new URL(host);
+    if (!/^https?:$/.test(url.protocol)) throw new Error();
+  } catch {
+    throw new UsageError(`${what} must be an http(s) URL such as ${example}, not "${host}"`);
+  }
+}
+
+/** Locust's duration syntax (30s, 5m, 1h30m, or plain seconds) in milliseconds. */
+export function parseDuration(text: string): number {
+  const trimmed = text.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000;
+  const m = /^(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?$/.exec(trimmed);
+  if (!trimmed || !m || (!m[1] && !m[2] && !m[3])) throw new UsageError(`--run-time must be a duration such as 30s, 5m or 1h30m, not "${text}"`);
+  return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
+}
+
+export interface CliAttach {
+  options: AttachRunOptions;
+  recordDir: string | undefined;
+  csv: string | undefined;
+  verbose: boolean;
+}
+
+/** Turns `attach` arguments into attach options (exported for tests); throws UsageError on bad input. */
+export function parseAttachArgs(argv: string[]): CliAttach {
+  const { values, positionals } = parseArgs({ args: argv, options: ATTACH_OPTIONS, allowPositionals: true, strict: true });
+  const [url, ...rest] = positionals;
+  if (!url) throw new UsageError('attach needs the URL of a Locust web UI, such as http://127.0.0.1:8089');
+  if (rest.length) throw new UsageError(`attach takes one URL, not also "${rest.join(' ')}"`);
+  checkHost(url, 'the web UI URL', 'http://127.0.0.1:8089');
+  checkHost(values.host);
+  const users = number(values.users, 'users', { integer: true });
+  const spawnRate = number(values['spawn-rate'], 'spawn-rate');
+  if (spawnRate !== undefined && !(spawnRate > 0)) throw new UsageError('--spawn-rate must be above 0');
+  if (users === undefined && (spawnRate !== undefined || values.host !== undefined)) throw new UsageError('--spawn-rate and --host go with --users');
+  const interval = intervalOf(values.interval);
+  const timeout = number(values.timeout, 'timeout');
+  if (timeout !== undefined && !(timeout > 0)) throw new UsageError('--timeout must be above 0 seconds');
+  const options: AttachRunOptions = { url };
+  if (values.username !== undefined) options.username = values.username;
+  if (values.password !== undefined) options.password = values.password;
+  if (users !== undefined) {
+    options.users = users;
+    options.spawnRate = spawnRate ?? Math.max(1, users);
+  }
+  if (values.host !== undefined) options.host = values.host;
+  if (values['run-time'] !== undefined) options.runTimeMs = parseDuration(values['run-time']);
+  if (values.stop) options.stopRemote = true;
+  if (interval !== undefined) options.intervalMs = interval * 1000;
+  if (timeout !== undefined) options.timeoutMs = timeout * 1000;
+  return {
+    options,
+    recordDir: values['no-record'] ? undefined : path.resolve(values['record-dir'] ?? path.join('.locust-studio', 'runs')),
+    csv: values.csv,
+    verbose: values.verbose ?? false,
+  };
+}
+
 export interface CliRun {
   /** `python` in these options is what the caller passed to parseRunArgs; `--python`, if given, is in `python`. */
   options: RunOptions;
@@ -82,16 +183,8 @@ export function parseRunArgs(argv: string[], python: string): CliRun {
   const [locustfile, ...userClasses] = own;
   if (!locustfile) throw new UsageError('run needs a locustfile');
   const workers = number(values.workers, 'workers', { integer: true });
-  const interval = number(values.interval, 'interval');
-  if (interval !== undefined && (interval < 0.25 || interval > 10)) throw new UsageError('--interval must be between 0.25 and 10 seconds');
-  if (values.host !== undefined) {
-    try {
-      const url = new URL(values.host);
-      if (!/^https?:$/.test(url.protocol)) throw new Error();
-    } catch {
-      throw new UsageError(`--host must be an http(s) URL such as http://127.0.0.1:8080, not "${values.host}"`);
-    }
-  }
+  const interval = intervalOf(values.interval);
+  checkHost(values.host);
   const options: RunOptions = {
     python,
     locustfile: path.resolve(locustfile),
@@ -179,20 +272,15 @@ function exitStatus(exit: RunExit): number {
 /** Non-TTY progress lines come at most this often. */
 const PLAIN_PROGRESS_EVERY_MS = 5_000;
 
-async function run(argv: string[]): Promise<number> {
-  const cli = parseRunArgs(argv, '');
-  const interpreter = await resolveInterpreter(cli.python).catch((error: Error) => {
-    process.stderr.write(`locust-studio: ${error.message}\n`);
-    return undefined;
-  });
-  if (!interpreter) return EXIT_CANNOT_START;
-  cli.options.python = interpreter.path;
+/** What `run` and `attach` both show: a LocustRun, or an AttachedRun that looks like one. */
+type Followed = EventEmitter<LocustRunEvents> & Pick<LocustRun, 'exit' | 'final' | 'kill'> & { stop(): Promise<RunExit> };
 
-  const locustRun: LocustRun = await launchRun(cli.options);
-  const recorder = cli.recordDir
-    ? RunRecorder.create(cli.recordDir, cli.options, { interpreter: { path: interpreter.path, locustVersion: interpreter.locustVersion } })
-    : undefined;
-  const recorded = recorder?.follow(locustRun);
+/**
+ * Shows a run as it goes: the live progress line (redrawn on a terminal, a plain line every 5 s otherwise), bridge
+ * errors, Locust's output with --verbose; the first Ctrl-C (or SIGTERM) stops it gracefully, a second one kills it.
+ * `exit` settles with the run's; then `printFinal` prints the final table, failures and exceptions.
+ */
+function showProgress(run: Followed, verbose: boolean, { what = 'stopping (Ctrl-C again to kill)' } = {}) {
   const started = Date.now();
   const tty = process.stdout.isTTY === true;
   let progressShown = false;
@@ -203,14 +291,14 @@ async function run(argv: string[]): Promise<number> {
     if (tty && progressShown) process.stdout.write('\r\x1b[2K');
     progressShown = false;
   };
-  locustRun.on('log', (line) => {
+  run.on('log', (line) => {
     recentLogs.push(line);
     if (recentLogs.length > 30) recentLogs.shift();
-    if (!cli.verbose) return;
+    if (!verbose) return;
     clearProgress();
     process.stderr.write(`${line}\n`);
   });
-  locustRun.on('message', (message) => {
+  run.on('message', (message) => {
     if (message.type === 'tick') {
       const text = progressLine(message, Date.now() - started);
       if (tty) {
@@ -226,27 +314,27 @@ async function run(argv: string[]): Promise<number> {
     }
   });
 
-  // First Ctrl-C (or SIGTERM): a graceful stop with final statistics; the second one kills the run.
   let interrupts = 0;
   const onSignal = () => {
     interrupts++;
     clearProgress();
     if (interrupts === 1) {
-      process.stderr.write('locust-studio: stopping (Ctrl-C again to kill)\n');
-      void locustRun.stop();
-    } else locustRun.kill();
+      process.stderr.write(`locust-studio: ${what}\n`);
+      void run.stop();
+    } else run.kill();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const exit = run.exit.then((result) => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    return result;
+  });
 
-  const exit = await locustRun.exit;
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
-  await recorded;
-  clearProgress();
-
-  const final = locustRun.final;
-  if (final) {
+  const printFinal = () => {
+    clearProgress();
+    const final = run.final;
+    if (!final) return;
     const seconds = final.startTime && final.lastRequestTime ? final.lastRequestTime - final.startTime : (Date.now() - started) / 1000;
     process.stdout.write(`${finalTable(final.endpoints, final.total, seconds)}\n`);
     if (final.failures.length) {
@@ -255,11 +343,32 @@ async function run(argv: string[]): Promise<number> {
     if (final.exceptions?.length) {
       process.stdout.write(`\nExceptions:\n${final.exceptions.map((e) => `  ${e.count}× ${e.message.slice(0, 200)}`).join('\n')}\n`);
     }
-  }
+  };
+  return { exit, recentLogs, printFinal };
+}
+
+async function run(argv: string[]): Promise<number> {
+  const cli = parseRunArgs(argv, '');
+  const interpreter = await resolveInterpreter(cli.python).catch((error: Error) => {
+    process.stderr.write(`locust-studio: ${error.message}\n`);
+    return undefined;
+  });
+  if (!interpreter) return EXIT_CANNOT_START;
+  cli.options.python = interpreter.path;
+
+  const locustRun: LocustRun = await launchRun(cli.options);
+  const recorder = cli.recordDir
+    ? RunRecorder.create(cli.recordDir, cli.options, { interpreter: { path: interpreter.path, locustVersion: interpreter.locustVersion } })
+    : undefined;
+  const recorded = recorder?.follow(locustRun);
+  const shown = showProgress(locustRun, cli.verbose);
+  const exit = await shown.exit;
+  await recorded;
+  shown.printFinal();
   if (exit.spawnError) process.stderr.write(`locust-studio: cannot start ${interpreter.path}: ${exit.spawnError}\n`);
-  else if (!final || (exit.code !== 0 && exit.code !== 1)) {
+  else if (!locustRun.final || (exit.code !== 0 && exit.code !== 1)) {
     // Locust could not run (bad locustfile, bad option…): its own words say why.
-    process.stderr.write(`locust-studio: Locust exited (${exit.signal ?? `code ${exit.code}`}); its last output:\n${recentLogs.slice(-20).join('\n')}\n`);
+    process.stderr.write(`locust-studio: Locust exited (${exit.signal ?? `code ${exit.code}`}); its last output:\n${shown.recentLogs.slice(-20).join('\n')}\n`);
   }
   if (recorder) {
     process.stdout.write(`Run record: ${recorder.dir}\n`);
@@ -269,6 +378,37 @@ async function run(argv: string[]): Promise<number> {
     }
   }
   return exitStatus(exit);
+}
+
+/** `attach <url>`: follows a Locust web UI, with the same progress, table and record as `run`. */
+async function attach(argv: string[]): Promise<number> {
+  const cli = parseAttachArgs(argv);
+  const attached = new AttachedRun(cli.options);
+  try {
+    await attached.connect();
+  } catch (error) {
+    process.stderr.write(`locust-studio: cannot attach: ${(error as Error).message}\n`);
+    return EXIT_CANNOT_START;
+  }
+  const recorder = cli.recordDir ? RunRecorder.create(cli.recordDir, attachRecordOptions(attached, cli.options)) : undefined;
+  const recorded = recorder && recordAttachedRun(recorder, attached);
+  const shown = showProgress(attached, cli.verbose, {
+    what: `detaching${cli.options.stopRemote ? ' and stopping the remote test' : ' (the remote Locust keeps running)'} (Ctrl-C again to leave at once)`,
+  });
+  process.stderr.write(`locust-studio: following ${attached.url}${cli.options.users !== undefined ? ` (${cli.options.users} users started)` : ''}\n`);
+  attached.start();
+  const exit = await shown.exit;
+  await recorded;
+  shown.printFinal();
+  if (recorder) {
+    process.stdout.write(`Run record: ${recorder.dir}\n`);
+    if (cli.csv) {
+      const files = await exportRunRecord(await loadRunRecord(recorder.dir), cli.csv);
+      process.stdout.write(`Exported: ${files.join(', ')}\n`);
+    }
+  }
+  if (exit.signal) return 128 + (os.constants.signals[exit.signal] ?? 0);
+  return exit.code ?? 1;
 }
 
 async function exportCommand(argv: string[]): Promise<number> {
@@ -284,6 +424,7 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === 'run' && !rest.includes('-h') && !rest.includes('--help')) return await run(rest);
+    if (command === 'attach' && !rest.includes('-h') && !rest.includes('--help')) return await attach(rest);
     if (command === 'export') return await exportCommand(rest);
     if (command === undefined || command === 'help' || command === '-h' || command === '--help' || rest.includes('-h') || rest.includes('--help')) {
       process.stdout.write(`${USAGE}\n`);

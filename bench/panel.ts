@@ -1,5 +1,5 @@
 // Benchmarks of the run panel in Chromium: one tick changing 2,000 endpoints vs a naive re-render; JS heap after 24 h vs 1 h.
-import type { HostToWebview } from '../protocol/webview';
+import { MAX_TASK_VIEW_REQUESTS, type HostToWebview, type TaskRequestView } from '../protocol/webview';
 import { launchChromium } from '../test/helpers/browser';
 import { servePanel } from '../test/helpers/panelServer';
 import { endpointStats, runView, seriesOf, busyTotal } from '../test/helpers/runFixtures';
@@ -97,6 +97,23 @@ export async function benchPanel(rounds = 15): Promise<void> {
       `panel, ${ENDPOINTS} endpoints: apply one tick ${t.toFixed(1)} ms (goal ≤ 8 ms), naive full re-render ${n.toFixed(1)} ms, ` +
         `ratio naive/tick ${(n / t).toFixed(1)}; a whole snapshot (model rebuilt, 1 h of series) ${s.toFixed(1)} ms`,
     );
+
+    // The host sends a single task whole on every change: the biggest one, one request longer each time.
+    const request = (i: number): TaskRequestView => ({
+      type: 'request', method: 'GET', name: '/item/[id]', url: `http://127.0.0.1:8080/item/${i}`, status: i % 7 ? 200 : null,
+      responseTimeMs: 10 + (i % 50), responseLength: 512 + i, failure: i % 7 ? null : 'ConnectionRefusedError(111)', startTime: 1_795_000_000 + i / 10,
+    });
+    const requests = Array.from({ length: MAX_TASK_VIEW_REQUESTS }, (_, i) => request(i));
+    const taskMessage = (count: number): HostToWebview => ({
+      type: 'task',
+      task: { id: 'task-1', label: 'WebsiteUser.browse', locustfile: '/w/locustfile.py', host: 'http://127.0.0.1:8080', mode: 'run', state: 'running', startedAt: Date.now(), requests: requests.slice(0, count) },
+    });
+    await timed(taskMessage(MAX_TASK_VIEW_REQUESTS - rounds - 3));
+    const taskTimes: number[] = [];
+    for (let count = MAX_TASK_VIEW_REQUESTS - rounds - 2; count <= MAX_TASK_VIEW_REQUESTS; count++) taskTimes.push(await timed(taskMessage(count)));
+    const drawn = await page.evaluate<number>(`document.querySelectorAll('.task-requests-table tbody tr').length`);
+    if (drawn !== MAX_TASK_VIEW_REQUESTS) throw new Error(`the task view shows ${drawn} requests, expected ${MAX_TASK_VIEW_REQUESTS}`);
+    console.log(`panel, single task of ${MAX_TASK_VIEW_REQUESTS} requests: apply one task message (one request more) ${median(taskTimes).toFixed(1)} ms`);
   } finally {
     await browser.close();
     await site.close();

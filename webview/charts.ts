@@ -86,7 +86,7 @@ class LineChart {
       data: [],
       borderColor: spec.colour(theme),
       backgroundColor: spec.colour(theme),
-      borderWidth: 1.5,
+      borderWidth: theme.contrast ? 2.5 : 1.5,
       borderDash: spec.dash ?? [],
       pointRadius: 0,
       pointHoverRadius: 3,
@@ -109,7 +109,7 @@ class LineChart {
           min: 0,
           ticks: { color: theme.foreground, maxTicksLimit: 8, precision: 0, callback: (value) => formatDuration(Number(value)) },
           grid: { color: theme.grid },
-          border: { color: theme.grid },
+          border: { color: theme.axis, width: theme.contrast ? 2 : 1 },
         },
         y: {
           type: 'linear',
@@ -117,12 +117,12 @@ class LineChart {
           title: { display: true, text: this.yTitle, color: theme.foreground },
           ticks: { color: theme.foreground, maxTicksLimit: 6 },
           grid: { color: theme.grid },
-          border: { color: theme.grid },
+          border: { color: theme.axis, width: theme.contrast ? 2 : 1 },
         },
       },
       plugins: {
         decimation: { enabled: true, algorithm: 'min-max' },
-        legend: { labels: { color: theme.foreground, boxWidth: 12, boxHeight: 2, font: { family: theme.fontFamily } } },
+        legend: { labels: { color: theme.foreground, boxWidth: 12, boxHeight: theme.contrast ? 3 : 2, font: { family: theme.fontFamily } } },
         tooltip: {
           callbacks: {
             title: (items) => (items[0] ? formatDuration(items[0].parsed.x ?? 0) : ''),
@@ -145,6 +145,7 @@ class LineChart {
       if (!spec) return;
       d.borderColor = spec.colour(theme);
       d.backgroundColor = spec.colour(theme);
+      d.borderWidth = theme.contrast ? 2.5 : 1.5;
     });
     this.chart.update('none');
   }

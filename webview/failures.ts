@@ -4,6 +4,27 @@ import { element, setText } from './dom';
 import { formatCount, formatDuration } from './format';
 import { splitTraceback } from './traceback';
 
+/** A traceback as text, its `File "...", line N` lines inside the workspace as links that ask the host to open them. */
+export function tracebackElement(traceback: string, roots: readonly string[], openSource: (path: string, line: number) => void): HTMLPreElement {
+  const pre = element('pre', { className: 'traceback' });
+  for (const part of splitTraceback(traceback, roots)) {
+    if (!('path' in part)) {
+      pre.append(document.createTextNode(part.text));
+      continue;
+    }
+    const link = element('a', { className: 'source-link', text: part.text });
+    link.href = '#';
+    link.title = `Open ${part.path} at line ${part.line}`;
+    const { path, line } = part;
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      openSource(path, line);
+    });
+    pre.append(link);
+  }
+  return pre;
+}
+
 const failureKey = (f: FailureEntry) => `${f.method}\u0000${f.name}\u0000${f.error}`;
 const exceptionKey = (e: ExceptionEntry) => `${e.message}\u0000${e.traceback}`;
 
@@ -118,22 +139,7 @@ export class ExceptionsView {
     const item = element('li', { className: 'exception' });
     const summary = element('div', { className: 'exception-summary' });
     summary.append(element('span', { className: 'count' }), element('span', { className: 'exception-message', text: e.message }), element('span', { className: 'nodes' }));
-    const pre = element('pre', { className: 'traceback' });
-    for (const part of splitTraceback(e.traceback, this.roots)) {
-      if (!('path' in part)) {
-        pre.append(document.createTextNode(part.text));
-        continue;
-      }
-      const link = element('a', { className: 'source-link', text: part.text });
-      link.href = '#';
-      link.title = `Open ${part.path} at line ${part.line}`;
-      const { path, line } = part;
-      link.addEventListener('click', (event) => {
-        event.preventDefault();
-        this.openSource(path, line);
-      });
-      pre.append(link);
-    }
+    const pre = tracebackElement(e.traceback, this.roots, this.openSource);
     item.append(summary, pre);
     return item;
   }

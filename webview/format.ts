@@ -29,3 +29,19 @@ export function formatDuration(seconds: number): string {
   const ss = String(s % 60).padStart(2, '0');
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
+
+const oneDecimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+
+/** A response size: bytes below 1 kB, then kB and MB with one decimal. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${integer.format(bytes)} B`;
+  if (bytes < 1_000_000) return `${oneDecimal.format(bytes / 1000)} kB`;
+  return `${oneDecimal.format(bytes / 1_000_000)} MB`;
+}
+
+/** A short span: milliseconds below a second, seconds with one decimal below a minute, then m:ss. */
+export function formatSpan(ms: number): string {
+  if (ms < 1000) return `${integer.format(Math.round(ms))} ms`;
+  if (ms < 60_000) return `${(Math.floor(ms / 100) / 10).toFixed(1)} s`;
+  return formatDuration(Math.floor(ms / 1000));
+}

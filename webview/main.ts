@@ -1,4 +1,4 @@
-// The run panel: renders the run the host sends (snapshot, then ticks) and posts the user's controls back.
+// The run panel: renders the run the host sends (snapshot, then ticks) and the single task, and posts the user's controls back.
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
@@ -13,14 +13,18 @@ import {
   type HostToWebview,
   type RunView,
   type Series,
+  type TaskView,
 } from '../protocol/webview';
 import { RunCharts } from './charts';
 import { RunControls } from './controls';
 import { element, setText } from './dom';
 import { ExceptionsView, FailuresView } from './failures';
 import { formatCount, formatDuration, formatPercent, formatRate } from './format';
+import { ElapsedClock } from './runClock';
 import { StatsTable } from './statsTable';
+import { TaskPanel } from './taskView';
 import { onThemeChange } from './theme';
+import { ViewSwitch, type PanelView } from './viewSwitch';
 import { loadUiState, postToHost, saveUiState } from './vscodeApi';
 
 const ui = loadUiState();
@@ -30,7 +34,7 @@ const app = document.getElementById('app') ?? document.body;
 const empty = element('section', { className: 'empty' });
 empty.append(
   element('h2', { text: 'No run yet' }),
-  element('p', { text: 'Open a locustfile and click “Run load test” above a User class to start one.' }),
+  element('p', { text: 'Open a locustfile and click “Run load test” above a User class to start one, or “Run task once” above a task.' }),
 );
 
 // ---- Header: what runs, how it goes, the controls
@@ -94,13 +98,28 @@ statsSection.append(statsBar, table.container);
 
 // ---- Failures and exceptions
 const failures = new FailuresView();
-const exceptions = new ExceptionsView((path, line) => postToHost({ type: 'openSource', path, line }));
+const openSource = (path: string, line: number) => postToHost({ type: 'openSource', path, line });
+const exceptions = new ExceptionsView(openSource);
 
 const runSection = element('section', { className: 'run' });
 runSection.append(header, chartsSection, statsSection, failures.element, exceptions.element);
 
-// ---- State of the view (the host owns the run; this is its latest copy)
+// ---- The single task, and the switch between it and the load test (shown when there are both)
+const taskPanel = new TaskPanel(openSource);
+const viewSwitch = new ViewSwitch((view) => {
+  ui.view = view;
+  saveUiState(ui);
+  layout();
+});
+/** The view's content changes under the switch, which stays put so that it keeps the keyboard focus. */
+const content = element('div', { className: 'view-content' });
+app.replaceChildren(viewSwitch.element, content);
+
+// ---- State of the view (the host owns the run and the task; these are its latest copies)
 let run: RunView | null = null;
+let task: TaskView | null = null;
+let sourceRoots: readonly string[] = [];
+const elapsed = new ElapsedClock();
 let totalSeries: Series = emptySeries();
 let classSeries = new Map<string, Series>();
 /** The selected endpoint's series; null while the host has not answered selectEndpoint yet. */
@@ -179,6 +198,48 @@ function drawCharts(): void {
   });
 }
 
+/** A run that is over (or never started) has no current rate, no controls to send and no clock running. */
+const isActive = (state: RunView['state']) => state !== 'stopped' && state !== 'failed' && state !== 'quitting';
+
+/** Which view is in front: the one chosen (by the user, or the host), if what it shows exists. */
+function currentView(): PanelView {
+  if (!task) return 'run';
+  if (!run) return 'task';
+  return ui.view ?? 'run';
+}
+
+function layout(): void {
+  const view = currentView();
+  viewSwitch.element.hidden = !(run && task);
+  viewSwitch.show(view);
+  const shown = view === 'task' ? taskPanel.element : run ? runSection : empty;
+  if (content.firstElementChild !== shown) content.replaceChildren(shown);
+  syncClock();
+}
+
+function renderElapsed(): void {
+  if (!run) return;
+  const seconds = elapsed.read();
+  const runTime = run.runTimeSeconds;
+  const text = seconds === undefined ? '–' : formatDuration(Math.floor(seconds));
+  setText(metricValues.get('Elapsed')!, runTime ? `${text} / ${formatDuration(runTime)}` : text);
+}
+
+// Elapsed (run) and duration (task) advance on the panel's own clock while something runs; nothing ticks otherwise.
+let clockTimer: ReturnType<typeof setInterval> | undefined;
+function syncClock(): void {
+  const needed = (run !== null && elapsed.advancing) || taskPanel.running;
+  if (needed && clockTimer === undefined) {
+    clockTimer = setInterval(() => {
+      renderElapsed();
+      taskPanel.tickClock();
+    }, 250);
+  } else if (!needed && clockTimer !== undefined) {
+    clearInterval(clockTimer);
+    clockTimer = undefined;
+  }
+}
+
 function renderHeader(): void {
   if (!run) return;
   setText(title, run.locustfile.split(/[\\/]/).pop() ?? run.locustfile);
@@ -189,20 +250,20 @@ function renderHeader(): void {
   const total = run.total;
   const seconds = total?.window.seconds || 1;
   setText(metricValues.get('Users')!, `${formatCount(run.userCount)} / ${formatCount(run.targetUsers)}`);
-  const active = run.state !== 'stopped' && run.state !== 'failed';
+  const active = isActive(run.state);
   // A finished run has no current rate: its last window would read as if traffic were still flowing.
   setText(metricValues.get('Requests/s')!, total && active ? formatRate(total.window.requests / seconds) : '–');
   setText(metricValues.get('Failures')!, total ? formatPercent(total.failures, total.requests) : '–');
   setText(metricValues.get('Requests')!, total ? formatCount(total.requests) : '–');
-  const lastT = totalSeries.recent.at(-1)?.t;
-  setText(metricValues.get('Elapsed')!, lastT === undefined ? '–' : formatDuration(lastT));
+  renderElapsed();
   controls.showRun(run.targetUsers, run.spawnRate, active, run.recordDir !== undefined);
   setText(message, run.message ?? '');
 }
 
-function show(view: RunView | null, sourceRoots: readonly string[]): void {
+function show(view: RunView | null): void {
   const sameRun = run !== null && view !== null && run.id === view.id;
   run = view;
+  if (!sameRun) elapsed.reset();
   table.clear();
   failures.reset(view?.startedAt ?? 0);
   exceptions.reset(sourceRoots);
@@ -214,10 +275,11 @@ function show(view: RunView | null, sourceRoots: readonly string[]): void {
     saveUiState(ui);
   }
   if (!view) {
-    app.replaceChildren(empty);
+    layout();
     return;
   }
   totalSeries = view.series?.total ?? emptySeries();
+  followRunState(totalSeries.recent.at(-1)?.t);
   classSeries = new Map((view.series?.userClasses ?? []).map((c) => [c.name, c.value]));
   // The selection survives a hidden panel (getState) if the run still has that endpoint.
   const known = new Set(view.endpoints.map(keyOf));
@@ -225,7 +287,7 @@ function show(view: RunView | null, sourceRoots: readonly string[]): void {
   // A new snapshot of the same run (state change, users changed) keeps the selector as it is.
   if (!sameRun) resetEndpointOptions(selected);
   addEndpointOptions(view.endpoints, sameRun ? null : selected);
-  app.replaceChildren(runSection);
+  layout();
   table.update(view.endpoints, view.total);
   failures.update(view.failures ?? []);
   exceptions.update(view.exceptions ?? []);
@@ -238,6 +300,26 @@ function show(view: RunView | null, sourceRoots: readonly string[]): void {
     if (sameRun) endpointSelect.value = ALL;
     scheduleCharts();
   }
+}
+
+/** The clock takes the newest sample's time and stops when the run does. */
+function followRunState(sampleT: number | undefined): void {
+  if (!run) return;
+  if (sampleT !== undefined) elapsed.sample(sampleT);
+  if (isActive(run.state)) elapsed.thaw();
+  else elapsed.freeze();
+  syncClock();
+}
+
+function showTask(view: TaskView): void {
+  // A task the panel had not seen comes to the front; later changes to it leave the user's choice alone.
+  if (view.id !== task?.id && ui.view !== 'task') {
+    ui.view = 'task';
+    saveUiState(ui);
+  }
+  task = view;
+  taskPanel.show(view);
+  layout();
 }
 
 function applyTick(msg: Extract<HostToWebview, { type: 'tick' }>): void {
@@ -264,13 +346,29 @@ function applyTick(msg: Extract<HostToWebview, { type: 'tick' }>): void {
     }
     scheduleCharts();
   }
+  followRunState(points?.total.t);
   renderHeader();
 }
 
 function apply(msg: HostToWebview): void {
   switch (msg.type) {
     case 'snapshot':
-      show(msg.run, msg.sourceRoots ?? []);
+      sourceRoots = msg.sourceRoots ?? [];
+      taskPanel.setSourceRoots(sourceRoots);
+      if (msg.view && msg.view !== ui.view) {
+        ui.view = msg.view;
+        saveUiState(ui);
+      }
+      // A snapshot without the field says nothing about the task (the host may not track one).
+      if (msg.task !== undefined) {
+        task = msg.task;
+        if (task) taskPanel.show(task);
+        else taskPanel.clear();
+      }
+      show(msg.run);
+      break;
+    case 'task':
+      showTask(msg.task);
       break;
     case 'tick':
       applyTick(msg);
@@ -300,5 +398,5 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
 
 onThemeChange(() => charts.applyTheme());
 
-show(null, []);
+show(null);
 postToHost({ type: 'ready' });

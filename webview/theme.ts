@@ -3,12 +3,16 @@
 export interface ChartTheme {
   foreground: string;
   grid: string;
+  /** The axis lines (the theme's border colour in high contrast). */
+  axis: string;
   background: string;
   /** Line colours in the order series use them. */
   palette: string[];
   requests: string;
   failures: string;
   fontFamily: string;
+  /** A high-contrast theme: lines are drawn thicker. */
+  contrast: boolean;
 }
 
 function cssVar(style: CSSStyleDeclaration, name: string, fallback: string): string {
@@ -18,8 +22,10 @@ function cssVar(style: CSSStyleDeclaration, name: string, fallback: string): str
 /** VS Code sets the variables on <html> and a theme class on <body>; read them computed, as the page sees them. */
 export function readTheme(): ChartTheme {
   const style = getComputedStyle(document.documentElement);
-  const contrast = document.body.classList.contains('vscode-high-contrast');
-  const dark = contrast || document.body.classList.contains('vscode-dark');
+  const classes = document.body.classList;
+  // High contrast light carries both classes (`vscode-high-contrast vscode-high-contrast-light`): it is a light theme.
+  const contrast = classes.contains('vscode-high-contrast');
+  const dark = classes.contains('vscode-dark') || (contrast && !classes.contains('vscode-high-contrast-light'));
   const foreground = cssVar(style, '--vscode-charts-foreground', cssVar(style, '--vscode-foreground', dark ? '#cccccc' : '#3b3b3b'));
   const blue = cssVar(style, '--vscode-charts-blue', dark ? '#3794ff' : '#1a85ff');
   const red = cssVar(style, '--vscode-charts-red', dark ? '#f14c4c' : '#e51400');
@@ -27,14 +33,18 @@ export function readTheme(): ChartTheme {
   const orange = cssVar(style, '--vscode-charts-orange', dark ? '#d18616' : '#d18616');
   const green = cssVar(style, '--vscode-charts-green', dark ? '#89d185' : '#388a34');
   const purple = cssVar(style, '--vscode-charts-purple', dark ? '#b180d7' : '#652d90');
+  const grid = cssVar(style, '--vscode-charts-lines', dark ? 'rgba(204,204,204,0.2)' : 'rgba(59,59,59,0.15)');
   return {
     foreground,
-    grid: cssVar(style, '--vscode-charts-lines', dark ? 'rgba(204,204,204,0.2)' : 'rgba(59,59,59,0.15)'),
+    grid,
+    // In high contrast the axes are drawn in the theme's border colour, as every other edge is.
+    axis: contrast ? cssVar(style, '--vscode-contrastBorder', foreground) : grid,
     background: cssVar(style, '--vscode-editor-background', dark ? '#1f1f1f' : '#ffffff'),
     palette: [blue, green, yellow, purple, orange, red],
     requests: blue,
     failures: red,
     fontFamily: cssVar(style, '--vscode-font-family', 'sans-serif'),
+    contrast,
   };
 }
 

@@ -22,6 +22,8 @@ export interface PanelUiState {
   filter: string;
   /** The record of the run shown: the host reads it back when a window reload restores the panel. */
   recordDir?: string;
+  /** The view in front when both a load test and a single task exist, so that a reload shows the same one. */
+  view?: 'run' | 'task';
 }
 
 export function loadUiState(): PanelUiState {
@@ -34,6 +36,7 @@ export function loadUiState(): PanelUiState {
     sort,
     filter: typeof raw?.filter === 'string' ? raw.filter : '',
     ...(typeof raw?.recordDir === 'string' && { recordDir: raw.recordDir }),
+    ...((raw?.view === 'run' || raw?.view === 'task') && { view: raw.view }),
   };
 }
 

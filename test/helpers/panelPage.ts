@@ -47,7 +47,7 @@ export async function nextPosted<T extends WebviewToHost['type']>(page: Page, ty
   return (await handle.jsonValue()) as Extract<WebviewToHost, { type: T }>;
 }
 
-/** A few of the variables VS Code sets on a webview's <html>, for light and dark themes. */
+/** A few of the variables VS Code sets on a webview's <html>, for light, dark and the two high-contrast themes. */
 const THEMES = {
   light: {
     '--vscode-foreground': '#3b3b3b', '--vscode-editor-background': '#ffffff', '--vscode-descriptionForeground': '#717171',
@@ -62,7 +62,7 @@ const THEMES = {
     '--vscode-settings-dropdownBackground': '#ffffff', '--vscode-settings-dropdownBorder': '#cecece',
     '--vscode-settings-dropdownForeground': '#3b3b3b', '--vscode-settings-dropdownListBorder': '#cecece',
     '--vscode-button-secondaryBackground': '#e5e5e5', '--vscode-button-secondaryForeground': '#3b3b3b',
-    '--vscode-inputValidation-errorBackground': '#f2dede',
+    '--vscode-inputValidation-errorBackground': '#f2dede', '--vscode-focusBorder': '#005fb8',
   },
   dark: {
     '--vscode-foreground': '#cccccc', '--vscode-editor-background': '#1f1f1f', '--vscode-descriptionForeground': '#9d9d9d',
@@ -77,18 +77,76 @@ const THEMES = {
     '--vscode-settings-dropdownBackground': '#313131', '--vscode-settings-dropdownBorder': '#3c3c3c',
     '--vscode-settings-dropdownForeground': '#cccccc', '--vscode-settings-dropdownListBorder': '#454545',
     '--vscode-button-secondaryBackground': '#313131', '--vscode-button-secondaryForeground': '#cccccc',
-    '--vscode-inputValidation-errorBackground': '#5a1d1d',
+    '--vscode-inputValidation-errorBackground': '#5a1d1d', '--vscode-focusBorder': '#0078d4',
+  },
+  'hc-dark': {
+    '--vscode-foreground': '#ffffff', '--vscode-editor-background': '#000000', '--vscode-descriptionForeground': '#ffffffb3',
+    '--vscode-contrastBorder': '#6fc3df', '--vscode-contrastActiveBorder': '#f38518', '--vscode-focusBorder': '#f38518',
+    '--vscode-badge-background': '#000000', '--vscode-badge-foreground': '#ffffff', '--vscode-errorForeground': '#f48771',
+    '--vscode-widget-border': '#6fc3df', '--vscode-panel-border': '#6fc3df', '--vscode-font-family': 'system-ui, sans-serif', '--vscode-font-size': '13px',
+    '--vscode-button-background': '#000000', '--vscode-button-foreground': '#ffffff', '--vscode-button-border': '#6fc3df',
+    '--vscode-charts-foreground': '#ffffff', '--vscode-charts-lines': '#ffffff80', '--vscode-charts-blue': '#3794ff',
+    '--vscode-charts-red': '#f48771', '--vscode-charts-green': '#89d185', '--vscode-charts-yellow': '#cca700',
+    '--vscode-charts-purple': '#b180d7', '--vscode-charts-orange': '#d18616', '--vscode-textLink-foreground': '#21a6ff',
+    '--vscode-textLink-activeForeground': '#21a6ff', '--vscode-textCodeBlock-background': '#000000',
+    '--vscode-settings-textInputBackground': '#000000', '--vscode-settings-textInputBorder': '#6fc3df',
+    '--vscode-settings-textInputForeground': '#ffffff', '--vscode-settings-dropdownBackground': '#000000',
+    '--vscode-settings-dropdownBorder': '#6fc3df', '--vscode-settings-dropdownForeground': '#ffffff',
+    '--vscode-settings-dropdownListBorder': '#6fc3df', '--vscode-input-border': '#6fc3df', '--vscode-dropdown-border': '#6fc3df',
+    '--vscode-button-secondaryBackground': '#000000', '--vscode-button-secondaryForeground': '#ffffff',
+    '--vscode-inputValidation-errorBackground': '#000000', '--vscode-inputValidation-errorBorder': '#f48771',
+    '--vscode-testing-iconPassed': '#73c991',
+  },
+  'hc-light': {
+    '--vscode-foreground': '#292929', '--vscode-editor-background': '#ffffff', '--vscode-descriptionForeground': '#292929b3',
+    '--vscode-contrastBorder': '#0f4a85', '--vscode-contrastActiveBorder': '#006bbd', '--vscode-focusBorder': '#006bbd',
+    '--vscode-badge-background': '#0f4a85', '--vscode-badge-foreground': '#ffffff', '--vscode-errorForeground': '#b5200d',
+    '--vscode-widget-border': '#0f4a85', '--vscode-panel-border': '#0f4a85', '--vscode-font-family': 'system-ui, sans-serif', '--vscode-font-size': '13px',
+    '--vscode-button-background': '#0f4a85', '--vscode-button-foreground': '#ffffff', '--vscode-button-border': '#0f4a85',
+    '--vscode-charts-foreground': '#292929', '--vscode-charts-lines': '#29292980', '--vscode-charts-blue': '#0f4a85',
+    '--vscode-charts-red': '#b5200d', '--vscode-charts-green': '#374e06', '--vscode-charts-yellow': '#895503',
+    '--vscode-charts-purple': '#652d90', '--vscode-charts-orange': '#8f4a00', '--vscode-textLink-foreground': '#0f4a85',
+    '--vscode-textLink-activeForeground': '#0f4a85', '--vscode-textCodeBlock-background': '#ffffff',
+    '--vscode-settings-textInputBackground': '#ffffff', '--vscode-settings-textInputBorder': '#0f4a85',
+    '--vscode-settings-textInputForeground': '#292929', '--vscode-settings-dropdownBackground': '#ffffff',
+    '--vscode-settings-dropdownBorder': '#0f4a85', '--vscode-settings-dropdownForeground': '#292929',
+    '--vscode-settings-dropdownListBorder': '#0f4a85', '--vscode-input-border': '#0f4a85', '--vscode-dropdown-border': '#0f4a85',
+    '--vscode-button-secondaryBackground': '#ffffff', '--vscode-button-secondaryForeground': '#292929',
+    '--vscode-inputValidation-errorBackground': '#ffffff', '--vscode-inputValidation-errorBorder': '#b5200d',
+    '--vscode-testing-iconPassed': '#007100',
   },
 } as const;
+export type PanelTheme = keyof typeof THEMES;
 
-/** Applies a theme the way VS Code does: CSS variables on <html> and a class on <body> (CSSOM, so the CSP allows it). */
-export function applyTheme(page: Page, theme: keyof typeof THEMES): Promise<void> {
+/** The body classes VS Code gives each kind of theme (high contrast light carries both high-contrast classes). */
+const BODY_CLASSES: Record<PanelTheme, string[]> = {
+  light: ['vscode-light'],
+  dark: ['vscode-dark'],
+  'hc-dark': ['vscode-high-contrast'],
+  'hc-light': ['vscode-high-contrast', 'vscode-high-contrast-light'],
+};
+const THEME_KIND: Record<PanelTheme, string> = {
+  light: 'vscode-light', dark: 'vscode-dark', 'hc-dark': 'vscode-high-contrast', 'hc-light': 'vscode-high-contrast-light',
+};
+
+/** What the panel's charts read as their foreground in each theme (tests wait for it after a switch). */
+export const CHART_FOREGROUND: Record<PanelTheme, string> = Object.fromEntries(
+  Object.entries(THEMES).map(([name, vars]) => [name, vars['--vscode-charts-foreground']]),
+) as Record<PanelTheme, string>;
+
+/**
+ * Applies a theme the way VS Code does: the variables replace those of the previous theme on <html>, and <body> gets
+ * the theme's classes and kind (CSSOM and attributes only, so the CSP allows it).
+ */
+export function applyTheme(page: Page, theme: PanelTheme): Promise<void> {
   return page.evaluate(
-    ([vars, name]) => {
+    ([vars, classes, kind]) => {
+      document.documentElement.removeAttribute('style');
       for (const [key, value] of Object.entries(vars)) document.documentElement.style.setProperty(key, value);
-      document.body.classList.remove('vscode-light', 'vscode-dark');
-      document.body.classList.add(`vscode-${name}`);
+      document.body.classList.remove('vscode-light', 'vscode-dark', 'vscode-high-contrast', 'vscode-high-contrast-light');
+      document.body.classList.add(...classes);
+      document.body.dataset['vscodeThemeKind'] = kind;
     },
-    [THEMES[theme], theme] as const,
+    [THEMES[theme], BODY_CLASSES[theme], THEME_KIND[theme]] as const,
   );
 }

@@ -5,14 +5,15 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { EndpointStats, ExceptionEntry, FailureEntry } from '../../protocol/runner';
-import { parseWebviewToHost, type HostToWebview } from '../../protocol/webview';
+import { parseWebviewToHost, type HostToWebview, type TaskRequestView, type TaskView } from '../../protocol/webview';
 import { launchChromium } from '../helpers/browser';
-import { applyTheme, instrumentPanel, nextPosted, postedByPanel, sendToPanel, servePanel } from '../helpers/panelPage';
+import { applyTheme, CHART_FOREGROUND, instrumentPanel, nextPosted, postedByPanel, sendToPanel, servePanel, type PanelTheme } from '../helpers/panelPage';
 import { busyTotal, endpointStats, runView, seriesOf } from '../helpers/runFixtures';
 import { REPO_ROOT } from '../helpers/lspClient';
 
 const SHOTS = path.join(REPO_ROOT, 'test-output', 'webview');
-const THEMES = ['light', 'dark'] as const;
+const THEMES: readonly PanelTheme[] = ['light', 'dark'];
+const HIGH_CONTRAST: readonly PanelTheme[] = ['hc-dark', 'hc-light'];
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 let site: Awaited<ReturnType<typeof servePanel>>;
 let page: Page;
@@ -79,10 +80,10 @@ async function waitForChartPoints(name: string, atLeast: number): Promise<void> 
   );
 }
 
-async function screenshots(name: string): Promise<void> {
-  for (const theme of THEMES) {
+async function screenshots(name: string, themes: readonly PanelTheme[] = THEMES): Promise<void> {
+  for (const theme of themes) {
     await applyTheme(page, theme);
-    await page.waitForFunction((fg) => document.querySelector('.charts')?.getAttribute('data-foreground') === fg || !document.querySelector('.charts')?.isConnected, theme === 'light' ? '#616161' : '#cccccc');
+    await page.waitForFunction((fg) => document.querySelector('.charts')?.getAttribute('data-foreground') === fg || !document.querySelector('.charts')?.isConnected, CHART_FOREGROUND[theme]);
     await page.screenshot({ path: path.join(SHOTS, `${name}-${theme}.png`), fullPage: true });
   }
 }
@@ -144,7 +145,8 @@ test('the snapshot series and each tick’s points drive the three charts', asyn
   assert.deepEqual((await chartData('requests')).latest, { 'Requests/s': 97.5, 'Failures/s': 1.5 });
   assert.deepEqual((await chartData('times')).latest, { p50: 20, p95: 95, 'p99 (cumulative)': 150 });
   assert.deepEqual((await chartData('users')).latest, { Users: 11, WebsiteUser: 7, AdminUser: 4 });
-  assert.equal(await page.locator('.metrics dd').nth(4).textContent(), '2:01', 'elapsed follows the newest point');
+  // Elapsed goes on from the newest point on the panel's own clock (exact values: the test with the page clock).
+  assert.match((await page.locator('.metrics dd').nth(4).textContent()) ?? '', /^2:0[1-3]$/, 'elapsed follows the newest point');
   await screenshots('running');
 });
 
@@ -466,4 +468,274 @@ test('an invalid message is ignored and the panel keeps working', async () => {
   await sendToPanel(page, { type: 'ack', command: 'format-disk', ok: true });
   await sendToPanel(page, { type: 'snapshot', run: runView({ host: 'http://after-junk.test' }) });
   await page.getByText('http://after-junk.test', { exact: false }).waitFor();
+});
+
+// ---- The single task ("Run task once" / "Debug task")
+
+const HOST = 'http://127.0.0.1:8080';
+const request = (overrides: Partial<TaskRequestView> & Pick<TaskRequestView, 'name' | 'url'>): TaskRequestView => ({
+  type: 'request', method: 'GET', status: 200, responseTimeMs: 12.5, responseLength: 512, failure: null, startTime: 1_795_000_000, ...overrides,
+});
+const TASK_REQUESTS: TaskRequestView[] = [
+  request({ name: '/', url: `${HOST}/`, responseLength: 5120 }),
+  request({ name: '/item/[id]', url: `${HOST}/item/42?ref=home`, responseTimeMs: 45.25, responseLength: 2048 }),
+  request({ method: 'POST', name: '/cart', url: `${HOST}/cart`, status: 500, responseTimeMs: 120, responseLength: 310, failure: 'HTTPError(\'500 Server Error: Internal Server Error for url: /cart\')' }),
+  request({ name: '/slow', url: `${HOST}/slow`, status: null, responseTimeMs: 10_000, responseLength: 0, failure: 'ConnectionRefusedError(111, \'Connection refused\')' }),
+];
+const TASK_TRACEBACK = [
+  'Traceback (most recent call last):',
+  `  File "${ROOT}/locustfile.py", line 17, in view_cart`,
+  '    self.client.post("/cart").raise_for_status()',
+  'requests.exceptions.HTTPError: 500 Server Error',
+].join('\n');
+
+function taskView(overrides: Partial<TaskView> = {}): TaskView {
+  return {
+    id: 'task-1', label: 'WebsiteUser.Browse.view_cart', locustfile: `${ROOT}/locustfile.py`, host: HOST, mode: 'run', state: 'failed',
+    startedAt: Date.now() - 11_000, durationMs: 10_234, requests: TASK_REQUESTS,
+    exception: { type: 'exception', message: 'HTTPError: 500 Server Error', traceback: TASK_TRACEBACK, where: 'task' },
+    ...overrides,
+  };
+}
+
+const taskButton = () => page.getByRole('button', { name: 'Task', exact: true });
+const runButton = () => page.getByRole('button', { name: 'Load test', exact: true });
+
+test('a task shows its requests in order, failed ones marked by word and icon, and its exception with source links', async () => {
+  await sendToPanel(page, { type: 'snapshot', run: null, sourceRoots: [ROOT] });
+  await sendToPanel(page, { type: 'task', task: taskView() });
+  const rows = page.locator('.task-requests-table tbody tr');
+  await rows.nth(3).waitFor();
+  assert.equal(await page.locator('.view-switch').isVisible(), false, 'no switch without a load test');
+  assert.equal(await page.locator('.task h2').textContent(), 'WebsiteUser.Browse.view_cart');
+  assert.equal((await page.locator('.task .state').textContent())?.trim(), 'Failed');
+  assert.equal(await page.locator('.task .state .codicon-error').count(), 1, 'the state has its icon');
+  assert.equal((await page.locator('.task .mode').textContent())?.trim(), 'Run once');
+  assert.equal(await page.locator('.task .subtitle').textContent(), `${HOST} · locustfile.py`);
+  assert.deepEqual(await page.locator('.task .metrics dd').allTextContents(), ['10.2 s', '4 requests, 2 failed']);
+
+  const cells = async (i: number) => (await rows.nth(i).locator('td').allTextContents()).map((t) => t.trim());
+  assert.deepEqual(await cells(0), ['1', 'OK', 'GET', `${HOST}/`, '200', '12.5', '5.1 kB', '']);
+  assert.deepEqual(await cells(2), ['3', 'Failed', 'POST', `${HOST}/cart`, '500', '120', '310 B', 'HTTPError(\'500 Server Error: Internal Server Error for url: /cart\')']);
+  assert.deepEqual(await cells(3), ['4', 'Failed', 'GET', `${HOST}/slow`, 'no response', '10,000', '0 B', 'ConnectionRefusedError(111, \'Connection refused\')']);
+  assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset['result'])), ['ok', 'ok', 'failed', 'failed']);
+  assert.equal(await rows.nth(2).locator('.codicon-error').count(), 1, 'a failed row has an icon besides its colour');
+  assert.equal(await rows.nth(1).locator('.request-name').textContent(), 'name: /item/[id]', 'the name shows where it differs from the URL');
+  assert.equal(await page.locator('.task-requests-table .request-name').count(), 1, 'and only there');
+
+  assert.equal(await page.locator('.task-exception h3').textContent(), 'Exception in the task');
+  assert.equal(await page.locator('.task-exception .exception-message').textContent(), 'HTTPError: 500 Server Error');
+  assert.equal(await page.locator('.task-exception .traceback').textContent(), TASK_TRACEBACK);
+  const link = page.locator('.task-exception a.source-link');
+  assert.deepEqual(await link.allTextContents(), [`File "${ROOT}/locustfile.py", line 17`]);
+  const before = (await postedByPanel(page)).length;
+  await link.focus();
+  await page.keyboard.press('Enter');
+  assert.deepEqual(await nextPosted(page, 'openSource', before), { type: 'openSource', path: `${ROOT}/locustfile.py`, line: 17 });
+  await screenshots('task');
+});
+
+test('a running task says it waits for its first request, fills in as requests arrive, and shows how it ended', async () => {
+  await sendToPanel(page, { type: 'task', task: taskView({ state: 'running', mode: 'debug', requests: [], exception: undefined, durationMs: undefined }) });
+  await page.locator('.task-requests .none', { hasText: 'No request yet' }).waitFor();
+  assert.equal((await page.locator('.task .mode').textContent())?.trim(), 'Debug');
+  assert.equal(await page.locator('.task-requests-table').isVisible(), false);
+  assert.equal(await page.locator('.task-exception').isVisible(), false);
+  await screenshots('task-waiting');
+
+  await sendToPanel(page, { type: 'task', task: taskView({ state: 'running', mode: 'debug', requests: TASK_REQUESTS.slice(0, 1), exception: undefined, durationMs: undefined }) });
+  await page.locator('.task-requests-table tbody tr').first().waitFor();
+  assert.equal(await page.locator('.task-requests .none').isVisible(), false);
+  assert.equal(await page.locator('.task .metrics dd').nth(1).textContent(), '1 request, 0 failed');
+
+  await sendToPanel(page, {
+    type: 'task',
+    task: taskView({ state: 'cancelled', mode: 'debug', requests: TASK_REQUESTS.slice(0, 2), exception: undefined, durationMs: 2_500, message: 'The debugger was detached.', droppedRequests: 3 }),
+  });
+  await page.locator('.task .message', { hasText: 'The debugger was detached.' }).waitFor();
+  assert.equal((await page.locator('.task .state').textContent())?.trim(), 'Cancelled');
+  assert.equal(await page.locator('.task-requests-table tbody tr').count(), 2);
+  assert.equal(await page.locator('.task-requests .dropped').textContent(), '3 more requests not shown.');
+  assert.deepEqual(await page.locator('.task .metrics dd').allTextContents(), ['2.5 s', '5 requests, 0 failed']);
+});
+
+test('hostile strings in a task’s label, host, URLs, names, failures and exception are text and never run', async () => {
+  const hostile = taskView({
+    label: PAYLOADS[0]!,
+    host: PAYLOADS[1]!,
+    message: PAYLOADS[2]!,
+    requests: PAYLOADS.map((p, i) => request({ method: PAYLOADS[0]!, name: p, url: PAYLOADS[(i + 1) % PAYLOADS.length]!, failure: p })),
+    exception: { type: 'exception', message: PAYLOADS[1]!, traceback: `${TASK_TRACEBACK}\n${PAYLOADS[0]}\n${PAYLOADS[1]}`, where: 'on_start' },
+  });
+  await sendToPanel(page, { type: 'snapshot', run: busyRun({ host: PAYLOADS[2]! }), sourceRoots: [ROOT], task: hostile, view: 'task' });
+  await page.locator('.task-requests-table tbody tr').nth(2).waitFor();
+  assert.equal(await page.locator('.task h2').textContent(), PAYLOADS[0]);
+  assert.ok((await page.locator('.task .subtitle').textContent())?.startsWith(PAYLOADS[1]!));
+  assert.equal(await page.locator('.task .message').textContent(), PAYLOADS[2]);
+  assert.deepEqual(await page.locator('.task-requests-table .request-url').allTextContents(), [PAYLOADS[1], PAYLOADS[2], PAYLOADS[0]]);
+  assert.deepEqual(await page.locator('.task-requests-table .request-name').allTextContents(), PAYLOADS.map((p) => `name: ${p}`));
+  assert.deepEqual(await page.locator('.task-requests-table td:nth-child(8)').allTextContents(), PAYLOADS);
+  assert.equal(await page.locator('.task-exception .exception-message').textContent(), PAYLOADS[1]);
+  assert.equal(await page.locator('.task-exception h3').textContent(), 'Exception in on_start');
+  assert.ok((await page.locator('.task-exception .traceback').textContent())?.endsWith(`${PAYLOADS[0]}\n${PAYLOADS[1]}`));
+  await assertNothingExecuted();
+  await page.screenshot({ path: path.join(SHOTS, 'task-hostile.png'), fullPage: true });
+});
+
+test('with a load test and a task, a keyboard switch moves between them and a reload shows the same one', async () => {
+  await sendToPanel(page, { type: 'snapshot', run: busyRun(), sourceRoots: [ROOT] });
+  await page.locator('table.stats tbody tr').first().waitFor();
+  assert.equal(await page.locator('.view-switch').isVisible(), false, 'a load test alone needs no switch');
+  await sendToPanel(page, { type: 'task', task: taskView() });
+  await page.locator('.task-requests-table tbody tr').first().waitFor();
+  assert.equal(await taskButton().getAttribute('aria-pressed'), 'true', 'a new task comes to the front');
+  assert.equal(await page.locator('table.stats').isVisible(), false);
+
+  // From the top of the page: Tab reaches the switch first, Enter and Space press its buttons, arrows move between them.
+  await page.keyboard.press('Tab');
+  assert.equal(await runButton().evaluate((el) => el === document.activeElement), true, 'Tab reaches "Load test"');
+  await page.keyboard.press('Enter');
+  await page.locator('table.stats').waitFor();
+  assert.equal(await runButton().getAttribute('aria-pressed'), 'true');
+  assert.equal(await taskButton().getAttribute('aria-pressed'), 'false');
+  assert.equal(await page.locator('.task').count(), 0, 'the task view left the page');
+  assert.equal(await runButton().evaluate((el) => el === document.activeElement), true, 'the focus stays on the switch');
+  await screenshots('switch-run');
+
+  // The same task changing again leaves the user’s choice alone.
+  await sendToPanel(page, { type: 'task', task: taskView({ durationMs: 99 }) });
+  await sendToPanel(page, { type: 'tick', runId: 'run-1', state: 'running', userCount: 10, endpoints: [], total: aggregated() });
+  await page.waitForFunction(() => document.querySelector('.view-button[data-view="run"]')?.getAttribute('aria-pressed') === 'true');
+  assert.equal(await page.locator('table.stats').isVisible(), true);
+
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await taskButton().evaluate((el) => el === document.activeElement), true, 'ArrowRight moves to "Task"');
+  await page.keyboard.press('Space');
+  await page.locator('.task-requests-table').waitFor();
+  assert.equal(await taskButton().getAttribute('aria-pressed'), 'true');
+  await screenshots('switch-task');
+
+  // After a reload the host refills the panel (without saying which view): the panel shows the one chosen.
+  await page.reload();
+  await nextPosted(page, 'ready');
+  await sendToPanel(page, { type: 'snapshot', run: busyRun(), sourceRoots: [ROOT], task: taskView() });
+  await page.locator('.task-requests-table tbody tr').first().waitFor();
+  assert.equal(await taskButton().getAttribute('aria-pressed'), 'true');
+  await runButton().click();
+  await page.locator('table.stats').waitFor();
+  await page.reload();
+  await nextPosted(page, 'ready');
+  await sendToPanel(page, { type: 'snapshot', run: busyRun(), sourceRoots: [ROOT], task: taskView() });
+  await page.locator('table.stats tbody tr').first().waitFor();
+  assert.equal(await runButton().getAttribute('aria-pressed'), 'true');
+  // When the host says which view, it wins; a task the panel has not seen comes to the front.
+  await sendToPanel(page, { type: 'snapshot', run: busyRun(), task: taskView(), view: 'task' });
+  await page.locator('.task-requests-table').waitFor();
+  await runButton().click();
+  await sendToPanel(page, { type: 'task', task: taskView({ id: 'task-2', label: 'WebsiteUser.checkout' }) });
+  await page.locator('.task h2', { hasText: 'WebsiteUser.checkout' }).waitFor();
+  assert.equal(await taskButton().getAttribute('aria-pressed'), 'true');
+});
+
+// ---- Elapsed time, on the page clock so the test can move time instead of waiting for it
+
+test('the header shows elapsed time and the run time, advancing on the panel’s clock while the run goes on, frozen once it stops', async () => {
+  // The clock belongs to a browser context: a browser of its own, so the other tests keep real time.
+  const own = await launchChromium();
+  const clocked = await own.context.newPage();
+  try {
+    await clocked.clock.install({ time: new Date('2026-11-22T03:00:00Z') });
+    await clocked.clock.pauseAt(new Date('2026-11-22T03:00:01Z'));
+    await instrumentPanel(clocked);
+    await clocked.goto(site.url);
+    await clocked.waitForFunction(() => window.__posted.length > 0);
+    const shown = clocked.locator('.metrics div', { hasText: 'Elapsed' }).locator('dd');
+    const expectShown = (text: string) => clocked.waitForFunction((t) => document.querySelectorAll('.metrics dd')[4]?.textContent === t, text, { polling: 50 });
+
+    await sendToPanel(clocked, { type: 'snapshot', run: busyRun({ runTimeSeconds: 300 }) });
+    await expectShown('2:00 / 5:00');
+    await clocked.clock.runFor(2_500);
+    await expectShown('2:02 / 5:00');
+    // A tick's time is the base again: the panel's clock only fills the time since it arrived.
+    await sendToPanel(clocked, {
+      type: 'tick', runId: 'run-1', state: 'running', userCount: 10, endpoints: [], total: aggregated(),
+      points: { total: { t: 123, v: [90, 0, 20, 90, 140, 10] }, userClasses: [] },
+    });
+    await expectShown('2:03 / 5:00');
+    await clocked.clock.runFor(1_900);
+    await expectShown('2:04 / 5:00');
+    // A tick without new points (final statistics) stops the clock where it is.
+    await sendToPanel(clocked, { type: 'tick', runId: 'run-1', state: 'stopped', userCount: 0, endpoints: [], total: aggregated() });
+    await clocked.locator('.state', { hasText: 'stopped' }).waitFor();
+    await clocked.clock.runFor(30_000);
+    assert.equal(await shown.textContent(), '2:04 / 5:00', 'frozen once stopped');
+
+    // Past an hour, h:mm:ss; without a run time, no "/".
+    await sendToPanel(clocked, { type: 'snapshot', run: busyRun({ id: 'run-2', series: { total: seriesOf(3725, busyTotal), userClasses: [] } }) });
+    await expectShown('1:02:05');
+    await clocked.clock.runFor(1_000);
+    await expectShown('1:02:06');
+    // A snapshot of a stopped run shows its last sample's time and does not move.
+    await sendToPanel(clocked, { type: 'snapshot', run: busyRun({ id: 'run-3', state: 'stopped', runTimeSeconds: 120 }) });
+    await expectShown('2:00 / 2:00');
+    await clocked.clock.runFor(5_000);
+    assert.equal(await shown.textContent(), '2:00 / 2:00');
+    // Before the first sample there is nothing to count from.
+    await sendToPanel(clocked, { type: 'snapshot', run: runView({ id: 'run-4', state: 'starting', runTimeSeconds: 60 }) });
+    await expectShown('– / 1:00');
+    assert.deepEqual(await clocked.evaluate(() => window.__cspViolations), [], 'no Content Security Policy violation');
+  } finally {
+    await own.close();
+  }
+});
+
+// ---- High-contrast themes
+
+async function focusRing(selector: string): Promise<{ style: string; colour: string }> {
+  return page.locator(selector).first().evaluate((el) => {
+    const s = getComputedStyle(el);
+    return { style: s.outlineStyle, colour: s.outlineColor };
+  });
+}
+
+test('high-contrast dark and light: borders on tables, charts and badges, focus in contrastActiveBorder, charts re-coloured', async () => {
+  await sendToPanel(page, failingRun());
+  await waitForChartPoints('requests', 120);
+  await sendToPanel(page, { type: 'task', task: taskView() });
+  await runButton().click();
+  await page.locator('table.stats').waitFor();
+  const expected = { 'hc-dark': { border: 'rgb(111, 195, 223)', active: 'rgb(243, 133, 24)' }, 'hc-light': { border: 'rgb(15, 74, 133)', active: 'rgb(0, 107, 189)' } } as const;
+  for (const theme of HIGH_CONTRAST) {
+    await applyTheme(page, theme);
+    await page.waitForFunction((fg) => document.querySelector('.charts')?.getAttribute('data-foreground') === fg, CHART_FOREGROUND[theme]);
+    const { border, active } = expected[theme as keyof typeof expected];
+    const borders = await page.evaluate(() => ({
+      cell: getComputedStyle(document.querySelector('table.stats td')!).borderBottomColor,
+      table: getComputedStyle(document.querySelector('table.stats')!).borderTopColor,
+      chart: getComputedStyle(document.querySelector('.chart')!).borderTopColor,
+      badge: getComputedStyle(document.querySelector('.run-header .state')!).borderTopColor,
+    }));
+    assert.deepEqual(borders, { cell: border, table: border, chart: border, badge: border }, `${theme}: every edge in contrastBorder`);
+    // Keyboard focus is drawn in contrastActiveBorder (on the view switch, and on a traceback link).
+    await runButton().focus();
+    await page.keyboard.press('ArrowRight');
+    assert.deepEqual(await focusRing('.view-button:focus-visible'), { style: 'solid', colour: active });
+    await page.locator('.traceback a.source-link').focus();
+    assert.deepEqual(await focusRing('.traceback a.source-link:focus-visible'), { style: 'solid', colour: active });
+  }
+  // The screenshots show the focus ring on the switch.
+  await runButton().focus();
+  await page.keyboard.press('ArrowRight');
+  await screenshots('failing', HIGH_CONTRAST);
+  await taskButton().click();
+  await page.locator('.task-requests-table').waitFor();
+  await screenshots('task', HIGH_CONTRAST);
+});
+
+test('high contrast: a running run', async () => {
+  await sendToPanel(page, { type: 'snapshot', run: busyRun({ runTimeSeconds: 600 }) });
+  await waitForChartPoints('requests', 120);
+  await screenshots('running', HIGH_CONTRAST);
+  // High contrast light is a light theme: the charts take its own (dark on white) colours, not a dark theme's.
+  assert.equal(await page.locator('.charts').getAttribute('data-foreground'), '#292929');
 });

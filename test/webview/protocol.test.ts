@@ -1,8 +1,8 @@
 // The host ⇄ panel validators: what each side accepts of the messages this slice added, and what it refuses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseHostToWebview, parseWebviewToHost } from '../../protocol/webview';
-import { endpointStats } from '../helpers/runFixtures';
+import { MAX_TASK_VIEW_REQUESTS, parseHostToWebview, parseWebviewToHost } from '../../protocol/webview';
+import { endpointStats, runView } from '../helpers/runFixtures';
 
 test('openSource needs a non-empty path and a positive whole line; selectEndpoint a method and name or null', () => {
   assert.deepEqual(parseWebviewToHost({ type: 'openSource', path: '/w/locustfile.py', line: 3 }), { type: 'openSource', path: '/w/locustfile.py', line: 3 });
@@ -22,4 +22,20 @@ test('tick points, endpoint series and acks are checked field by field', () => {
   assert.equal(parseHostToWebview({ type: 'endpointSeries', runId: 'r', method: 'GET', name: '/a', series: { recent: [], older: [], bucketSeconds: -1 } }), undefined);
   assert.ok(parseHostToWebview({ type: 'ack', command: 'reset', ok: false, error: 'no' }));
   assert.equal(parseHostToWebview({ type: 'ack', command: 'quit', ok: true }), undefined, 'only the panel’s own commands');
+});
+
+test('a task message carries a whole task view: known modes and states, requests as the shim reports them, bounded', () => {
+  const request = { type: 'request', method: 'GET', name: '/', url: 'http://h/', status: null, responseTimeMs: 3, responseLength: 0, failure: 'refused', startTime: 1 };
+  const task = { id: 't', label: 'U.task', locustfile: '/w/locustfile.py', host: 'http://h', mode: 'debug', state: 'running', startedAt: 1, requests: [request] };
+  assert.ok(parseHostToWebview({ type: 'task', task }));
+  assert.ok(parseHostToWebview({ type: 'task', task: { ...task, exception: { type: 'exception', message: 'E', traceback: 'T', where: 'on_start' } } }));
+  assert.equal(parseHostToWebview({ type: 'task', task: { ...task, state: 'paused' } }), undefined, 'only the known states');
+  assert.equal(parseHostToWebview({ type: 'task', task: { ...task, mode: 'profile' } }), undefined, 'only run and debug');
+  assert.equal(parseHostToWebview({ type: 'task', task: { ...task, requests: [{ ...request, status: '200' }] } }), undefined, 'a status is a whole number or null');
+  const many = Array.from({ length: MAX_TASK_VIEW_REQUESTS + 1 }, () => request);
+  assert.equal(parseHostToWebview({ type: 'task', task: { ...task, requests: many } }), undefined, 'at most MAX_TASK_VIEW_REQUESTS requests');
+  assert.ok(parseHostToWebview({ type: 'snapshot', run: null, task, view: 'task' }));
+  assert.equal(parseHostToWebview({ type: 'snapshot', run: null, view: 'stats' }), undefined, 'the view is run or task');
+  assert.ok(parseHostToWebview({ type: 'snapshot', run: runView({ runTimeSeconds: 300 }) }));
+  assert.equal(parseHostToWebview({ type: 'snapshot', run: runView({ runTimeSeconds: '5m' as unknown as number }) }), undefined, 'run time in seconds');
 });

@@ -40,6 +40,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('locustStudio.runAgain', () => controller.runAgain()),
     vscode.commands.registerCommand('locustStudio.exportLastRun', () => controller.exportLastRun()),
     vscode.commands.registerCommand('locustStudio.openRunFolder', () => controller.openRunFolder()),
+    vscode.commands.registerCommand('locustStudio.attach', () => controller.attach()),
     vscode.commands.registerCommand(LensCommand.runTaskOnce, (target: RunTarget) => tasks.runOnce(target)),
     vscode.commands.registerCommand(LensCommand.debugTask, (target: RunTarget) => tasks.debug(target)),
     registerTaskDebugging(tasks),

@@ -2,10 +2,12 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import type { RunTarget } from '../protocol/lsp';
 import type { EndpointKey, HostToWebview, TaskView, WebviewToHost } from '../protocol/webview';
-import { launchRun, type LocustRun, type RunOptions } from '../runner/locustRun';
+import { launchRun, type LocustRun, type RunExit, type RunOptions } from '../runner/locustRun';
+import type { AttachedRun, AttachRunOptions } from '../runner/attachRun';
 import { listRunRecords, loadRunRecord, exportRunRecord, RunRecorder } from '../runner/runRecord';
 import { renderHtmlReport } from '../runner/htmlReport';
 import { readRecordSummary, replayRunRecord, type RecordSummary } from '../runner/runReplay';
@@ -14,14 +16,27 @@ import { endpointKey, parseRunTime, RunAggregate, type RunChange } from '../runn
 import { logChannel, logError } from './log';
 import { isInside, type RunPanel, type RunPanelSource } from './runPanel';
 import { RunStatusBar } from './statusBar';
-import { mergeDefaults, readLocustConf, type RunChoices } from './runChoices';
+import { mergeDefaults, readLocustConf, validateHost, type RunChoices } from './runChoices';
 import { askRunChoices } from './runOptionsPrompt';
 import type { ImportDiagnostics } from './importDiagnostics';
+import type { ImportFailure } from '../runner/importFailure';
 
 const RUN_ACTIVE_CONTEXT = 'locustStudio.runActive';
 
+/**
+ * The attach code (undici and all) is a bundle of its own, dist/attach.js, loaded on first use: activation does not pay
+ * for it. From sources (tests), the module itself.
+ */
+function loadAttach(): typeof import('../runner/attachRun') {
+  const bundled = path.join(__dirname, 'attach.js');
+  return module.require(existsSync(bundled) ? bundled : '../runner/attachRun') as typeof import('../runner/attachRun');
+}
+
+/** A run the controller follows: a Locust it started, or one running elsewhere that it attached to. */
+type FollowedRun = LocustRun | AttachedRun;
+
 interface ActiveRun {
-  locust: LocustRun;
+  locust: FollowedRun;
   aggregate: RunAggregate;
   recordDir: string | undefined;
   recorder: RunRecorder | undefined;
@@ -41,6 +56,8 @@ export interface RunStorage {
 
 /** Log lines a run keeps in memory to explain a failure (the whole log is in the output channel). */
 const LOG_TAIL_LINES = 300;
+/** The last URL attached to (without credentials), proposed the next time. */
+const LAST_ATTACH_KEY = 'locustStudio.lastAttachUrl';
 
 export const lastChoicesKey = (uri: string) => `locustStudio.lastChoices:${uri}`;
 
@@ -229,13 +246,35 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       return;
     }
     const recorder = this.record(locust, options, interpreter, config);
-    const recordDir = recorder?.dir;
-    const run: ActiveRun = { locust, aggregate, recordDir, recorder };
+    logChannel().info(`Run ${aggregate.id}: ${python} ${locustfile} (${target.userClasses.join(', ') || 'all User classes'})`);
+    let failure: ImportFailure | undefined;
+    await this.follow({ locust, aggregate, recordDir: recorder?.dir, recorder }, async (exit, logTail) => {
+      if (exit.spawnError) return `Could not start ${python}: ${exit.spawnError}. Check the locustStudio.python setting.`;
+      // A locustfile that does not import: the error goes where the user looks, at the line Python named.
+      failure = aggregate.finalReceived || exit.code === 0 ? undefined : await this.storage.importDiagnostics.report(logTail.join('\n'), locustfile);
+      return failure && `Locust could not import ${path.basename(failure.file)} (line ${failure.line}): ${failure.message}`;
+    }, () => this.storage.importDiagnostics.clear(locustfile));
+    if (aggregate.state === 'failed') {
+      const message = failure ? (aggregate.snapshot.message ?? '') : `the load test failed. ${aggregate.snapshot.message ?? ''}`;
+      const choice = await vscode.window.showErrorMessage(`Locust Studio: ${message}`, ...(failure ? ['Go to Error'] : []), 'Show Log');
+      if (choice === 'Show Log') logChannel().show();
+      else if (choice === 'Go to Error' && failure) await revealLine(failure.file, failure.line);
+    }
+  }
+
+  /**
+   * Follows a run until it ends: its messages into the aggregate, the panel and the status bar; its log into the output
+   * channel. `explain` turns an unsuccessful end into the sentence the panel shows (undefined: the default one).
+   */
+  private async follow(
+    run: ActiveRun,
+    explain: (exit: RunExit, logTail: string[]) => Promise<string | undefined>,
+    onHello?: () => void,
+  ): Promise<void> {
+    const { locust, aggregate } = run;
     this.active = run;
     this.front = 'run';
     void vscode.commands.executeCommand('setContext', RUN_ACTIVE_CONTEXT, true);
-    logChannel().info(`Run ${aggregate.id}: ${python} ${locustfile} (${target.userClasses.join(', ') || 'all User classes'})`);
-
     const logTail: string[] = [];
     locust.on('log', (line: string) => {
       logChannel().info(`[locust] ${line}`);
@@ -249,7 +288,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
         this.panel?.post(this.tickFor(aggregate, change));
         this.statusBar.update(aggregate);
       } else if (message.type === 'hello' || message.type === 'state' || message.type === 'error') {
-        if (message.type === 'hello') this.storage.importDiagnostics.clear(locustfile);
+        if (message.type === 'hello') onHello?.();
         this.panel?.post(this.snapshot());
       }
     });
@@ -257,25 +296,77 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     this.statusBar.update(aggregate);
 
     const exit = await locust.exit;
-    // A locustfile that does not import: the error goes where the user looks, at the line Python named.
-    const failure = aggregate.finalReceived || exit.code === 0 ? undefined : await this.storage.importDiagnostics.report(logTail.join('\n'), locustfile);
-    const reason = exit.spawnError
-      ? `Could not start ${python}: ${exit.spawnError}. Check the locustStudio.python setting.`
-      : failure && `Locust could not import ${path.basename(failure.file)} (line ${failure.line}): ${failure.message}`;
-    aggregate.finish(exit, reason);
+    aggregate.finish(exit, await explain(exit, logTail));
     this.last = aggregate;
-    this.lastRecordDir = recordDir;
+    this.lastRecordDir = run.recordDir;
     if (this.active === run) this.active = undefined;
     void vscode.commands.executeCommand('setContext', RUN_ACTIVE_CONTEXT, this.active !== undefined);
     this.panel?.post(this.snapshot());
     this.statusBar.update(aggregate);
     logChannel().info(`Run ${aggregate.id} ended: ${exit.signal ?? `exit code ${exit.code}`}`);
-    if (aggregate.state === 'failed') {
-      const message = failure ? reason : `the load test failed. ${aggregate.snapshot.message ?? ''}`;
-      const choice = await vscode.window.showErrorMessage(`Locust Studio: ${message}`, ...(failure ? ['Go to Error'] : []), 'Show Log');
-      if (choice === 'Show Log') logChannel().show();
-      else if (choice === 'Go to Error' && failure) await revealLine(failure.file, failure.line);
+  }
+
+  /**
+   * "Attach to Running Locust…": follows a Locust running elsewhere (a master in a cluster, a colleague's run) through
+   * its web UI, into the same panel and the same kind of record as a local run. Stop stops following; the remote test
+   * goes on. Nothing of the workspace runs, so this works in an untrusted workspace too.
+   */
+  async attach(): Promise<void> {
+    if (this.active) {
+      const choice = await vscode.window.showWarningMessage('A load test is running. Stop it and attach?', { modal: true }, 'Stop and Attach');
+      if (choice !== 'Stop and Attach') return;
+      await this.stop();
     }
+    const input = await vscode.window.showInputBox({
+      title: 'Attach to a running Locust',
+      prompt: 'The URL of its web UI. Basic authentication: http://user:password@host:8089 (the password is not stored).',
+      value: this.storage.state.get<string>(LAST_ATTACH_KEY) ?? 'http://127.0.0.1:8089',
+      ignoreFocusOut: true,
+      validateInput: (text) => (text.trim() ? (validateHost(text) ?? null) : 'The URL of a Locust web UI, such as http://127.0.0.1:8089.'),
+    });
+    if (!input) return;
+    const config = vscode.workspace.getConfiguration('locustStudio');
+    const options: AttachRunOptions = { url: input.trim(), intervalMs: config.get<number>('statsInterval', 1) * 1000 };
+    const { attachRecordOptions, connectAttachedRun, recordAttachedRun } = loadAttach();
+    let attached: AttachedRun;
+    try {
+      attached = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Attaching to ${new URL(options.url).host}…` },
+        () => connectAttachedRun(options),
+      );
+    } catch (error) {
+      logError(`Could not attach to ${options.url.replace(/\/\/[^@/]*@/, '//')}`, error);
+      void vscode.window.showErrorMessage(`Locust Studio: ${(error as Error).message}`);
+      return;
+    }
+    // The URL as the run knows it: without credentials.
+    await this.storage.state.update(LAST_ATTACH_KEY, attached.url);
+    const aggregate = new RunAggregate({
+      id: randomUUID(),
+      locustfile: attached.url,
+      host: attached.hello?.host ?? '',
+      userClasses: [],
+      targetUsers: 0,
+      startedAt: Date.now(),
+    });
+    let recorder: RunRecorder | undefined;
+    const folder = this.runFolder(config);
+    try {
+      recorder = RunRecorder.create(folder, attachRecordOptions(attached, options));
+      const dir = recorder.dir;
+      recordAttachedRun(recorder, attached).then(
+        (meta) => logChannel().info(`Run record (${meta.outcome}): ${dir}`),
+        (error: unknown) => logError('Writing the run record failed', error),
+      );
+    } catch (error) {
+      logError(`Cannot write a run record under ${folder}`, error);
+    }
+    logChannel().info(`Attached to ${attached.url}`);
+    const following = this.follow({ locust: attached, aggregate, recordDir: recorder?.dir, recorder }, (exit) =>
+      Promise.resolve(exit.code === 0 || exit.signal ? undefined : `Lost the Locust web UI at ${attached.url}. See the log.`),
+    );
+    attached.start();
+    await following;
   }
 
   /** The run's choices: asked (prefilled with the last ones for this file, locust.conf, settings) or the last ones. */

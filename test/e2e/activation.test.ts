@@ -3,11 +3,13 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startTarget } from '../../examples/target/server.mjs';
+import { freePort } from '../../runner/locustRun';
 import { ensureCodeServer, groupMembers, installExtension, startCodeServer, type RunningCodeServer } from '../../scripts/codeServer';
 import {
   E2E_OUTPUT,
@@ -40,6 +42,7 @@ const TEST_NAMES = [
   'after "Developer: Reload Window" the panel shows the last run again from its record',
   'a locustfile with a syntax error: the run fails with a diagnostic at the line Python names',
   'VS Code\'s own activation time of the extension is measured and printed',
+  '"Attach to Running Locust…" follows a Locust web UI into the panel, and Stop leaves the remote test running',
 ] as const;
 
 let target: Awaited<ReturnType<typeof startTarget>> | undefined;
@@ -276,9 +279,9 @@ test(TEST_NAMES[6], { timeout: 4 * 60_000 }, async (t) => {
     // The panel is open (it shows the debugged task); the load test it showed is the first scenario's, recorded on disk.
     await runCommand(page, 'Locust Studio: Open Run Panel');
     // A reload is a new document: its time origin changes.
-    const origin = (await page.evaluate('performance.timeOrigin')) as number;
+    const origin = await page.evaluate<number>('performance.timeOrigin');
     await runCommand(page, 'Developer: Reload Window');
-    await waitUntil(async () => ((await page.evaluate('performance.timeOrigin').catch(() => origin)) as number) !== origin, 60_000, 'the window to reload');
+    await waitUntil(async () => (await page.evaluate<number>('performance.timeOrigin').catch(() => origin)) !== origin, 60_000, 'the window to reload');
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 90_000 });
     const panel = webviewFrame(page);
     await panel.locator('.state').first().waitFor({ state: 'visible', timeout: 90_000 });
@@ -322,6 +325,9 @@ test(TEST_NAMES[8], { timeout: 2 * 60_000 }, async (t) => {
     assert.ok(Number.isFinite(ms), `an activation time in "${text}"`);
     console.log(`[e2e] VS Code measured the activation of Locust Studio: ${text.trim()} (Developer: Show Running Extensions)`);
     await screenshot(page, 'activation-11-running-extensions');
+    // VS Code 1.139 shows this editor as a modal over the workbench: close it, or it swallows the next test's keys.
+    await page.keyboard.press('Escape');
+    await row.waitFor({ state: 'hidden', timeout: 15_000 });
   });
 });
 
@@ -403,3 +409,43 @@ async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number, w
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+test(TEST_NAMES[9], { timeout: 3 * 60_000 }, async (t) => {
+  // A Locust of its own with its web UI on 127.0.0.1, swarming against the demo target: what "elsewhere" looks like.
+  const webPort = await freePort();
+  const remote = spawn('/usr/bin/python3', ['-m', 'locust', '-f', 'locustfile.py', '--web-host', '127.0.0.1', '--web-port', String(webPort), '-H', target!.url], {
+    cwd: path.join(scratch!, 'examples'),
+    stdio: 'ignore',
+    detached: true,
+  });
+  const url = `http://127.0.0.1:${webPort}`;
+  try {
+    await waitUntil(() => fetch(`${url}/stats/requests`).then((r) => r.ok, () => false), 30_000, 'the remote web UI');
+    const swarm = await fetch(`${url}/swarm`, { method: 'POST', body: new URLSearchParams({ user_count: '2', spawn_rate: '2', host: target!.url }) });
+    assert.equal(swarm.status, 200);
+    await step(t, async (page) => {
+      await runCommand(page, 'Locust Studio: Attach to Running Locust…');
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      await input.fill(url);
+      await page.keyboard.press('Enter');
+      const panel = webviewFrame(page);
+      await panel.getByText(url).first().waitFor({ state: 'visible', timeout: 60_000 });
+      const totalRequests = panel.locator('table.stats tfoot td').nth(2);
+      await totalRequests.waitFor({ state: 'visible', timeout: 30_000 });
+      const first = await countIn(totalRequests);
+      await waitUntil(async () => (await countIn(totalRequests)) > first, 30_000, 'the attached request count to grow');
+      await screenshot(page, 'activation-12-attached');
+      await panel.locator('vscode-button', { hasText: 'Stop' }).click();
+      await panel.locator('.state', { hasText: 'stopped' }).waitFor({ state: 'visible', timeout: 30_000 });
+      // Following stopped; the remote test did not.
+      const stats = (await (await fetch(`${url}/stats/requests`)).json()) as { state: string };
+      assert.equal(stats.state, 'running');
+    });
+  } finally {
+    try {
+      process.kill(-remote.pid!, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+});

@@ -425,11 +425,13 @@ test(TEST_NAMES[9], { timeout: 3 * 60_000 }, async (t) => {
     assert.equal(swarm.status, 200);
     await step(t, async (page) => {
       await runCommand(page, 'Locust Studio: Attach to Running Locust…');
+      await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Attach to a running Locust' }).waitFor({ state: 'visible', timeout: 30_000 });
       const input = page.locator('.quick-input-widget .quick-input-box input');
       await input.fill(url);
       await page.keyboard.press('Enter');
       const panel = webviewFrame(page);
-      await panel.getByText(url).first().waitFor({ state: 'visible', timeout: 60_000 });
+      // The panel's title names what it follows: the web UI's address.
+      await panel.locator('h1, h2, .title', { hasText: `127.0.0.1:${webPort}` }).first().waitFor({ state: 'visible', timeout: 60_000 });
       const totalRequests = panel.locator('table.stats tfoot td').nth(2);
       await totalRequests.waitFor({ state: 'visible', timeout: 30_000 });
       const first = await countIn(totalRequests);

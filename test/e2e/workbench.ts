@@ -112,7 +112,7 @@ function quickInput(page: Page): { widget: Locator; input: Locator; rows: Locato
  * Clicking the row (instead of Enter) makes sure the wanted entry is chosen, not whatever fuzzy matching ranks first.
  */
 async function pickFromQuickInput(page: Page, key: string, text: string, rowLabel: string | RegExp, timeout: number): Promise<void> {
-  const { widget, input, rows } = quickInput(page);
+  const { input, rows } = quickInput(page);
   await openQuickInput(page, key, timeout);
   await input.fill(text);
   const row = rows.filter({ has: page.locator('.label-name', { hasText: rowLabel }) }).first();
@@ -124,7 +124,8 @@ async function pickFromQuickInput(page: Page, key: string, text: string, rowLabe
     throw new Error(`no entry ${String(rowLabel)} for "${text}"; the list showed: ${JSON.stringify(shown)}`, { cause: error });
   }
   await row.click();
-  await widget.waitFor({ state: 'hidden', timeout });
+  // The palette closes, or makes room for the input box the command opens (Attach asks for a URL): the row goes either way.
+  await row.waitFor({ state: 'hidden', timeout });
 }
 
 /**

@@ -1,5 +1,6 @@
 // Puts an import failure of a locustfile (from Locust's or the task shim's traceback) in the Problems view, at its line.
 import * as vscode from 'vscode';
+import path from 'node:path';
 import { findImportFailure, type ImportFailure } from '../runner/importFailure';
 
 /** The "Locust Studio" diagnostics of failed imports; each goes away when its file changes or a run imports it fine. */
@@ -36,9 +37,9 @@ export class ImportDiagnostics implements vscode.Disposable {
 
   /** A run or task imported `locustfile` fine: its failure (and any in its folder) is stale. */
   clear(locustfile: string): void {
-    const folder = vscode.Uri.file(locustfile).fsPath.replace(/[\\/][^\\/]*$/, '');
+    const folder = path.dirname(vscode.Uri.file(locustfile).fsPath);
     this.collection.forEach((uri) => {
-      if (uri.fsPath === locustfile || uri.fsPath.startsWith(folder)) this.collection.delete(uri);
+      if (uri.fsPath === locustfile || uri.fsPath.startsWith(folder + path.sep)) this.collection.delete(uri);
     });
   }
 

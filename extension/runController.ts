@@ -109,6 +109,10 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       void this.exportRecord(dir, message.kind === 'html' ? { html: true, csv: false } : { html: false, csv: true });
       return;
     }
+    if (message.type === 'openRunFolder') {
+      void this.openRunFolder();
+      return;
+    }
     if (message.type === 'selectEndpoint') {
       this.selected = message.endpoint;
       const aggregate = this.active?.aggregate ?? this.last;

@@ -42,6 +42,13 @@ export class RunPanel implements vscode.Disposable {
 
   /** Adopts a panel VS Code restored after a reload (see WebviewPanelSerializer). */
   attach(panel: vscode.WebviewPanel): void {
+    // One panel at a time: a restored panel replaces one opened meanwhile, whose listeners go with it.
+    if (this.panel && this.panel !== panel) {
+      const previous = this.panel;
+      this.panel = undefined;
+      this.disposeListeners();
+      previous.dispose();
+    }
     this.panel = panel;
     this.ready = false;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.png');
@@ -54,6 +61,7 @@ export class RunPanel implements vscode.Disposable {
         if (!panel.visible) this.ready = false;
       }),
       panel.onDidDispose(() => {
+        if (this.panel !== panel) return;
         this.panel = undefined;
         this.ready = false;
         this.disposeListeners();
@@ -73,7 +81,7 @@ export class RunPanel implements vscode.Disposable {
   private receive(raw: unknown): void {
     const message = parseWebviewToHost(raw);
     if (!message) {
-      logChannel().warn(`Run panel sent an invalid message; ignored: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      logChannel().warn(`Run panel sent an invalid message; ignored: ${describe(raw)}`);
       return;
     }
     if (message.type === 'ready') {
@@ -142,5 +150,14 @@ async function openWorkspaceSource(file: string, line: number): Promise<void> {
     await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(position, position) });
   } catch (error) {
     logError(`Could not open ${real}`, error);
+  }
+}
+
+/** A short, safe description of an untrusted value for the log (JSON.stringify throws on cycles and BigInt). */
+function describe(raw: unknown): string {
+  try {
+    return String(JSON.stringify(raw)).slice(0, 200);
+  } catch {
+    return `(${typeof raw} that is not JSON)`;
   }
 }

@@ -148,6 +148,8 @@ export const WebviewToHostSchema = v.variant('type', [
   v.object({ type: v.literal('selectEndpoint'), endpoint: v.nullable(EndpointKeySchema) }),
   /** Export the shown run's record: `html` a self-contained report, `csv` Locust's CSV files and JSON (into a folder the user picks). */
   v.object({ type: v.literal('export'), kind: v.picklist(['html', 'csv']) }),
+  /** Show the shown run's record folder (its CSV, JSON and log files). */
+  v.object({ type: v.literal('openRunFolder') }),
   /** A traceback line was clicked; the host opens it only inside a workspace folder. */
   v.object({
     type: v.literal('openSource'),

@@ -27,6 +27,7 @@ export class RunControls {
   private readonly reset = document.createElement('vscode-button');
   private readonly exportHtml = document.createElement('vscode-button');
   private readonly exportCsv = document.createElement('vscode-button');
+  private readonly openFolder = document.createElement('vscode-button');
   private readonly status = element('span', { className: 'control-status' });
   /** The inputs follow the run until the user types in them. */
   private edited = false;
@@ -56,6 +57,10 @@ export class RunControls {
     this.exportCsv.textContent = 'Export CSV';
     this.exportCsv.setAttribute('secondary', '');
     this.exportCsv.setAttribute('aria-label', 'Export this run as CSV files and JSON');
+    this.openFolder.textContent = 'Run folder';
+    this.openFolder.setAttribute('secondary', '');
+    this.openFolder.setAttribute('icon', 'folder-opened');
+    this.openFolder.setAttribute('aria-label', 'Open the folder where this run is recorded');
 
     for (const field of [this.users, this.spawnRate]) {
       field.addEventListener('input', () => {
@@ -72,8 +77,10 @@ export class RunControls {
     // The host asks where to write and reports the outcome itself: nothing to wait for here.
     this.exportHtml.addEventListener('click', () => this.post({ type: 'export', kind: 'html' }));
     this.exportCsv.addEventListener('click', () => this.post({ type: 'export', kind: 'csv' }));
+    this.openFolder.addEventListener('click', () => this.post({ type: 'openRunFolder' }));
     this.element.append(
-      usersLabel, this.users, rateLabel, this.spawnRate, this.apply, this.reset, this.stopButton, this.exportHtml, this.exportCsv, this.status,
+      usersLabel, this.users, rateLabel, this.spawnRate, this.apply, this.reset, this.stopButton, this.exportHtml, this.exportCsv,
+      this.openFolder, this.status,
     );
   }
 
@@ -85,7 +92,7 @@ export class RunControls {
     }
     this.active = active;
     for (const control of [this.users, this.spawnRate, this.stopButton]) control.toggleAttribute('disabled', !active);
-    for (const control of [this.exportHtml, this.exportCsv]) control.toggleAttribute('disabled', !recorded);
+    for (const control of [this.exportHtml, this.exportCsv, this.openFolder]) control.toggleAttribute('disabled', !recorded);
     this.busy(this.pending);
   }
 

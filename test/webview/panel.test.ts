@@ -425,6 +425,9 @@ test('Export posts the kind asked for, only for a recorded run, and the panel re
   before = (await postedByPanel(page)).length;
   await exportCsv.click();
   assert.deepEqual(await nextPosted(page, 'export', before), { type: 'export', kind: 'csv' });
+  before = (await postedByPanel(page)).length;
+  await page.locator('vscode-button', { hasText: 'Run folder' }).click();
+  assert.deepEqual(await nextPosted(page, 'openRunFolder', before), { type: 'openRunFolder' });
   // The host takes only the kinds it knows (and never a path: it exports the record of the run it shows).
   assert.equal(parseWebviewToHost({ type: 'export', kind: 'pdf' }), undefined);
   assert.deepEqual(parseWebviewToHost({ type: 'export', kind: 'html', dir: '/etc' }), { type: 'export', kind: 'html' });
@@ -462,12 +465,27 @@ test('2,000 endpoints: the table holds them all, draws only the rows in view, an
   assert.deepEqual(await page.locator('table.stats tbody td:nth-child(2)').allTextContents(), ['/item/1999']);
 });
 
-test('an invalid message is ignored and the panel keeps working', async () => {
-  await sendToPanel(page, { type: 'snapshot', run: { id: 1, endpoints: 'nope' } });
-  await sendToPanel(page, { type: 'tick', runId: 'run-1' });
-  await sendToPanel(page, { type: 'ack', command: 'format-disk', ok: true });
-  await sendToPanel(page, { type: 'snapshot', run: runView({ host: 'http://after-junk.test' }) });
-  await page.getByText('http://after-junk.test', { exact: false }).waitFor();
+test('an invalid message is ignored (and logged), changes nothing, and the panel keeps working', async () => {
+  const warnings: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'warning') warnings.push(m.text());
+  });
+  const junk = [
+    { type: 'snapshot', run: { id: 1, endpoints: 'nope' } },
+    { type: 'tick', runId: 'run-1' },
+    { type: 'ack', command: 'format-disk', ok: true },
+    { type: 'snapshot', run: runView({ host: '<img src=x onerror=alert(1)>', state: 'exploded' as 'running' }) },
+  ];
+  for (const message of junk) await sendToPanel(page, message);
+  // Messages are handled in order: once this valid one shows, every junk message before it has been seen and refused.
+  await sendToPanel(page, { type: 'task', task: { id: 'marker', label: 'Marker.task', locustfile: '/w/l.py', host: 'http://h', mode: 'run', state: 'done', startedAt: 1, requests: [] } });
+  await page.getByText('Marker.task').first().waitFor();
+  assert.equal(warnings.filter((w) => w.includes('ignored an invalid message')).length, junk.length, 'each junk message logged once');
+  assert.equal(await page.locator('section.run').count(), 0, 'no run was rendered from the junk');
+  assert.equal(await page.getByText('onerror', { exact: false }).count(), 0);
+
+  await sendToPanel(page, { type: 'snapshot', run: runView({ host: 'http://after-junk.test' }), view: 'run' });
+  await page.getByText('http://after-junk.test', { exact: false }).first().waitFor();
 });
 
 // ---- The single task ("Run task once" / "Debug task")

@@ -1,12 +1,16 @@
-// Every snippet, expanded with its defaults, is code the real Locust imports (fragments inside a minimal locustfile).
-import { test } from 'node:test';
+// Every snippet, expanded with its defaults, is code the real Locust imports and the language server reports clean
+// (fragments inside a minimal locustfile); the locust.conf snippet is a config Locust reads.
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { pathToFileURL } from 'node:url';
 import { expandSnippet } from '../helpers/snippetExpansion';
+import { startLanguageServer, type LspSession } from '../helpers/lspClient';
+import { watchDiagnostics, type DiagnosticsWaiter } from '../lsp/diagnosticsWaiter';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -89,6 +93,16 @@ function locustfileFor(context: Context, code: string): string {
   }
 }
 
+let lsp: LspSession;
+let diagnostics: DiagnosticsWaiter;
+before(async () => {
+  lsp = await startLanguageServer();
+  diagnostics = watchDiagnostics(lsp.connection);
+});
+after(async () => {
+  await lsp.close();
+});
+
 test('snippet expansion follows VS Code syntax: defaults, first choice, escapes', () => {
   assert.equal(expandSnippet('a ${1:x} $2 ${3|get,post|} ${4:q {\\}} \\$5 $0'), 'a x  get q {} $5 ');
   assert.equal(expandSnippet('${1:outer ${2:inner}}'), 'outer inner');
@@ -111,7 +125,36 @@ test('every Python snippet expands to a locustfile the real Locust imports', asy
         (error: { stderr?: string; message: string }) => assert.fail(`snippet "${name}" does not import:\n${error.stderr ?? error.message}`),
       );
       assert.match(listed.stdout, /Available Users:\n\s+\w+/, `snippet "${name}": Locust lists its User classes`);
+      // The language server has nothing to say about it either (not even the "no host" hint: snippets name one).
+      const uri = pathToFileURL(file).toString();
+      const published = diagnostics.next(uri, 1);
+      await lsp.open(uri, await readFile(file, 'utf8'));
+      const found = await published;
+      assert.deepEqual(found.map((d) => `${d.range.start.line + 1}: ${String(d.code)} ${d.message}`), [], `snippet "${name}": no diagnostics`);
     }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+});
+
+test('the locust.conf snippet is a config file Locust reads: its host and users reach the run', async () => {
+  const snippets = JSON.parse(await readFile(path.join(ROOT, 'snippets', 'locust.code-snippets'), 'utf8')) as Record<string, Snippet>;
+  const conf = Object.values(snippets).find((s) => s.prefix.includes('locust.conf'));
+  assert.ok(conf, 'a locust.conf snippet');
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'locust-studio-snippets-'));
+  try {
+    await writeFile(path.join(scratch, 'locust.conf'), expandSnippet(conf.body.join('\n')));
+    await writeFile(path.join(scratch, 'locustfile.py'), `${HEADER}\n${userClass('')}`);
+    // The values as Locust's own argument parser reads them from the file; then a --list that reads it as well.
+    const script = [
+      'import sys',
+      'from locust.argument_parser import parse_options',
+      'o = parse_options(["--config", "locust.conf", "-f", "locustfile.py"])',
+      'print(o.host, o.num_users, o.spawn_rate, o.run_time)',
+    ].join('\n');
+    const parsed = await run(PYTHON, ['-c', script], { cwd: scratch, timeout: 30_000 });
+    assert.equal(parsed.stdout.trim(), 'http://127.0.0.1:8080 10 2.0 5m');
+    await run(PYTHON, ['-m', 'locust', '--config', 'locust.conf', '--list'], { cwd: scratch, timeout: 30_000 });
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

@@ -350,8 +350,8 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       locustfile: attached.url,
       host: attached.hello?.host ?? '',
       userClasses: [],
-      // The web API does not say what the remote test was started with: the users it runs now stand for its target.
-      targetUsers: attached.remote.latest?.report.userCount ?? 0,
+      // The web API does not say what the remote test was started with: no target until one is set from the panel.
+      targetUsers: 0,
       startedAt: Date.now(),
     });
     let recorder: RunRecorder | undefined;

@@ -246,17 +246,21 @@ function renderHeader(): void {
   title.title = run.locustfile;
   setText(stateBadge, run.state);
   stateBadge.dataset['state'] = run.state;
-  setText(subtitle, `${run.host || 'no host'} · ${run.userClasses.length ? run.userClasses.join(', ') : 'all User classes'}`);
+  // An attached run follows a Locust web UI: its "locustfile" is that UI's URL, and the web API tells no target users.
+  const attached = /^https?:\/\//.test(run.locustfile);
+  const classes = run.userClasses.length ? run.userClasses.join(', ') : 'all User classes';
+  setText(subtitle, attached ? `attached to ${run.locustfile}${run.host ? ` · ${run.host}` : ''}` : `${run.host || 'no host'} · ${classes}`);
   const total = run.total;
   const seconds = total?.window.seconds || 1;
-  setText(metricValues.get('Users')!, `${formatCount(run.userCount)} / ${formatCount(run.targetUsers)}`);
+  const users = formatCount(run.userCount);
+  setText(metricValues.get('Users')!, run.targetUsers > 0 ? `${users} / ${formatCount(run.targetUsers)}` : users);
   const active = isActive(run.state);
   // A finished run has no current rate: its last window would read as if traffic were still flowing.
   setText(metricValues.get('Requests/s')!, total && active ? formatRate(total.window.requests / seconds) : '–');
   setText(metricValues.get('Failures')!, total ? formatPercent(total.failures, total.requests) : '–');
   setText(metricValues.get('Requests')!, total ? formatCount(total.requests) : '–');
   renderElapsed();
-  controls.showRun(run.targetUsers, run.spawnRate, active, run.recordDir !== undefined);
+  controls.showRun(run.targetUsers || run.userCount, run.spawnRate, active, run.recordDir !== undefined);
   setText(message, run.message ?? '');
 }
 

@@ -130,7 +130,7 @@ test('every Python snippet expands to a locustfile the real Locust imports', asy
       const published = diagnostics.next(uri, 1);
       await lsp.open(uri, await readFile(file, 'utf8'));
       const found = await published;
-      assert.deepEqual(found.map((d) => `${d.range.start.line + 1}: ${String(d.code)} ${d.message}`), [], `snippet "${name}": no diagnostics`);
+      assert.deepEqual(found.map((d) => `${d.range.start.line + 1}: ${String(d.code)} ${typeof d.message === 'string' ? d.message : d.message.value}`), [], `snippet "${name}": no diagnostics`);
     }
   } finally {
     await rm(scratch, { recursive: true, force: true });

@@ -745,6 +745,11 @@ class Bridge:
             return "a worker takes its users from its master"
         if getattr(self.environment, "shape_class", None) is not None:
             return "the locustfile's load shape controls the number of users"
+        # Locust's start() on a test that is not spawning or running begins a new one: it clears every statistic and
+        # exception, which would break "stop: the run ends, its statistics stay".
+        state = STATES.get(getattr(self.runner, "state", None))
+        if state in ("stopping", "stopped"):
+            return f"the test is {state}; start a new run"
         self.runner.start(users, spawn_rate)
         return None
 

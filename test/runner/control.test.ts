@@ -1,0 +1,103 @@
+// Control commands against a real local Locust and the demo target: `reset` restarts the counts of a running test,
+// `stop` ends the test and keeps its statistics (up to the final ones), and `setUsers` on a stopped test is refused
+// instead of starting a new test that would clear them.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { BridgeMessage } from '../../protocol/runner';
+import { startRun, type LocustRun, type RunOptions } from '../../runner/locustRun';
+import { startTarget } from '../../examples/target/server.mjs';
+import { follow, isTick, liveGroupMembers, PYTHON, type Tick } from './support';
+
+/** A steady, predictable load: two users, 20 requests/s each at most, never failing. */
+const LOCUSTFILE = `
+from locust import HttpUser, constant, task
+
+class Steady(HttpUser):
+    wait_time = constant(0.05)
+
+    @task
+    def health(self):
+        self.client.get("/health")
+`;
+
+let target: Awaited<ReturnType<typeof startTarget>>;
+let scratch: string;
+const runs: LocustRun[] = [];
+
+before(async () => {
+  [target, scratch] = await Promise.all([startTarget({ port: 0, quiet: true }), mkdtemp(path.join(os.tmpdir(), 'locust-studio-control-'))]);
+});
+
+after(async () => {
+  for (const run of runs) run.kill();
+  await Promise.all(runs.map((run) => run.exit));
+  await target?.close();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+async function record(name: string, options: Partial<RunOptions> = {}) {
+  const cwd = path.join(scratch, name);
+  await mkdir(cwd, { recursive: true });
+  const locustfile = path.join(cwd, 'locustfile.py');
+  await writeFile(locustfile, LOCUSTFILE);
+  const run = startRun({ python: PYTHON, locustfile, cwd, host: target.url, users: 2, spawnRate: 10, runTime: '30s', statsInterval: 0.25, ...options });
+  runs.push(run);
+  return { run, ...follow(run) };
+}
+
+type State = Extract<BridgeMessage, { type: 'state' }>;
+
+test('reset on a running test: acknowledged, and the counts start again from about zero', { timeout: 60_000 }, async () => {
+  const { run, messages, next } = await record('reset');
+  const before = await next('a tick with 60 requests', (m): m is Tick => isTick(m) && m.state === 'running' && m.total.requests >= 60);
+  const ack = await run.send({ type: 'reset' });
+  assert.deepEqual(ack, { type: 'ack', id: ack.id, ok: true });
+  const ackAt = messages.indexOf(ack);
+  const after = await next('a tick after the reset', (m): m is Tick => isTick(m) && messages.indexOf(m) > ackAt);
+  // 2 users × at most 20 requests/s: a tick ¼ s after the reset has at most a dozen, far fewer than the 60 before it.
+  assert.ok(
+    after.total.requests < before.total.requests / 2,
+    `after the reset ${after.total.requests} requests, before it ${before.total.requests}`,
+  );
+  assert.equal(after.state, 'running', 'reset does not stop the test');
+  assert.equal(after.userCount, 2);
+  const later = await next('a later tick with requests again', (m): m is Tick => isTick(m) && messages.indexOf(m) > ackAt && m.total.requests > after.total.requests);
+  assert.ok(later.total.requests > 0, 'the test goes on counting');
+
+  const exit = await run.stop();
+  assert.equal(exit.code, 0);
+  assert.ok(run.final, 'final statistics');
+  assert.ok(run.final.total.requests >= later.total.requests, 'the final totals continue from the reset');
+});
+
+test('stop: acknowledged, the state is stopped, the counts stay (no zeroing); setUsers is then refused and changes nothing', { timeout: 60_000 }, async () => {
+  const { run, messages, next } = await record('stop');
+  const running = await next('a tick with 40 requests', (m): m is Tick => isTick(m) && m.state === 'running' && m.total.requests >= 40);
+  const ack = await run.send({ type: 'stop' });
+  assert.equal(ack.ok, true, ack.error);
+  const stoppedState = await next('state stopped', (m): m is State => m.type === 'state' && m.state === 'stopped');
+  assert.equal(stoppedState.userCount, 0);
+  const ackAt = Math.max(messages.indexOf(ack), messages.indexOf(stoppedState));
+  const stopped = await next('a tick of the stopped test', (m): m is Tick => isTick(m) && m.state === 'stopped' && messages.indexOf(m) > ackAt);
+  assert.ok(stopped.total.requests >= running.total.requests, `counts kept: ${stopped.total.requests} after stop, ${running.total.requests} before`);
+  assert.equal(stopped.userCount, 0);
+
+  // Locust's start() on a stopped test would begin a new one and clear every statistic: the bridge refuses it.
+  const refused = await run.send({ type: 'setUsers', users: 3, spawnRate: 10 });
+  assert.equal(refused.ok, false);
+  assert.match(refused.error ?? '', /the test is stopped; start a new run/);
+  const refusedAt = messages.indexOf(refused);
+  const afterRefusal = await next('a tick after the refused setUsers', (m): m is Tick => isTick(m) && messages.indexOf(m) > refusedAt);
+  assert.equal(afterRefusal.state, 'stopped', 'no new test started');
+  assert.equal(afterRefusal.userCount, 0);
+  assert.equal(afterRefusal.total.requests, stopped.total.requests, 'the counts are exactly those at the stop');
+  assert.equal(afterRefusal.total.failures, stopped.total.failures);
+
+  const exit = await run.stop();
+  assert.equal(exit.code, 0);
+  assert.equal(run.final?.total.requests, stopped.total.requests, 'the final statistics are those of the stopped test');
+  assert.deepEqual(await liveGroupMembers(run.pid!), [], 'nothing of the run is left');
+});

@@ -35,6 +35,8 @@ export const EndpointStatsSchema = v.object({
     failures: count,
     p50: v.nullable(ms),
     p95: v.nullable(ms),
+    /** The window's p99; absent from older bridges' records and from attached runs (Locust's web API has none). */
+    p99: v.optional(v.nullable(ms)),
   }),
 });
 export type EndpointStats = v.InferOutput<typeof EndpointStatsSchema>;

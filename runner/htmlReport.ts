@@ -173,8 +173,9 @@ function charts(record: LoadedRunRecord): string {
     lineChart('chart-times', 'Response times', 'ms', [
       { label: 'p50', colour: 2, points: seriesXY(total, FIELD.p50) },
       { label: 'p95', colour: 3, points: seriesXY(total, FIELD.p95) },
-      // The bridge's window has no p99, so this line is the cumulative one; the legend says so (as in the panel).
-      { label: 'p99 (cumulative)', colour: 4, points: seriesXY(total, FIELD.p99), dashed: true },
+      // The window's p99, like p50 and p95 (records from before the bridge sent one, and attached runs, carry the
+      // cumulative p99 in this field instead: see samplePoint in runAggregate.ts).
+      { label: 'p99', colour: 4, points: seriesXY(total, FIELD.p99) },
     ], ms),
     lineChart('chart-users', 'Users', 'users', userLines, (v) => count(v)),
   ].join('\n');

@@ -60,12 +60,14 @@ function exceptionKey(e: ExceptionEntry): string {
 }
 
 /**
- * One sample of an endpoint (or the total): window rates and percentiles. The window carries no p99, so p99 is the
- * cumulative one (the panel labels it so) until the bridge sends a window p99.
+ * One sample of an endpoint (or the total): window rates and percentiles. p99 is the window's too when the tick carries
+ * one (every bridge tick since window p99 was added); older records and attached runs (whose web API has no current
+ * p99) fall back to the cumulative p99.
  */
 export function samplePoint(t: number, e: EndpointStats): SeriesPoint {
   const seconds = e.window.seconds || 1;
-  return { t, v: [e.window.requests / seconds, e.window.failures / seconds, e.window.p50, e.window.p95, e.percentiles[P99] ?? null] };
+  const p99 = e.window.p99 !== undefined ? e.window.p99 : (e.percentiles[P99] ?? null);
+  return { t, v: [e.window.requests / seconds, e.window.failures / seconds, e.window.p50, e.window.p95, p99] };
 }
 
 /** The live state of a run. `apply` returns what a message changed, for incremental views. */

@@ -425,7 +425,9 @@ class Bridge:
             if grown > 0:
                 delta[response_time] = grown
         delta_count = sum(delta.values())
-        window_p50, window_p95 = _percentiles_of(delta, delta_count, (0.5, 0.95)) if delta_count else (None, None)
+        window_p50, window_p95, window_p99 = (
+            _percentiles_of(delta, delta_count, (0.5, 0.95, 0.99)) if delta_count else (None, None, None)
+        )
         return {
             **extra,
             "method": method or "",
@@ -443,6 +445,7 @@ class Bridge:
                 "failures": max(0, failures - base_failures),
                 "p50": None if window_p50 is None else _ms(window_p50),
                 "p95": None if window_p95 is None else _ms(window_p95),
+                "p99": None if window_p99 is None else _ms(window_p99),
             },
         }
 

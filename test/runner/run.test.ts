@@ -113,6 +113,12 @@ test('a run reports hello, growing ticks and final statistics equal to Locust’
     assert.ok(tick.total.requests >= before.requests && tick.total.failures >= before.failures, 'totals never go down');
     assert.equal(tick.total.window.requests, tick.total.requests - before.requests, 'the window is the delta between ticks');
   });
+  for (const { total } of ticks) {
+    const { p50, p95, p99, requests } = total.window;
+    if (requests === 0) assert.deepEqual([p50, p95, p99], [null, null, null], 'a window without requests has no percentiles');
+    // (Not against the max: Locust's histogram rounds times, so a percentile may lie a little above the exact max.)
+    else assert.ok(p50 !== null && p95 !== null && p99 != null && p50 <= p95 && p95 <= p99, `window p50 ≤ p95 ≤ p99: ${JSON.stringify(total.window)}`);
+  }
   assert.ok(ticks.some((t) => t.userCount === 5 && Object.values(t.usersByClass).reduce((a, b) => a + b, 0) === 5));
 
   const final = run.final;

@@ -1,7 +1,7 @@
 // RunAggregate: how the bridge's messages become the run the panel shows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BridgeMessage } from '../../protocol/runner';
+import { parseBridgeLine, type BridgeMessage } from '../../protocol/runner';
 import { appendPoint, emptySeries, ENDPOINT_SERIES_BUDGET, SERIES_BUDGET, seriesXY } from '../../protocol/webview';
 import { parseRunTime, RunAggregate } from '../../runner/runAggregate';
 import { endpointStats } from '../helpers/runFixtures';
@@ -55,6 +55,32 @@ test('each tick adds a point to the total, per User class and per endpoint serie
   assert.deepEqual(series.userClasses.map((c) => c.name), ['A', 'B']);
   assert.equal(run.seriesOf({ method: 'GET', name: '/a' }).recent.length, 1);
   assert.equal(run.seriesOf({ method: 'GET', name: '/nope' }).recent.length, 0);
+});
+
+test('p99 samples are the window’s when the tick carries one, the cumulative p99 for older records without it', () => {
+  const cumulativeP99 = endpointStats({ name: 'x' }).percentiles[7]!;
+  const window = (p99?: number | null) => ({ seconds: 1, requests: 10, failures: 0, p50: 12, p95: 80, ...(p99 !== undefined && { p99 }) });
+  const run = new RunAggregate(description);
+  const withP99 = run.apply(tick(1, [endpointStats({ name: '/a', window: window(95) })], { total: endpointStats({ name: 'Aggregated', window: window(140) }) }));
+  assert.notEqual(cumulativeP99, 140, 'the fixture tells the two apart');
+  assert.equal(withP99.points?.total.v[4], 140, 'the total’s p99 is its window p99');
+  assert.equal(withP99.points?.byEndpoint.get('GET /a')?.[0]?.v[4], 95, 'and an endpoint’s too');
+  const quiet = run.apply(tick(2, [endpointStats({ name: '/a', window: window(null) })], { total: endpointStats({ name: 'Aggregated', window: window(null) }) }));
+  assert.equal(quiet.points?.total.v[4], null, 'a window without requests has no p99 (a gap, like p50 and p95), not the cumulative one');
+  const old = run.apply(tick(3, [endpointStats({ name: '/a', window: window() })], { total: endpointStats({ name: 'Aggregated', window: window() }) }));
+  assert.equal(old.points?.total.v[4], cumulativeP99, 'a record from before window p99 falls back to the cumulative p99');
+  assert.equal(old.points?.byEndpoint.get('GET /a')?.[0]?.v[4], cumulativeP99);
+});
+
+test('the protocol takes ticks with and without a window p99 (records written before it existed still validate)', () => {
+  const line = (p99?: number | null) =>
+    JSON.stringify(tick(1, [], { total: endpointStats({ name: 'Aggregated', window: { seconds: 1, requests: 1, failures: 0, p50: 1, p95: 2, ...(p99 !== undefined && { p99 }) } }) }));
+  for (const p99 of [undefined, null, 7]) {
+    const parsed = parseBridgeLine(line(p99));
+    assert.ok(parsed.ok, `p99 ${String(p99)}: ${parsed.ok ? '' : parsed.error}`);
+    assert.equal(parsed.message.type === 'tick' && parsed.message.total.window.p99, p99);
+  }
+  assert.equal(parseBridgeLine(line(-1)).ok, false, 'a negative window p99 is refused');
 });
 
 test('an endpoint missing from a tick drops to zero once, and rises from zero when it comes back', () => {

@@ -21,6 +21,7 @@ run options:
   -t, --run-time T        30s, 5m, 1h30m               -H, --host URL       host to load
       --python PATH       interpreter with Locust (default: python3/python on PATH, then /usr/bin/python3)
       --tags a,b          only tasks with these tags       --exclude-tags a,b   not these
+      --shape NAME        run the locustfile's LoadTestShape class NAME (Locust alone takes the first one)
       --interval S        seconds between statistics ticks (0.25-10, default 1)
       --workers N         distributed: a master and N local workers (0: as many as cores)
       --record-dir D      where run records go (default .locust-studio/runs)    --no-record
@@ -52,6 +53,7 @@ const RUN_OPTIONS = {
   python: { type: 'string' },
   tags: { type: 'string' },
   'exclude-tags': { type: 'string' },
+  shape: { type: 'string' },
   interval: { type: 'string' },
   workers: { type: 'string' },
   'record-dir': { type: 'string' },
@@ -185,10 +187,13 @@ export function parseRunArgs(argv: string[], python: string): CliRun {
   const workers = number(values.workers, 'workers', { integer: true });
   const interval = intervalOf(values.interval);
   checkHost(values.host);
+  const shape = values.shape?.trim();
+  if (values.shape !== undefined && !/^[\p{L}_][\p{L}\p{N}_]*$/u.test(shape ?? '')) throw new UsageError(`--shape must be the name of a LoadTestShape class, not "${values.shape}"`);
   const options: RunOptions = {
     python,
     locustfile: path.resolve(locustfile),
     userClasses: userClasses.length ? userClasses : undefined,
+    shapeClass: shape,
     host: values.host,
     users: number(values.users, 'users', { integer: true }),
     spawnRate: number(values['spawn-rate'], 'spawn-rate'),

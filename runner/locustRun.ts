@@ -24,6 +24,11 @@ export interface RunOptions {
   cwd?: string;
   /** User classes to run; all of them when empty. */
   userClasses?: string[];
+  /**
+   * The locustfile's LoadTestShape subclass to run, by class name (Locust alone takes the first one it finds). An unknown
+   * name ends the run with an `error` message naming the shapes there are, and exit code 1.
+   */
+  shapeClass?: string;
   host?: string;
   users?: number;
   spawnRate?: number;
@@ -150,6 +155,9 @@ function childEnv(options: RunOptions, withChannel: boolean): NodeJS.ProcessEnv 
   // Our log view decodes UTF-8; a C locale would otherwise make Python escape or choke on non-ASCII output.
   env['PYTHONIOENCODING'] ??= 'utf-8';
   if (options.statsInterval !== undefined) env['LOCUST_STUDIO_STATS_INTERVAL'] = String(options.statsInterval);
+  // Read by the bridge at init; only the process with the channel (the one that runs the test) has a bridge that does.
+  delete env['LOCUST_STUDIO_SHAPE_CLASS'];
+  if (options.shapeClass) env['LOCUST_STUDIO_SHAPE_CLASS'] = options.shapeClass;
   return env;
 }
 

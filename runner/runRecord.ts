@@ -32,6 +32,8 @@ export interface RunMeta {
   features?: string[];
   runnerKind?: Hello['runnerKind'];
   userClasses?: string[];
+  /** The LoadTestShape class that ran (hello's), null when none did. */
+  shape?: string | null;
   host?: string | null;
   pid?: number;
   exit?: RunExit;
@@ -153,6 +155,7 @@ export class RunRecorder {
           features: message.features,
           runnerKind: message.runnerKind,
           userClasses: message.userClasses,
+          shape: message.shape,
           host: message.host,
           pid: message.pid,
         });

@@ -144,6 +144,36 @@ def _same_walk():
 _SAME_WALK = _same_walk()
 
 
+def _is_shape_class(value):
+    """Locust's own test (``is_shape_class``): a LoadTestShape subclass that is not Locust's base class itself."""
+    base = getattr(locust, "LoadTestShape", None)
+    return (
+        isinstance(value, type)
+        and base is not None
+        and issubclass(value, base)
+        and value.__dict__.get("__module__") != base.__module__
+    )
+
+
+def _shape_classes(environment):
+    """
+    The shape classes a run may name: those in the locustfile's namespace, where Locust looks for its own (it imports
+    the file as a module named after it). With several locustfiles (a directory, a list), every LoadTestShape subclass
+    loaded so far.
+    """
+    locustfile = getattr(environment, "locustfile", None)
+    module = sys.modules.get(os.path.splitext(os.path.basename(locustfile))[0]) if locustfile else None
+    if module is not None:
+        return [value for value in list(vars(module).values()) if _is_shape_class(value)]
+    found, pending = [], list(getattr(locust, "LoadTestShape", type).__subclasses__())
+    while pending:
+        cls = pending.pop()
+        if cls not in found:
+            found.append(cls)
+            pending.extend(cls.__subclasses__())
+    return [cls for cls in found if _is_shape_class(cls)]
+
+
 def locust_version():
     """Locust's version, or "" when the build does not know it (Debian's 2.12.1 says "" and its metadata "0.0.0")."""
     version = getattr(locust, "__version__", "") or ""
@@ -239,9 +269,11 @@ class _Seen:
 class Bridge:
     """Follows one Locust environment: hello at init, state changes, ticks, commands, final statistics at quitting."""
 
-    def __init__(self, channel, interval):
+    def __init__(self, channel, interval, shape_name=None):
         self.channel = channel
         self.interval = interval
+        # The LoadTestShape subclass the run asked for by name (Locust itself takes the first one it finds).
+        self.shape_name = shape_name
         self.environment = None
         self.runner = None
         self.seq = 0
@@ -266,6 +298,8 @@ class Bridge:
         try:
             self.environment = environment
             self.runner = runner if runner is not None else getattr(environment, "runner", None)
+            if self.shape_name:
+                self._select_shape(self.shape_name)
             self.csv_repair = self._csv_needs_repair()
             self._send(self._hello())
             self._check_state()
@@ -289,6 +323,35 @@ class Bridge:
             self._send(final)
         except Exception:
             self._report("quitting")
+
+    # ---- the load shape ----
+
+    def _select_shape(self, name):
+        """
+        Makes `name` the run's LoadTestShape: an instance of the locustfile's shape class of that name becomes
+        ``environment.shape_class`` before the test starts (init fires before the headless start, which reads it from
+        the environment). An unknown name ends the run with a clear message and exit code 1.
+        """
+        environment = self.environment
+        current = getattr(environment, "shape_class", None)
+        if current is not None and type(current).__name__ == name:
+            return
+        candidates = _shape_classes(environment)
+        chosen = [cls for cls in candidates if cls.__name__ == name]
+        if len(chosen) != 1:
+            available = sorted({cls.__name__ for cls in candidates})
+            if chosen:
+                problem = f"{len(chosen)} LoadTestShape classes are named {name!r}"
+            else:
+                problem = f"no LoadTestShape class named {name!r} in the locustfile"
+            message = f"{problem}; available: {', '.join(available) if available else 'none'}"
+            self._send({"type": "error", "message": message})
+            sys.stderr.write(f"Locust Studio: {message}\n")
+            # SystemExit is no Exception: it passes Locust's event hook and ends locust.main with this status.
+            sys.exit(1)
+        shape = chosen[0]()
+        shape.runner = self.runner
+        environment.shape_class = shape
 
     # ---- messages ----
 
@@ -866,8 +929,9 @@ def _install():
         _repair_distributed()
     except Exception as error:
         sys.stderr.write(f"Locust Studio bridge: cannot prepare distributed runs ({error})\n")
-    # Taken out of the environment so that processes the locustfile starts do not take fd 3 for a channel.
+    # Taken out of the environment so that processes the locustfile starts do not take fd 3 for a channel (nor a shape).
     fd_text = os.environ.pop("LOCUST_STUDIO_CHANNEL_FD", "")
+    shape_name = os.environ.pop("LOCUST_STUDIO_SHAPE_CLASS", "").strip() or None
     if not fd_text:
         return None
     try:
@@ -877,7 +941,7 @@ def _install():
     except (ValueError, OSError) as error:
         sys.stderr.write(f"Locust Studio bridge: no channel at fd {fd_text!r} ({error}); running without it\n")
         return None
-    bridge = Bridge(channel, _stats_interval())
+    bridge = Bridge(channel, _stats_interval(), shape_name)
     # Registered before the locustfile is imported: our init listener runs first, and since Locust fires `quitting` in
     # reverse order, our quitting listener runs last, after every other one has settled the statistics.
     locust.events.init.add_listener(bridge.on_init)

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadRunRecord } from '../../runner/runRecord';
 import { startTarget } from '../../examples/target/server.mjs';
-import { liveGroupMembers, PYTHON, statsCsvCounts, WAIT_MS } from './support';
+import { liveGroupMembers, PYTHON, statsCsvCounts, TWO_SHAPES, WAIT_MS } from './support';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -63,6 +63,10 @@ function cli(args: string[], { cwd = scratch, onStdout }: { cwd?: string; onStdo
   });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+}
+
+async function cliHelp(): Promise<string> {
+  return (await cli(['run', '--help'])).stdout;
 }
 
 async function workdir(name: string): Promise<string> {
@@ -136,6 +140,21 @@ test('cli run: Ctrl-C stops gracefully with final statistics and a finished reco
   assert.deepEqual(await liveGroupMembers(record.meta.pid!), []);
 });
 
+test('cli run --shape NAME: that LoadTestShape class runs (not the first in the file), and the record says so', { timeout: 60_000 }, async () => {
+  const dir = path.join(scratch, 'shape');
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, 'locustfile.py'), TWO_SHAPES);
+  const result = await cli(['run', 'locustfile.py', '--shape', 'SecondShape', '-H', target.url, '--python', PYTHON, '--interval', '0.25', '--record-dir', 'records'], { cwd: dir });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /Aggregated/, 'the final table');
+  const record = await loadRunRecord(await onlyRecord(path.join(dir, 'records')));
+  assert.equal(record.options.shapeClass, 'SecondShape');
+  assert.equal(record.meta.shape, 'SecondShape', 'the shape hello reported');
+  assert.equal(record.meta.outcome, 'finished');
+  assert.equal(Math.max(...record.ticks.map((t) => t.userCount)), 3, 'the second shape’s 3 users ran (the first one holds 1 for a minute)');
+  assert.match(await cliHelp(), /--shape NAME/, 'the usage text documents it');
+});
+
 test('cli run: bad arguments and an interpreter without Locust get a clear message and status 2', { timeout: 60_000 }, async () => {
   const bad = await cli(['run', 'locustfile.py', '--users', 'many']);
   assert.equal(bad.code, 2);
@@ -146,6 +165,9 @@ test('cli run: bad arguments and an interpreter without Locust get a clear messa
   const unknown = await cli(['run', 'locustfile.py', '--userz', '3']);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /Unknown option '--userz'/);
+  const shape = await cli(['run', 'locustfile.py', '--shape', 'not a class']);
+  assert.equal(shape.code, 2);
+  assert.match(shape.stderr, /--shape must be the name of a LoadTestShape class, not "not a class"/);
 
   // Debian's Python with its site packages turned off: a real interpreter that cannot import locust.
   const noLocust = path.join(scratch, 'python-without-locust');

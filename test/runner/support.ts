@@ -9,6 +9,26 @@ import { parse } from 'csv-parse/sync';
 export const PYTHON = '/usr/bin/python3';
 export const WAIT_MS = 20_000;
 
+/** Two shapes that cannot be mistaken for each other: the first holds 1 user for a minute, the second 3 users for 3 s. */
+export const TWO_SHAPES = `
+from locust import HttpUser, LoadTestShape, constant, task
+
+class Visitor(HttpUser):
+    wait_time = constant(0.1)
+
+    @task
+    def health(self):
+        self.client.get("/health")
+
+class FirstShape(LoadTestShape):
+    def tick(self):
+        return (1, 10) if self.get_run_time() < 60 else None
+
+class SecondShape(LoadTestShape):
+    def tick(self):
+        return (3, 10) if self.get_run_time() < 3 else None
+`;
+
 export type Tick = Extract<BridgeMessage, { type: 'tick' }>;
 export const isTick = (m: BridgeMessage): m is Tick => m.type === 'tick';
 

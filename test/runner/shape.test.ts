@@ -1,0 +1,86 @@
+// The shape class option against a real Locust 2.12 and the demo target: a locustfile with two LoadTestShape classes
+// runs the one named in `shapeClass` (Locust alone takes the first), and an unknown name ends the run with a clear error.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { BridgeMessage } from '../../protocol/runner';
+import { startRun, type LocustRun, type RunOptions } from '../../runner/locustRun';
+import { startTarget } from '../../examples/target/server.mjs';
+import { follow, isTick, liveGroupMembers, PYTHON, TWO_SHAPES, type Tick } from './support';
+
+let target: Awaited<ReturnType<typeof startTarget>>;
+let scratch: string;
+const runs: LocustRun[] = [];
+
+before(async () => {
+  [target, scratch] = await Promise.all([startTarget({ port: 0, quiet: true }), mkdtemp(path.join(os.tmpdir(), 'locust-studio-shape-'))]);
+});
+
+after(async () => {
+  for (const run of runs) run.kill();
+  await Promise.all(runs.map((run) => run.exit));
+  await target?.close();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+/** A shape run: no users, spawn rate or run time (Locust refuses --run-time with a shape). */
+async function record(name: string, options: Partial<RunOptions> = {}) {
+  const cwd = path.join(scratch, name);
+  await mkdir(cwd, { recursive: true });
+  const locustfile = path.join(cwd, 'locustfile.py');
+  await writeFile(locustfile, TWO_SHAPES);
+  const run = startRun({ python: PYTHON, locustfile, cwd, host: target.url, statsInterval: 0.25, ...options });
+  runs.push(run);
+  return { run, ...follow(run) };
+}
+
+type Hello = Extract<BridgeMessage, { type: 'hello' }>;
+const isHello = (m: BridgeMessage): m is Hello => m.type === 'hello';
+
+test('without shapeClass Locust takes the first shape in the file (the premise of the next test)', { timeout: 30_000 }, async () => {
+  const { run, next } = await record('default');
+  const hello = await next('hello', isHello);
+  assert.equal(hello.shape, 'FirstShape');
+  await next('a tick with the first shape’s 1 user', (m): m is Tick => isTick(m) && m.userCount === 1);
+  await run.stop();
+});
+
+test('shapeClass: the named (second) shape drives the run: hello names it, its 3 users run, and its end ends the run', { timeout: 60_000 }, async () => {
+  const { run, messages, logs, protocolErrors } = await record('second', { shapeClass: 'SecondShape' });
+  const exit = await run.exit;
+  assert.deepEqual(protocolErrors, []);
+  assert.deepEqual(messages.filter((m) => m.type === 'error'), []);
+  const hello = messages.find(isHello);
+  assert.equal(hello?.shape, 'SecondShape');
+  const ticks = messages.filter(isTick);
+  assert.equal(Math.max(...ticks.map((t) => t.userCount)), 3, 'the second shape’s 3 users (the first one’s would be 1)');
+  assert.ok(ticks.some((t) => t.userCount === 3 && t.usersByClass['Visitor'] === 3));
+  const text = logs.map((l) => l.line).join('\n');
+  assert.match(text, /Shape test updating to 3 users/, 'Locust’s own shape worker applied it');
+  assert.match(text, /Shape test stopping/, 'the test ended because the shape said so (the first shape lasts a minute)');
+  assert.doesNotMatch(text, /updating to 1 users/);
+  assert.ok(run.final && run.final.total.requests > 0, 'final statistics');
+  assert.deepEqual(exit, { code: 0, signal: null });
+
+  // The shape controls the users: setUsers has nothing to say in such a run (checked on a fresh one, which is running).
+  const again = await record('second-set-users', { shapeClass: 'SecondShape' });
+  await again.next('a tick with 3 users', (m): m is Tick => isTick(m) && m.userCount === 3);
+  const refused = await again.run.send({ type: 'setUsers', users: 1, spawnRate: 1 });
+  assert.equal(refused.ok, false);
+  assert.match(refused.error ?? '', /load shape controls the number of users/);
+  await again.run.stop();
+});
+
+test('an unknown shapeClass: a clear error naming the shapes there are, exit code 1, no test run, nothing left', { timeout: 30_000 }, async () => {
+  const { run, messages, logs } = await record('unknown', { shapeClass: 'ThirdShape' });
+  const exit = await run.exit;
+  assert.deepEqual(exit, { code: 1, signal: null });
+  const errors = messages.filter((m): m is Extract<BridgeMessage, { type: 'error' }> => m.type === 'error');
+  assert.equal(errors.length, 1, JSON.stringify(messages));
+  assert.equal(errors[0]!.message, "no LoadTestShape class named 'ThirdShape' in the locustfile; available: FirstShape, SecondShape");
+  assert.ok(logs.some((l) => l.stream === 'stderr' && l.line.includes("no LoadTestShape class named 'ThirdShape'")), 'the log says it too');
+  assert.equal(messages.filter((m) => m.type === 'hello' || m.type === 'tick').length, 0, 'no test ran');
+  assert.deepEqual(await liveGroupMembers(run.pid!), []);
+});

@@ -10,7 +10,7 @@ import { PERCENTILES, type BridgeMessage } from '../../protocol/runner';
 import { buildLocustArgs, startRun, type LocustRun, type RunOptions } from '../../runner/locustRun';
 import { resolveInterpreter } from '../../runner/python';
 import { startTarget } from '../../examples/target/server.mjs';
-import { follow, isTick, liveGroupMembers, parseCsv, PYTHON, type Tick } from './support';
+import { countsFromSummary, follow, isTick, liveGroupMembers, parseCsv, PYTHON, type Tick } from './support';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const LOCUSTFILE = path.join(ROOT, 'examples', 'locustfile.py');
@@ -58,25 +58,6 @@ async function countsFromStatsCsv(file: string): Promise<Record<string, string>>
   const [header, ...rows] = parseCsv(await readFile(file, 'utf8'));
   assert.deepEqual(header?.slice(0, 4), ['Type', 'Name', 'Request Count', 'Failure Count'], 'the CSV layout of Locust 2.12');
   return Object.fromEntries(rows.map((r) => [`${r[0]} ${r[1]}`, `${r[2]}/${r[3]}`]));
-}
-
-/** The same from the final summary table Locust prints at exit (the last "Type Name # reqs # fails" table). */
-function countsFromSummary(lines: string[]): Record<string, string> {
-  let start = -1;
-  lines.forEach((l, i) => {
-    if (/^Type\s+Name\s+# reqs\s+# fails/.test(l)) start = i;
-  });
-  assert.ok(start >= 0, 'Locust printed its final summary');
-  const counts: Record<string, string> = {};
-  for (const line of lines.slice(start + 2)) {
-    const row = /^(\S*)\s+(.*?)\s+(\d+)\s+(\d+)\(\d+\.\d+%\)\s+\|/.exec(line);
-    if (!row) {
-      if (line.startsWith('---')) continue;
-      break;
-    }
-    counts[`${row[1]} ${row[2]}`] = `${row[3]}/${row[4]}`;
-  }
-  return counts;
 }
 
 test('a run reports hello, growing ticks and final statistics equal to Locust’s own CSV and summary', { timeout: 60_000 }, async () => {

@@ -1,4 +1,5 @@
-// Shared by the runner tests: follow a run's messages, wait for one, read Locust's CSV files, find leftover processes.
+// Shared by the runner tests: follow a run's messages, wait for one, read Locust's CSV files and printed summary, find
+// leftover processes; a locustfile with two load shapes.
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import type { BridgeMessage } from '../../protocol/runner';
@@ -86,6 +87,28 @@ export async function statsCsvCounts(file: string): Promise<{ header: string[]; 
     order: rows.map((r) => `${r[0]} ${r[1]}`),
     counts: Object.fromEntries(rows.map((r) => [`${r[0]} ${r[1]}`, `${r[2]}/${r[3]}`])),
   };
+}
+
+/**
+ * `{ "GET /x": "requests/failures" }` (Aggregated row included, its Type empty) from the final summary table Locust prints
+ * at exit: the last "Type Name # reqs # fails" table among `lines`.
+ */
+export function countsFromSummary(lines: string[]): Record<string, string> {
+  let start = -1;
+  lines.forEach((l, i) => {
+    if (/^Type\s+Name\s+# reqs\s+# fails/.test(l)) start = i;
+  });
+  assert.ok(start >= 0, 'Locust printed its final summary');
+  const counts: Record<string, string> = {};
+  for (const line of lines.slice(start + 2)) {
+    const row = /^(\S*)\s+(.*?)\s+(\d+)\s+(\d+)\(\d+\.\d+%\)\s+\|/.exec(line);
+    if (!row) {
+      if (line.startsWith('---')) continue;
+      break;
+    }
+    counts[`${row[1]} ${row[2]}`] = `${row[3]}/${row[4]}`;
+  }
+  return counts;
 }
 
 /** Live (non-zombie) members of a process group, from /proc. */

@@ -20,11 +20,22 @@ for layer in unit lsp runner webview e2e; do
   compgen -G "test/${layer}/*.test.ts" >/dev/null || { echo "[test] no tests in test/${layer}: every layer must run" >&2; exit 1; }
 done
 status=0
-node --import tsx --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
+# Every process the tests start inherits this mark (its name does not start with LOCUST_: some tests drop those), so
+# that the check below counts only this run's processes, never another user's Locust or another checkout's tests.
+run_mark="locust-studio-tests-$$-$(date +%s%N)"
+STUDIO_TESTS_RUN_MARK="$run_mark" node --import tsx --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=tap --test-reporter-destination=test-output/results.tap "${files[@]}" || status=$?
 
-# Nothing a test started may outlive it.
-leftovers=$(pgrep -af 'locust_studio_launch|locust-studio-e2e|locust-studio-chromium' | grep -v pgrep || true)
+# Nothing a test started may outlive it: the runner's launcher and task shim (under any interpreter or debugpy),
+# `python -m locust`, and code-server and Chromium in their scratch folders, when they carry this run's mark. This
+# script has no mark itself and pgrep never lists itself.
+leftover_pattern='locust_studio_(launch|task)\.py|python[0-9.]*( +-[^ ]+)* +-m +locust( |$)|locust-studio-e2e|locust-studio-chromium'
+leftovers=$(
+  for pid in $(pgrep -f "$leftover_pattern" || true); do
+    grep -qxzF "STUDIO_TESTS_RUN_MARK=$run_mark" "/proc/$pid/environ" 2>/dev/null || continue
+    ps -o pid=,args= -p "$pid" || true
+  done
+)
 if [ -n "$leftovers" ]; then
   echo "[test] processes left behind by the tests:" >&2
   echo "$leftovers" >&2

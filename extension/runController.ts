@@ -231,6 +231,9 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       locustfile,
       cwd: path.dirname(locustfile),
       userClasses: target.userClasses,
+      // "Run shape" runs that shape (Locust alone takes the file's first); "Run load test" runs the users asked for,
+      // with any shape in the file set aside.
+      shapeClass: target.shape ?? null,
       // A load shape decides users and duration itself; Locust refuses --run-time with a shape.
       ...(!shaped && { users: choices.users, spawnRate: choices.spawnRate, runTime: choices.runTime || undefined }),
       host: choices.host || undefined,

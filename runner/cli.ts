@@ -22,6 +22,7 @@ run options:
       --python PATH       interpreter with Locust (default: python3/python on PATH, then /usr/bin/python3)
       --tags a,b          only tasks with these tags       --exclude-tags a,b   not these
       --shape NAME        run the locustfile's LoadTestShape class NAME (Locust alone takes the first one)
+      --no-shape          set the locustfile's LoadTestShape aside: --users, --spawn-rate and --run-time drive the run
       --interval S        seconds between statistics ticks (0.25-10, default 1)
       --workers N         distributed: a master and N local workers (0: as many as cores)
       --record-dir D      where run records go (default .locust-studio/runs)    --no-record
@@ -54,6 +55,7 @@ const RUN_OPTIONS = {
   tags: { type: 'string' },
   'exclude-tags': { type: 'string' },
   shape: { type: 'string' },
+  'no-shape': { type: 'boolean' },
   interval: { type: 'string' },
   workers: { type: 'string' },
   'record-dir': { type: 'string' },
@@ -189,11 +191,12 @@ export function parseRunArgs(argv: string[], python: string): CliRun {
   checkHost(values.host);
   const shape = values.shape?.trim();
   if (values.shape !== undefined && !/^[\p{L}_][\p{L}\p{N}_]*$/u.test(shape ?? '')) throw new UsageError(`--shape must be the name of a LoadTestShape class, not "${values.shape}"`);
+  if (values.shape !== undefined && values['no-shape']) throw new UsageError('--shape and --no-shape exclude each other');
   const options: RunOptions = {
     python,
     locustfile: path.resolve(locustfile),
     userClasses: userClasses.length ? userClasses : undefined,
-    shapeClass: shape,
+    shapeClass: values['no-shape'] ? null : shape,
     host: values.host,
     users: number(values.users, 'users', { integer: true }),
     spawnRate: number(values['spawn-rate'], 'spawn-rate'),

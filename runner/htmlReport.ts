@@ -341,7 +341,7 @@ export function renderHtmlReport(record: LoadedRunRecord, { generatedAt = Date.n
     ['Locustfile', locustfile],
     ['Host', host],
     ['User classes', userClasses.join(', ') || 'all'],
-    ['Load shape', meta.shape ?? options.shapeClass],
+    ['Load shape', meta.shape ?? options.shapeClass ?? undefined],
     ['Users', options.users === undefined ? undefined : count(options.users)],
     ['Spawn rate', options.spawnRate === undefined ? undefined : `${options.spawnRate}/s`],
     ['Run time', options.runTime || 'until stopped'],

@@ -15,6 +15,9 @@ export const LAUNCHER_FILE = 'locust_studio_launch.py';
 const CHANNEL_FD = 3;
 /** Log lines longer than this are cut: a runaway print must not cost unbounded memory. */
 const MAX_LOG_LINE_BYTES = 64 * 1024;
+/** The bridge's word for "run without the locustfile's LoadTestShape". */
+const NO_SHAPE = '-';
+
 /** After Locust exited, how long its pipes may take to drain before the run is declared over anyway. */
 const DRAIN_MS = 2_000;
 
@@ -26,9 +29,10 @@ export interface RunOptions {
   userClasses?: string[];
   /**
    * The locustfile's LoadTestShape subclass to run, by class name (Locust alone takes the first one it finds). An unknown
-   * name ends the run with an `error` message naming the shapes there are, and exit code 1.
+   * name ends the run with an `error` message naming the shapes there are, and exit code 1. `null`: no shape at all,
+   * even when the locustfile has one (the users, spawn rate and run time given drive the run: "Run load test").
    */
-  shapeClass?: string;
+  shapeClass?: string | null;
   host?: string;
   users?: number;
   spawnRate?: number;
@@ -158,6 +162,8 @@ function childEnv(options: RunOptions, withChannel: boolean): NodeJS.ProcessEnv 
   // Read by the bridge at init; only the process with the channel (the one that runs the test) has a bridge that does.
   delete env['LOCUST_STUDIO_SHAPE_CLASS'];
   if (options.shapeClass) env['LOCUST_STUDIO_SHAPE_CLASS'] = options.shapeClass;
+  // Not a Python name, so no class can be called this: the bridge reads it as "no shape".
+  else if (options.shapeClass === null) env['LOCUST_STUDIO_SHAPE_CLASS'] = NO_SHAPE;
   return env;
 }
 

@@ -144,6 +144,10 @@ def _same_walk():
 _SAME_WALK = _same_walk()
 
 
+# LOCUST_STUDIO_SHAPE_CLASS's value for "no shape" (not a Python name, so no class is called that).
+NO_SHAPE = "-"
+
+
 def _is_shape_class(value):
     """Locust's own test (``is_shape_class``): a LoadTestShape subclass that is not Locust's base class itself."""
     base = getattr(locust, "LoadTestShape", None)
@@ -298,7 +302,11 @@ class Bridge:
         try:
             self.environment = environment
             self.runner = runner if runner is not None else getattr(environment, "runner", None)
-            if self.shape_name:
+            if self.shape_name == NO_SHAPE:
+                # The user chose users, spawn rate and run time: Locust would otherwise run the file's shape instead
+                # (and bail out on --run-time).
+                self.environment.shape_class = None
+            elif self.shape_name:
                 self._select_shape(self.shape_name)
             self.csv_repair = self._csv_needs_repair()
             self._send(self._hello())

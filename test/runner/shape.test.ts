@@ -84,3 +84,16 @@ test('an unknown shapeClass: a clear error naming the shapes there are, exit cod
   assert.equal(messages.filter((m) => m.type === 'hello' || m.type === 'tick').length, 0, 'no test ran');
   assert.deepEqual(await liveGroupMembers(run.pid!), []);
 });
+
+test('shapeClass null: the file’s shapes are set aside, the users, spawn rate and run time given drive the run', { timeout: 60_000 }, async () => {
+  // What "Run load test" over a User class does in a file that also has a shape: Locust alone would run the shape and
+  // bail out on --run-time.
+  const { run, messages, logs } = await record('no-shape', { shapeClass: null, users: 2, spawnRate: 10, runTime: '3s' });
+  const exit = await run.exit;
+  assert.deepEqual(exit, { code: 0, signal: null }, logs.map((l) => l.line).join('\n'));
+  assert.equal(messages.find(isHello)?.shape, null, 'no shape in the run');
+  assert.equal(Math.max(...messages.filter(isTick).map((t) => t.userCount)), 2, 'the 2 users asked for, not a shape’s');
+  assert.doesNotMatch(logs.map((l) => l.line).join('\n'), /Bailing out|Shape test/);
+  assert.ok(run.final && run.final.total.requests > 0, 'final statistics');
+});
+

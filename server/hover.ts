@@ -13,6 +13,7 @@ import {
   type ApiEntry,
   type AttributeOwner,
 } from './locustReference';
+import { describeWaitTime } from './waitTime';
 
 function markdown(entry: ApiEntry, node: Node): Hover {
   return { contents: { kind: MarkupKind.Markdown, value: `\`\`\`python\n${entry.signature}\n\`\`\`\n\n${entry.text}` }, range: rangeOf(node) };
@@ -24,6 +25,10 @@ function describeUser(user: UserClassInfo): string {
   lines.push(user.abstract ? 'Abstract User class: Locust does not run it, its subclasses inherit from it.' : 'User class: Locust runs instances of it.');
   if (user.weight !== null) lines.push('', `Weight ${user.weight} among the User classes of the run.`);
   if (user.host) lines.push('', `Host: \`${user.host}\``);
+  if (user.waitTime) {
+    const wait = user.waitTime.kind === 'other' ? 'its own `wait_time` function' : `\`${describeWaitTime(user.waitTime)}\``;
+    lines.push('', `Waits ${wait} after each task.`);
+  }
   if (user.tasks.length > 0) {
     lines.push('', '| task | weight | share | tags |', '| --- | --- | --- | --- |');
     for (const task of user.tasks) {

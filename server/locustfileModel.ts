@@ -1,6 +1,8 @@
-// Builds the model of a locustfile (User classes, TaskSets, tasks, weights, tags, shapes) from a tree-sitter parse.
+// Builds the model of a locustfile (User classes, TaskSets, tasks, weights, tags, wait times, shapes, event listeners) from a tree-sitter parse.
 import type { Node, Tree, TreeCursor } from 'web-tree-sitter';
-import type { LocustfileModel, ShapeInfo, SourceRange, TaskInfo, TaskSetInfo, UserClassInfo } from '../protocol/model';
+import type { EventListenerInfo, LocustfileModel, ShapeInfo, SourceRange, TaskInfo, TaskSetInfo, UserClassInfo, WaitTimeInfo } from '../protocol/model';
+import { isWaitTimeFunction, simpleCall, waitTimeArguments, type ArgumentText } from './waitTime';
+import { methodResolutionOrder } from './methodResolution';
 
 /** The locust names the model cares about, as Locust itself exports them (plus the 0.x names, to diagnose them). */
 export type LocustName =
@@ -243,17 +245,37 @@ export function intValue(node: Node | null | undefined): number | null {
   return Number.isSafeInteger(value) ? value : null;
 }
 
-/** What the decorators of one definition say: `@task`, `@task(3)`, `@task(weight=3)`, `@tag('a', 'b')`. */
+/** What the decorators of one definition say: `@task`, `@task(3)`, `@task(weight=3)`, `@tag('a', 'b')`, `@events.init.add_listener`. */
 interface DecoratorFacts {
   isTask: boolean;
   weight: number;
   tags: string[];
+  /** The events it is added to as a listener. */
+  listenedTo: string[];
+}
+
+function noDecorators(): DecoratorFacts {
+  return { isTask: false, weight: 1, tags: [], listenedTo: [] };
+}
+
+/** The event of `events.<event>.add_listener` (or `locust.events.<event>.add_listener`), with `events` imported from locust. */
+function listenerEvent(dotted: string, imports: Imports): string | undefined {
+  const parts = dotted.split('.');
+  if (parts.length < 3 || parts.at(-1) !== 'add_listener') return undefined;
+  const owner = parts.slice(0, -2);
+  const isEvents =
+    owner.length === 1 ? imports.names.get(owner[0]!) === 'events' : imports.modules.has(owner[0]!) && owner.at(-1) === 'events';
+  return isEvents ? parts.at(-2) : undefined;
 }
 
 /** Adds what one `decorator` node says to `facts`. */
 function readDecorator(decorator: Node, imports: Imports, facts: DecoratorFacts): void {
   const expr = decorator.namedChildren[0];
   if (!expr) return;
+  if (expr.type === 'attribute') {
+    const event = listenerEvent(expr.text.replace(/\s+/g, ''), imports);
+    if (event) facts.listenedTo.push(event);
+  }
   const callee = expr.type === 'call' ? expr.childForFieldName('function') : expr;
   const name = callee ? resolveLocustName(callee, imports) : undefined;
   const args = expr.type === 'call' ? (expr.childForFieldName('arguments')?.namedChildren ?? []) : [];
@@ -291,6 +313,11 @@ function readSimpleDecorator(text: string, imports: Imports, facts: DecoratorFac
   const dotted = match[1]!;
   const parts = dotted.split('.');
   const last = parts.at(-1)!;
+  if (last === 'add_listener' && match[2] === undefined) {
+    const event = listenerEvent(dotted, imports);
+    if (event) facts.listenedTo.push(event);
+    return true;
+  }
   const name =
     parts.length === 1 ? imports.names.get(dotted) : imports.modules.has(parts[0]!) && LOCUST_NAMES.has(last) ? (last as LocustName) : undefined;
   if (name !== 'task' && name !== 'tag') return true;
@@ -358,14 +385,26 @@ interface TaskRead extends TaskInfo {
   tagsFromModule: boolean;
 }
 
+/**
+ * The attributes a class body sets, which subclasses inherit: a missing key is not set in this body (look in the bases), null
+ * is set to something that is not a literal the model reads. Ranges are relative, like the class's.
+ */
+interface OwnAttributes {
+  host?: string | null;
+  weight?: number | null;
+  fixedCount?: number | null;
+  waitTime?: WaitTimeInfo;
+  onStart?: SourceRange;
+  onStop?: SourceRange;
+  tick?: true;
+}
+
 /** What a class's own body says, independent of where the class sits in the file. */
 interface ClassBody {
   tasks: TaskRead[];
+  /** Not inherited: Locust sets `abstract = False` on every class that does not say otherwise. */
   abstract: boolean;
-  host: string | null;
-  weight: number | null;
-  fixedCount: number | null;
-  hasTick: boolean;
+  own: OwnAttributes;
 }
 
 /** What one class statement says, with rows relative to the module-level statement it is in. */
@@ -381,10 +420,12 @@ interface ClassFacts {
   nested: ClassFacts[];
 }
 
-/** What a module-level statement contributes to the model: a class (with the classes nested in it), or a tagged function. */
+/** What a module-level statement contributes to the model: a class (with the classes nested in it), a tagged function, event listeners. */
 interface StatementFacts {
   cls?: ClassFacts;
   taggedFunction?: { name: string; tags: string[] };
+  /** Ranges relative to the statement, like a class's. */
+  listeners?: EventListenerInfo[];
 }
 
 function shiftRange(range: SourceRange, rows: number): SourceRange {
@@ -392,9 +433,35 @@ function shiftRange(range: SourceRange, rows: number): SourceRange {
 }
 
 /** The class-body assignments the model reads. */
-const MODEL_ATTRIBUTES = new Set(['abstract', 'host', 'weight', 'fixed_count', 'tasks']);
+const MODEL_ATTRIBUTES = new Set(['abstract', 'host', 'weight', 'fixed_count', 'tasks', 'wait_time']);
 /** A statement that may assign one of them starts with its name. */
-const MODEL_ATTRIBUTE_START = /^(?:abstract|host|weight|fixed_count|tasks)(?![A-Za-z0-9_])/;
+const MODEL_ATTRIBUTE_START = /^(?:abstract|host|weight|fixed_count|tasks|wait_time)(?![A-Za-z0-9_])/;
+/** `wait_time = <simple call>` on one line: the value's text. */
+const SIMPLE_WAIT_TIME = /^wait_time[ \t]*=[ \t]*([^\n\r#;]*[^ \t\n\r#;])[ \t]*$/;
+/** A module-level statement that may add an event listener with a call (`events.init.add_listener(on_init)`). */
+const LISTENER_CALL_START = /^[A-Za-z_][A-Za-z0-9_.]*\.add_listener[ \t]*\(/;
+
+/** The kind of wait time a callee names (`between`, `locust.constant`…). */
+function waitTimeKind(callee: string, imports: Imports): WaitTimeInfo['kind'] {
+  const parts = callee.split('.');
+  const name = parts.length === 1 ? imports.names.get(callee) : imports.modules.has(parts[0]!) ? parts.at(-1) : undefined;
+  return isWaitTimeFunction(name) ? name : 'other';
+}
+
+/** The wait time an assignment's value sets, read from the tree. */
+function waitTimeOf(value: Node, imports: Imports, range: SourceRange): WaitTimeInfo {
+  const callee = value.type === 'call' ? value.childForFieldName('function') : null;
+  const kind = callee && (callee.type === 'identifier' || callee.type === 'attribute') ? waitTimeKind(callee.text.replace(/\s+/g, ''), imports) : 'other';
+  if (kind === 'other') return { kind, args: null, range };
+  const args: ArgumentText[] = [];
+  for (const arg of value.childForFieldName('arguments')?.namedChildren ?? []) {
+    if (!arg || arg.type === 'comment') continue;
+    if (arg.type === 'keyword_argument') args.push({ keyword: arg.childForFieldName('name')?.text ?? '', value: arg.childForFieldName('value')?.text ?? '' });
+    else args.push({ value: arg.text });
+  }
+  return { kind, args: waitTimeArguments(kind, args), range };
+}
+
 /** The first line of a function definition with a plain (ASCII) name. */
 const DEF_LINE = /^(?:async[ \t]+)?def[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(/;
 
@@ -442,8 +509,10 @@ class StatementReader {
   statement(index: number, origin: number): StatementFacts {
     const type = this.cursor.nodeType;
     if (type === 'class_definition') return { cls: this.classDefinition(index, origin, []) };
+    if (type === 'expression_statement') return this.listenerCall(origin);
     if (type !== 'decorated_definition') return {};
-    const decorators: DecoratorFacts = { isTask: false, weight: 1, tags: [] };
+    const decorators = noDecorators();
+    const range = this.range(origin);
     let result: StatementFacts = {};
     let seen = false;
     eachChild(this.cursor, () => {
@@ -455,10 +524,54 @@ class StatementReader {
         else if (childType === 'function_definition') {
           const name = this.fieldText('name');
           if (name && decorators.tags.length > 0) result = { taggedFunction: { name, tags: decorators.tags } };
+          if (decorators.listenedTo.length > 0) result.listeners = decorators.listenedTo.map((event) => ({ event, function: name ?? null, range }));
         }
       }
     });
     return result;
+  }
+
+  /** `events.init.add_listener(on_init)` at module level, read from the tree (it is rare). */
+  private listenerCall(origin: number): StatementFacts {
+    const call = this.cursor.currentNode.namedChildren[0];
+    const callee = call?.type === 'call' ? call.childForFieldName('function') : null;
+    const event = callee?.type === 'attribute' ? listenerEvent(callee.text.replace(/\s+/g, ''), this.imports) : undefined;
+    if (!call || !event) return {};
+    const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a && a.type !== 'comment');
+    const fn = args.length === 1 && args[0]?.type === 'identifier' ? args[0].text : null;
+    return { listeners: [{ event, function: fn, range: this.range(origin) }] };
+  }
+
+  /** `wait_time = between(1, 2)` (or another simple value) read from the statement's text; false, having changed nothing, for anything else. */
+  private simpleWaitTime(text: string, origin: number, own: OwnAttributes, assignments: Map<string, Node>): boolean {
+    const value = SIMPLE_WAIT_TIME.exec(text)?.[1];
+    if (value === undefined) return false;
+    const call = simpleCall(value);
+    if (!call && !DOTTED_NAME.test(value)) return false;
+    const kind = call ? waitTimeKind(call.callee, this.imports) : 'other';
+    assignments.delete('wait_time');
+    own.waitTime = { kind, args: call && kind !== 'other' ? waitTimeArguments(kind, call.args) : null, range: this.range(origin) };
+    return true;
+  }
+
+  /** A method defined in a class body (the cursor on its definition, decorated or not): the ones the model reads. */
+  private method(name: string | undefined, origin: number, own: OwnAttributes, assignments: Map<string, Node>): void {
+    switch (name) {
+      case 'tick':
+        own.tick = true;
+        break;
+      case 'on_start':
+        own.onStart = this.range(origin);
+        break;
+      case 'on_stop':
+        own.onStop = this.range(origin);
+        break;
+      case 'wait_time':
+        // A later definition replaces an earlier assignment, as in Python.
+        assignments.delete('wait_time');
+        own.waitTime = { kind: 'other', args: null, range: this.range(origin) };
+        break;
+    }
   }
 
   /** The class_definition under the cursor and the classes nested in its body, in one pass over the body. */
@@ -470,7 +583,7 @@ class StatementReader {
     let superclasses = false;
     let block = false;
     const bases: BaseRef[] = [];
-    const body: ClassBody = { tasks: [], abstract: false, host: null, weight: null, fixedCount: null, hasTick: false };
+    const body: ClassBody = { tasks: [], abstract: false, own: {} };
     const nested: ClassFacts[] = [];
     const assignments = new Map<string, Node>();
     const header = this.plain ? simpleClassHeader(this.text()) : undefined;
@@ -518,9 +631,12 @@ class StatementReader {
       }
     }
     body.abstract = assignments.get('abstract')?.type === 'true';
-    body.host = stringValue(assignments.get('host'));
-    body.weight = intValue(assignments.get('weight'));
-    body.fixedCount = intValue(assignments.get('fixed_count'));
+    const own = body.own;
+    if (assignments.has('host')) own.host = stringValue(assignments.get('host'));
+    if (assignments.has('weight')) own.weight = intValue(assignments.get('weight'));
+    if (assignments.has('fixed_count')) own.fixedCount = intValue(assignments.get('fixed_count'));
+    const wait = assignments.get('wait_time');
+    if (wait) own.waitTime = waitTimeOf(wait, this.imports, shiftRange(rangeOf(wait.parent ?? wait), -origin));
     const range = { start: { line: start.row - origin, character: start.column }, end: { line: end.row - origin, character: end.column } };
     return { name, bases, index, tags, range, body, nested };
   }
@@ -529,9 +645,9 @@ class StatementReader {
    * A decorated method whose decorators are all simple one-line ones, read from its text: the decorators, then the
    * `def` line. Returns false, having changed nothing, for anything else.
    */
-  private simpleDecoratedMethod(origin: number, body: ClassBody): boolean {
+  private simpleDecoratedMethod(origin: number, body: ClassBody, assignments: Map<string, Node>): boolean {
     const text = this.text();
-    const decorators: DecoratorFacts = { isTask: false, weight: 1, tags: [] };
+    const decorators = noDecorators();
     // Line by line up to the `def` line only: the body can be long.
     for (let from = 0; from <= text.length; ) {
       const lineEnd = text.indexOf('\n', from);
@@ -545,7 +661,7 @@ class StatementReader {
       const def = DEF_LINE.exec(line);
       if (!def) return false;
       const fn = def[1]!;
-      if (fn === 'tick') body.hasTick = true;
+      this.method(fn, origin, body.own, assignments);
       if (decorators.isTask) body.tasks.push({ name: fn, weight: decorators.weight, tags: decorators.tags, range: this.range(origin), tagsFromModule: false });
       return true;
     }
@@ -556,9 +672,13 @@ class StatementReader {
   private bodyStatement(position: number, origin: number, body: ClassBody, nested: ClassFacts[], assignments: Map<string, Node>): void {
     const cursor = this.cursor;
     switch (cursor.nodeType) {
-      case 'expression_statement':
+      case 'expression_statement': {
         // Only assignments to the attributes the model reads are looked into.
-        if (this.plain && !MODEL_ATTRIBUTE_START.test(this.text())) break;
+        if (this.plain) {
+          const text = this.text();
+          if (!MODEL_ATTRIBUTE_START.test(text)) break;
+          if (this.simpleWaitTime(text, origin, body.own, assignments)) break;
+        }
         eachChild(cursor, () => {
           if (!cursor.nodeIsNamed) return;
           if (cursor.nodeType === 'assignment') {
@@ -569,24 +689,28 @@ class StatementReader {
               if (field === 'left' && left === undefined) left = cursor.nodeType === 'identifier' ? this.text() : '';
               else if (field === 'right' && !right) {
                 right = true;
-                if (left && MODEL_ATTRIBUTES.has(left)) assignments.set(left, cursor.currentNode);
+                if (left && MODEL_ATTRIBUTES.has(left)) {
+                  assignments.set(left, cursor.currentNode);
+                  if (left === 'wait_time') delete body.own.waitTime;
+                }
               }
             });
           }
           return false;
         });
         break;
+      }
       case 'class_definition': {
         const cls = this.classDefinition(position, origin, []);
         if (cls) nested.push(cls);
         break;
       }
       case 'function_definition':
-        if (((this.plain ? DEF_LINE.exec(this.text())?.[1] : undefined) ?? this.fieldText('name')) === 'tick') body.hasTick = true;
+        this.method((this.plain ? DEF_LINE.exec(this.text())?.[1] : undefined) ?? this.fieldText('name'), origin, body.own, assignments);
         break;
       case 'decorated_definition': {
-        if (this.plain && this.simpleDecoratedMethod(origin, body)) break;
-        const decorators: DecoratorFacts = { isTask: false, weight: 1, tags: [] };
+        if (this.plain && this.simpleDecoratedMethod(origin, body, assignments)) break;
+        const decorators = noDecorators();
         let definition: string | undefined;
         let fn: string | undefined;
         eachChild(cursor, () => {
@@ -608,7 +732,7 @@ class StatementReader {
           break;
         }
         if (definition !== 'function_definition') break;
-        if (fn === 'tick') body.hasTick = true;
+        if (fn) this.method(fn, origin, body.own, assignments);
         if (decorators.isTask && fn) body.tasks.push({ name: fn, weight: decorators.weight, tags: decorators.tags, range: this.range(origin), tagsFromModule: false });
         break;
       }
@@ -695,16 +819,28 @@ export class ModelCache {
   }
 }
 
-/** Places class bodies at their current rows for one analysis. */
+/** What a User class or TaskSet has, its own or inherited in the file. */
+interface ResolvedAttributes {
+  host: string | null;
+  weight: number | null;
+  fixedCount: number | null;
+  waitTime: WaitTimeInfo | null;
+  onStart: SourceRange | null;
+  onStop: SourceRange | null;
+  hasTick: boolean;
+}
+
+/** Places class bodies at their current rows for one analysis, and resolves what classes inherit. */
 class ClassReader {
-  private readonly bodies = new Map<ClassNode, Omit<ClassBody, 'tasks'> & { tasks: TaskInfo[] }>();
+  private readonly bodies = new Map<ClassNode, { abstract: boolean; tasks: TaskInfo[] }>();
+  private readonly orders = new Map<TreeClass, (TreeClass | string)[]>();
 
   constructor(
     private readonly tagsByName: Map<string, string[]>,
     private readonly classNamed: Map<string, ClassNode>,
   ) {}
 
-  body(cls: TreeClass): Omit<ClassBody, 'tasks'> & { tasks: TaskInfo[] } {
+  body(cls: TreeClass): { abstract: boolean; tasks: TaskInfo[] } {
     const known = this.bodies.get(cls);
     if (known) return known;
     const relative = cls.facts.body;
@@ -715,7 +851,7 @@ class ClassReader {
       tags: t.tagsFromModule ? [...(this.tagsByName.get(t.name) ?? [])] : [...t.tags],
       range: shiftRange(t.range, cls.origin),
     }));
-    const placed = { ...relative, tasks };
+    const placed = { abstract: relative.abstract, tasks };
     this.bodies.set(cls, placed);
     return placed;
   }
@@ -736,6 +872,36 @@ class ClassReader {
     tasks.push(...this.ownTasks(cls));
     return tasks;
   }
+
+  /** Each inheritable attribute from the first class in `cls`'s method resolution order that sets it (the file's classes only). */
+  attributes(cls: TreeClass): ResolvedAttributes {
+    const resolved: ResolvedAttributes = { host: null, weight: null, fixedCount: null, waitTime: null, onStart: null, onStop: null, hasTick: false };
+    // Most classes derive from locust's classes only: their own body is all there is to read.
+    const inFileBase = cls.baseRefs.some((base) => base.type === 'identifier' && this.classNamed.has(base.text));
+    const order = inFileBase ? methodResolutionOrder(cls, this.basesOf, this.orders) : [cls];
+    let host = false;
+    let weight = false;
+    let fixedCount = false;
+    for (const c of order) {
+      if (typeof c === 'string') continue;
+      const own = c.facts.body.own;
+      if (!host && own.host !== undefined) [host, resolved.host] = [true, own.host];
+      if (!weight && own.weight !== undefined) [weight, resolved.weight] = [true, own.weight];
+      if (!fixedCount && own.fixedCount !== undefined) [fixedCount, resolved.fixedCount] = [true, own.fixedCount];
+      if (!resolved.waitTime && own.waitTime) {
+        const { kind, args, range } = own.waitTime;
+        resolved.waitTime = { kind, args: args && [...args], range: shiftRange(range, c.origin) };
+      }
+      if (!resolved.onStart && own.onStart) resolved.onStart = shiftRange(own.onStart, c.origin);
+      if (!resolved.onStop && own.onStop) resolved.onStop = shiftRange(own.onStop, c.origin);
+      if (own.tick) resolved.hasTick = true;
+    }
+    return resolved;
+  }
+
+  /** A class's bases: the file's class of that name, or the name as written for a class from elsewhere. */
+  private readonly basesOf = (cls: TreeClass): (TreeClass | string)[] =>
+    cls.baseRefs.map((base) => (base.type === 'identifier' ? (this.classNamed.get(base.text) as TreeClass | undefined) : undefined) ?? base.text);
 }
 
 /**
@@ -787,7 +953,11 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
       do {
         const type = cursor.nodeType;
         if (type === 'import_from_statement' || type === 'import_statement') addImport(cursor.currentNode, imports);
-        else if (type === 'class_definition' || type === 'decorated_definition') {
+        else if (
+          type === 'class_definition' ||
+          type === 'decorated_definition' ||
+          (type === 'expression_statement' && LISTENER_CALL_START.test(source.slice(cursor.startIndex, cursor.endIndex)))
+        ) {
           const { row, column } = cursor.startPosition;
           statements.push({ type, start: cursor.startIndex, end: cursor.endIndex, row, column, index });
         }
@@ -803,6 +973,7 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
   const anyError = root.hasError;
   const classes: TreeClass[] = [];
   const tagsByName = new Map<string, string[]>();
+  const listeners: EventListenerInfo[] = [];
   const place = (facts: ClassFacts, origin: number, nestedIn: TreeClass | undefined, statement: () => Node | null | undefined) => {
     const cls = new TreeClass(facts.name, facts.bases, nestedIn, statement, facts, origin);
     classes.push(cls);
@@ -823,6 +994,7 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
       }
       if (cache && !(anyError && child(index)?.hasError)) cache.set(type, start, end, column, facts);
       if (facts.taggedFunction) tagsByName.set(facts.taggedFunction.name, facts.taggedFunction.tags);
+      for (const listener of facts.listeners ?? []) listeners.push({ ...listener, range: shiftRange(listener.range, row) });
       if (facts.cls) place(facts.cls, row, undefined, () => child(index));
     }
   } finally {
@@ -839,10 +1011,14 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
   for (const [cls, kind] of kinds) {
     if (kind !== 'TaskSet' && kind !== 'SequentialTaskSet') continue;
     const tree = cls as TreeClass;
+    const { waitTime, onStart, onStop } = reader.attributes(tree);
     taskSets.set(cls, {
       name: cls.name,
       sequential: kind === 'SequentialTaskSet',
       tasks: reader.allTasks(tree),
+      waitTime,
+      onStart,
+      onStop,
       range: shiftRange(tree.facts.range, tree.origin),
     });
   }
@@ -874,23 +1050,28 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
   for (const cls of classes) {
     const kind = kinds.get(cls);
     if (kind === 'LoadTestShape') {
-      shapes.push({ name: cls.name, hasTick: cls.facts.body.hasTick, range: shiftRange(cls.facts.range, cls.origin) });
+      shapes.push({ name: cls.name, hasTick: reader.attributes(cls).hasTick, range: shiftRange(cls.facts.range, cls.origin) });
       continue;
     }
     if (!kind || !USER_BASES.has(kind)) continue;
     const body = reader.body(cls);
     const tasks = reader.allTasks(cls);
+    const { host, weight, fixedCount, waitTime, onStart, onStop } = reader.attributes(cls);
     users.push({
       name: cls.name,
       base: cls.baseRefs[0]?.text ?? '',
       abstract: body.abstract,
-      host: body.host,
-      weight: body.weight,
-      fixedCount: body.fixedCount,
+      host,
+      weight,
+      fixedCount,
+      waitTime,
+      onStart,
+      onStop,
       tasks,
       taskSets: reachableTaskSets(cls, tasks, setList, setsNamed, setsNestedIn),
       range: shiftRange(cls.facts.range, cls.origin),
     });
   }
-  return { model: { uri, version, isLocustfile: imports.any, users, shapes }, facts: { imports, classes, kinds, classNamed } };
+  const topLevelSets = classes.filter((cls) => !cls.nestedIn && taskSets.has(cls)).map((cls) => taskSets.get(cls)!);
+  return { model: { uri, version, isLocustfile: imports.any, users, taskSets: topLevelSets, shapes, listeners }, facts: { imports, classes, kinds, classNamed } };
 }

@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Position, Range } from 'vscode-languageserver';
+import type { DocumentSymbol, Position, Range } from 'vscode-languageserver';
 import { REPO_ROOT, startLanguageServer, type LspSession } from '../helpers/lspClient';
 import { DocumentModelRequest, type DocumentModelResult } from '../../protocol/lsp';
 import { watchDiagnostics, type DiagnosticsWaiter } from './diagnosticsWaiter';
@@ -28,9 +28,11 @@ const rand = random(SEED);
 const int = (n: number) => Math.floor(rand() * n);
 const pick = <T>(items: T[]): T => items[int(items.length)]!;
 
-const SOURCES = readdirSync(path.join(REPO_ROOT, 'examples'))
-  .filter((f) => f.endsWith('.py'))
-  .map((f) => readFileSync(path.join(REPO_ROOT, 'examples', f), 'utf8'));
+const SOURCES = [path.join(REPO_ROOT, 'examples'), path.join(REPO_ROOT, 'test', 'fixtures', 'locustfiles')].flatMap((folder) =>
+  readdirSync(folder)
+    .filter((f) => f.endsWith('.py'))
+    .map((f) => readFileSync(path.join(folder, f), 'utf8')),
+);
 const NOISE = ['\0', '\r', '\r\n', '\t', '(', ')', '[', '{', ':', '"', "'", '"""', '\\', '@', '#', 'é', '😀', '\u2028', '\ud800', 'class ', 'def ', '@task(', 'self.client.', '    '];
 
 function mutate(text: string): string {
@@ -98,6 +100,16 @@ function incrementalChange(before: string, after: string): { range: Range; text:
   return { range: { start: positionAt(before, prefix), end: positionAt(before, before.length - suffix) }, text: after.slice(prefix, after.length - suffix) };
 }
 
+function within(outer: Range, inner: Range): boolean {
+  const atOrBefore = (a: Position, b: Position) => a.line < b.line || (a.line === b.line && a.character <= b.character);
+  return atOrBefore(outer.start, inner.start) && atOrBefore(inner.end, outer.end);
+}
+
+/** Outline symbols whose selection range is not inside their range (VS Code rejects such an outline). */
+function badSymbols(symbols: DocumentSymbol[]): string[] {
+  return symbols.flatMap((s) => [...(within(s.range, s.selectionRange) ? [] : [`${s.name} ${JSON.stringify(s.selectionRange)} outside ${JSON.stringify(s.range)}`]), ...badSymbols(s.children ?? [])]);
+}
+
 function randomPosition(text: string): Position {
   const lines = text.split('\n').length;
   return { line: int(lines + 2), character: int(100) };
@@ -128,6 +140,7 @@ test(`${MUTANTS} mutated locustfiles: every request answered, no analysis failur
   }
   let answered = 0;
   let sent = 0;
+  const outlineProblems: string[] = [];
   for (let done = 0; done < MUTANTS; ) {
     const pending: Promise<unknown>[] = [];
     for (let slot = 0; slot < SLOTS && done < MUTANTS; slot++, done++) {
@@ -152,8 +165,9 @@ test(`${MUTANTS} mutated locustfiles: every request answered, no analysis failur
       for (const [method, params] of requests) {
         sent++;
         pending.push(
-          lsp.connection.sendRequest(method, params).then(() => {
+          lsp.connection.sendRequest(method, params).then((result) => {
             answered++;
+            if (method === 'textDocument/documentSymbol') outlineProblems.push(...badSymbols(result as DocumentSymbol[]));
           }),
         );
       }
@@ -165,6 +179,7 @@ test(`${MUTANTS} mutated locustfiles: every request answered, no analysis failur
   const seconds = (performance.now() - started) / 1000;
   t.diagnostic(`fuzz: ${MUTANTS} mutants, ${sent} requests in ${seconds.toFixed(1)} s (seed ${SEED})`);
   assert.equal(answered, sent);
+  assert.deepEqual(outlineProblems.slice(0, 5), []);
   assert.equal(finals.length, SLOTS);
   assert.deepEqual(errorsLogged, [], 'no analysis failed');
   assert.equal(lsp.process.exitCode, null, `server exited: ${lsp.stderr()}`);
@@ -175,6 +190,8 @@ test(`${MUTANTS} mutated locustfiles: every request answered, no analysis failur
     const fresh = await lsp.connection.sendRequest<DocumentModelResult>(DocumentModelRequest.method, { uri: `file:///fuzz/fresh${slot}.py` });
     assert.deepEqual(edited?.users, fresh?.users, `slot ${slot}`);
     assert.deepEqual(edited?.shapes, fresh?.shapes, `slot ${slot}`);
+    assert.deepEqual(edited?.taskSets, fresh?.taskSets, `slot ${slot}`);
+    assert.deepEqual(edited?.listeners, fresh?.listeners, `slot ${slot}`);
   }
   // And the server still understands a clean file after all that.
   await lsp.open('file:///fuzz/clean.py', SOURCES[0]!);

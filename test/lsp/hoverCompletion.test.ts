@@ -63,11 +63,12 @@ test('hover explains locust names with their signature, in markdown', async () =
   assert.match(await hoverText('name="/products"', 1), /Row under which the request appears/);
 });
 
-test('hover on a User class of the file summarises its tasks and shares', async () => {
+test('hover on a User class of the file summarises its tasks and shares, and its wait time', async () => {
   const text = await hoverText('class Shopper', 7);
   assert.match(text, /class Shopper\(HttpUser\)/);
   assert.match(text, /\| browse \| 3 \| 75 % \| smoke \|/);
   assert.match(text, /\| cart \| 1 \| 25 % \|/);
+  assert.match(text, /Waits `between\(1, 2\)` after each task\./);
 });
 
 test('hover on a name locust does not know returns nothing', async () => {

@@ -62,17 +62,18 @@ test('code lenses: one per runnable User class plus one for the whole file, none
   assert.match(runLenses[0]?.command?.title ?? '', /Run load test \(all 2 User classes\)/);
 });
 
-test('document model: aliases, base chains, weights, tags and task sets', async () => {
+test('document model: aliases, base chains (settings inherited), weights, tags, wait times and task sets', async () => {
   const model = await lsp.connection.sendRequest<DocumentModelResult>(DocumentModelRequest.method, { uri: 'file:///work/locustfile.py' });
   assert.ok(model);
   assert.deepEqual(
-    model.users.map((u) => [u.name, u.abstract, u.host, u.weight]),
+    model.users.map((u) => [u.name, u.abstract, u.host, u.weight, u.waitTime && [u.waitTime.kind, u.waitTime.args]]),
     [
-      ['BaseUser', true, 'http://127.0.0.1:8080', null],
-      ['Shopper', false, null, null],
-      ['Admin', false, null, 2],
+      ['BaseUser', true, 'http://127.0.0.1:8080', null, null],
+      ['Shopper', false, 'http://127.0.0.1:8080', null, ['between', [1, 2]]],
+      ['Admin', false, null, 2, null],
     ],
   );
+  assert.deepEqual(model.taskSets.map((s) => s.name), ['Browse']);
   const shopper = model.users[1];
   assert.deepEqual(shopper?.tasks.map((t) => [t.name, t.weight, t.tags]), [
     ['checkout', 5, ['checkout', 'slow']],

@@ -1,4 +1,5 @@
-// Oracle: for every importable example and fixture, the model's runnable User classes, task ratios and tags equal what Locust 2.12 itself reports.
+// Oracle: for every importable example and fixture, the model's runnable User classes (with their settings), task ratios, tags, top-level
+// TaskSets, load shape and event listeners equal what Locust 2.12 itself reports.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -7,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { pythonParser } from '../../server/parser';
 import { buildModel } from '../../server/locustfileModel';
-import type { LocustfileModel, TaskInfo, TaskSetInfo } from '../../protocol/model';
+import type { LifecycleMethods, LocustfileModel, TaskInfo, TaskSetInfo, WaitTimeInfo } from '../../protocol/model';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -21,11 +22,29 @@ const FILES = [
     .map((f) => path.join(ROOT, 'test', 'fixtures', 'locustfiles', f)),
 ];
 
-/** Imports the file the way `locust -f` does and reports each runnable User class's tasks (expanded by weight), tags and settings. */
+/**
+ * Imports the file the way `locust -f` does and reports each runnable User class's tasks (expanded by weight), tags and settings,
+ * the TaskSets defined at module level, and the event listeners the import added.
+ */
 const INSPECT = `
-import inspect, json, sys
-from locust import TaskSet
+import inspect, json, os, sys
+from locust import TaskSet, User, events
+from locust.event import EventHook
 from locust.main import load_locustfile
+
+def wait_time_of(owner, default):
+    wait = owner.wait_time
+    if wait is default:
+        return None
+    if getattr(wait, "__module__", None) != "locust.user.wait_time":
+        return {"kind": "other", "args": None}
+    cells = dict(zip(wait.__code__.co_freevars, (c.cell_contents for c in wait.__closure__ or ())))
+    kind = wait.__qualname__.split(".")[0]
+    names = {"between": ["min_wait", "max_wait"], "constant": ["wait_time"], "constant_pacing": ["wait_time"]}[kind]
+    return {"kind": kind, "args": [cells[n] for n in names]}
+
+def lifecycle(owner, base):
+    return {"on_start": owner.on_start is not base.on_start, "on_stop": owner.on_stop is not base.on_stop}
 
 def tasks_of(cls, depth=0):
     out = {}
@@ -36,10 +55,17 @@ def tasks_of(cls, depth=0):
             entry["taskset"] = tasks_of(task, depth + 1)
     return out
 
+hooks = {name: hook for name, hook in vars(events).items() if isinstance(hook, EventHook)}
+before = {name: list(hook._handlers) for name, hook in hooks.items()}
 _doc, users, shape = load_locustfile(sys.argv[1])
+module = sys.modules[os.path.splitext(os.path.basename(sys.argv[1]))[0]]
+task_sets = [v for v in vars(module).values() if inspect.isclass(v) and issubclass(v, TaskSet) and v.__module__ == module.__name__]
 print(json.dumps({
-    "users": {name: {"weight": u.weight, "fixed_count": u.fixed_count, "host": u.host, "tasks": tasks_of(u)} for name, u in users.items()},
+    "users": {name: {"weight": u.weight, "fixed_count": u.fixed_count, "host": u.host, "tasks": tasks_of(u),
+                     "wait_time": wait_time_of(u, User.wait_time), **lifecycle(u, User)} for name, u in users.items()},
+    "task_sets": [{"name": s.__name__, "wait_time": wait_time_of(s, TaskSet.wait_time), **lifecycle(s, TaskSet)} for s in task_sets],
     "shape": type(shape).__name__ if shape else None,
+    "listeners": [[name, handler.__name__] for name, hook in hooks.items() for handler in hook._handlers if handler not in before[name]],
 }))
 `;
 
@@ -48,24 +74,61 @@ interface InspectedTask {
   tags: string[];
   taskset?: Record<string, InspectedTask>;
 }
+interface InspectedWaitTime {
+  kind: string;
+  args: number[] | null;
+}
+interface InspectedLifecycle {
+  wait_time: InspectedWaitTime | null;
+  on_start: boolean;
+  on_stop: boolean;
+}
 interface Inspected {
-  users: Record<string, { weight: number; fixed_count: number; host: string | null; tasks: Record<string, InspectedTask> }>;
+  users: Record<string, InspectedLifecycle & { weight: number; fixed_count: number; host: string | null; tasks: Record<string, InspectedTask> }>;
+  task_sets: (InspectedLifecycle & { name: string })[];
   shape: string | null;
+  listeners: [string, string][];
 }
 interface RatioNode {
   ratio: number;
   tasks?: Record<string, RatioNode>;
 }
 
-async function inspectWithLocust(file: string): Promise<{ inspected: Inspected; ratios: Record<string, RatioNode> }> {
+async function inspectWithLocust(file: string): Promise<{ inspected: Inspected; ratios: Record<string, RatioNode>; listed: string[] }> {
   const options = { cwd: path.dirname(file), timeout: 60_000 };
-  const [script, cli] = await Promise.all([
+  const [script, cli, list] = await Promise.all([
     run(LOCUST_PYTHON, ['-c', INSPECT, file], options),
     // -u: without it, a fixed_count class takes every user and the other classes' ratios are 0.
     run(LOCUST_PYTHON, ['-m', 'locust', '-f', file, '--show-task-ratio-json', '-u', '10'], options),
+    run(LOCUST_PYTHON, ['-m', 'locust', '-f', file, '--list'], options),
   ]);
   const ratios = (JSON.parse(cli.stdout) as { per_class: Record<string, RatioNode> }).per_class;
-  return { inspected: JSON.parse(script.stdout) as Inspected, ratios };
+  // "Available Users:" and then one indented class name a line.
+  const listed = list.stdout
+    .split('\n')
+    .filter((line) => /^\s+\S/.test(line))
+    .map((line) => line.trim());
+  assert.match(list.stdout, /^Available Users:/, list.stdout);
+  return { inspected: JSON.parse(script.stdout) as Inspected, ratios, listed };
+}
+
+/** The model's wait time as Locust's objects show it: `constant_throughput(n)` is built as `constant_pacing(1 / n)`. */
+function asLocustSees(wait: WaitTimeInfo | null): InspectedWaitTime | null {
+  if (!wait) return null;
+  if (wait.kind === 'constant_throughput') return { kind: 'constant_pacing', args: wait.args && wait.args.map((rate) => 1 / rate) };
+  return { kind: wait.kind, args: wait.args };
+}
+
+/** Differences in wait_time, on_start and on_stop; arguments are compared only where the model read literal ones. */
+function compareLifecycle(where: string, mine: LifecycleMethods & { waitTime: WaitTimeInfo | null }, theirs: InspectedLifecycle): string[] {
+  const problems: string[] = [];
+  const wait = asLocustSees(mine.waitTime);
+  const theirWait = theirs.wait_time;
+  const argsDiffer = wait?.args && theirWait?.args && (wait.args.length !== theirWait.args.length || wait.args.some((a, i) => !close(a, theirWait.args![i]!)));
+  if (wait?.kind !== theirWait?.kind || argsDiffer) problems.push(`${where}: wait_time ${JSON.stringify(wait)} in the model, ${JSON.stringify(theirWait)} in Locust`);
+  if ((mine.onStart !== null) !== theirs.on_start) problems.push(`${where}: on_start ${mine.onStart ? 'found' : 'not found'} by the model, ${theirs.on_start ? '' : 'not '}defined for Locust`);
+  if ((mine.onStop !== null) !== theirs.on_stop) problems.push(`${where}: on_stop ${mine.onStop ? 'found' : 'not found'} by the model, ${theirs.on_stop ? '' : 'not '}defined for Locust`);
+  return problems;
 }
 
 /** Model tasks merged by name (the same function listed twice counts twice), as ratios. */
@@ -135,21 +198,34 @@ test(`the model agrees with Locust on ${FILES.length} files (examples and fixtur
   const worker = async () => {
     for (let file = queue.shift(); file; file = queue.shift()) {
       const name = path.relative(ROOT, file);
-      const [model, { inspected, ratios }] = await Promise.all([modelOf(file), inspectWithLocust(file)]);
+      const [model, { inspected, ratios, listed }] = await Promise.all([modelOf(file), inspectWithLocust(file)]);
       const runnable = model.users.filter((u) => !u.abstract);
       const mine = runnable.map((u) => u.name).sort();
       const theirs = Object.keys(inspected.users).sort();
       if (JSON.stringify(mine) !== JSON.stringify(theirs)) problems.push(`${name}: User classes ${mine.join(',')} in the model, ${theirs.join(',')} in Locust`);
+      if (JSON.stringify(mine) !== JSON.stringify([...listed].sort())) problems.push(`${name}: User classes ${mine.join(',')} in the model, ${listed.join(',')} in --list`);
       if (JSON.stringify(Object.keys(ratios).sort()) !== JSON.stringify(theirs)) problems.push(`${name}: --show-task-ratio-json lists ${Object.keys(ratios).join(',')}`);
       for (const user of runnable) {
         const locustUser = inspected.users[user.name];
         if (!locustUser) continue;
         if ((user.weight ?? 1) !== locustUser.weight) problems.push(`${name}:${user.name}: weight ${user.weight} in the model, ${locustUser.weight} in Locust`);
         if ((user.fixedCount ?? 0) !== locustUser.fixed_count) problems.push(`${name}:${user.name}: fixed_count ${user.fixedCount} in the model, ${locustUser.fixed_count} in Locust`);
+        if (user.host !== locustUser.host) problems.push(`${name}:${user.name}: host ${user.host} in the model, ${locustUser.host} in Locust`);
+        problems.push(...compareLifecycle(`${name}:${user.name}`, user, locustUser));
         problems.push(...compareTasks(`${name}:${user.name}`, user.tasks, user.taskSets, locustUser.tasks, ratios[user.name]?.tasks));
       }
       const shape = model.shapes.find((s) => s.hasTick)?.name ?? null;
       if (shape !== inspected.shape) problems.push(`${name}: shape ${shape} in the model, ${inspected.shape} in Locust`);
+      const sets = model.taskSets.map((s) => s.name);
+      const theirSets = inspected.task_sets.map((s) => s.name);
+      if (JSON.stringify(sets) !== JSON.stringify(theirSets)) problems.push(`${name}: top-level TaskSets ${sets.join(',')} in the model, ${theirSets.join(',')} in Locust`);
+      for (const set of model.taskSets) {
+        const theirSet = inspected.task_sets.find((s) => s.name === set.name);
+        if (theirSet) problems.push(...compareLifecycle(`${name}:${set.name}`, set, theirSet));
+      }
+      const listeners = model.listeners.map((l) => `${l.event}:${l.function ?? '?'}`).sort();
+      const theirListeners = inspected.listeners.map(([event, fn]) => `${event}:${fn}`).sort();
+      if (JSON.stringify(listeners) !== JSON.stringify(theirListeners)) problems.push(`${name}: listeners ${listeners.join(',')} in the model, ${theirListeners.join(',')} in Locust`);
       t.diagnostic(`${name}: ${theirs.length} User classes agree`);
     }
   };

@@ -34,11 +34,25 @@ test('star imports, FastHttpUser from contrib, shapes with and without tick', as
   assert.deepEqual(m.shapes.map((s) => [s.name, s.hasTick]), [['Steps', true], ['NoTick', false]]);
 });
 
-test('a half-typed task in the middle of a class keeps the tasks around it', async () => {
+test('a half-typed task in the middle of a class keeps the tasks around it, and the class after it', async () => {
   const m = await model(
-    ['from locust import HttpUser, task', 'class U(HttpUser):', '    @task', '    def a(self): pass', '    @task(', '    @task(2)', '    def c(self): pass', ''].join('\n'),
+    [
+      'from locust import HttpUser, task',
+      'class U(HttpUser):',
+      '    @task',
+      '    def a(self): pass',
+      '    @task(',
+      '    @task(2)',
+      '    def c(self): pass',
+      'class V(HttpUser):',
+      '    @task',
+      '    def d(self): pass',
+      '',
+    ].join('\n'),
   );
+  assert.equal(m.users[0]?.name, 'U');
   const names = m.users[0]?.tasks.map((t) => t.name) ?? [];
   assert.ok(names.includes('a'), `tasks: ${names.join(', ')}`);
-  assert.equal(m.users[0]?.name, 'U');
+  assert.ok(names.includes('c'), `the task after the broken decorator survives; tasks: ${names.join(', ')}`);
+  assert.deepEqual(m.users.slice(1).map((u) => [u.name, u.tasks.map((t) => t.name)]), [['V', ['d']]]);
 });

@@ -1,40 +1,116 @@
-// Outline from the model: User classes → TaskSets → tasks, with weights and tags in the detail.
+// Outline from the model: User classes → the TaskSets they use (recursively) → tasks, with weights, tags and wait times in the detail.
+import type { Node, Tree } from 'web-tree-sitter';
 import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver';
-import type { LocustfileModel, TaskInfo } from '../protocol/model';
+import type { LocustfileModel, SourceRange, TaskInfo, TaskSetInfo } from '../protocol/model';
+import { rangeOf } from './locustfileModel';
+import { describeWaitTime } from './waitTime';
 
-function taskDetail(task: TaskInfo): string {
-  const parts = [`weight ${task.weight}`];
-  if (task.tags.length > 0) parts.push(`tags: ${task.tags.join(', ')}`);
-  return parts.join(' · ');
+function contains(outer: SourceRange, inner: SourceRange): boolean {
+  const before = (a: SourceRange['start'], b: SourceRange['start']) => a.line < b.line || (a.line === b.line && a.character <= b.character);
+  return before(outer.start, inner.start) && before(inner.end, outer.end);
 }
 
-function taskSymbol(task: TaskInfo): DocumentSymbol {
-  return { name: task.name, detail: taskDetail(task), kind: SymbolKind.Method, range: task.range, selectionRange: task.range };
-}
-
-export function documentSymbolsFor(model: LocustfileModel): DocumentSymbol[] {
-  const symbols: DocumentSymbol[] = model.users.map((user) => ({
-    name: user.name,
-    detail: [user.base, user.abstract ? 'abstract' : '', user.weight !== null ? `weight ${user.weight}` : '']
-      .filter(Boolean)
-      .join(' · '),
-    kind: SymbolKind.Class,
-    range: user.range,
-    selectionRange: user.range,
-    children: [
-      ...user.tasks.map(taskSymbol),
-      ...user.taskSets.map((set) => ({
-        name: set.name,
-        detail: set.sequential ? 'SequentialTaskSet' : 'TaskSet',
-        kind: SymbolKind.Class,
-        range: set.range,
-        selectionRange: set.range,
-        children: set.tasks.map(taskSymbol),
-      })),
-    ],
-  }));
-  for (const shape of model.shapes) {
-    symbols.push({ name: shape.name, detail: 'LoadTestShape', kind: SymbolKind.Class, range: shape.range, selectionRange: shape.range });
+/**
+ * The range of the name in the definition (or `tasks` entry) that covers `range`: `def name`, `class Name`, a listed name, a
+ * dictionary key. The whole range when the tree does not show one.
+ */
+function nameRange(tree: Tree, range: SourceRange): SourceRange {
+  let node: Node | null = tree.rootNode.descendantForPosition({ row: range.start.line, column: range.start.character });
+  // Up to the outermost node that starts where the range starts.
+  while (node?.parent && node.parent.startPosition.row === range.start.line && node.parent.startPosition.column === range.start.character && node.parent.type !== 'module') {
+    node = node.parent;
   }
+  if (node?.type === 'decorated_definition') node = node.childForFieldName('definition');
+  let name: Node | null | undefined;
+  if (node?.type === 'class_definition' || node?.type === 'function_definition') name = node.childForFieldName('name');
+  else if (node?.type === 'pair') name = node.childForFieldName('key');
+  else if (node?.type === 'identifier' || node?.type === 'attribute') name = node;
+  const found = name ? rangeOf(name) : undefined;
+  return found && contains(range, found) ? found : range;
+}
+
+function detail(parts: (string | false | null | undefined)[]): string {
+  return parts.filter(Boolean).join(' · ');
+}
+
+/** TaskSets by name, the first of a name winning (as a User class's tasks name the sets it reaches). */
+function byName(sets: TaskSetInfo[]): Map<string, TaskSetInfo> {
+  const named = new Map<string, TaskSetInfo>();
+  for (const set of sets) if (!named.has(set.name)) named.set(set.name, set);
+  return named;
+}
+
+class OutlineBuilder {
+  /** TaskSets placed under some User class or TaskSet. */
+  readonly placed = new Set<TaskSetInfo>();
+
+  constructor(private readonly tree: Tree) {}
+
+  symbol(name: string, detailText: string, kind: SymbolKind, range: SourceRange, children?: DocumentSymbol[]): DocumentSymbol {
+    return { name, detail: detailText, kind, range, selectionRange: nameRange(this.tree, range), ...(children ? { children } : {}) };
+  }
+
+  /**
+   * The symbols of a task list: plain tasks as methods, TaskSets with their own tasks inside (recursively). `shown` holds the
+   * TaskSets already in this User class's subtree: each is shown once (a repeat in the same list adds to its weight).
+   */
+  tasks(tasks: TaskInfo[], sets: Map<string, TaskSetInfo>, shown: Set<TaskSetInfo>): DocumentSymbol[] {
+    const symbols: DocumentSymbol[] = [];
+    const here = new Map<TaskSetInfo, { symbol: DocumentSymbol; weight: number }>();
+    const pending: [TaskSetInfo, DocumentSymbol][] = [];
+    for (const task of tasks) {
+      const set = sets.get(task.name);
+      if (!set) {
+        symbols.push(this.symbol(task.name, detail([`weight ${task.weight}`, task.tags.length > 0 && `tags: ${task.tags.join(', ')}`]), SymbolKind.Method, task.range));
+        continue;
+      }
+      const repeated = here.get(set);
+      if (repeated) {
+        repeated.weight += task.weight;
+        repeated.symbol.detail = this.setDetail(set, repeated.weight);
+        continue;
+      }
+      if (shown.has(set)) continue;
+      shown.add(set);
+      this.placed.add(set);
+      const symbol = this.symbol(set.name, this.setDetail(set, task.weight), SymbolKind.Class, set.range);
+      here.set(set, { symbol, weight: task.weight });
+      pending.push([set, symbol]);
+      symbols.push(symbol);
+    }
+    // Children after the whole list is read, so a TaskSet listed here is not taken by a deeper one first.
+    for (const [set, symbol] of pending) symbol.children = this.tasks(set.tasks, sets, shown);
+    return symbols;
+  }
+
+  setDetail(set: TaskSetInfo, weight: number | null): string {
+    return detail([set.sequential ? 'SequentialTaskSet' : 'TaskSet', weight !== null && `weight ${weight}`, set.waitTime && `wait ${describeWaitTime(set.waitTime)}`]);
+  }
+
+  /** A TaskSet no User class reaches through its tasks, with what it uses. */
+  unused(set: TaskSetInfo, sets: Map<string, TaskSetInfo>): DocumentSymbol {
+    this.placed.add(set);
+    return this.symbol(set.name, this.setDetail(set, null), SymbolKind.Class, set.range, this.tasks(set.tasks, sets, new Set([set])));
+  }
+}
+
+export function documentSymbolsFor(model: LocustfileModel, tree: Tree): DocumentSymbol[] {
+  const outline = new OutlineBuilder(tree);
+  const symbols: DocumentSymbol[] = model.users.map((user) => {
+    const sets = byName(user.taskSets);
+    const children = outline.tasks(user.tasks, sets, new Set());
+    // TaskSets nested in the class that none of its tasks names (Locust does not run them), still part of the class.
+    for (const set of user.taskSets) if (!outline.placed.has(set)) children.push(outline.unused(set, sets));
+    return outline.symbol(
+      user.name,
+      detail([user.base, user.abstract && 'abstract', user.weight !== null && `weight ${user.weight}`, user.waitTime && `wait ${describeWaitTime(user.waitTime)}`]),
+      SymbolKind.Class,
+      user.range,
+      children,
+    );
+  });
+  const topLevel = byName(model.taskSets);
+  for (const set of model.taskSets) if (!outline.placed.has(set)) symbols.push(outline.unused(set, topLevel));
+  for (const shape of model.shapes) symbols.push(outline.symbol(shape.name, 'LoadTestShape', SymbolKind.Class, shape.range));
   return symbols;
 }

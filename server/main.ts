@@ -87,7 +87,7 @@ connection.onDidCloseTextDocument(({ textDocument }) => {
 });
 
 connection.onCodeLens((params) => withAnalysis(params.textDocument.uri, [], (a) => codeLensesFor(a.model)));
-connection.onDocumentSymbol((params) => withAnalysis(params.textDocument.uri, [], (a) => documentSymbolsFor(a.model)));
+connection.onDocumentSymbol((params) => withAnalysis(params.textDocument.uri, [], (a) => documentSymbolsFor(a.model, a.tree)));
 connection.onHover((params) => withAnalysis(params.textDocument.uri, null, (a) => hoverAt(a.tree, a.model, a.facts, params.position)));
 connection.onCompletion((params) =>
   withAnalysis(params.textDocument.uri, [], (a) => (a.model.isLocustfile ? completionsAt(a.document, params.position) : [])),

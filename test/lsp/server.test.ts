@@ -89,11 +89,84 @@ test('outline: User classes with their tasks and task sets', async () => {
     textDocument: { uri: 'file:///work/locustfile.py' },
   });
   const shopper = symbols.find((s) => s.name === 'Shopper');
-  assert.deepEqual(shopper?.children?.map((c) => [c.name, c.detail]), [
-    ['checkout', 'weight 5 · tags: checkout, slow'],
-    ['Browse', 'weight 3'],
-    ['Browse', 'TaskSet'],
+  assert.equal(shopper?.detail, 'BaseUser · wait between(1, 2)');
+  // The TaskSet once, where the User class uses it, with its weight there and its own tasks inside.
+  assert.deepEqual(shopper?.children?.map((c) => [c.name, c.detail, c.children?.map((t) => t.name)]), [
+    ['checkout', 'weight 5 · tags: checkout, slow', undefined],
+    ['Browse', 'TaskSet · weight 3', ['list_products', 'stop']],
   ]);
+  // Browse is used by a User class, so it is not repeated at the top level.
+  assert.deepEqual(symbols.map((s) => s.name), ['BaseUser', 'Shopper', 'Admin']);
+});
+
+const NESTED = `from locust import HttpUser, TaskSet, SequentialTaskSet, task, constant
+
+
+class Pay(SequentialTaskSet):
+    @task
+    def card(self):
+        pass
+
+
+class Cart(TaskSet):
+    wait_time = constant(1)
+    tasks = {Pay: 2}
+
+    @task
+    def view(self):
+        pass
+
+
+class Shop(HttpUser):
+    tasks = [Cart, Cart]
+
+    @task(3)
+    def home(self):
+        pass
+
+    class Help(TaskSet):
+        @task
+        def faq(self):
+            pass
+
+
+class Orphan(TaskSet):
+    tasks = [Cart]
+`;
+
+test('outline: TaskSets nested under the User class or TaskSet that uses them, each once, the name as selection range', async () => {
+  const uri = 'file:///work/nested.py';
+  await lsp.open(uri, NESTED);
+  const symbols = await lsp.connection.sendRequest<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
+  const tree = (list: DocumentSymbol[] | undefined): unknown[] => (list ?? []).map((s) => (s.children?.length ? [`${s.name} (${s.detail})`, tree(s.children)] : `${s.name} (${s.detail})`));
+  assert.deepEqual(tree(symbols), [
+    [
+      'Shop (HttpUser)',
+      [
+        'home (weight 3)',
+        // Listed twice in `tasks`: one entry, with both weights.
+        ['Cart (TaskSet · weight 2 · wait constant(1))', ['view (weight 1)', ['Pay (SequentialTaskSet · weight 2)', ['card (weight 1)']]]],
+        // Nested in the class but not one of its tasks: still under it.
+        ['Help (TaskSet)', ['faq (weight 1)']],
+      ],
+    ],
+    // A TaskSet no User class reaches stays at the top level, with what it uses.
+    ['Orphan (TaskSet)', [['Cart (TaskSet · weight 1 · wait constant(1))', ['view (weight 1)', ['Pay (SequentialTaskSet · weight 2)', ['card (weight 1)']]]]]],
+  ]);
+  const shop = symbols[0]!;
+  const home = shop.children?.[0];
+  const cart = shop.children?.[1];
+  // Selection: the name in `class Shop`, `class Cart`, `def home` (the range starts at the decorator).
+  assert.deepEqual(shop.selectionRange, { start: { line: 18, character: 6 }, end: { line: 18, character: 10 } });
+  assert.deepEqual(cart?.selectionRange, { start: { line: 9, character: 6 }, end: { line: 9, character: 10 } });
+  assert.deepEqual([home?.range.start, home?.selectionRange], [
+    { line: 21, character: 4 },
+    { start: { line: 22, character: 8 }, end: { line: 22, character: 12 } },
+  ]);
+  // A task from a `tasks = {...}` entry: the key.
+  const pay = cart?.children?.[1];
+  assert.equal(pay?.name, 'Pay');
+  assert.deepEqual(pay?.selectionRange, { start: { line: 3, character: 6 }, end: { line: 3, character: 9 } });
 });
 
 test('a half-typed class keeps the rest of the model, and the server keeps answering', async () => {

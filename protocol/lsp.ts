@@ -27,4 +27,9 @@ export interface RunTarget {
   taskSet?: string[];
   shape?: string;
   range?: SourceRange;
+  /**
+   * The `host` the User class sets (a string literal, its own or inherited in the file), to prefill the host question. For a target
+   * of several User classes (the whole file, a shape): set only when every runnable class sets the same host.
+   */
+  host?: string;
 }

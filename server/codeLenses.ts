@@ -7,7 +7,8 @@ export function codeLensesFor(model: LocustfileModel): CodeLens[] {
   const runnable = model.users.filter((u) => !u.abstract);
   if (runnable.length === 0) return [];
   const lenses: CodeLens[] = [];
-  const fileTarget: RunTarget = { uri: model.uri, userClasses: [] };
+  const sharedHost = commonHost(runnable);
+  const fileTarget: RunTarget = withHost({ uri: model.uri, userClasses: [] }, sharedHost);
   lenses.push({
     range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
     command: {
@@ -17,23 +18,34 @@ export function codeLensesFor(model: LocustfileModel): CodeLens[] {
     },
   });
   for (const user of runnable) {
-    const target: RunTarget = { uri: model.uri, userClasses: [user.name], range: user.range };
+    const target = withHost({ uri: model.uri, userClasses: [user.name], range: user.range }, user.host);
     lenses.push({
       range: { start: user.range.start, end: user.range.start },
       command: { title: '$(play) Run load test', command: LensCommand.runLoadTest, arguments: [target] },
     });
   }
-  lenses.push(...shapeLenses(model));
+  lenses.push(...shapeLenses(model, sharedHost));
   lenses.push(...taskLenses(model, runnable));
   return lenses;
 }
 
-/** "Run shape" over each LoadTestShape that defines `tick()`: a run of every User class driven by that shape. */
-function shapeLenses(model: LocustfileModel): CodeLens[] {
+/** The host every User class of a run sets, when they all set the same one. */
+function commonHost(users: UserClassInfo[]): string | null {
+  const hosts = new Set(users.map((user) => user.host));
+  return hosts.size === 1 ? (users[0]?.host ?? null) : null;
+}
+
+/** The target with its `host`, when there is one (the property is left out otherwise). */
+function withHost(target: RunTarget, host: string | null): RunTarget {
+  return host === null ? target : { ...target, host };
+}
+
+/** "Run shape" over each LoadTestShape that defines `tick()` (or inherits it): a run of every User class driven by that shape. */
+function shapeLenses(model: LocustfileModel, host: string | null): CodeLens[] {
   return model.shapes
     .filter((shape) => shape.hasTick)
     .map((shape) => {
-      const target: RunTarget = { uri: model.uri, userClasses: [], shape: shape.name, range: shape.range };
+      const target = withHost({ uri: model.uri, userClasses: [], shape: shape.name, range: shape.range }, host);
       return {
         range: { start: shape.range.start, end: shape.range.start },
         command: { title: '$(play) Run shape', command: LensCommand.runLoadTest, arguments: [target] },
@@ -52,7 +64,7 @@ function taskLenses(model: LocustfileModel, runnable: UserClassInfo[]): CodeLens
     const key = `${task.range.start.line}:${task.range.start.character}`;
     if (seen.has(key)) return;
     seen.add(key);
-    const target: RunTarget = { uri: model.uri, userClasses: [user.name], task: task.name, taskSet, range: task.range };
+    const target = withHost({ uri: model.uri, userClasses: [user.name], task: task.name, taskSet, range: task.range }, user.host);
     const range = { start: task.range.start, end: task.range.start };
     lenses.push(
       { range, command: { title: '$(run) Run task once', command: LensCommand.runTaskOnce, arguments: [target] } },

@@ -213,6 +213,8 @@ test('"Debug task" lenses: one beside each "Run task once" lens, same range and 
       task: 'checkout',
       taskSet: [],
       range: { start: { line: 23, character: 4 }, end: { line: 26, character: 56 } },
+      // Inherited from BaseUser.
+      host: 'http://127.0.0.1:8080',
     },
   ]);
   assert.deepEqual(checkout?.range, { start: { line: 23, character: 4 }, end: { line: 23, character: 4 } });
@@ -250,11 +252,93 @@ test('"Run shape" lens: above each LoadTestShape that defines tick(), running ev
         range: { start: { line: 11, character: 0 }, end: { line: 11, character: 0 } },
         title: '$(play) Run shape',
         command: LensCommand.runLoadTest,
-        arguments: [{ uri, userClasses: [], shape: 'Ramp', range: { start: { line: 11, character: 0 }, end: { line: 13, character: 60 } } }],
+        arguments: [{ uri, userClasses: [], shape: 'Ramp', range: { start: { line: 11, character: 0 }, end: { line: 13, character: 60 } }, host: 'http://127.0.0.1:8080' }],
       },
     ],
   );
   // The plain "Run load test" lenses are still there, without a shape.
   const plain = lenses.filter((l) => l.command?.command === LensCommand.runLoadTest && (l.command.arguments?.[0] as RunTarget).shape === undefined);
   assert.deepEqual(plain.map((l) => (l.command?.arguments?.[0] as RunTarget).userClasses), [[], ['Visitor']]);
+});
+
+const HOSTS = `from locust import HttpUser, LoadTestShape, task
+
+
+class Base(HttpUser):
+    abstract = True
+    host = "http://127.0.0.1:8080"
+
+
+class Reader(Base):
+    @task
+    def read(self):
+        pass
+
+
+class Writer(Base):
+    @task
+    def write(self):
+        pass
+
+
+class Elsewhere(HttpUser):
+    host = "http://localhost:9000"
+
+    @task
+    def other(self):
+        pass
+
+
+class Unset(HttpUser):
+    @task
+    def unset(self):
+        pass
+
+
+class Ramp(LoadTestShape):
+    def tick(self):
+        return None
+`;
+
+/** Each lens of a document as `title → userClasses/task: host` (host "-" when the target has none). */
+async function lensHosts(uri: string): Promise<string[]> {
+  const lenses = await lsp.connection.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
+  return lenses.map((l) => {
+    const target = l.command?.arguments?.[0] as RunTarget;
+    const what = [target.shape ?? target.userClasses.join(','), target.task].filter(Boolean).join('.');
+    return `${l.command?.title ?? ''} ${what || '*'}: ${'host' in target ? target.host : '-'}`;
+  });
+}
+
+test('lens targets carry the host the User class sets (own or inherited); the file and shape lenses only when every class agrees', async () => {
+  const uri = 'file:///work/hosts.py';
+  await lsp.open(uri, HOSTS);
+  assert.deepEqual(await lensHosts(uri), [
+    // Four runnable classes with three different hosts (one unset): no host for the whole file, nor for the shape.
+    '$(play) Run load test (all 4 User classes) *: -',
+    '$(play) Run load test Reader: http://127.0.0.1:8080',
+    '$(play) Run load test Writer: http://127.0.0.1:8080',
+    '$(play) Run load test Elsewhere: http://localhost:9000',
+    '$(play) Run load test Unset: -',
+    '$(play) Run shape Ramp: -',
+    '$(run) Run task once Reader.read: http://127.0.0.1:8080',
+    '$(debug-alt) Debug task Reader.read: http://127.0.0.1:8080',
+    '$(run) Run task once Writer.write: http://127.0.0.1:8080',
+    '$(debug-alt) Debug task Writer.write: http://127.0.0.1:8080',
+    '$(run) Run task once Elsewhere.other: http://localhost:9000',
+    '$(debug-alt) Debug task Elsewhere.other: http://localhost:9000',
+    '$(run) Run task once Unset.unset: -',
+    '$(debug-alt) Debug task Unset.unset: -',
+  ]);
+  // When every runnable class inherits the same host, the file and shape lenses carry it too.
+  const agreeing = 'file:///work/hosts_agree.py';
+  const start = HOSTS.indexOf('class Elsewhere');
+  await lsp.open(agreeing, HOSTS.slice(0, start) + HOSTS.slice(HOSTS.indexOf('class Ramp')));
+  const hosts = await lensHosts(agreeing);
+  assert.deepEqual(hosts.slice(0, 4), [
+    '$(play) Run load test (all 2 User classes) *: http://127.0.0.1:8080',
+    '$(play) Run load test Reader: http://127.0.0.1:8080',
+    '$(play) Run load test Writer: http://127.0.0.1:8080',
+    '$(play) Run shape Ramp: http://127.0.0.1:8080',
+  ]);
 });

@@ -695,9 +695,14 @@ class Collector {
     const min = assignments.get('min_wait');
     const max = assignments.get('max_wait');
     if (!min && !max) return;
-    // Locust 0.x defaulted both to 1000 ms.
-    const minText = min ? formatSeconds(min) : '1';
-    const maxText = max ? formatSeconds(max) : '1';
+    // Locust 0.x defaulted both to 1000 ms: a missing bound keeps that default while the range stays valid, else it
+    // takes the given bound (`min_wait = 2000` alone becomes `between(2, 2)`, not `between(2, 1)`).
+    const given = (min ?? max)!;
+    const givenMs = given.type === 'integer' || given.type === 'float' ? Number(given.text.replace(/_/g, '')) : NaN;
+    const defaultFits = Number.isFinite(givenMs) && (min ? givenMs <= 1000 : givenMs >= 1000);
+    const missing = defaultFits ? '1' : formatSeconds(given);
+    const minText = min ? formatSeconds(min) : missing;
+    const maxText = max ? formatSeconds(max) : missing;
     const replacement = `wait_time = between(${minText}, ${maxText})`;
     const edits: TextEdit[] = [];
     const firstAssignment = (min ?? max)?.parent;

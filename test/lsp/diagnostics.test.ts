@@ -309,3 +309,54 @@ test('a file that starts with blank lines is diagnosed like any other (the tree 
   const rename = (await codeActions(uri, found.find((d) => d.code === 'legacy-HttpLocust')!)).find((a) => a.isPreferred);
   assert.equal(applyEdits(`\n\n  \n${body}`, rename?.edit?.changes?.[uri] ?? []), `\n\n  \n${body.replaceAll('HttpLocust', 'HttpUser')}`);
 });
+
+test('a LoadTestShape that inherits tick() from a base shape of the file: no "shape-without-tick", and a "Run shape" lens', async () => {
+  const uri = 'file:///virtual/inherited_tick.py';
+  const text = [
+    'from locust import HttpUser, LoadTestShape, task',
+    '',
+    'class Visitor(HttpUser):',
+    '    host = "http://127.0.0.1:8080"',
+    '    @task',
+    '    def home(self):',
+    '        self.client.get("/")',
+    '',
+    'class BaseShape(LoadTestShape):',
+    '    def tick(self):',
+    '        return None',
+    '',
+    'class Ramp(BaseShape):',
+    '    time_limit = 30',
+    '',
+    'class Bare(LoadTestShape):',
+    '    time_limit = 30',
+    '',
+  ].join('\n');
+  const found = await openAndDiagnose(uri, text);
+  // Only the shape with no tick anywhere is reported.
+  assert.deepEqual(found.map((d) => `${d.range.start.line}:${String(d.code)}`), ['15:shape-without-tick']);
+  const lenses = await lsp.connection.sendRequest<{ command?: { title: string; arguments?: { shape?: string }[] } }[]>('textDocument/codeLens', { textDocument: { uri } });
+  const shapes = lenses.filter((l) => l.command?.title === '$(play) Run shape').map((l) => l.command?.arguments?.[0]?.shape);
+  assert.deepEqual(shapes, ['BaseShape', 'Ramp']);
+});
+
+test('min_wait or max_wait alone: the fix keeps the 0.x default for the other bound while the range stays valid, else uses the given bound', async () => {
+  const cases: [string, string][] = [
+    ['    min_wait = 2000\n', 'wait_time = between(2, 2)'],
+    ['    max_wait = 500\n', 'wait_time = between(0.5, 0.5)'],
+    ['    min_wait = 250\n', 'wait_time = between(0.25, 1)'],
+    ['    max_wait = 3_000\n', 'wait_time = between(1, 3)'],
+    ['    min_wait = 1000\n', 'wait_time = between(1, 1)'],
+    ['    min_wait = MIN_MS\n', 'wait_time = between((MIN_MS) / 1000, (MIN_MS) / 1000)'],
+  ];
+  for (const [index, [assignment, replacement]] of cases.entries()) {
+    const uri = `file:///virtual/one_bound_${index}.py`;
+    const text = `from locust import HttpUser, between, task\n\nclass U(HttpUser):\n    host = "http://127.0.0.1:8080"\n${assignment}\n    @task\n    def a(self):\n        pass\n`;
+    const found = await openAndDiagnose(uri, text);
+    const legacy = found.find((d) => String(d.code).startsWith('legacy-m'));
+    assert.ok(legacy, `${assignment.trim()}: ${JSON.stringify(found)}`);
+    const fix = (await codeActions(uri, legacy)).find((a) => a.isPreferred);
+    const fixed = applyEdits(text, fix?.edit?.changes?.[uri] ?? []);
+    assert.match(fixed, new RegExp(`\\n {4}${replacement.replace(/[()]/g, '\\$&')}\\n`), `${assignment.trim()} → ${fixed}`);
+  }
+});

@@ -380,7 +380,9 @@ export class RunController implements RunPanelSource, vscode.Disposable {
   /** The run's choices: asked (prefilled with the last ones for this file, locust.conf, settings) or the last ones. */
   private async choose(target: RunTarget, locustfile: string, config: vscode.WorkspaceConfiguration, ask: boolean): Promise<RunChoices | undefined> {
     const conf = await readFile(path.join(path.dirname(locustfile), 'locust.conf'), 'utf8').then(readLocustConf, () => ({}));
-    const defaults = mergeDefaults(this.storage.state.get<Partial<RunChoices>>(lastChoicesKey(target.uri)) ?? {}, conf, {
+    // The host as Locust would pick it: your last answer, then locust.conf (which overrides the class in Locust 2.12),
+    // then the User class's own `host` (the language server reads it, inherited ones included).
+    const defaults = mergeDefaults(this.storage.state.get<Partial<RunChoices>>(lastChoicesKey(target.uri)) ?? {}, conf, { host: target.host }, {
       users: config.get<number>('defaultUsers'),
       spawnRate: config.get<number>('defaultSpawnRate'),
       runTime: config.get<string>('defaultRunTime'),

@@ -43,6 +43,7 @@ const TEST_NAMES = [
   'a locustfile with a syntax error: the run fails with a diagnostic at the line Python names',
   'VS Code\'s own activation time of the extension is measured and printed',
   '"Attach to Running Locust…" follows a Locust web UI into the panel, and Stop leaves the remote test running',
+  '"Run Load Test Again" repeats the last run without asking; the status bar follows it; a second run asks first',
 ] as const;
 
 let target: Awaited<ReturnType<typeof startTarget>> | undefined;
@@ -225,6 +226,45 @@ test(TEST_NAMES[3], { timeout: 3 * 60_000 }, async (t) => {
     }
     const options = JSON.parse(await readFile(path.join(record, 'options.json'), 'utf8')) as { users?: number };
     assert.equal(options.users, 3, 'the record keeps the options the run started with');
+  });
+});
+
+test(TEST_NAMES[10], { timeout: 3 * 60_000 }, async (t) => {
+  await step(t, async (page) => {
+    const panel = webviewFrame(page);
+    const previous = records()[0];
+    await runCommand(page, 'Locust Studio: Run Load Test Again');
+    // No question: the run starts at once, with the last answers.
+    await panel.locator('.state', { hasText: /spawning|running/ }).waitFor({ state: 'visible', timeout: 60_000 });
+    assert.equal(await page.locator('.quick-input-widget').isVisible(), false, 'no input box was shown');
+    const status = page.locator('#workbench\\.parts\\.statusbar').getByText(/\d+ users · [\d.]+ req\/s · [\d.]+% failed/);
+    await waitUntil(async () => /^[1-9]\d* users/.test(((await status.textContent().catch(() => '')) ?? '').trim()), 30_000, 'the status bar to show the running users');
+
+    // A second run while this one runs: VS Code asks first, and Cancel leaves the first one running.
+    await (await waitForCodeLens(page, 'Run load test', 30_000)).click();
+    const dialog = page.locator('.monaco-dialog-box', { hasText: 'A load test is running' });
+    await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+    await screenshot(page, 'activation-5b-second-run-asks');
+    await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: 15_000 });
+    assert.ok(ours('locust_studio_launch').length > 0, 'the first run goes on');
+
+    // The status bar item brings the panel back after it was closed; Stop there ends the run.
+    await runCommand(page, 'View: Close All Editors');
+    await panel.locator('.state').waitFor({ state: 'detached', timeout: 15_000 });
+    await status.click();
+    await panel.locator('.state', { hasText: /spawning|running/ }).waitFor({ state: 'visible', timeout: 30_000 });
+    // The reopened panel controls the run as before (the reload scenario later finds this change in the record).
+    await panel.locator('#users-input input').fill('5');
+    await panel.locator('vscode-button', { hasText: 'Apply' }).click();
+    await panel.locator('.metrics dd', { hasText: '/ 5' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await panel.locator('vscode-button', { hasText: 'Stop' }).click();
+    await panel.locator('.state', { hasText: 'stopped' }).waitFor({ state: 'visible', timeout: 30_000 });
+    await waitUntil(() => Promise.resolve(ours('locust_studio_launch').length === 0), 15_000, 'Locust to exit');
+    const record = await newestRecord();
+    assert.notEqual(record, previous, 'a new record for the repeated run');
+    const options = JSON.parse(await readFile(path.join(record, 'options.json'), 'utf8')) as { users?: number };
+    assert.equal(options.users, 3, 'Run Again used the last answers (3 users)');
   });
 });
 

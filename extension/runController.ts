@@ -14,7 +14,8 @@ import { readRecordSummary, replayRunRecord, type RecordSummary } from '../runne
 import { chooseInterpreter } from './interpreter';
 import { endpointKey, parseRunTime, RunAggregate, type RunChange } from '../runner/runAggregate';
 import { logChannel, logError } from './log';
-import { isInside, type RunPanel, type RunPanelSource } from './runPanel';
+import type { RunPanel, RunPanelSource } from './runPanel';
+import { isInside } from './workspacePaths';
 import { RunStatusBar } from './statusBar';
 import { mergeDefaults, readLocustConf, validateHost, type RunChoices } from './runChoices';
 import { askRunChoices } from './runOptionsPrompt';

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { parseWebviewToHost, type HostToWebview, type WebviewToHost } from '../protocol/webview';
 import { panelHtml } from './panelHtml';
 import { logChannel, logError } from './log';
+import { isInside } from './workspacePaths';
 
 export const RUN_PANEL_VIEW_TYPE = 'locustStudio.runPanel';
 
@@ -119,12 +120,6 @@ export class RunPanel implements vscode.Disposable {
     this.panel?.dispose();
     this.disposeListeners();
   }
-}
-
-/** True when `file` is inside `folder` (both resolved, symlinks followed): no `..` escapes, no other drive. */
-export function isInside(folder: string, file: string): boolean {
-  const relative = path.relative(folder, file);
-  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
 }
 
 /**

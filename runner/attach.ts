@@ -1,5 +1,6 @@
 // Attach mode: follows a Locust web UI running elsewhere through its web API and turns its JSON into our tick messages.
 import { EventEmitter } from 'node:events';
+import tls from 'node:tls';
 import { Agent, request, type Dispatcher } from 'undici';
 import { PERCENTILES, type BridgeMessage, type EndpointStats, type ExceptionEntry, type FailureEntry, type RunState, type WorkerEntry } from '../protocol/runner';
 
@@ -16,6 +17,11 @@ export interface AttachOptions {
   timeoutMs?: number;
   /** Longest pause between polls while the web UI keeps failing. */
   maxBackoffMs?: number;
+  /**
+   * For an https web UI: certificates to trust in PEM (a self-signed certificate, or the CA that signed the web UI's),
+   * one or several concatenated. Trusted in addition to Node's usual root CAs. The CLI reads it from `--ca FILE`.
+   */
+  ca?: string | Buffer;
 }
 
 /** One endpoint as every Locust 2.x web UI reports it, with the version differences taken out. */
@@ -300,10 +306,27 @@ export interface ControlResult {
   message: string;
 }
 
-/** Turns undici and HTTP failures into one sentence a user can act on. */
-function describeError(url: string, error: unknown): string {
-  const e = error as { code?: string; message?: string; cause?: { code?: string } };
+/** TLS verification errors (OpenSSL's names, as Node reports them) that mean "this certificate is not trusted here". */
+const UNTRUSTED_CERTIFICATE = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+]);
+
+/** Turns undici and HTTP failures into one sentence a user can act on; `caGiven`: certificates to trust were passed. */
+function describeError(url: string, error: unknown, caGiven = false): string {
+  const e = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = e.code ?? e.cause?.code;
+  const detail = e.message ?? e.cause?.message ?? String(error);
+  if (code && UNTRUSTED_CERTIFICATE.has(code)) {
+    return caGiven
+      ? `Locust web UI at ${url}: its TLS certificate is not trusted, also with the CA certificates given (${detail}, ${code}): give the web UI's own certificate or the CA that signed it`
+      : `Locust web UI at ${url}: its TLS certificate is not trusted (${detail}, ${code}); if the certificate is yours, trust it: the certificate or its CA in PEM as the ca option (command line: --ca FILE)`;
+  }
   switch (code) {
     case 'ECONNREFUSED':
       return `Locust web UI at ${url} refused the connection: is Locust running with its web UI on that address?`;
@@ -318,8 +341,17 @@ function describeError(url: string, error: unknown): string {
     case 'ECONNRESET':
     case 'UND_ERR_SOCKET':
       return `Locust web UI at ${url} closed the connection`;
+    case 'CERT_HAS_EXPIRED':
+      return `Locust web UI at ${url}: its TLS certificate has expired (${code})`;
+    case 'CERT_NOT_YET_VALID':
+      return `Locust web UI at ${url}: its TLS certificate is not valid yet (${code}): check the clocks`;
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return `Locust web UI at ${url}: its TLS certificate is for another host name (${detail})`;
+    case 'EPROTO':
+    case 'ERR_SSL_WRONG_VERSION_NUMBER':
+      return `Locust web UI at ${url}: the TLS handshake failed (${detail}): does it serve https on that port, or plain http?`;
     default:
-      return `Locust web UI at ${url}: ${e.message ?? String(error)}`;
+      return `Locust web UI at ${url}: ${detail}`;
   }
 }
 
@@ -370,6 +402,7 @@ export class LocustAttachment extends EventEmitter<AttachEvents> {
   readonly baseUrl: string;
   private readonly agent: Agent;
   private readonly authorization: string | undefined;
+  private readonly caGiven: boolean;
   private readonly builder = new TickBuilder();
   private readonly intervalMs: number;
   private readonly maxBackoffMs: number;
@@ -397,7 +430,10 @@ export class LocustAttachment extends EventEmitter<AttachEvents> {
     this.intervalMs = options.intervalMs ?? 1000;
     this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
     const timeout = options.timeoutMs ?? 5_000;
-    this.agent = new Agent({ keepAliveTimeout: 10_000, connections: 4, connect: { timeout }, headersTimeout: timeout, bodyTimeout: timeout });
+    this.caGiven = options.ca !== undefined && options.ca.length > 0;
+    // `ca` replaces Node's trusted roots for these connections: keep them, so a --ca for one private CA loses no public one.
+    const connect = this.caGiven ? { timeout, ca: [...tls.rootCertificates, options.ca!] } : { timeout };
+    this.agent = new Agent({ keepAliveTimeout: 10_000, connections: 4, connect, headersTimeout: timeout, bodyTimeout: timeout });
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     if (options.signal?.aborted) void this.close();
     else options.signal?.addEventListener('abort', () => void this.close(), { once: true });
@@ -418,10 +454,10 @@ export class LocustAttachment extends EventEmitter<AttachEvents> {
     try {
       response = await request(url, { method, headers, body, dispatcher: this.agent, signal: this.controller.signal });
     } catch (error) {
-      throw new Error(describeError(this.baseUrl, error), { cause: error });
+      throw new Error(describeError(this.baseUrl, error, this.caGiven), { cause: error });
     }
     const text = await response.body.text().catch((error: unknown) => {
-      throw new Error(describeError(this.baseUrl, error), { cause: error });
+      throw new Error(describeError(this.baseUrl, error, this.caGiven), { cause: error });
     });
     if (response.statusCode === 401) throw new Error(`Locust web UI at ${this.baseUrl} asks for credentials (401): ${this.authorization ? 'the username or password is wrong' : 'set a username and password'}`);
     if (response.statusCode >= 400) throw new Error(`Locust web UI at ${this.baseUrl}${path} answered HTTP ${response.statusCode}`);
@@ -522,7 +558,7 @@ export class LocustAttachment extends EventEmitter<AttachEvents> {
       return { success: response.statusCode < 400, message: text.slice(0, 200) };
     } catch (error) {
       if ((error as Error).message.startsWith('Locust web UI')) throw error;
-      throw new Error(describeError(this.baseUrl, error), { cause: error });
+      throw new Error(describeError(this.baseUrl, error, this.caGiven), { cause: error });
     }
   }
 

@@ -1,5 +1,6 @@
 // The command line over the runner (dist/cli.js): run a locustfile or attach to a Locust web UI with live progress, record it, export records.
 import type { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -37,6 +38,7 @@ with the same progress, final table and run record as run (its options.json says
 It ends when the remote test stops, after --run-time, or on Ctrl-C; the remote Locust goes on running unless --stop.
 attach options:
       --username U, --password P   basic auth of the web UI (--web-auth)
+      --ca FILE           https: also trust this certificate (PEM: the web UI's self-signed one, or the CA that signed it)
   -u, --users N           start (or retarget) the remote test with N users    -r, --spawn-rate N   (default: N)
   -H, --host URL          with --users: the host the remote Locust loads
   -t, --run-time T        stop following after T (30s, 5m, 1h30m)          --stop   also stop the remote test at the end
@@ -72,6 +74,7 @@ const ATTACH_OPTIONS = {
   host: { type: 'string', short: 'H' },
   username: { type: 'string' },
   password: { type: 'string' },
+  ca: { type: 'string' },
   stop: { type: 'boolean' },
   interval: { type: 'string' },
   timeout: { type: 'string' },
@@ -126,6 +129,19 @@ export function parseDuration(text: string): number {
   return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
 }
 
+/** The PEM text of `--ca FILE`, checked: readable, with a certificate in it, for an https URL. */
+function readCa(file: string, url: string): string {
+  if (new URL(url).protocol !== 'https:') throw new UsageError(`--ca goes with an https URL, not "${url}"`);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--ca: cannot read "${file}": ${(error as Error).message}`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca needs a PEM file with a certificate in it (-----BEGIN CERTIFICATE-----), and "${file}" has none`);
+  return text;
+}
+
 export interface CliAttach {
   options: AttachRunOptions;
   recordDir: string | undefined;
@@ -149,6 +165,7 @@ export function parseAttachArgs(argv: string[]): CliAttach {
   const timeout = number(values.timeout, 'timeout');
   if (timeout !== undefined && !(timeout > 0)) throw new UsageError('--timeout must be above 0 seconds');
   const options: AttachRunOptions = { url };
+  if (values.ca !== undefined) options.ca = readCa(values.ca, url);
   if (values.username !== undefined) options.username = values.username;
   if (values.password !== undefined) options.password = values.password;
   if (users !== undefined) {

@@ -2,11 +2,13 @@
 // a failure message with HTML in it, and a stop while users are still spawning. Nothing may be left running after any.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, launchRun, type LocustRun, type RunOptions } from '../../runner/locustRun';
+import { RunAggregate } from '../../runner/runAggregate';
 import { startTarget } from '../../examples/target/server.mjs';
 import { follow, isTick, liveGroupMembers, PYTHON, statsCsvCounts, type Tick } from './support';
 
@@ -90,8 +92,38 @@ class Many(User):
              exception=Exception("<script>alert('x')</script> & <b>bold</b>"), context={})
 `;
 
-test('10,000 distinct request names: capped per tick, counted in omitted, warned once, all in final', { timeout: 60_000 }, async () => {
+/**
+ * How much the bridge's process (Locust with the bridge in it) may grow for 10,000 names, from hello. Measured on
+ * Debian's Locust 2.12.1: Locust alone grows by about 15 MB for these names (a StatsEntry each, with its histogram), the
+ * bridge adds about 5 MB (one small record per name: counts and a histogram copy, the base of the next window), about
+ * 20 MB in all while running; building the final message (every entry, about 4 MB of JSON) lifts the peak to about
+ * 37 MB. The limits are about 3 times those, for allocator variance; memory kept per tick instead of per name (a copy of
+ * every entry costs about what Locust's own entries do, about 15 MB) would pass them within a few of the ~20 ticks.
+ */
+const RSS_GROWTH_RUNNING_LIMIT_MB = 64;
+const RSS_GROWTH_FINAL_LIMIT_MB = 112;
+
+/** A field of /proc/<pid>/status in kB (VmRSS: resident now, VmHWM: the peak so far); undefined once the process is gone. */
+function procStatusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+test('10,000 distinct request names: capped per tick, counted in omitted, warned once, all in final, memory bounded', { timeout: 60_000 }, async () => {
   const { run, cwd, messages, next } = await start('many-names', MANY_NAMES, { users: 1, spawnRate: 1, csvPrefix: 'many' });
+  // The bridge's resident memory once Locust is loaded, before any request: read at hello (the listener runs before
+  // any message can arrive, so hello is not missed).
+  let rssAtHelloKb: number | undefined;
+  let peakAtFinalKb: number | undefined;
+  run.on('message', (m) => {
+    if (m.type === 'hello') rssAtHelloKb = procStatusKb(run.pid!, 'VmRSS');
+    // Best effort: the final message is built from every entry, the likeliest peak; Locust may be gone by now.
+    if (m.type === 'final') peakAtFinalKb = procStatusKb(run.pid!, 'VmHWM');
+  });
   // Every name reaches the Node side eventually: at most 500 per tick, the rest counted in `omitted`.
   const sent = new Set<string>();
   await next('every name sent', (m): m is Tick => {
@@ -99,6 +131,8 @@ test('10,000 distinct request names: capped per tick, counted in omitted, warned
     for (const e of m.endpoints) sent.add(e.name);
     return sent.size >= 10_001;
   }, 40_000);
+  // Every name is in Locust's statistics and the bridge's bookkeeping now: the peak so far covers all of them.
+  const peakRunningKb = procStatusKb(run.pid!, 'VmHWM');
   await run.stop();
   const ticks = messages.filter(isTick);
   assert.ok(ticks.every((t) => t.endpoints.length <= 500), 'no tick carries more than 500 endpoints');
@@ -122,6 +156,33 @@ test('10,000 distinct request names: capped per tick, counted in omitted, warned
   assert.ok((await readFile(path.join(cwd, 'many_failures.csv'), 'utf8')).includes(`<script>alert('x')</script> & <b>bold</b>`));
   const live = ticks.flatMap((t) => t.failures ?? []).find((f) => f.name === '/html');
   assert.equal(live?.error, html.error);
+
+  // Node side: the run's state, as the extension keeps it (RunAggregate, fed every message in order), holds one entry
+  // per distinct name and a bounded series for each: a sample when the endpoint was sent and at most one drop to zero
+  // after it, since absent endpoints are not padded while ticks omit some. Padding every endpoint on every tick (the
+  // blow-up this guards against) would cost ticks × 10,001 points.
+  const aggregate = new RunAggregate({ id: 'many', locustfile: 'locustfile.py', host: '', userClasses: [], targetUsers: 1, startedAt: ticks[0]!.t });
+  for (const message of messages) aggregate.apply(message);
+  const held = aggregate.snapshot;
+  assert.equal(held.endpoints.length, 10_001, 'one entry per distinct name');
+  const points = held.endpoints.reduce((sum, e) => {
+    const series = aggregate.seriesOf(e);
+    return sum + series.recent.length + series.older.length;
+  }, 0);
+  assert.ok(points <= 2 * 10_001, `series points held for 10,001 endpoints over ${ticks.length} ticks: ${points}`);
+  // What it holds, serialised: about 0.3 KB per endpoint (its statistics and one or two samples); 1 KB each is ample.
+  const heldBytes = Buffer.byteLength(JSON.stringify(held));
+  assert.ok(heldBytes <= 10_001 * 1024, `the run's state is ${(heldBytes / 1e6).toFixed(1)} MB for 10,001 endpoints`);
+
+  // Bridge side: Locust and the bridge keep something per distinct name, never per tick (limits explained above).
+  assert.ok(rssAtHelloKb, 'the bridge’s resident memory was read at hello');
+  assert.ok(peakRunningKb, 'the bridge’s peak memory was read while it ran');
+  const growthMb = (peakRunningKb - rssAtHelloKb) / 1024;
+  assert.ok(growthMb < RSS_GROWTH_RUNNING_LIMIT_MB, `the bridge grew by ${growthMb.toFixed(1)} MB for 10,000 names (from ${(rssAtHelloKb / 1024).toFixed(1)} MB at hello)`);
+  if (peakAtFinalKb !== undefined) {
+    const atFinalMb = (peakAtFinalKb - rssAtHelloKb) / 1024;
+    assert.ok(atFinalMb < RSS_GROWTH_FINAL_LIMIT_MB, `with the final message built, the bridge grew by ${atFinalMb.toFixed(1)} MB`);
+  }
 });
 
 test('stop during spawning: quick, graceful, final statistics, nothing left', { timeout: 30_000 }, async () => {

@@ -103,6 +103,14 @@ class LineChart {
       maintainAspectRatio: false,
       indexAxis: 'x',
       interaction: { mode: 'nearest', axis: 'x', intersect: false },
+      // What the tooltip shows, also kept on the figure (data-hover) so that it can be read without the canvas.
+      onHover: (_event, active) => {
+        const lines = active.map(({ datasetIndex, index }) => {
+          const point = this.chart.data.datasets[datasetIndex]?.data[index];
+          return point ? `${formatDuration(point.x)} ${this.valueText(datasetIndex, point.y)}` : '';
+        });
+        this.figure.dataset['hover'] = lines.filter(Boolean).join('; ');
+      },
       scales: {
         x: {
           type: 'linear',
@@ -126,15 +134,17 @@ class LineChart {
         tooltip: {
           callbacks: {
             title: (items) => (items[0] ? formatDuration(items[0].parsed.x ?? 0) : ''),
-            label: (item) => {
-              const spec = this.specs[item.datasetIndex];
-              const y = item.parsed.y;
-              return `${item.dataset.label ?? ''}: ${spec && y !== null ? spec.format(y) : '–'}`;
-            },
+            label: (item) => this.valueText(item.datasetIndex, item.parsed.y),
           },
         },
       },
     };
+  }
+
+  /** One line's value as the tooltip says it: `p95: 120 ms`. */
+  private valueText(datasetIndex: number, y: number | null): string {
+    const spec = this.specs[datasetIndex];
+    return `${spec?.label ?? ''}: ${spec && y !== null ? spec.format(y) : '–'}`;
   }
 
   /** Re-colours everything from the theme (datasets keep their data). */

@@ -145,6 +145,18 @@ test('the snapshot series and each tick’s points drive the three charts', asyn
   assert.deepEqual((await chartData('requests')).latest, { 'Requests/s': 97.5, 'Failures/s': 1.5 });
   assert.deepEqual((await chartData('times')).latest, { p50: 20, p95: 95, p99: 150 });
   assert.deepEqual((await chartData('users')).latest, { Users: 11, WebsiteUser: 7, AdminUser: 4 });
+  // Hover shows the values under the pointer (the middle of a 2-minute chart: about one minute in), with their units.
+  const canvas = page.locator('figure[data-chart="requests"] canvas');
+  const box = await canvas.boundingBox();
+  assert.ok(box, 'the requests chart is laid out');
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.waitForFunction(() => document.querySelector<HTMLElement>('figure[data-chart="requests"]')?.dataset['hover']);
+  const hover = (await page.locator('figure[data-chart="requests"]').getAttribute('data-hover')) ?? '';
+  const shown = /^(\d+):(\d\d) Requests\/s: [\d.]+\/s; \1:\2 Failures\/s: [\d.]+\/s$/.exec(hover);
+  assert.ok(shown, `the hover text "${hover}"`);
+  const seconds = Number(shown[1]) * 60 + Number(shown[2]);
+  assert.ok(seconds > 30 && seconds < 90, `the point under the middle of the chart is about a minute in, not ${seconds} s`);
+  await page.mouse.move(0, 0);
   // Elapsed goes on from the newest point on the panel's own clock (exact values: the test with the page clock).
   assert.match((await page.locator('.metrics dd').nth(4).textContent()) ?? '', /^2:0[1-3]$/, 'elapsed follows the newest point');
   await screenshots('running');

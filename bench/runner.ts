@@ -172,6 +172,8 @@ interface Measured {
   requests: number;
   cpu: number;
   wall: number;
+  /** Our runner only: the share of the Locust process's CPU that the bridge's own loops took (from the final message). */
+  bridgeShare?: number;
 }
 
 /**
@@ -223,7 +225,13 @@ async function ourLocust(options: RunOptions, measure = false): Promise<Measured
   cpu.stop();
   if (exit.code !== 0 && exit.code !== 1) throw new Error(`runner exited with ${exit.code ?? exit.signal ?? exit.spawnError}`);
   if (!measure) return undefined;
-  return { ...finalSummary(log), cpu: cpu.used, wall: cpu.wall(started) };
+  const cost = run.final?.cost;
+  return {
+    ...finalSummary(log),
+    cpu: cpu.used,
+    wall: cpu.wall(started),
+    ...(cost && cost.processCpuSeconds > 0 && { bridgeShare: cost.bridgeCpuSeconds / cost.processCpuSeconds }),
+  };
 }
 
 function summary(xs: number[]): string {
@@ -249,6 +257,7 @@ async function benchOverhead(dir: string, host: string, targetPid: number): Prom
     const add = (key: string, value: number) => (ratios[key] ??= []).push(value);
     const targetCpu: number[] = [];
     const share: Record<string, number[]> = {};
+    const bridgeShares: number[] = [];
     for (let round = 0; round < OVERHEAD_ROUNDS; round++) {
       const order = sides.map((_, i) => sides[(i + round) % sides.length]!);
       const got: Partial<Record<(typeof sides)[number], Measured>> = {};
@@ -261,6 +270,7 @@ async function benchOverhead(dir: string, host: string, targetPid: number): Prom
         else got[who] = await ourLocust(who === 'base' ? { ...options, bridgeDir: compare } : options, true);
         targetCpu.push(((await cpuSeconds(targetPid)) - cpuBefore) / ((performance.now() - started) / 1000));
         (share[who] ??= []).push(got[who]!.cpu / got[who]!.wall);
+        if (who === 'ours' && got.ours?.bridgeShare !== undefined) bridgeShares.push(got.ours.bridgeShare);
       }
       const perCpu = (m: Measured) => m.requests / m.cpu;
       const line = [`  ${kind} round ${round + 1} (${order.join(', ')}):`];
@@ -275,6 +285,14 @@ async function benchOverhead(dir: string, host: string, targetPid: number): Prom
     for (const who of sides.filter((w) => w !== 'plain')) {
       console.log(`  ${kind} ${who}/plain requests/s: ${summary(ratios[`${who} rps`]!)} (goal ≥ 0.98)`);
       console.log(`  ${kind} ${who}/plain requests per CPU-second of Locust: ${summary(ratios[`${who} per CPU`]!)}`);
+    }
+    // The bridge's own CPU, measured inside the process: what it takes from Locust, whatever the neighbours do.
+    if (bridgeShares.length) {
+      const b = median(bridgeShares);
+      console.log(
+        `  ${kind}: the bridge's own loops took ${fmt(b * 100, 2)} % of the Locust process's CPU (median; max ${fmt(Math.max(...bridgeShares) * 100, 2)} %)` +
+          ` → expected ours/plain ≥ ${fmt(1 - Math.max(...bridgeShares))} on a quiet machine (goal ≥ 0.98: ${1 - Math.max(...bridgeShares) >= 0.98 ? 'goal met' : 'goal missed'})`,
+      );
     }
     const busiest = Math.max(...targetCpu);
     console.log(

@@ -124,6 +124,8 @@ export const BridgeMessageSchema = v.variant('type', [
      */
     startTime: v.optional(v.number()),
     lastRequestTime: v.optional(v.number()),
+    /** What the bridge's own loops cost the Locust process, in CPU seconds, beside the process's CPU until then. */
+    cost: v.optional(v.object({ bridgeCpuSeconds: v.number(), processCpuSeconds: v.number() })),
   }),
   v.object({ type: v.literal('ack'), id: count, ok: v.boolean(), error: v.optional(v.string()) }),
   v.object({ type: v.literal('error'), message: v.string(), traceback: v.optional(v.string()) }),

@@ -295,6 +295,8 @@ class Bridge:
         self.exceptions_sent = {}
         self.warned_many_endpoints = False
         self.tag_check_done = False
+        # CPU the bridge's own loops spent (ticks, state polls): what it costs Locust, reported in the final message.
+        self.cpu_seconds = 0.0
 
     # ---- event listeners (each one guarded: see the module docstring) ----
 
@@ -691,6 +693,7 @@ class Bridge:
             "total": self._endpoint(stats.total, self.total_seen, now),
             "failures": failures,
             "exceptions": exceptions,
+            "cost": {"bridgeCpuSeconds": round(self.cpu_seconds, 6), "processCpuSeconds": round(time.process_time(), 6)},
         }
         # What Locust's Requests/s and Failures/s columns divide by; in seconds, unconverted, so that the same division
         # gives the same float.
@@ -742,19 +745,23 @@ class Bridge:
             gevent.sleep(self.interval)
             if self.closing:
                 return
+            started = time.process_time()
             try:
                 self._check_state()
                 self._send(self._tick())
             except Exception:
                 self._report("stats")
+            self.cpu_seconds += time.process_time() - started
 
     def _state_loop(self):
         while not self.closing and self.channel.open:
             gevent.sleep(STATE_POLL_SECONDS)
+            started = time.process_time()
             try:
                 self._check_state()
             except Exception:
                 self._report("state")
+            self.cpu_seconds += time.process_time() - started
 
     def _command_loop(self):
         for line in self.channel.lines():

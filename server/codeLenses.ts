@@ -3,7 +3,21 @@ import type { CodeLens } from 'vscode-languageserver';
 import type { LocustfileModel, TaskInfo, UserClassInfo } from '../protocol/model';
 import { LensCommand, type RunTarget } from '../protocol/lsp';
 
+/**
+ * Lenses already made for a model's User classes: an analysis that changed nothing the model says reuses the model's
+ * arrays (see ModelCache.unchanged), and then its lenses too.
+ */
+const madeFor = new WeakMap<UserClassInfo[], { uri: string; lenses: CodeLens[] }>();
+
 export function codeLensesFor(model: LocustfileModel): CodeLens[] {
+  const made = madeFor.get(model.users);
+  if (made?.uri === model.uri) return made.lenses;
+  const lenses = makeLenses(model);
+  madeFor.set(model.users, { uri: model.uri, lenses });
+  return lenses;
+}
+
+function makeLenses(model: LocustfileModel): CodeLens[] {
   const runnable = model.users.filter((u) => !u.abstract);
   if (runnable.length === 0) return [];
   const lenses: CodeLens[] = [];

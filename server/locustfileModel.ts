@@ -769,10 +769,28 @@ interface KnownStatement {
  * of the same type at its shifted offsets, it is not read again, only moved to its new row. With the incremental
  * re-parse, this is what keeps an edit → new lenses cheap on a large file.
  */
+/** A module-level statement as one analysis read it: where it starts, and what it says. */
+interface ReadStatement {
+  type: string;
+  row: number;
+  column: number;
+  facts: StatementFacts;
+}
+
+/** The last model built in full, with what it was built from. */
+interface LastAnalysis {
+  context: string;
+  read: ReadStatement[];
+  model: LocustfileModel;
+  /** The kind of each class, in the order of `classes`. */
+  kinds: (LocustName | undefined)[];
+}
+
 export class ModelCache {
   private context = '';
   private known = new Map<string, KnownStatement>();
   private next = new Map<string, KnownStatement>();
+  private last: LastAnalysis | undefined;
 
   /** Text in [start, oldEnd) was replaced by text ending at newEnd: statements it touched are forgotten, later ones move. */
   edit(start: number, oldEnd: number, newEnd: number): void {
@@ -795,6 +813,30 @@ export class ModelCache {
   /** The whole text was replaced. */
   clear(): void {
     this.known.clear();
+    this.last = undefined;
+  }
+
+  /**
+   * The last model, when this analysis read the same statements at the same places saying the same things (typing
+   * inside a string or a task's body, the common edit): everything the model derives from them would come out equal.
+   */
+  unchanged(read: ReadStatement[]): LastAnalysis | undefined {
+    const last = this.last;
+    if (!last || last.context !== this.context || last.read.length !== read.length) return undefined;
+    for (let i = 0; i < read.length; i++) {
+      const now = read[i]!;
+      const before = last.read[i]!;
+      if (now.type !== before.type || now.row !== before.row || now.column !== before.column) return undefined;
+      if (now.facts !== before.facts && JSON.stringify(now.facts) !== JSON.stringify(before.facts)) return undefined;
+    }
+    // Later comparisons are by identity again.
+    last.read = read;
+    return last;
+  }
+
+  /** A model built in full from `read` (undefined: nothing to reuse next time, e.g. a file with syntax errors). */
+  remember(last: Omit<LastAnalysis, 'context'> | undefined): void {
+    this.last = last && { ...last, context: this.context };
   }
 
   /** Called once per analysis: a change of the file's locust imports invalidates everything. */
@@ -979,6 +1021,7 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
     classes.push(cls);
     for (const inner of facts.nested) place(inner, origin, cls, () => cls.bodyStatement(inner.index));
   };
+  const read: ReadStatement[] = [];
   const cursor2 = root.walk();
   const reader2 = new StatementReader(cursor2, source, imports);
   let at = cursor2.gotoFirstChild() ? 0 : -1;
@@ -993,6 +1036,7 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
         facts = reader2.statement(index, row);
       }
       if (cache && !(anyError && child(index)?.hasError)) cache.set(type, start, end, column, facts);
+      read.push({ type, row, column, facts });
       if (facts.taggedFunction) tagsByName.set(facts.taggedFunction.name, facts.taggedFunction.tags);
       for (const listener of facts.listeners ?? []) listeners.push({ ...listener, range: shiftRange(listener.range, row) });
       if (facts.cls) place(facts.cls, row, undefined, () => child(index));
@@ -1002,9 +1046,20 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
   }
   cache?.end();
 
-  const kinds = classifyClasses(classes, imports);
   const classNamed = new Map<string, ClassNode>();
   for (const cls of classes) if (!cls.nestedIn && !classNamed.has(cls.name)) classNamed.set(cls.name, cls);
+  const reused = !anyError ? cache?.unchanged(read) : undefined;
+  if (reused) {
+    // The same classes in the same order: their kinds carry over; the model is the last one, at this version.
+    const kinds = new Map<ClassNode, LocustName>();
+    classes.forEach((cls, i) => {
+      const kind = reused.kinds[i];
+      if (kind) kinds.set(cls, kind);
+    });
+    return { model: { ...reused.model, version }, facts: { imports, classes, kinds, classNamed } };
+  }
+
+  const kinds = classifyClasses(classes, imports);
   const reader = new ClassReader(tagsByName, classNamed);
 
   const taskSets = new Map<ClassNode, TaskSetInfo>();
@@ -1073,5 +1128,7 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
     });
   }
   const topLevelSets = classes.filter((cls) => !cls.nestedIn && taskSets.has(cls)).map((cls) => taskSets.get(cls)!);
-  return { model: { uri, version, isLocustfile: imports.any, users, taskSets: topLevelSets, shapes, listeners }, facts: { imports, classes, kinds, classNamed } };
+  const model: LocustfileModel = { uri, version, isLocustfile: imports.any, users, taskSets: topLevelSets, shapes, listeners };
+  cache?.remember(anyError ? undefined : { read, model, kinds: classes.map((cls) => kinds.get(cls)) });
+  return { model, facts: { imports, classes, kinds, classNamed } };
 }

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DocumentAnalyses } from '../../server/documentAnalysis';
 import { pythonParser } from '../../server/parser';
+import { codeLensesFor } from '../../server/codeLenses';
 
 const TEXT = 'from locust import HttpUser, task\n\nclass U(HttpUser):\n    @task\n    def a(self):\n        self.client.get("/ä")\n';
 
@@ -50,5 +51,67 @@ test('a full-text change starts from a fresh parse', async () => {
   const analysis = await analyses.analysisOf('file:///a.py');
   assert.equal(analyses.fullParses, 2);
   assert.equal(analysis?.model.isLocustfile, false);
+  analyses.forget('file:///a.py');
+});
+
+test('an edit that changes nothing the model says reuses the last model (and its lenses); any other edit rebuilds it', async () => {
+  const text = [
+    'from locust import HttpUser, task, tag',
+    '',
+    'class U(HttpUser):',
+    '    host = "http://127.0.0.1:8080"',
+    '',
+    '    @tag("browse")',
+    '    @task(2)',
+    '    def a(self):',
+    '        self.client.get("/one")',
+    '        self.client.get("/two")',
+    '',
+    '    @task',
+    '    def b(self):',
+    '        pass',
+    '',
+  ].join('\n');
+  const fresh = async (source: string, version: number) => {
+    const other = new DocumentAnalyses();
+    other.openDocument('file:///a.py', 'python', version, source);
+    const model = (await other.analysisOf('file:///a.py'))?.model;
+    other.forget('file:///a.py');
+    return model;
+  };
+  const analyses = new DocumentAnalyses();
+  analyses.openDocument('file:///a.py', 'python', 1, text);
+  const first = await analyses.analysisOf('file:///a.py');
+  assert.ok(first);
+  const lenses = codeLensesFor(first.model);
+
+  // Typing inside a string on an inner line of a task: same statements, same places, same facts.
+  analyses.changeDocument('file:///a.py', 2, [{ range: { start: { line: 8, character: 25 }, end: { line: 8, character: 25 } }, text: 'x' }]);
+  const second = await analyses.analysisOf('file:///a.py');
+  assert.ok(second);
+  assert.equal(second.model.users, first.model.users, 'the model’s classes are reused');
+  assert.equal(second.model.version, 2);
+  assert.deepEqual(second.model, await fresh(second.document.getText(), 2), 'and equal what a fresh analysis says');
+  assert.equal(codeLensesFor(second.model), lenses, 'lenses too');
+  // The facts point into the new tree (diagnostics and hover read it): the class's node is the one in the current text.
+  assert.equal(second.facts.classes[0]?.node.tree, second.tree);
+
+  // Renaming a task changes what the model says: rebuilt, and equal to a fresh analysis.
+  analyses.changeDocument('file:///a.py', 3, [{ range: { start: { line: 12, character: 8 }, end: { line: 12, character: 9 } }, text: 'checkout' }]);
+  const third = await analyses.analysisOf('file:///a.py');
+  assert.ok(third);
+  assert.notEqual(third.model.users, first.model.users);
+  assert.deepEqual(third.model.users[0]?.tasks.map((t) => t.name), ['a', 'checkout']);
+  assert.deepEqual(third.model, await fresh(third.document.getText(), 3));
+  assert.notEqual(codeLensesFor(third.model), lenses);
+
+  // A syntax error anywhere: never reused while it lasts.
+  analyses.changeDocument('file:///a.py', 4, [{ range: { start: { line: 9, character: 30 }, end: { line: 9, character: 31 } }, text: '' }]);
+  const broken = await analyses.analysisOf('file:///a.py');
+  assert.equal(broken?.tree.rootNode.hasError, true);
+  analyses.changeDocument('file:///a.py', 5, [{ range: { start: { line: 9, character: 30 }, end: { line: 9, character: 30 } }, text: ')' }]);
+  const repaired = await analyses.analysisOf('file:///a.py');
+  assert.ok(repaired);
+  assert.deepEqual(repaired.model, await fresh(repaired.document.getText(), 5));
   analyses.forget('file:///a.py');
 });

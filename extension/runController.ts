@@ -59,6 +59,8 @@ export interface RunStorage {
 const LOG_TAIL_LINES = 300;
 /** The last URL attached to (without credentials), proposed the next time. */
 const LAST_ATTACH_KEY = 'locustStudio.lastAttachUrl';
+/** Certificate files the user trusted for attaching, by web UI URL (without credentials). */
+const ATTACH_CA_KEY = 'locustStudio.attachCaFiles';
 
 export const lastChoicesKey = (uri: string) => `locustStudio.lastChoices:${uri}`;
 
@@ -336,16 +338,35 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     const config = vscode.workspace.getConfiguration('locustStudio');
     const options: AttachRunOptions = { url: input.trim(), intervalMs: config.get<number>('statsInterval', 1) * 1000 };
     const { attachRecordOptions, connectAttachedRun, recordAttachedRun } = loadAttach();
-    let attached: AttachedRun;
-    try {
-      attached = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Attaching to ${new URL(options.url).host}…` },
-        () => connectAttachedRun(options),
-      );
-    } catch (error) {
-      logError(`Could not attach to ${options.url.replace(/\/\/[^@/]*@/, '//')}`, error);
-      void vscode.window.showErrorMessage(`Locust Studio: ${(error as Error).message}`);
-      return;
+    const withoutCredentials = options.url.replace(/\/\/[^@/]*@/, '//');
+    // A certificate trusted for this web UI before (its file, not its contents, is remembered).
+    const caFiles = this.storage.state.get<Record<string, string>>(ATTACH_CA_KEY) ?? {};
+    const rememberedCa = caFiles[withoutCredentials];
+    if (rememberedCa) options.ca = await readFile(rememberedCa).catch(() => undefined);
+    let attached: AttachedRun | undefined;
+    while (!attached) {
+      try {
+        attached = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `Attaching to ${new URL(options.url).host}…` },
+          () => connectAttachedRun(options),
+        );
+      } catch (error) {
+        logError(`Could not attach to ${withoutCredentials}`, error);
+        const message = (error as Error).message;
+        // An https web UI with a private CA or a self-signed certificate: offer to trust its certificate, and try again.
+        const untrusted = /certificate is not trusted/.test(message);
+        const choice = await vscode.window.showErrorMessage(`Locust Studio: ${message}`, ...(untrusted ? ['Trust a Certificate…'] : []));
+        if (choice !== 'Trust a Certificate…') return;
+        const picked = await vscode.window.showOpenDialog({
+          title: `The certificate of ${new URL(options.url).host}, or of the CA that signed it (PEM)`,
+          canSelectMany: false,
+          filters: { 'PEM certificates': ['pem', 'crt', 'cer'], 'All files': ['*'] },
+        });
+        const file = picked?.[0]?.fsPath;
+        if (!file) return;
+        options.ca = await readFile(file);
+        await this.storage.state.update(ATTACH_CA_KEY, { ...caFiles, [withoutCredentials]: file });
+      }
     }
     // The URL as the run knows it: without credentials.
     await this.storage.state.update(LAST_ATTACH_KEY, attached.url);

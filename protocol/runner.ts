@@ -26,7 +26,10 @@ export const EndpointStatsSchema = v.object({
   maxResponseTime: ms,
   totalContentLength: ms,
   /** Cumulative response-time percentiles in ms, aligned with PERCENTILES; null before any request. */
-  percentiles: v.array(v.nullable(ms)),
+  percentiles: v.custom<(number | null)[]>(
+    (x) => Array.isArray(x) && x.length <= 32 && x.every((p) => p === null || (typeof p === 'number' && p >= 0)),
+    'at most 32 numbers ≥ 0 or nulls',
+  ),
   /** Locust's own median (its CSV "Median Response Time", not the p50 above) and its 99.99th percentile; absent before any request or from older bridges. */
   median: v.optional(ms),
   p9999: v.optional(ms),

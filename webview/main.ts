@@ -331,8 +331,8 @@ function applyTick(msg: Extract<HostToWebview, { type: 'tick' }>): void {
   run.state = msg.state;
   run.userCount = msg.userCount;
   run.total = msg.total;
-  addEndpointOptions(msg.endpoints);
-  table.update(msg.endpoints, msg.total);
+  // Only endpoints new to the run need an option in the chart selector (a tick may change thousands of known ones).
+  addEndpointOptions(table.update(msg.endpoints, msg.total));
   if (msg.replaceFailures) failures.reset(run.startedAt);
   if (msg.failures) failures.update(msg.failures);
   if (msg.exceptions) exceptions.update(msg.exceptions);

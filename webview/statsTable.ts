@@ -144,7 +144,9 @@ export class StatsTable {
   }
 
   /** Applies changed endpoints to the model, then redraws the rows on screen. */
-  update(endpoints: readonly EndpointStats[], total: EndpointStats | null): void {
+  /** Takes new numbers for these endpoints (and the aggregated row); returns the endpoints the table did not have yet. */
+  update(endpoints: readonly EndpointStats[], total: EndpointStats | null): EndpointStats[] {
+    const added: EndpointStats[] = [];
     for (const stats of endpoints) {
       const key = `${stats.method} ${stats.name}`;
       const row = this.rows.get(key);
@@ -153,6 +155,7 @@ export class StatsTable {
         if (this.sort) row.values = valuesOf(stats);
       } else {
         this.rows.set(key, { stats, values: valuesOf(stats), order: this.rows.size });
+        added.push(stats);
         this.viewDirty = true;
       }
     }
@@ -164,6 +167,7 @@ export class StatsTable {
       ['', 'Aggregated', ...cellsOf(total).slice(2)].forEach((text, i) => setText(row.cells[i]!, text));
     }
     this.render();
+    return added;
   }
 
   setFilter(text: string): void {

@@ -1,15 +1,11 @@
 // Control commands against a real local Locust and the demo target: `reset` restarts the counts of a running test,
 // `stop` ends the test and keeps its statistics (up to the final ones), and `setUsers` on a stopped test is refused
 // instead of starting a new test that would clear them.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { BridgeMessage } from '../../protocol/runner';
-import { startRun, type LocustRun, type RunOptions } from '../../runner/locustRun';
-import { startTarget } from '../../examples/target/server.mjs';
-import { follow, isTick, liveGroupMembers, PYTHON, type Tick } from './support';
+import type { RunOptions } from '../../runner/locustRun';
+import { isTick, runsAgainstTarget, liveGroupMembers, type Tick } from './support';
 
 /** A steady, predictable load: two users, 20 requests/s each at most, never failing. */
 const LOCUSTFILE = `
@@ -23,29 +19,10 @@ class Steady(HttpUser):
         self.client.get("/health")
 `;
 
-let target: Awaited<ReturnType<typeof startTarget>>;
-let scratch: string;
-const runs: LocustRun[] = [];
+const runs = runsAgainstTarget('control');
 
-before(async () => {
-  [target, scratch] = await Promise.all([startTarget({ port: 0, quiet: true }), mkdtemp(path.join(os.tmpdir(), 'locust-studio-control-'))]);
-});
-
-after(async () => {
-  for (const run of runs) run.kill();
-  await Promise.all(runs.map((run) => run.exit));
-  await target?.close();
-  await rm(scratch, { recursive: true, force: true });
-});
-
-async function record(name: string, options: Partial<RunOptions> = {}) {
-  const cwd = path.join(scratch, name);
-  await mkdir(cwd, { recursive: true });
-  const locustfile = path.join(cwd, 'locustfile.py');
-  await writeFile(locustfile, LOCUSTFILE);
-  const run = startRun({ python: PYTHON, locustfile, cwd, host: target.url, users: 2, spawnRate: 10, runTime: '30s', statsInterval: 0.25, ...options });
-  runs.push(run);
-  return { run, ...follow(run) };
+function record(name: string, options: Partial<RunOptions> = {}) {
+  return runs.start(name, LOCUSTFILE, { users: 2, spawnRate: 10, runTime: '30s', ...options });
 }
 
 type State = Extract<BridgeMessage, { type: 'state' }>;

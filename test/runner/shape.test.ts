@@ -1,39 +1,16 @@
 // The shape class option against a real Locust 2.12 and the demo target: a locustfile with two LoadTestShape classes
 // runs the one named in `shapeClass` (Locust alone takes the first), and an unknown name ends the run with a clear error.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { BridgeMessage } from '../../protocol/runner';
-import { startRun, type LocustRun, type RunOptions } from '../../runner/locustRun';
-import { startTarget } from '../../examples/target/server.mjs';
-import { follow, isTick, liveGroupMembers, PYTHON, TWO_SHAPES, type Tick } from './support';
+import type { RunOptions } from '../../runner/locustRun';
+import { isTick, runsAgainstTarget, liveGroupMembers, TWO_SHAPES, type Tick } from './support';
 
-let target: Awaited<ReturnType<typeof startTarget>>;
-let scratch: string;
-const runs: LocustRun[] = [];
-
-before(async () => {
-  [target, scratch] = await Promise.all([startTarget({ port: 0, quiet: true }), mkdtemp(path.join(os.tmpdir(), 'locust-studio-shape-'))]);
-});
-
-after(async () => {
-  for (const run of runs) run.kill();
-  await Promise.all(runs.map((run) => run.exit));
-  await target?.close();
-  await rm(scratch, { recursive: true, force: true });
-});
+const runs = runsAgainstTarget('shape');
 
 /** A shape run: no users, spawn rate or run time (Locust refuses --run-time with a shape). */
-async function record(name: string, options: Partial<RunOptions> = {}) {
-  const cwd = path.join(scratch, name);
-  await mkdir(cwd, { recursive: true });
-  const locustfile = path.join(cwd, 'locustfile.py');
-  await writeFile(locustfile, TWO_SHAPES);
-  const run = startRun({ python: PYTHON, locustfile, cwd, host: target.url, statsInterval: 0.25, ...options });
-  runs.push(run);
-  return { run, ...follow(run) };
+function record(name: string, options: Partial<RunOptions> = {}) {
+  return runs.start(name, TWO_SHAPES, { ...options });
 }
 
 type Hello = Extract<BridgeMessage, { type: 'hello' }>;

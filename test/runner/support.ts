@@ -1,9 +1,13 @@
-// Shared by the runner tests: follow a run's messages, wait for one, read Locust's CSV files and printed summary, find
+// Shared by the runner tests: a demo target with a scratch folder for runs, follow a run's messages, wait for one, read Locust's CSV files and printed summary, find
 // leftover processes; a locustfile with two load shapes.
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { after, before } from 'node:test';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { BridgeMessage } from '../../protocol/runner';
-import type { LocustRun } from '../../runner/locustRun';
+import { startRun, type LocustRun, type RunOptions } from '../../runner/locustRun';
+import { startTarget } from '../../examples/target/server.mjs';
 import { parse } from 'csv-parse/sync';
 
 /** Debian's python3-locust runs only under the system interpreter (TOOLCHAIN.md). */
@@ -121,4 +125,35 @@ export async function liveGroupMembers(pgid: number): Promise<string[]> {
     if (Number(pgrp) === pgid && state !== 'Z') live.push(`${entry} ${stat.slice(0, stat.lastIndexOf(')') + 1)}`);
   }
   return live;
+}
+
+/**
+ * For a test file whose runs load a demo target of its own: registers the hooks that start the target and a scratch
+ * folder, and that afterwards kill and await every run, close the target and remove the folder. `start` writes the
+ * locustfile into a folder of its own (`name`) and starts a run of it against the target at 0.25 s ticks.
+ */
+export function runsAgainstTarget(prefix: string) {
+  let target: Awaited<ReturnType<typeof startTarget>>;
+  let scratch: string;
+  const runs: LocustRun[] = [];
+  before(async () => {
+    [target, scratch] = await Promise.all([startTarget({ port: 0, quiet: true }), mkdtemp(path.join(os.tmpdir(), `locust-studio-${prefix}-`))]);
+  });
+  after(async () => {
+    for (const run of runs) run.kill();
+    await Promise.all(runs.map((run) => run.exit));
+    await target?.close();
+    await rm(scratch, { recursive: true, force: true });
+  });
+  return {
+    async start(name: string, locustfileText: string, options: Partial<RunOptions> = {}) {
+      const cwd = path.join(scratch, name);
+      await mkdir(cwd, { recursive: true });
+      const locustfile = path.join(cwd, 'locustfile.py');
+      await writeFile(locustfile, locustfileText);
+      const run = startRun({ python: PYTHON, locustfile, cwd, host: target.url, statsInterval: 0.25, ...options });
+      runs.push(run);
+      return { run, ...follow(run) };
+    },
+  };
 }

@@ -48,18 +48,13 @@ attach options:
 attach exit status: 0 when following ended normally (the remote test stopped, --run-time, Ctrl-C), 1 when the web UI
 was lost while following, 2 when it could not attach (refused, timed out, not a Locust web UI, wrong credentials).`;
 
-const RUN_OPTIONS = {
+/** What `run` and `attach` share: the load asked for, the interval, and what becomes of the record. */
+const COMMON_OPTIONS = {
   users: { type: 'string', short: 'u' },
   'spawn-rate': { type: 'string', short: 'r' },
   'run-time': { type: 'string', short: 't' },
   host: { type: 'string', short: 'H' },
-  python: { type: 'string' },
-  tags: { type: 'string' },
-  'exclude-tags': { type: 'string' },
-  shape: { type: 'string' },
-  'no-shape': { type: 'boolean' },
   interval: { type: 'string' },
-  workers: { type: 'string' },
   'record-dir': { type: 'string' },
   'no-record': { type: 'boolean' },
   csv: { type: 'string' },
@@ -67,22 +62,23 @@ const RUN_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
+const RUN_OPTIONS = {
+  ...COMMON_OPTIONS,
+  python: { type: 'string' },
+  tags: { type: 'string' },
+  'exclude-tags': { type: 'string' },
+  shape: { type: 'string' },
+  'no-shape': { type: 'boolean' },
+  workers: { type: 'string' },
+} satisfies ParseArgsConfig['options'];
+
 const ATTACH_OPTIONS = {
-  users: { type: 'string', short: 'u' },
-  'spawn-rate': { type: 'string', short: 'r' },
-  'run-time': { type: 'string', short: 't' },
-  host: { type: 'string', short: 'H' },
+  ...COMMON_OPTIONS,
   username: { type: 'string' },
   password: { type: 'string' },
   ca: { type: 'string' },
   stop: { type: 'boolean' },
-  interval: { type: 'string' },
   timeout: { type: 'string' },
-  'record-dir': { type: 'string' },
-  'no-record': { type: 'boolean' },
-  csv: { type: 'string' },
-  verbose: { type: 'boolean', short: 'v' },
-  help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
 class UsageError extends Error {}

@@ -8,7 +8,6 @@ import {
   intValue,
   rangeOf,
   resolveLocustName,
-  sourceOf,
   type ClassNode,
   type LocustfileFacts,
   type LocustName,
@@ -114,7 +113,7 @@ class Collector {
     private readonly options: DiagnosticOptions,
   ) {
     this.root = tree.rootNode;
-    this.source = sourceOf(this.root);
+    this.source = facts.source;
     for (const cls of facts.classes) {
       this.classByNode.set(cls.node.id, cls);
       const declared = this.assignmentsOf(cls).get('tasks');

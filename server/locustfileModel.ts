@@ -742,6 +742,8 @@ class StatementReader {
 
 /** What the model was built from, kept for the features that need the tree (diagnostics, hover). */
 export interface LocustfileFacts {
+  /** The document's text as the tree indexes it (see sourceOf): read once per analysis, for every feature. */
+  source: string;
   imports: Imports;
   classes: ClassNode[];
   kinds: Map<ClassNode, LocustName>;
@@ -1056,7 +1058,7 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
       const kind = reused.kinds[i];
       if (kind) kinds.set(cls, kind);
     });
-    return { model: { ...reused.model, version }, facts: { imports, classes, kinds, classNamed } };
+    return { model: { ...reused.model, version }, facts: { source, imports, classes, kinds, classNamed } };
   }
 
   const kinds = classifyClasses(classes, imports);
@@ -1130,5 +1132,5 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
   const topLevelSets = classes.filter((cls) => !cls.nestedIn && taskSets.has(cls)).map((cls) => taskSets.get(cls)!);
   const model: LocustfileModel = { uri, version, isLocustfile: imports.any, users, taskSets: topLevelSets, shapes, listeners };
   cache?.remember(anyError ? undefined : { read, model, kinds: classes.map((cls) => kinds.get(cls)) });
-  return { model, facts: { imports, classes, kinds, classNamed } };
+  return { model, facts: { source, imports, classes, kinds, classNamed } };
 }

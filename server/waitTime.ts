@@ -17,7 +17,7 @@ const DECIMAL = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const PREFIXED = /^0(?:[xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+)$/;
 
 /** The value of a Python int or float literal, optionally negated (`2`, `0.5`, `1_000`, `1e3`, `0x10`, `-1`); null for anything else. */
-export function numberLiteral(text: string): number | null {
+function numberLiteral(text: string): number | null {
   let literal = text.trim();
   let sign = 1;
   if (literal.startsWith('-')) {

@@ -337,7 +337,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     if (!input) return;
     const config = vscode.workspace.getConfiguration('locustStudio');
     const options: AttachRunOptions = { url: input.trim(), intervalMs: config.get<number>('statsInterval', 1) * 1000 };
-    const { attachRecordOptions, connectAttachedRun, recordAttachedRun } = loadAttach();
+    const { attachRecordOptions, connectAttachedRun, isUntrustedCertificate, recordAttachedRun } = loadAttach();
     const withoutCredentials = options.url.replace(/\/\/[^@/]*@/, '//');
     // A certificate trusted for this web UI before (its file, not its contents, is remembered).
     const caFiles = this.storage.state.get<Record<string, string>>(ATTACH_CA_KEY) ?? {};
@@ -352,10 +352,9 @@ export class RunController implements RunPanelSource, vscode.Disposable {
         );
       } catch (error) {
         logError(`Could not attach to ${withoutCredentials}`, error);
-        const message = (error as Error).message;
         // An https web UI with a private CA or a self-signed certificate: offer to trust its certificate, and try again.
-        const untrusted = /certificate is not trusted/.test(message);
-        const choice = await vscode.window.showErrorMessage(`Locust Studio: ${message}`, ...(untrusted ? ['Trust a Certificate…'] : []));
+        const untrusted = isUntrustedCertificate(error);
+        const choice = await vscode.window.showErrorMessage(`Locust Studio: ${(error as Error).message}`, ...(untrusted ? ['Trust a Certificate…'] : []));
         if (choice !== 'Trust a Certificate…') return;
         const picked = await vscode.window.showOpenDialog({
           title: `The certificate of ${new URL(options.url).host}, or of the CA that signed it (PEM)`,

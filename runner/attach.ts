@@ -317,6 +317,14 @@ const UNTRUSTED_CERTIFICATE = new Set([
   'CERT_SIGNATURE_FAILURE',
 ]);
 
+/** True when `error` (an attach failure, through its causes) is a TLS certificate this machine does not trust. */
+export function isUntrustedCertificate(error: unknown): boolean {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string' && UNTRUSTED_CERTIFICATE.has(e.code)) return true;
+  }
+  return false;
+}
+
 /** Turns undici and HTTP failures into one sentence a user can act on; `caGiven`: certificates to trust were passed. */
 function describeError(url: string, error: unknown, caGiven = false): string {
   const e = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };

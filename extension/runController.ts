@@ -371,7 +371,8 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     await this.storage.state.update(LAST_ATTACH_KEY, attached.url);
     const aggregate = new RunAggregate({
       id: randomUUID(),
-      locustfile: attached.url,
+      locustfile: '',
+      attachedTo: attached.url,
       host: attached.hello?.host ?? '',
       userClasses: [],
       // The web API does not say what the remote test was started with: no target until one is set from the panel.

@@ -56,6 +56,8 @@ export const RunViewSchema = v.object({
   recordDir: v.optional(v.string()),
   /** The run time asked for (`--run-time`), in seconds; absent when the run goes on until stopped. */
   runTimeSeconds: v.optional(v.number()),
+  /** A run followed through a Locust web UI elsewhere: that UI's URL, without credentials. */
+  attachedTo: v.optional(v.string()),
 });
 export type RunView = v.InferOutput<typeof RunViewSchema>;
 

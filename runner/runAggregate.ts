@@ -21,6 +21,8 @@ export interface RunDescription {
   startedAt: number;
   /** The run's planned duration (`--run-time`), when it has one. */
   runTimeSeconds?: number;
+  /** A run followed through a Locust web UI elsewhere: that UI's URL, without credentials (there is no locustfile). */
+  attachedTo?: string;
 }
 
 /** Seconds in a Locust run time (`30s`, `5m`, `1h30m`, or a bare number of seconds); undefined when empty or unreadable. */

@@ -29,6 +29,7 @@ function outcomeMessage(meta: RunMeta): string | undefined {
  */
 export function replayRunRecord(record: LoadedRunRecord): RunAggregate {
   const { options, meta } = record;
+  const attachedUrl = (options as { attach?: unknown }).attach;
   const aggregate = new RunAggregate({
     id: meta.id,
     locustfile: options.locustfile ?? '',
@@ -39,6 +40,8 @@ export function replayRunRecord(record: LoadedRunRecord): RunAggregate {
     ...((meta.target?.spawnRate ?? options.spawnRate) !== undefined && { spawnRate: meta.target?.spawnRate ?? options.spawnRate }),
     startedAt: meta.startedAt,
     ...(parseRunTime(options.runTime) !== undefined && { runTimeSeconds: parseRunTime(options.runTime) }),
+    // An attached run's record names the web UI it followed instead of a locustfile.
+    ...(typeof attachedUrl === 'string' && { attachedTo: attachedUrl }),
   });
   aggregate.locustVersion = meta.locustVersion;
   for (const tick of record.ticks) aggregate.apply(tick);

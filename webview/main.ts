@@ -242,14 +242,15 @@ function syncClock(): void {
 
 function renderHeader(): void {
   if (!run) return;
-  setText(title, run.locustfile.split(/[\\/]/).pop() ?? run.locustfile);
-  title.title = run.locustfile;
+  // An attached run follows a Locust web UI: no locustfile, and the web API tells no target users.
+  const attached = run.attachedTo;
+  const shown = attached ? (URL.canParse(attached) ? new URL(attached).host : attached) : (run.locustfile.split(/[\\/]/).pop() ?? run.locustfile);
+  setText(title, shown);
+  title.title = attached ?? run.locustfile;
   setText(stateBadge, run.state);
   stateBadge.dataset['state'] = run.state;
-  // An attached run follows a Locust web UI: its "locustfile" is that UI's URL, and the web API tells no target users.
-  const attached = /^https?:\/\//.test(run.locustfile);
   const classes = run.userClasses.length ? run.userClasses.join(', ') : 'all User classes';
-  setText(subtitle, attached ? `attached to ${run.locustfile}${run.host ? ` · ${run.host}` : ''}` : `${run.host || 'no host'} · ${classes}`);
+  setText(subtitle, attached ? `attached to ${attached}${run.host ? ` · ${run.host}` : ''}` : `${run.host || 'no host'} · ${classes}`);
   const total = run.total;
   const seconds = total?.window.seconds || 1;
   const users = formatCount(run.userCount);

@@ -337,8 +337,9 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     if (!input) return;
     const config = vscode.workspace.getConfiguration('locustStudio');
     const options: AttachRunOptions = { url: input.trim(), intervalMs: config.get<number>('statsInterval', 1) * 1000 };
-    const { attachRecordOptions, connectAttachedRun, isUntrustedCertificate, recordAttachedRun } = loadAttach();
-    const withoutCredentials = options.url.replace(/\/\/[^@/]*@/, '//');
+    const { attachRecordOptions, connectAttachedRun, isUntrustedCertificate, recordAttachedRun, webUiBaseUrl } = loadAttach();
+    // The URL as runs and records name it (no credentials): the key of a remembered certificate, and of the last URL.
+    const withoutCredentials = webUiBaseUrl(options.url);
     // A certificate trusted for this web UI before (its file, not its contents, is remembered).
     const caFiles = this.storage.state.get<Record<string, string>>(ATTACH_CA_KEY) ?? {};
     const rememberedCa = caFiles[withoutCredentials];

@@ -317,6 +317,14 @@ const UNTRUSTED_CERTIFICATE = new Set([
   'CERT_SIGNATURE_FAILURE',
 ]);
 
+/** A web UI's URL as runs and records name it: without credentials and without a trailing slash. */
+export function webUiBaseUrl(text: string): string {
+  const url = new URL(text);
+  url.username = '';
+  url.password = '';
+  return url.toString().replace(/\/+$/, '');
+}
+
 /** True when `error` (an attach failure, through its causes) is a TLS certificate this machine does not trust. */
 export function isUntrustedCertificate(error: unknown): boolean {
   for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
@@ -431,9 +439,7 @@ export class LocustAttachment extends EventEmitter<AttachEvents> {
     const url = new URL(options.url);
     const username = options.username ?? decodeURIComponent(url.username);
     const password = options.password ?? decodeURIComponent(url.password);
-    url.username = '';
-    url.password = '';
-    this.baseUrl = url.toString().replace(/\/+$/, '');
+    this.baseUrl = webUiBaseUrl(options.url);
     if (username || password) this.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
     this.intervalMs = options.intervalMs ?? 1000;
     this.maxBackoffMs = options.maxBackoffMs ?? 30_000;

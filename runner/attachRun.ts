@@ -5,8 +5,8 @@ import { finalFromReport, LocustAttachment, type AttachOptions, type FinalMessag
 import type { AckMessage, HelloMessage, LocustRunEvents, RunExit, RunnerCommandInput, RunOptions } from './locustRun';
 import type { RunMeta, RunRecorder } from './runRecord';
 
-// For the extension, which loads this bundle on first use: it tells an untrusted certificate from other failures.
-export { isUntrustedCertificate } from './attach';
+// For the extension, which loads this bundle on first use: how a web UI is named, and an untrusted certificate told apart.
+export { isUntrustedCertificate, webUiBaseUrl } from './attach';
 
 export interface AttachRunOptions extends AttachOptions {
   /** Start (or retarget) the remote test with this many users at `spawnRate` (default: `users`) as soon as attached. */

@@ -13,7 +13,12 @@ export class ImportDiagnostics implements vscode.Disposable {
   /** Reads `log` for a traceback into user code; when there is one, shows it as an error and returns it. */
   async report(log: string, locustfile: string): Promise<ImportFailure | undefined> {
     const failure = findImportFailure(log, locustfile);
-    if (!failure) return undefined;
+    if (failure) await this.show(failure);
+    return failure;
+  }
+
+  /** Shows an import failure as an error at the place Python named. */
+  async show(failure: ImportFailure): Promise<void> {
     const uri = vscode.Uri.file(failure.file);
     // The column Python gives counts from the line's first non-blank character: the document knows the indentation.
     let range = new vscode.Range(failure.line - 1, 0, failure.line - 1, Number.MAX_SAFE_INTEGER);
@@ -32,7 +37,6 @@ export class ImportDiagnostics implements vscode.Disposable {
     diagnostic.source = 'Locust Studio';
     diagnostic.code = 'import-failed';
     this.collection.set(uri, [diagnostic]);
-    return failure;
   }
 
   /** A run or task imported `locustfile` fine: its failure (and any in its folder) is stale. */

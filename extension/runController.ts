@@ -1,50 +1,26 @@
-// Owns the active run: starts the runner, folds its messages into state, feeds the panel and the status bar.
+// Owns the editor's side of the active run: starts a RunSession, feeds the panel and the status bar, shows how it ended.
 import * as vscode from 'vscode';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { RunTarget } from '../protocol/lsp';
 import type { EndpointKey, HostToWebview, TaskView, WebviewToHost } from '../protocol/webview';
-import { launchRun, type LocustRun, type RunExit, type RunOptions } from '../runner/locustRun';
-import type { AttachedRun, AttachRunOptions } from '../runner/attachRun';
-import { listRunRecords, loadRunRecord, exportRunRecord, RunRecorder } from '../runner/runRecord';
-import { renderHtmlReport } from '../runner/htmlReport';
-import { readRecordSummary, replayRunRecord, type RecordSummary } from '../runner/runReplay';
+import type { RunOptions } from '../runner/locustRun';
+import { listRunRecords, loadRunRecord } from '../runner/runRecord';
+import { replayRunRecord } from '../runner/runReplay';
+import { endpointKey, type RunAggregate, type RunChange } from '../runner/runAggregate';
+import { mergeDefaults, readLocustConf, type RunChoices } from '../runner/runChoices';
+import { RunSession, type RunEnd } from '../runner/runSession';
+import { connectToWebUi } from './attachCommand';
 import { chooseInterpreter } from './interpreter';
-import { endpointKey, parseRunTime, RunAggregate, type RunChange } from '../runner/runAggregate';
 import { logChannel, logError } from './log';
+import { exportRecord, openRunFolder, pickRecordedRun, runFolder } from './recordCommands';
 import type { RunPanel, RunPanelSource } from './runPanel';
 import { isInside } from './workspacePaths';
 import { RunStatusBar } from './statusBar';
-import { mergeDefaults, readLocustConf, validateHost, type RunChoices } from './runChoices';
 import { askRunChoices } from './runOptionsPrompt';
 import type { ImportDiagnostics } from './importDiagnostics';
-import type { ImportFailure } from '../runner/importFailure';
 
 const RUN_ACTIVE_CONTEXT = 'locustStudio.runActive';
-
-/**
- * The attach code (undici and all) is a bundle of its own, dist/attach.js, loaded on first use: activation does not pay
- * for it. From sources (tests), the module itself.
- */
-function loadAttach(): typeof import('../runner/attachRun') {
-  const bundled = path.join(__dirname, 'attach.js');
-  return module.require(existsSync(bundled) ? bundled : '../runner/attachRun') as typeof import('../runner/attachRun');
-}
-
-/** A run the controller follows: a Locust it started, or one running elsewhere that it attached to. */
-type FollowedRun = LocustRun | AttachedRun;
-
-interface ActiveRun {
-  locust: FollowedRun;
-  aggregate: RunAggregate;
-  recordDir: string | undefined;
-  recorder: RunRecorder | undefined;
-}
-
-/** Records offered by "Open Recorded Run…": the newest ones (each costs a few small file reads). */
-const MAX_LISTED_RECORDS = 200;
 
 /** Where runs are kept and what is remembered between runs (the last choices per file). */
 export interface RunStorage {
@@ -55,21 +31,14 @@ export interface RunStorage {
   importDiagnostics: ImportDiagnostics;
 }
 
-/** Log lines a run keeps in memory to explain a failure (the whole log is in the output channel). */
-const LOG_TAIL_LINES = 300;
-/** The last URL attached to (without credentials), proposed the next time. */
-const LAST_ATTACH_KEY = 'locustStudio.lastAttachUrl';
-/** Certificate files the user trusted for attaching, by web UI URL (without credentials). */
-const ATTACH_CA_KEY = 'locustStudio.attachCaFiles';
-
 export const lastChoicesKey = (uri: string) => `locustStudio.lastChoices:${uri}`;
 
 export class RunController implements RunPanelSource, vscode.Disposable {
-  private active: ActiveRun | undefined;
-  private last: RunAggregate | undefined;
+  /** The run going on, if any. */
+  private active: RunSession | undefined;
+  /** The run the panel shows when none is active: the last one here, or one read back from its record. */
+  private shown: { aggregate: RunAggregate; recordDir: string | undefined } | undefined;
   private lastTarget: RunTarget | undefined;
-  /** The record of `last`: the run the panel shows when none is active (finished here, or read back from disk). */
-  private lastRecordDir: string | undefined;
   private panel: RunPanel | undefined;
   private readonly statusBar = new RunStatusBar();
   /** The endpoint the panel's charts follow; its new samples ride along with each tick. */
@@ -84,12 +53,16 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     this.panel = panel;
   }
 
+  /** The run in the panel: the active one, else the one shown last. */
+  private get current(): { aggregate: RunAggregate; recordDir: string | undefined } | undefined {
+    return this.active ? { aggregate: this.active.aggregate, recordDir: this.active.recordDir } : this.shown;
+  }
+
   snapshot(): HostToWebview {
-    const aggregate = this.active?.aggregate ?? this.last;
-    const recordDir = this.active ? this.active.recordDir : this.lastRecordDir;
+    const current = this.current;
     return {
       type: 'snapshot',
-      run: aggregate ? { ...aggregate.snapshot, ...(recordDir !== undefined && { recordDir }) } : null,
+      run: current ? { ...current.aggregate.snapshot, ...(current.recordDir !== undefined && { recordDir: current.recordDir }) } : null,
       sourceRoots: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
       task: this.task ?? null,
       view: this.front,
@@ -108,8 +81,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
 
   onControl(message: Exclude<WebviewToHost, { type: 'ready' | 'openSource' }>): void {
     if (message.type === 'export') {
-      const dir = this.active ? this.active.recordDir : this.lastRecordDir;
-      void this.exportRecord(dir, message.kind === 'html' ? { html: true, csv: false } : { html: false, csv: true });
+      void exportRecord(this.current?.recordDir, message.kind === 'html' ? { html: true, csv: false } : { html: false, csv: true });
       return;
     }
     if (message.type === 'openRunFolder') {
@@ -118,15 +90,15 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     }
     if (message.type === 'selectEndpoint') {
       this.selected = message.endpoint;
-      const aggregate = this.active?.aggregate ?? this.last;
+      const aggregate = this.current?.aggregate;
       if (aggregate && message.endpoint) {
         const { method, name } = message.endpoint;
         this.panel?.post({ type: 'endpointSeries', runId: aggregate.id, method, name, series: aggregate.seriesOf(message.endpoint) });
       }
       return;
     }
-    const run = this.active;
-    if (!run) {
+    const session = this.active;
+    if (!session) {
       this.panel?.post({ type: 'ack', command: message.type, ok: false, error: 'No run is active.' });
       return;
     }
@@ -143,23 +115,13 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     };
     switch (message.type) {
       case 'stop':
-        this.stop().then(() => acked({ ok: true }), failed);
+        session.stop().then(() => acked({ ok: true }), failed);
         break;
       case 'reset':
-        run.locust.send({ type: 'reset' }).then(acked, failed);
+        session.reset().then(acked, failed);
         break;
       case 'setUsers':
-        run.locust
-          .send({ type: 'setUsers', users: message.users, spawnRate: message.spawnRate })
-          .then((ack) => {
-            // The header's target follows what Locust accepted, not what was asked.
-            if (ack.ok) {
-              run.aggregate.setTargetUsers(message.users, message.spawnRate);
-              run.recorder?.noteTarget(message.users, message.spawnRate);
-              this.panel?.post(this.snapshot());
-            }
-            acked(ack);
-          }, failed);
+        session.setUsers(message.users, message.spawnRate).then(acked, failed);
         break;
     }
   }
@@ -196,6 +158,15 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     await this.run(this.lastTarget, { ask: false });
   }
 
+  /** Asks before a new run replaces the active one; false when the user keeps it. */
+  private async replaceActive(action: string): Promise<boolean> {
+    if (!this.active) return true;
+    const choice = await vscode.window.showWarningMessage(`A load test is running. Stop it and ${action.toLowerCase()}?`, { modal: true }, `Stop and ${action}`);
+    if (choice !== `Stop and ${action}`) return false;
+    await this.stop();
+    return true;
+  }
+
   async run(target: RunTarget, { ask = true }: { ask?: boolean } = {}): Promise<void> {
     if (!vscode.workspace.isTrusted) {
       void vscode.window.showWarningMessage(
@@ -203,34 +174,19 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       );
       return;
     }
-    if (this.active) {
-      const choice = await vscode.window.showWarningMessage('A load test is running. Stop it and start the new one?', { modal: true }, 'Stop and Run');
-      if (choice !== 'Stop and Run') return;
-      await this.stop();
-    }
+    if (!(await this.replaceActive('Run'))) return;
     const locustfile = vscode.Uri.parse(target.uri).fsPath;
     const config = vscode.workspace.getConfiguration('locustStudio', vscode.Uri.parse(target.uri));
     const interpreter = await chooseInterpreter(vscode.Uri.parse(target.uri));
     if (!interpreter) return;
-    const python = interpreter.path;
     const choices = await this.choose(target, locustfile, config, ask);
     if (!choices) return;
     this.lastTarget = target;
 
-    const aggregate = new RunAggregate({
-      id: randomUUID(),
-      locustfile,
-      host: choices.host,
-      userClasses: target.userClasses,
-      targetUsers: choices.users,
-      spawnRate: choices.spawnRate,
-      startedAt: Date.now(),
-      ...(!target.shape && parseRunTime(choices.runTime) !== undefined && { runTimeSeconds: parseRunTime(choices.runTime) }),
-    });
     const shaped = Boolean(target.shape);
     const workers = config.get<number>('workers', 0);
     const options: RunOptions = {
-      python,
+      python: interpreter.path,
       locustfile,
       cwd: path.dirname(locustfile),
       userClasses: target.userClasses,
@@ -247,157 +203,75 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       // Locust's distributed mode when the user asked for workers: a master plus that many local worker processes.
       ...(workers > 0 && { mode: 'distributed' as const, workers }),
     };
-    let locust: LocustRun;
+    let session: RunSession;
     try {
-      locust = await launchRun(options);
+      session = await RunSession.launch(options, {
+        record: { baseDir: runFolder(this.storage.defaultRunFolder, config, locustfile), interpreter, exportBeside: true },
+        spawnErrorHint: 'Check the locustStudio.python setting.',
+      });
     } catch (error) {
       logError('The load test could not start', error);
       void vscode.window.showErrorMessage(`Locust Studio: the load test could not start: ${(error as Error).message}`);
       return;
     }
-    const recorder = this.record(locust, options, interpreter, config);
-    logChannel().info(`Run ${aggregate.id}: ${python} ${locustfile} (${target.userClasses.join(', ') || 'all User classes'})`);
-    let failure: ImportFailure | undefined;
-    await this.follow({ locust, aggregate, recordDir: recorder?.dir, recorder }, async (exit, logTail) => {
-      if (exit.spawnError) return `Could not start ${python}: ${exit.spawnError}. Check the locustStudio.python setting.`;
-      // A locustfile that does not import: the error goes where the user looks, at the line Python named.
-      failure = aggregate.finalReceived || exit.code === 0 ? undefined : await this.storage.importDiagnostics.report(logTail.join('\n'), locustfile);
-      return failure && `Locust could not import ${path.basename(failure.file)} (line ${failure.line}): ${failure.message}`;
-    }, () => this.storage.importDiagnostics.clear(locustfile));
-    if (aggregate.state === 'failed') {
-      const message = failure ? (aggregate.snapshot.message ?? '') : `the load test failed. ${aggregate.snapshot.message ?? ''}`;
-      const choice = await vscode.window.showErrorMessage(`Locust Studio: ${message}`, ...(failure ? ['Go to Error'] : []), 'Show Log');
-      if (choice === 'Show Log') logChannel().show();
-      else if (choice === 'Go to Error' && failure) await revealLine(failure.file, failure.line);
-    }
+    logChannel().info(`Run ${session.aggregate.id}: ${interpreter.path} ${locustfile} (${target.userClasses.join(', ') || 'all User classes'})`);
+    // Python imported the locustfile: an import error shown for it (or its folder) before is stale.
+    session.on('change', (_change, message) => message.type === 'hello' && this.storage.importDiagnostics.clear(locustfile));
+    const end = await this.follow(session);
+    if (end.outcome === 'finished') return;
+    const failure = end.importFailure;
+    // A locustfile that does not import: the error goes where the user looks, at the line Python named.
+    if (failure) await this.storage.importDiagnostics.show(failure);
+    const message = failure ? (end.message ?? '') : `the load test failed. ${end.message ?? ''}`;
+    const choice = await vscode.window.showErrorMessage(`Locust Studio: ${message}`, ...(failure ? ['Go to Error'] : []), 'Show Log');
+    if (choice === 'Show Log') logChannel().show();
+    else if (choice === 'Go to Error' && failure) await revealLine(failure.file, failure.line);
   }
 
-  /**
-   * Follows a run until it ends: its messages into the aggregate, the panel and the status bar; its log into the output
-   * channel. `explain` turns an unsuccessful end into the sentence the panel shows (undefined: the default one).
-   */
-  private async follow(
-    run: ActiveRun,
-    explain: (exit: RunExit, logTail: string[]) => Promise<string | undefined>,
-    onHello?: () => void,
-  ): Promise<void> {
-    const { locust, aggregate } = run;
-    this.active = run;
+  /** Shows a session until it ends: its changes in the panel and the status bar, its log in the output channel. */
+  private async follow(session: RunSession): Promise<RunEnd> {
+    const { aggregate } = session;
+    this.active = session;
     this.front = 'run';
     void vscode.commands.executeCommand('setContext', RUN_ACTIVE_CONTEXT, true);
-    const logTail: string[] = [];
-    locust.on('log', (line: string) => {
-      logChannel().info(`[locust] ${line}`);
-      logTail.push(line);
-      if (logTail.length > LOG_TAIL_LINES) logTail.shift();
-    });
-    locust.on('protocolError', (reason: string) => logChannel().warn(`Bridge sent an invalid line: ${reason}`));
-    locust.on('message', (message) => {
-      const change = aggregate.apply(message);
+    if (session.recordError) logChannel().warn(`The run is not recorded: ${session.recordError}`);
+    session.on('log', (line) => logChannel().info(`[locust] ${line}`));
+    session.on('protocolError', (reason) => logChannel().warn(`Bridge sent an invalid line: ${reason}`));
+    session.on('target', () => this.panel?.post(this.snapshot()));
+    session.on('change', (change, message) => {
       if (message.type === 'tick' || message.type === 'final') {
         this.panel?.post(this.tickFor(aggregate, change));
         this.statusBar.update(aggregate);
       } else if (message.type === 'hello' || message.type === 'state' || message.type === 'error') {
-        if (message.type === 'hello') onHello?.();
         this.panel?.post(this.snapshot());
       }
     });
     this.panel?.show(true);
     this.statusBar.update(aggregate);
 
-    const exit = await locust.exit;
-    aggregate.finish(exit, await explain(exit, logTail));
-    this.last = aggregate;
-    this.lastRecordDir = run.recordDir;
-    if (this.active === run) this.active = undefined;
+    const end = await session.ended;
+    this.shown = { aggregate, recordDir: session.recordDir };
+    if (this.active === session) this.active = undefined;
     void vscode.commands.executeCommand('setContext', RUN_ACTIVE_CONTEXT, this.active !== undefined);
     this.panel?.post(this.snapshot());
     this.statusBar.update(aggregate);
-    logChannel().info(`Run ${aggregate.id} ended: ${exit.signal ?? `exit code ${exit.code}`}`);
+    logChannel().info(`Run ${aggregate.id} ended (${end.outcome}): ${end.exit.signal ?? `exit code ${end.exit.code}`}${end.recordDir ? `; record: ${end.recordDir}` : ''}`);
+    return end;
   }
 
   /**
    * "Attach to Running Locust…": follows a Locust running elsewhere (a master in a cluster, a colleague's run) through
-   * its web UI, into the same panel and the same kind of record as a local run. Stop stops following; the remote test
-   * goes on. Nothing of the workspace runs, so this works in an untrusted workspace too.
+   * its web UI, shown and recorded like a local run. Stop stops following; the remote test goes on. Nothing of the
+   * workspace runs, so this works in an untrusted workspace too.
    */
   async attach(): Promise<void> {
-    if (this.active) {
-      const choice = await vscode.window.showWarningMessage('A load test is running. Stop it and attach?', { modal: true }, 'Stop and Attach');
-      if (choice !== 'Stop and Attach') return;
-      await this.stop();
-    }
-    const input = await vscode.window.showInputBox({
-      title: 'Attach to a running Locust',
-      prompt: 'The URL of its web UI. Basic authentication: http://user:password@host:8089 (the password is not stored).',
-      value: this.storage.state.get<string>(LAST_ATTACH_KEY) ?? 'http://127.0.0.1:8089',
-      ignoreFocusOut: true,
-      validateInput: (text) => (text.trim() ? (validateHost(text) ?? null) : 'The URL of a Locust web UI, such as http://127.0.0.1:8089.'),
-    });
-    if (!input) return;
+    if (!(await this.replaceActive('Attach'))) return;
     const config = vscode.workspace.getConfiguration('locustStudio');
-    const options: AttachRunOptions = { url: input.trim(), intervalMs: config.get<number>('statsInterval', 1) * 1000 };
-    const { attachRecordOptions, connectAttachedRun, isUntrustedCertificate, recordAttachedRun, webUiBaseUrl } = loadAttach();
-    // The URL as runs and records name it (no credentials): the key of a remembered certificate, and of the last URL.
-    const withoutCredentials = webUiBaseUrl(options.url);
-    // A certificate trusted for this web UI before (its file, not its contents, is remembered).
-    const caFiles = this.storage.state.get<Record<string, string>>(ATTACH_CA_KEY) ?? {};
-    const rememberedCa = caFiles[withoutCredentials];
-    if (rememberedCa) options.ca = await readFile(rememberedCa).catch(() => undefined);
-    let attached: AttachedRun | undefined;
-    while (!attached) {
-      try {
-        attached = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: `Attaching to ${new URL(options.url).host}…` },
-          () => connectAttachedRun(options),
-        );
-      } catch (error) {
-        logError(`Could not attach to ${withoutCredentials}`, error);
-        // An https web UI with a private CA or a self-signed certificate: offer to trust its certificate, and try again.
-        const untrusted = isUntrustedCertificate(error);
-        const choice = await vscode.window.showErrorMessage(`Locust Studio: ${(error as Error).message}`, ...(untrusted ? ['Trust a Certificate…'] : []));
-        if (choice !== 'Trust a Certificate…') return;
-        const picked = await vscode.window.showOpenDialog({
-          title: `The certificate of ${new URL(options.url).host}, or of the CA that signed it (PEM)`,
-          canSelectMany: false,
-          filters: { 'PEM certificates': ['pem', 'crt', 'cer'], 'All files': ['*'] },
-        });
-        const file = picked?.[0]?.fsPath;
-        if (!file) return;
-        options.ca = await readFile(file);
-        await this.storage.state.update(ATTACH_CA_KEY, { ...caFiles, [withoutCredentials]: file });
-      }
-    }
-    // The URL as the run knows it: without credentials.
-    await this.storage.state.update(LAST_ATTACH_KEY, attached.url);
-    const aggregate = new RunAggregate({
-      id: randomUUID(),
-      locustfile: '',
-      attachedTo: attached.url,
-      host: attached.hello?.host ?? '',
-      userClasses: [],
-      // The web API does not say what the remote test was started with: no target until one is set from the panel.
-      targetUsers: 0,
-      startedAt: Date.now(),
-    });
-    let recorder: RunRecorder | undefined;
-    const folder = this.runFolder(config);
-    try {
-      recorder = RunRecorder.create(folder, attachRecordOptions(attached, options));
-      const dir = recorder.dir;
-      recordAttachedRun(recorder, attached).then(
-        (meta) => logChannel().info(`Run record (${meta.outcome}): ${dir}`),
-        (error: unknown) => logError('Writing the run record failed', error),
-      );
-    } catch (error) {
-      logError(`Cannot write a run record under ${folder}`, error);
-    }
-    logChannel().info(`Attached to ${attached.url}`);
-    const following = this.follow({ locust: attached, aggregate, recordDir: recorder?.dir, recorder }, (exit) =>
-      Promise.resolve(exit.code === 0 || exit.signal ? undefined : `Lost the Locust web UI at ${attached.url}. See the log.`),
-    );
-    attached.start();
-    await following;
+    const connected = await connectToWebUi(this.storage.state, config.get<number>('statsInterval', 1) * 1000);
+    if (!connected) return;
+    logChannel().info(`Attached to ${connected.attached.url}`);
+    const session = RunSession.follow(connected.attached, connected.options, { record: { baseDir: runFolder(this.storage.defaultRunFolder, config) } });
+    await this.follow(session);
   }
 
   /** The run's choices: asked (prefilled with the last ones for this file, locust.conf, settings) or the last ones. */
@@ -416,47 +290,14 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     return choices;
   }
 
-  /** Where runs are recorded: the `locustStudio.runFolder` setting, else the workspace's storage. */
-  private runFolder(config = vscode.workspace.getConfiguration('locustStudio'), locustfile?: string): string {
-    // VS Code does not expand variables in extension settings; ${workspaceFolder} is the one worth supporting here.
-    const workspaceFolder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? (locustfile ? path.dirname(locustfile) : '');
-    return (config.get<string>('runFolder') || this.storage.defaultRunFolder).replace('${workspaceFolder}', workspaceFolder);
-  }
-
-  /** Writes the run to disk as it goes; a run without a record still runs (the log says why). Returns the recorder. */
-  private record(
-    locust: LocustRun,
-    options: RunOptions,
-    interpreter: { path: string; locustVersion: string },
-    config: vscode.WorkspaceConfiguration,
-  ): RunRecorder | undefined {
-    const folder = this.runFolder(config, options.locustfile);
-    try {
-      const recorder = RunRecorder.create(folder, options, { interpreter });
-      recorder
-        .follow(locust)
-        .then(async (meta) => {
-          logChannel().info(`Run record (${meta.outcome}): ${recorder.dir}`);
-          // Locust's own CSV layout and JSON beside the record, so "Open Run Folder" has them without an export.
-          const record = await loadRunRecord(recorder.dir);
-          if (record.final) await exportRunRecord(record, path.join(recorder.dir, 'locust'));
-        })
-        .catch((error: unknown) => logError('Writing the run record failed', error));
-      return recorder;
-    } catch (error) {
-      logError(`Cannot write a run record under ${folder}`, error);
-      return undefined;
-    }
-  }
-
   /**
    * Shows a recorded run in the panel when it has nothing to show (a reloaded window, a panel reopened after a reload):
    * the record the panel remembered (`remembered`, from its state: untrusted, used only inside the run folder), else
    * the newest one under the run folder. A run that is active or already shown is left alone.
    */
   async restore(remembered?: unknown): Promise<void> {
-    if (this.active || this.last) return;
-    const base = this.runFolder();
+    if (this.current) return;
+    const base = runFolder(this.storage.defaultRunFolder);
     let dir = typeof remembered === 'string' && path.isAbsolute(remembered) && isInside(base, remembered) ? remembered : undefined;
     if (typeof remembered === 'string' && !dir) logChannel().warn(`The panel remembered a record outside ${base}; ignored: ${remembered.slice(0, 200)}`);
     dir ??= (await listRunRecords(base))[0];
@@ -470,8 +311,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     const aggregate = replayRunRecord(await loadRunRecord(dir));
     // A run may have started while the record was read: it keeps the panel.
     if (this.active) return;
-    this.last = aggregate;
-    this.lastRecordDir = dir;
+    this.shown = { aggregate, recordDir: dir };
     this.selected = null;
     // The status bar stays for live runs: a recorded run's last window would read as current traffic.
     this.panel?.post(this.snapshot());
@@ -483,101 +323,29 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       void vscode.window.showInformationMessage('A load test is running: stop it before opening a recorded run.');
       return;
     }
-    const base = this.runFolder();
-    const summaries = (await Promise.all((await listRunRecords(base)).slice(0, MAX_LISTED_RECORDS).map(readRecordSummary))).filter(
-      (s): s is RecordSummary => s !== undefined,
-    );
-    if (summaries.length === 0) {
-      void vscode.window.showInformationMessage(`No recorded runs in ${base}.`);
-      return;
-    }
-    const outcome = { finished: 'finished', killed: 'killed', crashed: 'crashed', failedToStart: 'failed to start', incomplete: 'incomplete' };
-    const picked = await vscode.window.showQuickPick(
-      summaries.map((s) => ({
-        label: new Date(s.meta.startedAt).toLocaleString(),
-        description: `${s.locustfile ? path.basename(s.locustfile) : 'unknown file'} · ${outcome[s.meta.outcome] ?? s.meta.outcome}`,
-        detail: [
-          s.requests === undefined ? 'no final statistics' : `${s.requests.toLocaleString()} requests, ${(s.failures ?? 0).toLocaleString()} failures`,
-          s.host,
-        ]
-          .filter(Boolean)
-          .join(' · '),
-        summary: s,
-      })),
-      { title: 'Open Recorded Run', placeHolder: `Runs recorded in ${base}`, matchOnDescription: true, matchOnDetail: true },
-    );
-    if (!picked) return;
+    const dir = await pickRecordedRun(runFolder(this.storage.defaultRunFolder));
+    if (!dir) return;
     try {
-      await this.showRecord(picked.summary.dir);
+      await this.showRecord(dir);
       this.panel?.show();
     } catch (error) {
-      logError(`Could not open the run recorded in ${picked.summary.dir}`, error);
+      logError(`Could not open the run recorded in ${dir}`, error);
       void vscode.window.showErrorMessage(`Locust Studio: could not read that run record: ${(error as Error).message}`);
     }
   }
 
   /** "Export Last Run…": the HTML report plus Locust-style CSV files and JSON, into a folder the user picks. */
   async exportLastRun(): Promise<void> {
-    await this.exportRecord(this.active ? this.active.recordDir : this.lastRecordDir, { html: true, csv: true });
+    await exportRecord(this.current?.recordDir, { html: true, csv: true });
   }
 
-  /** Writes `locust-report.html` and/or `locust_*.csv` + `locust.json` from a record into a picked folder, then offers to open them. */
-  private async exportRecord(dir: string | undefined, what: { html: boolean; csv: boolean }): Promise<void> {
-    if (!dir) {
-      void vscode.window.showInformationMessage('No recorded run to export: run a load test or open a recorded run first.');
-      return;
-    }
-    const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Export Here', title: 'Export the run into a folder' });
-    const folder = picked?.[0];
-    if (!folder) return;
-    try {
-      const record = await loadRunRecord(dir);
-      const files = what.csv ? await exportRunRecord(record, path.join(folder.fsPath, 'locust')) : [];
-      const report = path.join(folder.fsPath, 'locust-report.html');
-      if (what.html) {
-        await writeFile(report, renderHtmlReport(record));
-        files.push(report);
-      }
-      logChannel().info(`Exported ${dir} to ${files.join(', ')}`);
-      const action = what.html ? 'Open Report' : 'Reveal Folder';
-      const choice = await vscode.window.showInformationMessage(`Exported ${files.length} file${files.length === 1 ? '' : 's'} to ${folder.fsPath}.`, action);
-      if (choice === 'Open Report') await vscode.env.openExternal(vscode.Uri.file(report));
-      else if (choice === 'Reveal Folder') await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(files[0] ?? folder.fsPath));
-    } catch (error) {
-      logError(`Exporting ${dir} failed`, error);
-      void vscode.window.showErrorMessage(`Locust Studio: export failed: ${(error as Error).message}`);
-    }
-  }
-
-  /**
-   * "Open Run Folder": the shown run's record (its CSV and JSON files), else the folder of all records. Locally the OS's
-   * file manager shows it; in a remote window, where that is not possible, a pick opens one of its files in the editor.
-   */
+  /** "Open Run Folder": the shown run's record, else the folder of all records. */
   async openRunFolder(): Promise<void> {
-    const dir = (this.active ? this.active.recordDir : this.lastRecordDir) ?? this.runFolder();
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => undefined);
-    if (!entries) {
-      void vscode.window.showInformationMessage(`No run has been recorded yet (runs go to ${dir}).`);
-      return;
-    }
-    const reveal = { label: '$(folder-opened) Reveal in File Manager', file: undefined };
-    const files = entries
-      .filter((e) => e.isFile())
-      .map((e) => ({ label: `$(file) ${e.name}`, description: '', file: path.join(dir, e.name) }))
-      .sort((a, b) => a.label.localeCompare(b.label));
-    const folders = entries.filter((e) => e.isDirectory()).length;
-    const items = [...(vscode.env.remoteName ? [] : [reveal]), ...files];
-    const picked = await vscode.window.showQuickPick(items, {
-      title: 'Open Run Folder',
-      placeHolder: `${dir}${folders ? ` (${folders} recorded run${folders === 1 ? '' : 's'})` : ''}`,
-    });
-    if (!picked) return;
-    if (picked.file) await vscode.window.showTextDocument(vscode.Uri.file(picked.file));
-    else await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(dir));
+    await openRunFolder(this.current?.recordDir ?? runFolder(this.storage.defaultRunFolder));
   }
 
   async stop(): Promise<void> {
-    await this.active?.locust.stop();
+    await this.active?.stop();
   }
 
   dispose(): void {

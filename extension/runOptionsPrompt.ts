@@ -8,7 +8,7 @@ import {
   validateSpawnRate,
   validateUsers,
   type RunChoices,
-} from './runChoices';
+} from '../runner/runChoices';
 
 interface Question {
   prompt: string;

@@ -8,7 +8,7 @@ import { MAX_TASK_VIEW_REQUESTS, type TaskView } from '../protocol/webview';
 import { freePort } from '../runner/locustRun';
 import { runTask, type TaskRequest, type TaskResult, type TaskRun } from '../runner/taskRun';
 import { chooseInterpreter } from './interpreter';
-import { readLocustConf, type RunChoices } from './runChoices';
+import { readLocustConf, type RunChoices } from '../runner/runChoices';
 import { lastChoicesKey } from './runController';
 import { logChannel } from './log';
 import { DEBUG_TYPE, debuggerFor } from './debugAdapter';

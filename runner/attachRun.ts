@@ -2,8 +2,7 @@
 import { EventEmitter } from 'node:events';
 import { RUNNER_PROTOCOL_VERSION, type RunState } from '../protocol/runner';
 import { finalFromReport, LocustAttachment, type AttachOptions, type FinalMessage, type PolledReport, type TickMessage } from './attach';
-import type { AckMessage, HelloMessage, LocustRunEvents, RunExit, RunnerCommandInput, RunOptions } from './locustRun';
-import type { RunMeta, RunRecorder } from './runRecord';
+import type { AckMessage, HelloMessage, LocustRunEvents, RunExit, RunnerCommandInput } from './locustRun';
 
 // For the extension, which loads this bundle on first use: how a web UI is named, and an untrusted certificate told apart.
 export { isUntrustedCertificate, webUiBaseUrl } from './attach';
@@ -24,32 +23,6 @@ export interface AttachRunOptions extends AttachOptions {
   lostAfterMs?: number;
   /** How long `stop()` with `stopRemote` waits for the remote test to report `stopped`. Default 10 s. */
   stopWaitMs?: number;
-}
-
-/** What a run record's options.json says about an attached run (the URL never carries credentials). */
-export interface AttachRecordOptions extends Partial<RunOptions> {
-  attach: string;
-  stopRemote?: boolean;
-}
-
-/** Records options for `RunRecorder.create`: what was chosen, the URL without credentials, never a password. */
-export function attachRecordOptions(run: AttachedRun, options: AttachRunOptions): AttachRecordOptions {
-  const recorded: AttachRecordOptions = { attach: run.url };
-  if (options.users !== undefined) recorded.users = options.users;
-  if (options.spawnRate !== undefined) recorded.spawnRate = options.spawnRate;
-  if (options.host !== undefined) recorded.host = options.host;
-  if (options.runTimeMs !== undefined) recorded.runTime = `${options.runTimeMs / 1000}s`;
-  if (options.intervalMs !== undefined) recorded.statsInterval = options.intervalMs / 1000;
-  if (options.stopRemote) recorded.stopRemote = true;
-  return recorded;
-}
-
-/** Same as `RunRecorder.follow(run)` for an attached run: records its messages, its poll errors and its end. */
-export function recordAttachedRun(recorder: RunRecorder, run: AttachedRun): Promise<RunMeta> {
-  if (run.hello) recorder.onMessage(run.hello);
-  run.on('message', (message) => recorder.onMessage(message));
-  run.on('log', (line, stream) => recorder.log(line, stream));
-  return run.exit.then((exit) => recorder.finish(exit));
 }
 
 const ACTIVE: RunState[] = ['spawning', 'running'];

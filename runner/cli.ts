@@ -1,14 +1,13 @@
 // The command line over the runner (dist/cli.js): run a locustfile or attach to a Locust web UI with live progress, record it, export records.
-import type { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { BridgeMessage, EndpointStats } from '../protocol/runner';
-import { attachRecordOptions, AttachedRun, recordAttachedRun, type AttachRunOptions } from './attachRun';
-import { defaultWorkerCount, launchRun, type LocustRun, type LocustRunEvents, type RunExit, type RunOptions } from './locustRun';
+import { AttachedRun, type AttachRunOptions } from './attachRun';
+import { defaultWorkerCount, type RunOptions } from './locustRun';
 import { resolveInterpreter } from './python';
-import { exportRunRecord, loadRunRecord, RunRecorder } from './runRecord';
+import { exportRunRecord, loadRunRecord } from './runRecord';
+import { EXIT_CANNOT_START, exitStatusOf, RunSession, type RunEnd } from './runSession';
 
 type Tick = Extract<BridgeMessage, { type: 'tick' }>;
 
@@ -83,8 +82,6 @@ const ATTACH_OPTIONS = {
 
 class UsageError extends Error {}
 
-/** Exit status for a usage error or a run that could not start. */
-const EXIT_CANNOT_START = 2;
 
 function number(value: string | undefined, what: string, { integer = false, min = 0 } = {}): number | undefined {
   if (value === undefined) return undefined;
@@ -282,44 +279,33 @@ export function finalTable(endpoints: EndpointStats[], total: EndpointStats, sec
   return [line(rows[0]!), rule, ...rows.slice(1, -1).map(line), rule, line(rows.at(-1)!)].join('\n');
 }
 
-function exitStatus(exit: RunExit): number {
-  if (exit.spawnError) return EXIT_CANNOT_START;
-  if (exit.signal) return 128 + (os.constants.signals[exit.signal] ?? 0);
-  return exit.code ?? 1;
-}
-
 // ---- commands ----
 
 /** Non-TTY progress lines come at most this often. */
 const PLAIN_PROGRESS_EVERY_MS = 5_000;
 
-/** What `run` and `attach` both show: a LocustRun, or an AttachedRun that looks like one. */
-type Followed = EventEmitter<LocustRunEvents> & Pick<LocustRun, 'exit' | 'final' | 'kill'> & { stop(): Promise<RunExit> };
-
 /**
  * Shows a run as it goes: the live progress line (redrawn on a terminal, a plain line every 5 s otherwise), bridge
  * errors, Locust's output with --verbose; the first Ctrl-C (or SIGTERM) stops it gracefully, a second one kills it.
- * `exit` settles with the run's; then `printFinal` prints the final table, failures and exceptions.
+ * Resolves once the run ended, after printing the final table, failures, exceptions and the record's folder.
  */
-function showProgress(run: Followed, verbose: boolean, { what = 'stopping (Ctrl-C again to kill)' } = {}) {
+async function showRun(session: RunSession, cli: { verbose: boolean; csv: string | undefined }, { what = 'stopping (Ctrl-C again to kill)' } = {}): Promise<RunEnd> {
   const started = Date.now();
   const tty = process.stdout.isTTY === true;
   let progressShown = false;
   let lastPlain = 0;
-  const recentLogs: string[] = [];
 
   const clearProgress = () => {
     if (tty && progressShown) process.stdout.write('\r\x1b[2K');
     progressShown = false;
   };
-  run.on('log', (line) => {
-    recentLogs.push(line);
-    if (recentLogs.length > 30) recentLogs.shift();
-    if (!verbose) return;
+  if (session.recordError) process.stderr.write(`locust-studio: ${session.recordError}; the run goes on without a record\n`);
+  session.on('log', (line) => {
+    if (!cli.verbose) return;
     clearProgress();
     process.stderr.write(`${line}\n`);
   });
-  run.on('message', (message) => {
+  session.on('change', (_change, message) => {
     if (message.type === 'tick') {
       const text = progressLine(message, Date.now() - started);
       if (tty) {
@@ -341,21 +327,18 @@ function showProgress(run: Followed, verbose: boolean, { what = 'stopping (Ctrl-
     clearProgress();
     if (interrupts === 1) {
       process.stderr.write(`locust-studio: ${what}\n`);
-      void run.stop();
-    } else run.kill();
+      void session.stop();
+    } else session.kill();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const exit = run.exit.then((result) => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    return result;
-  });
+  const end = await session.ended;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
 
-  const printFinal = () => {
-    clearProgress();
-    const final = run.final;
-    if (!final) return;
+  clearProgress();
+  const final = session.final;
+  if (final) {
     const seconds = final.startTime && final.lastRequestTime ? final.lastRequestTime - final.startTime : (Date.now() - started) / 1000;
     process.stdout.write(`${finalTable(final.endpoints, final.total, seconds)}\n`);
     if (final.failures.length) {
@@ -364,8 +347,20 @@ function showProgress(run: Followed, verbose: boolean, { what = 'stopping (Ctrl-
     if (final.exceptions?.length) {
       process.stdout.write(`\nExceptions:\n${final.exceptions.map((e) => `  ${e.count}× ${e.message.slice(0, 200)}`).join('\n')}\n`);
     }
-  };
-  return { exit, recentLogs, printFinal };
+  }
+  if (end.message) {
+    process.stderr.write(`locust-studio: ${end.message}\n`);
+    // Locust could not run (bad locustfile, bad option…): its own words say why.
+    if (session.kind === 'launched' && !end.exit.spawnError && end.logTail.length) process.stderr.write(`Locust's last output:\n${end.logTail.slice(-20).join('\n')}\n`);
+  }
+  if (end.recordDir) {
+    process.stdout.write(`Run record: ${end.recordDir}\n`);
+    if (cli.csv) {
+      const files = await exportRunRecord(await loadRunRecord(end.recordDir), cli.csv);
+      process.stdout.write(`Exported: ${files.join(', ')}\n`);
+    }
+  }
+  return end;
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -376,29 +371,11 @@ async function run(argv: string[]): Promise<number> {
   });
   if (!interpreter) return EXIT_CANNOT_START;
   cli.options.python = interpreter.path;
-
-  const locustRun: LocustRun = await launchRun(cli.options);
-  const recorder = cli.recordDir
-    ? RunRecorder.create(cli.recordDir, cli.options, { interpreter: { path: interpreter.path, locustVersion: interpreter.locustVersion } })
-    : undefined;
-  const recorded = recorder?.follow(locustRun);
-  const shown = showProgress(locustRun, cli.verbose);
-  const exit = await shown.exit;
-  await recorded;
-  shown.printFinal();
-  if (exit.spawnError) process.stderr.write(`locust-studio: cannot start ${interpreter.path}: ${exit.spawnError}\n`);
-  else if (!locustRun.final || (exit.code !== 0 && exit.code !== 1)) {
-    // Locust could not run (bad locustfile, bad option…): its own words say why.
-    process.stderr.write(`locust-studio: Locust exited (${exit.signal ?? `code ${exit.code}`}); its last output:\n${shown.recentLogs.slice(-20).join('\n')}\n`);
-  }
-  if (recorder) {
-    process.stdout.write(`Run record: ${recorder.dir}\n`);
-    if (cli.csv) {
-      const files = await exportRunRecord(await loadRunRecord(recorder.dir), cli.csv);
-      process.stdout.write(`Exported: ${files.join(', ')}\n`);
-    }
-  }
-  return exitStatus(exit);
+  const session = await RunSession.launch(cli.options, {
+    ...(cli.recordDir && { record: { baseDir: cli.recordDir, interpreter: { path: interpreter.path, locustVersion: interpreter.locustVersion } } }),
+    spawnErrorHint: 'Check --python.',
+  });
+  return exitStatusOf(await showRun(session, cli));
 }
 
 /** `attach <url>`: follows a Locust web UI, with the same progress, table and record as `run`. */
@@ -411,25 +388,12 @@ async function attach(argv: string[]): Promise<number> {
     process.stderr.write(`locust-studio: cannot attach: ${(error as Error).message}\n`);
     return EXIT_CANNOT_START;
   }
-  const recorder = cli.recordDir ? RunRecorder.create(cli.recordDir, attachRecordOptions(attached, cli.options)) : undefined;
-  const recorded = recorder && recordAttachedRun(recorder, attached);
-  const shown = showProgress(attached, cli.verbose, {
+  process.stderr.write(`locust-studio: following ${attached.url}${cli.options.users !== undefined ? ` (${cli.options.users} users started)` : ''}\n`);
+  const session = RunSession.follow(attached, cli.options, { ...(cli.recordDir && { record: { baseDir: cli.recordDir } }) });
+  const end = await showRun(session, cli, {
     what: `detaching${cli.options.stopRemote ? ' and stopping the remote test' : ' (the remote Locust keeps running)'} (Ctrl-C again to leave at once)`,
   });
-  process.stderr.write(`locust-studio: following ${attached.url}${cli.options.users !== undefined ? ` (${cli.options.users} users started)` : ''}\n`);
-  attached.start();
-  const exit = await shown.exit;
-  await recorded;
-  shown.printFinal();
-  if (recorder) {
-    process.stdout.write(`Run record: ${recorder.dir}\n`);
-    if (cli.csv) {
-      const files = await exportRunRecord(await loadRunRecord(recorder.dir), cli.csv);
-      process.stdout.write(`Exported: ${files.join(', ')}\n`);
-    }
-  }
-  if (exit.signal) return 128 + (os.constants.signals[exit.signal] ?? 0);
-  return exit.code ?? 1;
+  return exitStatusOf(end);
 }
 
 async function exportCommand(argv: string[]): Promise<number> {

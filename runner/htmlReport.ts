@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { PERCENTILES, type EndpointStats } from '../protocol/runner';
 import { seriesXY, SERIES_FIELDS, TOTAL_USERS_FIELD, type Series } from '../protocol/webview';
+import { OUTCOME_LABEL } from '../protocol/runRecord';
 import type { LoadedRunRecord } from './runRecord';
 import { replayRunRecord } from './runReplay';
 
@@ -52,13 +53,6 @@ function timestamp(epochMs: number | undefined): string {
   return `${new Date(epochMs).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '')} UTC`;
 }
 
-const OUTCOME_TEXT: Record<LoadedRunRecord['meta']['outcome'], string> = {
-  finished: 'Finished',
-  killed: 'Killed',
-  crashed: 'Crashed',
-  failedToStart: 'Failed to start',
-  incomplete: 'Incomplete',
-};
 
 // ---- Charts as inline SVG
 
@@ -351,7 +345,7 @@ export function renderHtmlReport(record: LoadedRunRecord, { generatedAt = Date.n
     ['Mode', options.mode === 'distributed' ? `distributed, ${options.workers ?? 'one per core'} workers` : meta.runnerKind],
     ['Started', timestamp(meta.startedAt)],
     ['Ended', meta.endedAt === undefined ? undefined : timestamp(meta.endedAt)],
-    ['Outcome', OUTCOME_TEXT[outcome]],
+    ['Outcome', OUTCOME_LABEL[outcome]],
     ['Exit', exit ? (exit.spawnError ?? (exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`)) : undefined],
     ['Locust', meta.locustVersion || meta.interpreter?.locustVersion],
     ['Interpreter', meta.interpreter?.path ?? options.python],
@@ -380,7 +374,7 @@ export function renderHtmlReport(record: LoadedRunRecord, { generatedAt = Date.n
 </head>
 <body>
 <header>
-<h1>${escapeHtml(title)} <span class="outcome ${outcome === 'finished' ? 'finished' : 'bad'}">${OUTCOME_TEXT[outcome]}</span></h1>
+<h1>${escapeHtml(title)} <span class="outcome ${outcome === 'finished' ? 'finished' : 'bad'}">${OUTCOME_LABEL[outcome]}</span></h1>
 <p class="subtitle">${escapeHtml(host || 'no host')} · ${escapeHtml(userClasses.join(', ') || 'all User classes')} · started ${timestamp(meta.startedAt)}</p>
 ${summary.length ? `<dl class="summary">${summary.map(([k, v]) => `<div><dt>${k}</dt><dd>${escapeHtml(v)}</dd></div>`).join('')}</dl>` : ''}
 ${warnings.map((w) => `<p class="warning">${escapeHtml(w)}</p>`).join('\n')}

@@ -1,5 +1,6 @@
 // Folds the bridge's messages into the state of one run (what the panel shows, series included); free of vscode, unit-tested.
 import { PERCENTILES, type BridgeMessage, type EndpointStats, type ExceptionEntry, type FailureEntry } from '../protocol/runner';
+import { outcomeMessage, outcomeOf, type RunExit, type RunOutcome } from '../protocol/runRecord';
 import {
   appendPoint,
   emptySeries,
@@ -172,15 +173,15 @@ export class RunAggregate {
   }
 
   /**
-   * The run ended: `failed` when Locust could not run at all, `stopped` otherwise. A replayed record passes `failed`
-   * itself, because its outcome (not the presence of final statistics alone) says how the run ended.
+   * The run ended: `stopped` when it finished, `failed` otherwise, by the one rule of outcomes (`outcomeOf`). A replayed
+   * record passes the outcome its record tells (the presence of final statistics alone does not say how it ended), and
+   * `message` replaces the standard sentence for that outcome.
    */
-  finish(exit: { code: number | null; signal: string | null }, reason?: string, failed?: boolean): void {
-    const crashed = failed ?? !this.finalReceived;
-    this.view.state = crashed ? 'failed' : 'stopped';
+  finish(exit: RunExit, { outcome = outcomeOf(exit, this.finalReceived), message }: { outcome?: RunOutcome; message?: string } = {}): void {
+    this.view.state = outcome === 'finished' ? 'stopped' : 'failed';
     this.view.userCount = 0;
-    if (reason) this.view.message = reason;
-    else if (crashed) this.view.message = `Locust exited (${exit.signal ?? `code ${exit.code}`}) before reporting final statistics. See the log.`;
+    const text = message ?? outcomeMessage(outcome, exit, { hadFinal: this.finalReceived });
+    if (text) this.view.message = text;
   }
 
   setTargetUsers(users: number, spawnRate?: number): void {

@@ -3,52 +3,28 @@ import { closeSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, renameSync, w
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { parseBridgeLine, type BridgeMessage, type EndpointStats, type ExceptionEntry, type FailureEntry } from '../protocol/runner';
+import * as v from 'valibot';
+import {
+  ExceptionEntrySchema,
+  FailureEntrySchema,
+  parseBridgeLine,
+  type BridgeMessage,
+  type EndpointStats,
+  type ExceptionEntry,
+  type FailureEntry,
+} from '../protocol/runner';
+import type { AttachedRun } from './attachRun';
 import type { LocustRun, RunExit, RunOptions } from './locustRun';
+import { outcomeOf, parseRecordedOptions, parseRunMeta, RUN_RECORD_FORMAT, type RecordedOptions, type RunMeta } from '../protocol/runRecord';
 
 type Tick = Extract<BridgeMessage, { type: 'tick' }>;
 type Final = Extract<BridgeMessage, { type: 'final' }>;
-type Hello = Extract<BridgeMessage, { type: 'hello' }>;
 
-/** How a recorded run ended, as far as the record knows. */
-export type RunOutcome =
-  /** Locust exited by itself with code 0 or 1 and sent its final statistics. */
-  | 'finished'
-  /** Killed by a signal (SIGKILL, SIGTERM…) or exited without final statistics. */
-  | 'killed'
-  | 'crashed'
-  /** The interpreter could not be started. */
-  | 'failedToStart'
-  /** No end was written: the recording process itself died (or the run is still going). */
-  | 'incomplete';
-
-export interface RunMeta {
-  id: string;
-  /** Epoch ms. */
-  startedAt: number;
-  endedAt?: number;
-  interpreter?: { path: string; locustVersion?: string };
-  locustVersion?: string;
-  features?: string[];
-  runnerKind?: Hello['runnerKind'];
-  userClasses?: string[];
-  /** The LoadTestShape class that ran (hello's), null when none did. */
-  shape?: string | null;
-  host?: string | null;
-  pid?: number;
-  exit?: RunExit;
-  outcome: RunOutcome;
-  /** Ticks written as of the last meta.json write (exact once the run ended; a crashed recorder may have written more). */
-  ticks: number;
-  /** Bridge `error` messages, the last few. */
-  errors?: string[];
-  /** The last users / spawn rate Locust accepted during the run (a change from the panel), when it changed. */
-  target?: { users: number; spawnRate?: number; at: number };
-}
+export type { RunMeta, RunOutcome } from '../protocol/runRecord';
 
 export interface LoadedRunRecord {
   dir: string;
-  options: Partial<RunOptions>;
+  options: RecordedOptions;
   meta: RunMeta;
   ticks: Tick[];
   /** Latest known failures and exceptions (from final when there is one). */
@@ -134,11 +110,11 @@ export class RunRecorder {
   ): RunRecorder {
     const dir = path.join(baseDir, recordFolderName(startedAt, id));
     mkdirSync(dir, { recursive: true });
-    return new RunRecorder(dir, { id, startedAt, interpreter, outcome: 'incomplete', ticks: 0 }, options);
+    return new RunRecorder(dir, { format: RUN_RECORD_FORMAT, id, startedAt, ...(interpreter && { interpreter }), outcome: 'incomplete', ticks: 0 }, options);
   }
 
-  /** Records everything `run` says from now on, and its end. Resolves once the record is complete. */
-  follow(run: LocustRun): Promise<RunMeta> {
+  /** Records everything `run` (launched or attached) says from now on, and its end. Resolves once the record is complete. */
+  follow(run: LocustRun | AttachedRun): Promise<RunMeta> {
     if (run.pid !== undefined) this.meta.pid = run.pid;
     if (run.hello) this.onMessage(run.hello);
     run.on('message', (message) => this.onMessage(message));
@@ -212,13 +188,7 @@ export class RunRecorder {
     this.closed = true;
     this.meta.endedAt = Date.now();
     this.meta.exit = exit;
-    this.meta.outcome = exit.spawnError
-      ? 'failedToStart'
-      : exit.signal
-        ? 'killed'
-        : this.hadFinal
-          ? 'finished'
-          : 'crashed';
+    this.meta.outcome = outcomeOf(exit, this.hadFinal);
     try {
       fdatasyncSync(this.ticksFd);
     } finally {
@@ -247,9 +217,10 @@ export class RunRecorder {
   }
 }
 
-async function readJson<T>(file: string): Promise<T | undefined> {
+/** A JSON file's value, unchecked; undefined when it is missing or not JSON. */
+export async function readJson(file: string): Promise<unknown> {
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
+    return JSON.parse(await readFile(file, 'utf8')) as unknown;
   } catch {
     return undefined;
   }
@@ -261,11 +232,25 @@ function locustOrder(a: EndpointStats, b: EndpointStats): number {
   return a.method < b.method ? -1 : a.method > b.method ? 1 : 0;
 }
 
+/** The valid entries of a JSON list (a torn or foreign entry is left out rather than trusted). */
+function listOf<T extends v.GenericSchema>(schema: T, raw: unknown): v.InferOutput<T>[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((item) => {
+    const result = v.safeParse(schema, item);
+    return result.success ? [result.output] : [];
+  });
+}
+
 /** Reads a record back. Tolerates what a crash leaves: no final, no end in meta, a torn last line of ticks. */
 export async function loadRunRecord(dir: string): Promise<LoadedRunRecord> {
-  const meta = await readJson<RunMeta>(path.join(dir, 'meta.json'));
-  if (!meta) throw new Error(`${dir} is not a run record (no readable meta.json)`);
-  const options = (await readJson<Partial<RunOptions>>(path.join(dir, 'options.json'))) ?? {};
+  const rawMeta = await readJson(path.join(dir, 'meta.json'));
+  if (rawMeta === undefined) throw new Error(`${dir} is not a run record (no readable meta.json)`);
+  const checkedMeta = parseRunMeta(rawMeta);
+  if (!checkedMeta.ok) throw new Error(`${dir} is not a run record this version can read: ${checkedMeta.error}`);
+  const meta = checkedMeta.value;
+  // A record without readable options still shows its statistics: the options only label it.
+  const checkedOptions = parseRecordedOptions((await readJson(path.join(dir, 'options.json'))) ?? {});
+  const options = checkedOptions.ok ? checkedOptions.value : {};
   const ticks: Tick[] = [];
   let unreadableLines = 0;
   const text = await readFile(path.join(dir, 'ticks.jsonl'), 'utf8').catch(() => '');
@@ -296,8 +281,8 @@ export async function loadRunRecord(dir: string): Promise<LoadedRunRecord> {
     options,
     meta,
     ticks,
-    failures: (final?.failures ?? (await readJson<FailureEntry[]>(path.join(dir, 'failures.json')))) ?? [],
-    exceptions: (final?.exceptions ?? (await readJson<ExceptionEntry[]>(path.join(dir, 'exceptions.json')))) ?? [],
+    failures: final?.failures ?? listOf(FailureEntrySchema, await readJson(path.join(dir, 'failures.json'))),
+    exceptions: final?.exceptions ?? listOf(ExceptionEntrySchema, await readJson(path.join(dir, 'exceptions.json'))),
     final,
     endpoints,
     total,

@@ -1,27 +1,10 @@
 // Rebuilds the panel's view of a run from its record on disk, by replaying the recorded messages through RunAggregate.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunMeta, LoadedRunRecord } from './runRecord';
-import { loadRunRecord } from './runRecord';
+import { outcomeMessage, parseRecordedOptions, parseRunMeta, type RunMeta } from '../protocol/runRecord';
+import type { LoadedRunRecord } from './runRecord';
+import { loadRunRecord, readJson } from './runRecord';
 import { parseRunTime, RunAggregate } from './runAggregate';
 import type { RunView } from '../protocol/webview';
-
-/** Why a recorded run that did not finish normally ended, in the words the panel shows. */
-function outcomeMessage(meta: RunMeta): string | undefined {
-  const exit = meta.exit;
-  switch (meta.outcome) {
-    case 'finished':
-      return undefined;
-    case 'failedToStart':
-      return `Could not start ${meta.interpreter?.path ?? 'the interpreter'}: ${exit?.spawnError ?? 'unknown error'}.`;
-    case 'killed':
-      return `Locust was killed (${exit?.signal ?? 'signal'}).`;
-    case 'crashed':
-      return `Locust exited (${exit?.signal ?? `code ${exit?.code ?? '?'}`}) before reporting final statistics.`;
-    case 'incomplete':
-      return 'The record has no end: the run was interrupted (VS Code closed or crashed) or is still going elsewhere.';
-  }
-}
 
 /**
  * The aggregate a live run would have ended with: same endpoints, series, failures and exceptions, and the last target
@@ -29,7 +12,7 @@ function outcomeMessage(meta: RunMeta): string | undefined {
  */
 export function replayRunRecord(record: LoadedRunRecord): RunAggregate {
   const { options, meta } = record;
-  const attachedUrl = (options as { attach?: unknown }).attach;
+  const attachedUrl = options.attach;
   const aggregate = new RunAggregate({
     id: meta.id,
     locustfile: options.locustfile ?? '',
@@ -41,13 +24,13 @@ export function replayRunRecord(record: LoadedRunRecord): RunAggregate {
     startedAt: meta.startedAt,
     ...(parseRunTime(options.runTime) !== undefined && { runTimeSeconds: parseRunTime(options.runTime) }),
     // An attached run's record names the web UI it followed instead of a locustfile.
-    ...(typeof attachedUrl === 'string' && { attachedTo: attachedUrl }),
+    ...(attachedUrl !== undefined && { attachedTo: attachedUrl }),
   });
   aggregate.locustVersion = meta.locustVersion;
   for (const tick of record.ticks) aggregate.apply(tick);
   if (record.final) aggregate.apply(record.final);
   const exit = meta.exit ?? { code: null, signal: null };
-  aggregate.finish({ code: exit.code ?? null, signal: exit.signal ?? null }, outcomeMessage(meta), meta.outcome !== 'finished');
+  aggregate.finish(exit, { outcome: meta.outcome, message: outcomeMessage(meta.outcome, meta.exit, { ...(meta.interpreter && { interpreter: meta.interpreter.path }), hadFinal: record.final !== undefined }) });
   return aggregate;
 }
 
@@ -61,31 +44,27 @@ export interface RecordSummary {
   dir: string;
   meta: RunMeta;
   locustfile: string | undefined;
+  /** For an attached run: the web UI it followed. */
+  attachedTo: string | undefined;
   host: string | undefined;
   /** From the final statistics; absent when the run has none. */
   requests: number | undefined;
   failures: number | undefined;
 }
 
-async function readJson(file: string): Promise<unknown> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The summary of a record folder, or undefined when it is not one (no readable meta.json). */
 export async function readRecordSummary(dir: string): Promise<RecordSummary | undefined> {
-  const [meta, options, final] = await Promise.all(['meta.json', 'options.json', 'final.json'].map((f) => readJson(path.join(dir, f))));
-  if (!isObject(meta) || typeof meta['id'] !== 'string' || typeof meta['startedAt'] !== 'number') return undefined;
+  const [rawMeta, rawOptions, final] = await Promise.all(['meta.json', 'options.json', 'final.json'].map((f) => readJson(path.join(dir, f))));
+  const meta = parseRunMeta(rawMeta);
+  if (!meta.ok) return undefined;
+  const options = parseRecordedOptions(rawOptions ?? {});
   const total = isObject(final) && isObject(final['total']) ? final['total'] : undefined;
-  const text = (o: unknown, key: string) => (isObject(o) && typeof o[key] === 'string' ? o[key] : undefined);
   return {
     dir,
-    meta: meta as unknown as RunMeta,
-    locustfile: text(options, 'locustfile'),
-    host: text(options, 'host') || text(meta, 'host'),
+    meta: meta.value,
+    locustfile: options.ok ? options.value.locustfile : undefined,
+    attachedTo: options.ok ? options.value.attach : undefined,
+    host: (options.ok && options.value.host) || meta.value.host || undefined,
     requests: typeof total?.['requests'] === 'number' ? total['requests'] : undefined,
     failures: typeof total?.['failures'] === 'number' ? total['failures'] : undefined,
   };

@@ -1,7 +1,7 @@
 // Run choices: layered defaults, input validation, locust.conf and argument parsing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mergeDefaults, parseArguments, parseList, readLocustConf, validateHost, validateRunTime, validateSpawnRate, validateUsers } from '../../extension/runChoices';
+import { mergeDefaults, parseArguments, parseList, readLocustConf, validateHost, validateRunTime, validateSpawnRate, validateUsers } from '../../runner/runChoices';
 
 test('the first layer that has a value wins, field by field', () => {
   const merged = mergeDefaults({ users: 50 }, { users: 20, host: 'http://a:1' }, { users: 10, spawnRate: 2, runTime: '1m' });

@@ -1,5 +1,5 @@
 // What a user chooses for a run (users, spawn rate, run time, host, tags, extra args): defaults, validation, locust.conf.
-// Free of `vscode`, so it is unit-tested plainly.
+// Free of `vscode`: the editor asks for them and the CLI checks them with the same rules.
 
 export interface RunChoices {
   users: number;

@@ -1,0 +1,139 @@
+// The run record on disk (meta.json, options.json): a typed, versioned format with its validators and the rule of a run's outcome.
+import * as v from 'valibot';
+import { RunnerKindSchema } from './runner';
+
+/**
+ * The record format this version writes. 1: records before the format was numbered (no `format` key), which read the same
+ * way; 2: `format` written, thresholds and their verdict in meta.json. A reader accepts every format up to this one.
+ */
+export const RUN_RECORD_FORMAT = 2;
+
+/** How a run ended, as its record tells it. */
+export const RunOutcomeSchema = v.picklist(['finished', 'killed', 'crashed', 'failedToStart', 'incomplete']);
+export type RunOutcome = v.InferOutput<typeof RunOutcomeSchema>;
+
+/** How each outcome reads in a list or a report heading. */
+export const OUTCOME_LABEL: Record<RunOutcome, string> = {
+  finished: 'Finished',
+  killed: 'Killed',
+  crashed: 'Crashed',
+  failedToStart: 'Failed to start',
+  incomplete: 'Incomplete',
+};
+
+export const RunExitSchema = v.object({
+  code: v.nullable(v.number()),
+  signal: v.nullable(v.string()),
+  /** Set when the interpreter could not be started at all (then code and signal are null). */
+  spawnError: v.optional(v.string()),
+});
+export type RunExit = v.InferOutput<typeof RunExitSchema>;
+
+/**
+ * The one rule of a run's outcome, for the live run, its record, its replay and the CLI alike: the interpreter could not
+ * start; else killed by a signal (even with final statistics: the run did not end as asked); else finished when Locust
+ * reported its final statistics; else it crashed.
+ */
+export function outcomeOf(exit: RunExit, hadFinal: boolean): Exclude<RunOutcome, 'incomplete'> {
+  if (exit.spawnError !== undefined) return 'failedToStart';
+  if (exit.signal) return 'killed';
+  return hadFinal ? 'finished' : 'crashed';
+}
+
+/**
+ * Why a run that did not finish ended, in the sentence the panel, the CLI and a replay show; undefined when it finished.
+ * `hadFinal`: whether Locust reported its final statistics (a killed run may have).
+ */
+export function outcomeMessage(outcome: RunOutcome, exit: RunExit | undefined, { interpreter, hadFinal = false }: { interpreter?: string; hadFinal?: boolean } = {}): string | undefined {
+  switch (outcome) {
+    case 'finished':
+      return undefined;
+    case 'failedToStart':
+      return `Could not start ${interpreter ?? 'the interpreter'}: ${exit?.spawnError ?? 'unknown error'}.`;
+    case 'killed':
+      return hadFinal ? `Locust was killed (${exit?.signal ?? 'signal'}).` : `Locust was killed (${exit?.signal ?? 'signal'}) before reporting final statistics. See the log.`;
+    case 'crashed':
+      return `Locust exited (${exit?.signal ?? `code ${exit?.code ?? '?'}`}) before reporting final statistics. See the log.`;
+    case 'incomplete':
+      return 'The record has no end: the run was interrupted (VS Code closed or crashed) or is still going elsewhere.';
+  }
+}
+
+/** meta.json: what is known about the run, rewritten (atomically) as it changes. Unknown keys of newer writers are kept. */
+export const RunMetaSchema = v.looseObject({
+  /** Absent in format 1. */
+  format: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  id: v.string(),
+  /** Epoch ms. */
+  startedAt: v.number(),
+  endedAt: v.optional(v.number()),
+  interpreter: v.optional(v.object({ path: v.string(), locustVersion: v.optional(v.string()) })),
+  locustVersion: v.optional(v.string()),
+  features: v.optional(v.array(v.string())),
+  runnerKind: v.optional(RunnerKindSchema),
+  userClasses: v.optional(v.array(v.string())),
+  /** The LoadTestShape class that ran (hello's), null when none did. */
+  shape: v.optional(v.nullable(v.string())),
+  host: v.optional(v.nullable(v.string())),
+  pid: v.optional(v.number()),
+  exit: v.optional(RunExitSchema),
+  outcome: RunOutcomeSchema,
+  /** Ticks written as of the last meta.json write (exact once the run ended; a crashed recorder may have written more). */
+  ticks: v.number(),
+  /** Bridge `error` messages, the last few. */
+  errors: v.optional(v.array(v.string())),
+  /** The last users / spawn rate Locust accepted during the run (a change from the panel), when it changed. */
+  target: v.optional(v.object({ users: v.number(), spawnRate: v.optional(v.number()), at: v.number() })),
+});
+export type RunMeta = v.InferOutput<typeof RunMetaSchema>;
+
+const strings = v.array(v.string());
+
+/**
+ * options.json: what the run was asked to do (the environment is never stored). A launched run has its locustfile; an
+ * attached one names the web UI it followed (`attach`, never with credentials). Unknown keys of newer writers are kept.
+ */
+export const RecordedOptionsSchema = v.looseObject({
+  python: v.optional(v.string()),
+  locustfile: v.optional(v.string()),
+  cwd: v.optional(v.string()),
+  userClasses: v.optional(strings),
+  shapeClass: v.optional(v.nullable(v.string())),
+  host: v.optional(v.string()),
+  users: v.optional(v.number()),
+  spawnRate: v.optional(v.number()),
+  runTime: v.optional(v.string()),
+  tags: v.optional(strings),
+  excludeTags: v.optional(strings),
+  extraArgs: v.optional(strings),
+  statsInterval: v.optional(v.number()),
+  csvPrefix: v.optional(v.string()),
+  mode: v.optional(v.picklist(['local', 'distributed'])),
+  workers: v.optional(v.number()),
+  masterPort: v.optional(v.number()),
+  attach: v.optional(v.string()),
+  stopRemote: v.optional(v.boolean()),
+});
+export type RecordedOptions = v.InferOutput<typeof RecordedOptionsSchema>;
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+function parseWith<T extends v.GenericSchema>(schema: T, raw: unknown, what: string): Parsed<v.InferOutput<T>> {
+  const result = v.safeParse(schema, raw);
+  if (!result.success) return { ok: false, error: `${what}: ${v.summarize(result.issues)}` };
+  return { ok: true, value: result.output };
+}
+
+/** Checks a parsed meta.json: every format up to RUN_RECORD_FORMAT is read; a newer one is refused with a clear reason. */
+export function parseRunMeta(raw: unknown): Parsed<RunMeta> {
+  const parsed = parseWith(RunMetaSchema, raw, 'meta.json');
+  if (parsed.ok && (parsed.value.format ?? 1) > RUN_RECORD_FORMAT) {
+    return { ok: false, error: `meta.json: record format ${parsed.value.format} is newer than this version of Locust Studio reads (${RUN_RECORD_FORMAT})` };
+  }
+  return parsed;
+}
+
+/** Checks a parsed options.json. */
+export function parseRecordedOptions(raw: unknown): Parsed<RecordedOptions> {
+  return parseWith(RecordedOptionsSchema, raw, 'options.json');
+}

@@ -1,0 +1,275 @@
+// A run's whole life in one place — a Locust launched here (local or distributed) or one followed through its web UI —
+// with its aggregate, its record, its commands and its one end; the CLI and the editor are thin shells over it.
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import type { BridgeMessage } from '../protocol/runner';
+import { outcomeMessage, outcomeOf, type RecordedOptions, type RunOutcome } from '../protocol/runRecord';
+import type { AttachedRun, AttachRunOptions } from './attachRun';
+import { findImportFailure, type ImportFailure } from './importFailure';
+import { launchRun, type AckMessage, type LocustRun, type LogStream, type RunExit, type RunOptions } from './locustRun';
+import { parseRunTime, RunAggregate, type RunChange, type RunDescription } from './runAggregate';
+import { exportRunRecord, loadRunRecord, RunRecorder } from './runRecord';
+
+/** Log lines a session keeps to explain how a run ended (the whole log is in the record's locust.log). */
+export const LOG_TAIL_LINES = 300;
+
+/** Exit status of the CLI when a run could not start (or its arguments were wrong). */
+export const EXIT_CANNOT_START = 2;
+
+export interface SessionRecording {
+  /** The folder under which the run's own record folder is made. */
+  baseDir: string;
+  interpreter?: { path: string; locustVersion?: string };
+  /** Once the run ended, also write Locust's CSV layout and JSON beside the record (`locust_stats.csv`, `locust.json`…). */
+  exportBeside?: boolean;
+}
+
+export interface SessionSettings {
+  /** The run's id; a new one by default. */
+  id?: string;
+  /** Where the run is recorded; not recorded when absent. */
+  record?: SessionRecording;
+  /** Said after "Could not start <python>: <reason>." — where the user changes the interpreter (a setting, an option). */
+  spawnErrorHint?: string;
+}
+
+/** How a run ended: one value for every shell (panel, status bar, CLI, record). */
+export interface RunEnd {
+  exit: RunExit;
+  outcome: Exclude<RunOutcome, 'incomplete'>;
+  /** Why it did not finish, in a sentence a user can act on; absent when it finished. */
+  message?: string;
+  /** A locustfile that Python could not import: where, and why. */
+  importFailure?: ImportFailure;
+  /** The record's folder, when the run was recorded. */
+  recordDir?: string;
+  /** The last lines Locust printed (the bridge's errors and Python's tracebacks among them). */
+  logTail: string[];
+}
+
+export type RunSessionEvents = {
+  /** A message of the run was folded into the aggregate; `change` is what it changed (for incremental views). */
+  change: [change: RunChange, message: BridgeMessage];
+  /** The run's target users / spawn rate changed (Locust accepted a new one). */
+  target: [users: number, spawnRate: number | undefined];
+  /** One line of Locust's output (or, for a followed web UI, a poll error or note). */
+  log: [line: string, stream: LogStream];
+  /** A channel line that was not a valid message; it was dropped. */
+  protocolError: [reason: string, line: string];
+  /** Emitted once, after the record is complete. */
+  ended: [end: RunEnd];
+};
+
+/** A run this session drives: a Locust it started, or a web UI it follows (same events, same commands). */
+type Source = LocustRun | AttachedRun;
+
+/** What the panel shows of a launched run before Locust says more: from what it was asked to do. */
+function describeLaunch(options: RunOptions, id: string): RunDescription {
+  // A load shape decides users and duration itself.
+  const shaped = typeof options.shapeClass === 'string';
+  const runTimeSeconds = shaped ? undefined : parseRunTime(options.runTime);
+  return {
+    id,
+    locustfile: options.locustfile,
+    host: options.host ?? '',
+    userClasses: options.userClasses ?? [],
+    targetUsers: options.users ?? 0,
+    ...(options.spawnRate !== undefined && { spawnRate: options.spawnRate }),
+    startedAt: Date.now(),
+    ...(runTimeSeconds !== undefined && { runTimeSeconds }),
+  };
+}
+
+/** What a record's options.json says about an attached run: what was chosen, the URL without credentials, never a password. */
+function attachRecordOptions(url: string, options: AttachRunOptions): RecordedOptions {
+  const recorded: RecordedOptions = { attach: url };
+  if (options.users !== undefined) recorded.users = options.users;
+  if (options.spawnRate !== undefined) recorded.spawnRate = options.spawnRate;
+  if (options.host !== undefined) recorded.host = options.host;
+  if (options.runTimeMs !== undefined) recorded.runTime = `${options.runTimeMs / 1000}s`;
+  if (options.intervalMs !== undefined) recorded.statsInterval = options.intervalMs / 1000;
+  if (options.stopRemote) recorded.stopRemote = true;
+  return recorded;
+}
+
+/**
+ * One run, from start to its one `ended`. Make it with `RunSession.launch` (starts Locust) or `RunSession.follow` (an
+ * AttachedRun that has connected). Subscribe in the same turn: the first messages come on the next one.
+ */
+export class RunSession extends EventEmitter<RunSessionEvents> {
+  readonly aggregate: RunAggregate;
+  /** Settles once the run ended and its record is complete. */
+  readonly ended: Promise<RunEnd>;
+  /** The record's folder, when the run is recorded. */
+  readonly recordDir: string | undefined;
+  /** Why the run is not recorded although a folder was asked for (it still runs). */
+  readonly recordError: string | undefined;
+  readonly kind: 'launched' | 'attached';
+  /** The web UI followed, for an attached run. */
+  readonly attachedTo: string | undefined;
+  private readonly locustfile: string | undefined;
+  private readonly recorder: RunRecorder | undefined;
+  private readonly logTail: string[] = [];
+
+  private constructor(
+    private readonly source: Source,
+    description: RunDescription,
+    recordedOptions: RecordedOptions,
+    private readonly settings: SessionSettings,
+    private readonly interpreter: string | undefined,
+  ) {
+    super();
+    this.kind = interpreter === undefined ? 'attached' : 'launched';
+    this.aggregate = new RunAggregate(description);
+    this.attachedTo = description.attachedTo;
+    this.locustfile = description.locustfile || undefined;
+    let recorder: RunRecorder | undefined;
+    let recordError: string | undefined;
+    if (settings.record) {
+      try {
+        recorder = RunRecorder.create(settings.record.baseDir, recordedOptions, {
+          ...(settings.record.interpreter && { interpreter: settings.record.interpreter }),
+          startedAt: description.startedAt,
+        });
+        if (source.pid !== undefined) recorder.meta.pid = source.pid;
+      } catch (error) {
+        recordError = `cannot write a run record under ${settings.record.baseDir}: ${(error as Error).message}`;
+      }
+    }
+    this.recorder = recorder;
+    this.recordDir = recorder?.dir;
+    this.recordError = recordError;
+
+    if (source.hello) this.onMessage(source.hello);
+    source.on('message', (message) => this.onMessage(message));
+    source.on('log', (line, stream) => {
+      recorder?.log(line, stream);
+      this.logTail.push(line);
+      if (this.logTail.length > LOG_TAIL_LINES) this.logTail.shift();
+      this.emit('log', line, stream);
+    });
+    source.on('protocolError', (reason, line) => this.emit('protocolError', reason, line));
+    this.ended = source.exit.then((exit) => this.conclude(exit));
+  }
+
+  /** Starts Locust (a master and workers for a distributed run) and follows it. Rejects only when nothing could be spawned. */
+  static async launch(options: RunOptions, settings: SessionSettings = {}): Promise<RunSession> {
+    const run = await launchRun(options);
+    const id = settings.id ?? randomBytes(8).toString('hex');
+    const recorded: RecordedOptions = { ...options };
+    // The environment may hold secrets (tokens in LOCUST_* or elsewhere): never written to disk.
+    delete recorded['env'];
+    return new RunSession(run, describeLaunch(options, id), recorded, settings, options.python);
+  }
+
+  /** Follows a Locust web UI through an AttachedRun whose `connect()` resolved, and starts it. */
+  static follow(attached: AttachedRun, options: AttachRunOptions, settings: SessionSettings = {}): RunSession {
+    const id = settings.id ?? randomBytes(8).toString('hex');
+    const session = new RunSession(
+      attached,
+      {
+        id,
+        locustfile: '',
+        attachedTo: attached.url,
+        host: options.host ?? attached.hello?.host ?? '',
+        userClasses: [],
+        // The web API does not say what the remote test was started with: no target until one is set.
+        targetUsers: options.users ?? 0,
+        ...(options.spawnRate !== undefined && { spawnRate: options.spawnRate }),
+        startedAt: Date.now(),
+      },
+      attachRecordOptions(attached.url, options),
+      settings,
+      undefined,
+    );
+    attached.start();
+    return session;
+  }
+
+  /** The run's final statistics, once Locust reported them. */
+  get final(): LocustRun['final'] {
+    return this.source.final;
+  }
+
+  /** Asks for a new number of users and spawn rate; the run's target follows what Locust accepted. */
+  async setUsers(users: number, spawnRate: number): Promise<AckMessage> {
+    const ack = await this.source.send({ type: 'setUsers', users, spawnRate });
+    if (ack.ok) {
+      this.aggregate.setTargetUsers(users, spawnRate);
+      this.recorder?.noteTarget(users, spawnRate);
+      this.emit('target', users, spawnRate);
+    }
+    return ack;
+  }
+
+  /** Resets Locust's statistics (the counts restart from zero). */
+  reset(): Promise<AckMessage> {
+    return this.source.send({ type: 'reset' });
+  }
+
+  /** Ends the run gracefully (an attached run stops following); resolves once it ended and its record is complete. */
+  async stop(): Promise<RunEnd> {
+    await this.source.stop();
+    return this.ended;
+  }
+
+  /** Ends the run at once, without final statistics. */
+  kill(): void {
+    this.source.kill();
+  }
+
+  private onMessage(message: BridgeMessage): void {
+    this.recorder?.onMessage(message);
+    const change = this.aggregate.apply(message);
+    this.emit('change', change, message);
+  }
+
+  private async conclude(exit: RunExit): Promise<RunEnd> {
+    const outcome = outcomeOf(exit, this.aggregate.finalReceived);
+    // A launched run that ended without its statistics: a locustfile that does not import says where and why.
+    const importFailure =
+      this.kind === 'launched' && outcome !== 'finished' && !exit.spawnError && exit.code !== 0 ? findImportFailure(this.logTail.join('\n'), this.locustfile) : undefined;
+    const message =
+      outcome === 'finished'
+        ? undefined
+        : exit.spawnError !== undefined
+          ? [outcomeMessage(outcome, exit, { ...(this.interpreter !== undefined && { interpreter: this.interpreter }) }), this.settings.spawnErrorHint].filter(Boolean).join(' ')
+          : importFailure
+            ? `Locust could not import ${path.basename(importFailure.file)} (line ${importFailure.line}): ${importFailure.message}`
+            : this.kind === 'attached' && exit.code !== 0 && !exit.signal
+              ? `Lost the Locust web UI at ${this.attachedTo ?? '?'}. See the log.`
+              : outcomeMessage(outcome, exit, { hadFinal: this.aggregate.finalReceived });
+    this.aggregate.finish(exit, { outcome, ...(message !== undefined && { message }) });
+    if (this.recorder) {
+      this.recorder.finish(exit);
+      if (this.settings.record?.exportBeside && this.aggregate.finalReceived) {
+        // Locust's own CSV layout and JSON beside the record, so the run folder has them without an export.
+        await loadRunRecord(this.recorder.dir)
+          .then((record) => exportRunRecord(record, path.join(this.recorder!.dir, 'locust')))
+          .catch((error: unknown) => this.emit('log', `exporting the record failed: ${(error as Error).message}`, 'stderr'));
+      }
+    }
+    const end: RunEnd = {
+      exit,
+      outcome,
+      ...(message !== undefined && { message }),
+      ...(importFailure && { importFailure }),
+      ...(this.recordDir !== undefined && { recordDir: this.recordDir }),
+      logTail: [...this.logTail],
+    };
+    this.emit('ended', end);
+    return end;
+  }
+}
+
+/**
+ * The CLI's exit status for a run that ended: 2 when it could not start, 128+n when killed by signal n, else Locust's own
+ * status (1 when requests failed); a followed web UI exits 0 when following ended normally, 1 when the web UI was lost.
+ */
+export function exitStatusOf(end: RunEnd): number {
+  if (end.exit.spawnError !== undefined) return EXIT_CANNOT_START;
+  if (end.exit.signal) return 128 + (os.constants.signals[end.exit.signal] ?? 0);
+  return end.exit.code ?? 1;
+}

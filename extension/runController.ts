@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
+import { DEFAULT_STATS_INTERVAL } from '../protocol/limits';
 import type { RunTarget } from '../protocol/lsp';
 import type { EndpointKey, HostToWebview, TaskView, WebviewToHost } from '../protocol/webview';
 import type { RunOptions } from '../runner/locustRun';
@@ -199,7 +200,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       tags: choices.tags,
       excludeTags: choices.excludeTags,
       extraArgs: choices.extraArgs,
-      statsInterval: config.get<number>('statsInterval', 1),
+      statsInterval: config.get<number>('statsInterval', DEFAULT_STATS_INTERVAL),
       // Locust's distributed mode when the user asked for workers: a master plus that many local worker processes.
       ...(workers > 0 && { mode: 'distributed' as const, workers }),
     };
@@ -267,7 +268,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
   async attach(): Promise<void> {
     if (!(await this.replaceActive('Attach'))) return;
     const config = vscode.workspace.getConfiguration('locustStudio');
-    const connected = await connectToWebUi(this.storage.state, config.get<number>('statsInterval', 1) * 1000);
+    const connected = await connectToWebUi(this.storage.state, config.get<number>('statsInterval', DEFAULT_STATS_INTERVAL) * 1000);
     if (!connected) return;
     logChannel().info(`Attached to ${connected.attached.url}`);
     const session = RunSession.follow(connected.attached, connected.options, { record: { baseDir: runFolder(this.storage.defaultRunFolder, config) } });

@@ -1,5 +1,6 @@
 // The status bar item of a run: users · requests/s · failures; opens the panel on click.
 import * as vscode from 'vscode';
+import { formatPercent, formatRate } from '../protocol/format';
 import type { RunAggregate } from '../runner/runAggregate';
 import { describeInterpreter, lastInterpreter } from './interpreter';
 
@@ -14,9 +15,8 @@ export class RunStatusBar implements vscode.Disposable {
   update(run: RunAggregate): void {
     const total = run.total;
     const rps = total && total.window.seconds > 0 ? total.window.requests / total.window.seconds : 0;
-    const failures = total && total.requests > 0 ? (100 * total.failures) / total.requests : 0;
     const icon = run.state === 'failed' ? '$(error)' : run.state === 'stopped' ? '$(debug-stop)' : '$(pulse)';
-    this.item.text = `${icon} ${run.userCount} users · ${rps.toFixed(1)} req/s · ${failures.toFixed(1)}% failed`;
+    this.item.text = `${icon} ${run.userCount} users · ${formatRate(rps)} req/s · ${formatPercent(total?.failures ?? 0, total?.requests ?? 0)} failed`;
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendText(`Locust Studio: ${run.state}, ${run.userCount} users. Click to open the run panel.`);
     const interpreter = lastInterpreter();

@@ -2,6 +2,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseDuration } from '../protocol/duration';
+import { formatDuration } from '../protocol/format';
+import { DEFAULT_STATS_INTERVAL, isStatsInterval, isUserCount, MAX_STATS_INTERVAL, MAX_USERS, MIN_STATS_INTERVAL } from '../protocol/limits';
 import type { BridgeMessage, EndpointStats } from '../protocol/runner';
 import { AttachedRun, type AttachRunOptions } from './attachRun';
 import { defaultWorkerCount, type RunOptions } from './locustRun';
@@ -23,7 +26,7 @@ run options:
       --tags a,b          only tasks with these tags       --exclude-tags a,b   not these
       --shape NAME        run the locustfile's LoadTestShape class NAME (Locust alone takes the first one)
       --no-shape          set the locustfile's LoadTestShape aside: --users, --spawn-rate and --run-time drive the run
-      --interval S        seconds between statistics ticks (0.25-10, default 1)
+      --interval S        seconds between statistics ticks (${MIN_STATS_INTERVAL}-${MAX_STATS_INTERVAL}, default ${DEFAULT_STATS_INTERVAL})
       --workers N         distributed: a master and N local workers (0: as many as cores)
       --record-dir D      where run records go (default .locust-studio/runs)    --no-record
       --csv PREFIX        also export the record as PREFIX_stats.csv, _failures.csv, _stats_history.csv, .json
@@ -41,7 +44,7 @@ attach options:
   -u, --users N           start (or retarget) the remote test with N users    -r, --spawn-rate N   (default: N)
   -H, --host URL          with --users: the host the remote Locust loads
   -t, --run-time T        stop following after T (30s, 5m, 1h30m)          --stop   also stop the remote test at the end
-      --interval S        seconds between polls (0.25-10, default 1)       --timeout S   per request (default 5)
+      --interval S        seconds between polls (${MIN_STATS_INTERVAL}-${MAX_STATS_INTERVAL}, default ${DEFAULT_STATS_INTERVAL})       --timeout S   per request (default 5)
       --record-dir D      where run records go (default .locust-studio/runs)    --no-record
       --csv PREFIX        also export the record (as for run)
 attach exit status: 0 when following ended normally (the remote test stopped, --run-time, Ctrl-C), 1 when the web UI
@@ -99,8 +102,15 @@ function list(value: string | undefined): string[] | undefined {
 
 function intervalOf(value: string | undefined): number | undefined {
   const interval = number(value, 'interval');
-  if (interval !== undefined && (interval < 0.25 || interval > 10)) throw new UsageError('--interval must be between 0.25 and 10 seconds');
+  if (interval !== undefined && !isStatsInterval(interval)) throw new UsageError(`--interval must be between ${MIN_STATS_INTERVAL} and ${MAX_STATS_INTERVAL} seconds`);
   return interval;
+}
+
+/** `--users`: a whole number up to the limit every place checks (0 is allowed here: Locust then starts none). */
+function usersOf(value: string | undefined): number | undefined {
+  const users = number(value, 'users', { integer: true });
+  if (users !== undefined && !isUserCount(users, 0)) throw new UsageError(`--users must be at most ${MAX_USERS}, not "${value}"`);
+  return users;
 }
 
 function checkHost(host: string | undefined, what = '--host', example = 'http://127.0.0.1:8080'): void {
@@ -113,13 +123,11 @@ function checkHost(host: string | undefined, what = '--host', example = 'http://
   }
 }
 
-/** Locust's duration syntax (30s, 5m, 1h30m, or plain seconds) in milliseconds. */
-export function parseDuration(text: string): number {
-  const trimmed = text.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000;
-  const m = /^(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?$/.exec(trimmed);
-  if (!trimmed || !m || (!m[1] && !m[2] && !m[3])) throw new UsageError(`--run-time must be a duration such as 30s, 5m or 1h30m, not "${text}"`);
-  return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
+/** `--run-time` in milliseconds, read by the one duration parser (Locust's syntax: 30s, 5m, 1h30m, or plain seconds). */
+export function parseRunTimeOption(text: string): number {
+  const seconds = parseDuration(text);
+  if (seconds === undefined) throw new UsageError(`--run-time must be a duration such as 30s, 5m, 1h30m or 90 (seconds), not "${text}"`);
+  return seconds * 1000;
 }
 
 /** The PEM text of `--ca FILE`, checked: readable, with a certificate in it, for an https URL. */
@@ -150,7 +158,7 @@ export function parseAttachArgs(argv: string[]): CliAttach {
   if (rest.length) throw new UsageError(`attach takes one URL, not also "${rest.join(' ')}"`);
   checkHost(url, 'the web UI URL', 'http://127.0.0.1:8089');
   checkHost(values.host);
-  const users = number(values.users, 'users', { integer: true });
+  const users = usersOf(values.users);
   const spawnRate = number(values['spawn-rate'], 'spawn-rate');
   if (spawnRate !== undefined && !(spawnRate > 0)) throw new UsageError('--spawn-rate must be above 0');
   if (users === undefined && (spawnRate !== undefined || values.host !== undefined)) throw new UsageError('--spawn-rate and --host go with --users');
@@ -166,7 +174,7 @@ export function parseAttachArgs(argv: string[]): CliAttach {
     options.spawnRate = spawnRate ?? Math.max(1, users);
   }
   if (values.host !== undefined) options.host = values.host;
-  if (values['run-time'] !== undefined) options.runTimeMs = parseDuration(values['run-time']);
+  if (values['run-time'] !== undefined) options.runTimeMs = parseRunTimeOption(values['run-time']);
   if (values.stop) options.stopRemote = true;
   if (interval !== undefined) options.intervalMs = interval * 1000;
   if (timeout !== undefined) options.timeoutMs = timeout * 1000;
@@ -208,7 +216,7 @@ export function parseRunArgs(argv: string[], python: string): CliRun {
     userClasses: userClasses.length ? userClasses : undefined,
     shapeClass: values['no-shape'] ? null : shape,
     host: values.host,
-    users: number(values.users, 'users', { integer: true }),
+    users: usersOf(values.users),
     spawnRate: number(values['spawn-rate'], 'spawn-rate'),
     runTime: values['run-time'],
     tags: list(values.tags),
@@ -233,14 +241,6 @@ export function parseRunArgs(argv: string[], python: string): CliRun {
 
 // ---- output ----
 
-function formatElapsed(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  const hh = Math.floor(s / 3600);
-  const mm = Math.floor((s % 3600) / 60);
-  const ss = s % 60;
-  return `${hh ? `${hh}:` : ''}${String(mm).padStart(hh ? 2 : 1, '0')}:${String(ss).padStart(2, '0')}`;
-}
-
 /** The one-line progress: users, current req/s, failure % (cumulative), elapsed. */
 export function progressLine(tick: Tick, elapsedMs: number): string {
   const w = tick.total.window;
@@ -248,7 +248,7 @@ export function progressLine(tick: Tick, elapsedMs: number): string {
   const failPct = tick.total.requests ? (100 * tick.total.failures) / tick.total.requests : 0;
   return (
     `${tick.state.padEnd(8)} users ${String(tick.userCount).padStart(4)}  ${rps.toFixed(1).padStart(8)} req/s  ` +
-    `failures ${failPct.toFixed(2).padStart(6)}%  requests ${tick.total.requests}  ${formatElapsed(elapsedMs)}`
+    `failures ${failPct.toFixed(2).padStart(6)}%  requests ${tick.total.requests}  ${formatDuration(Math.floor(elapsedMs / 1000))}`
   );
 }
 

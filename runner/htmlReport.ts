@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { PERCENTILES, type EndpointStats } from '../protocol/runner';
 import { seriesXY, SERIES_FIELDS, TOTAL_USERS_FIELD, type Series } from '../protocol/webview';
+import { formatCount as count, formatDuration as duration, formatMs as ms, formatPercent as percent, formatRate as rate } from '../protocol/format';
 import { OUTCOME_LABEL } from '../protocol/runRecord';
 import type { LoadedRunRecord } from './runRecord';
 import { replayRunRecord } from './runReplay';
@@ -13,38 +14,9 @@ const P95 = PERCENTILES.indexOf(0.95);
 const P99 = PERCENTILES.indexOf(0.99);
 const FIELD = Object.fromEntries(SERIES_FIELDS.map((name, i) => [name, i])) as Record<(typeof SERIES_FIELDS)[number], number>;
 
-const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-
 /** The only way text enters the report: the record holds names, errors and tracebacks written by the load test. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-function count(n: number): string {
-  return integer.format(n);
-}
-
-function ms(value: number | null | undefined): string {
-  if (value === null || value === undefined) return '–';
-  return value >= 100 ? integer.format(Math.round(value)) : value.toFixed(value >= 10 ? 1 : 2);
-}
-
-function rate(perSecond: number): string {
-  return perSecond >= 100 ? integer.format(Math.round(perSecond)) : perSecond.toFixed(1);
-}
-
-function percent(part: number, whole: number): string {
-  if (whole === 0) return '0%';
-  const pct = (100 * part) / whole;
-  return pct > 0 && pct < 0.1 ? '<0.1%' : `${pct.toFixed(1)}%`;
-}
-
-function duration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const ss = String(s % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
 /** UTC, so a report reads the same wherever it is opened (it has no script to localise it). */

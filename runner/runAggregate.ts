@@ -26,17 +26,6 @@ export interface RunDescription {
   attachedTo?: string;
 }
 
-/** Seconds in a Locust run time (`30s`, `5m`, `1h30m`, or a bare number of seconds); undefined when empty or unreadable. */
-export function parseRunTime(text: string | undefined): number | undefined {
-  const value = text?.trim();
-  if (!value) return undefined;
-  if (/^\d+$/.test(value)) return Number(value);
-  if (!/^(\d+[hms])+$/.test(value)) return undefined;
-  let seconds = 0;
-  for (const [, amount, unit] of value.matchAll(/(\d+)([hms])/g)) seconds += Number(amount) * { h: 3600, m: 60, s: 1 }[unit as 'h' | 'm' | 's'];
-  return seconds;
-}
-
 /** What one bridge message changed, for incremental views (the panel's tick). */
 export interface RunChange {
   endpoints: EndpointStats[];

@@ -1,6 +1,10 @@
 // What a user chooses for a run (users, spawn rate, run time, host, tags, extra args): defaults, validation, locust.conf.
 // Free of `vscode`: the editor asks for them and the CLI checks them with the same rules.
 
+import { parseDuration } from '../protocol/duration';
+import { isSpawnRate, isUserCount, MAX_USERS, MIN_USERS_TO_START } from '../protocol/limits';
+import { readLocustConf as parseLocustConf } from '../protocol/locustConf';
+
 export interface RunChoices {
   users: number;
   spawnRate: number;
@@ -30,18 +34,17 @@ export function mergeDefaults(...layers: Partial<RunChoices>[]): RunChoices {
 
 /** An error message for an input box, or undefined when the value is fine. */
 export function validateUsers(text: string): string | undefined {
-  return /^\d+$/.test(text.trim()) && Number(text) >= 1 && Number(text) <= 1_000_000
+  return /^\d+$/.test(text.trim()) && isUserCount(Number(text))
     ? undefined
-    : 'A whole number of users, from 1 to 1,000,000.';
+    : `A whole number of users, from ${MIN_USERS_TO_START} to ${MAX_USERS.toLocaleString('en-US')}.`;
 }
 
 export function validateSpawnRate(text: string): string | undefined {
-  const value = Number(text.trim());
-  return text.trim() !== '' && Number.isFinite(value) && value > 0 ? undefined : 'Users started per second: a number above 0, such as 5 or 0.5.';
+  return text.trim() !== '' && isSpawnRate(Number(text.trim())) ? undefined : 'Users started per second: a number above 0, such as 5 or 0.5.';
 }
 
 export function validateRunTime(text: string): string | undefined {
-  return text.trim() === '' || /^(\d+[hms])+$/.test(text.trim()) ? undefined : 'A duration such as 30s, 5m or 1h30m; empty runs until you stop it.';
+  return text.trim() === '' || parseDuration(text) !== undefined ? undefined : 'A duration such as 30s, 5m or 1h30m, or seconds; empty runs until you stop it.';
 }
 
 export function validateHost(text: string): string | undefined {
@@ -72,20 +75,14 @@ export function parseArguments(text: string): string[] {
 
 /** The settings of a locust.conf that the run flow shows as defaults (Locust itself still reads the whole file). */
 export function readLocustConf(text: string): Partial<RunChoices> {
-  const values = new Map<string, string>();
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#') || line.startsWith(';') || line.startsWith('[')) continue;
-    const match = /^([\w-]+)\s*[=:]\s*(.*)$/.exec(line);
-    if (match) values.set(match[1]!.replace(/_/g, '-'), match[2]!.trim());
-  }
+  const values = parseLocustConf(text);
   const choices: Partial<RunChoices> = {};
   const host = values.get('host');
   if (host) choices.host = host;
   const users = Number(values.get('users') ?? values.get('u'));
-  if (Number.isInteger(users) && users > 0) choices.users = users;
+  if (isUserCount(users)) choices.users = users;
   const spawnRate = Number(values.get('spawn-rate') ?? values.get('r'));
-  if (spawnRate > 0) choices.spawnRate = spawnRate;
+  if (isSpawnRate(spawnRate)) choices.spawnRate = spawnRate;
   const runTime = values.get('run-time') ?? values.get('t');
   if (runTime && !validateRunTime(runTime)) choices.runTime = runTime;
   return choices;

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { outcomeMessage, parseRecordedOptions, parseRunMeta, type RunMeta } from '../protocol/runRecord';
 import type { LoadedRunRecord } from './runRecord';
 import { loadRunRecord, readJson } from './runRecord';
-import { parseRunTime, RunAggregate } from './runAggregate';
+import { parseDuration } from '../protocol/duration';
+import { RunAggregate } from './runAggregate';
 import type { RunView } from '../protocol/webview';
 
 /**
@@ -22,7 +23,7 @@ export function replayRunRecord(record: LoadedRunRecord): RunAggregate {
     targetUsers: meta.target?.users ?? options.users ?? 0,
     ...((meta.target?.spawnRate ?? options.spawnRate) !== undefined && { spawnRate: meta.target?.spawnRate ?? options.spawnRate }),
     startedAt: meta.startedAt,
-    ...(parseRunTime(options.runTime) !== undefined && { runTimeSeconds: parseRunTime(options.runTime) }),
+    ...(parseDuration(options.runTime) !== undefined && { runTimeSeconds: parseDuration(options.runTime) }),
     // An attached run's record names the web UI it followed instead of a locustfile.
     ...(attachedUrl !== undefined && { attachedTo: attachedUrl }),
   });

@@ -9,7 +9,8 @@ import { outcomeMessage, outcomeOf, type RecordedOptions, type RunOutcome } from
 import type { AttachedRun, AttachRunOptions } from './attachRun';
 import { findImportFailure, type ImportFailure } from './importFailure';
 import { launchRun, type AckMessage, type LocustRun, type LogStream, type RunExit, type RunOptions } from './locustRun';
-import { parseRunTime, RunAggregate, type RunChange, type RunDescription } from './runAggregate';
+import { parseDuration } from '../protocol/duration';
+import { RunAggregate, type RunChange, type RunDescription } from './runAggregate';
 import { exportRunRecord, loadRunRecord, RunRecorder } from './runRecord';
 
 /** Log lines a session keeps to explain how a run ended (the whole log is in the record's locust.log). */
@@ -69,7 +70,7 @@ type Source = LocustRun | AttachedRun;
 function describeLaunch(options: RunOptions, id: string): RunDescription {
   // A load shape decides users and duration itself.
   const shaped = typeof options.shapeClass === 'string';
-  const runTimeSeconds = shaped ? undefined : parseRunTime(options.runTime);
+  const runTimeSeconds = shaped ? undefined : parseDuration(options.runTime);
   return {
     id,
     locustfile: options.locustfile,

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readLocustConf } from '../protocol/locustConf';
 
 function readIfPresent(file: string): string | undefined {
   try {
@@ -21,7 +22,7 @@ export function hostConfiguredBeside(uri: string): boolean {
     return false;
   }
   const conf = readIfPresent(path.join(folder, 'locust.conf'));
-  if (conf && /^\s*host\s*=\s*\S/m.test(conf)) return true;
+  if (conf && readLocustConf(conf).get('host')) return true;
   const pyproject = readIfPresent(path.join(folder, 'pyproject.toml'));
   const section = pyproject?.split(/^\s*\[tool\.locust\]\s*$/m)[1]?.split(/^\s*\[/m)[0];
   return !!section && /^\s*host\s*=\s*\S/m.test(section);

@@ -12,7 +12,7 @@ import {
   type ChartOptions,
 } from 'chart.js';
 import { SERIES_FIELDS, seriesXY, TOTAL_USERS_FIELD, type Series } from '../protocol/webview';
-import { formatDuration, formatMs, formatRate } from './format';
+import { formatDuration, formatMs, formatRate } from '../protocol/format';
 import { element } from './dom';
 import { readTheme, type ChartTheme } from './theme';
 

@@ -1,7 +1,7 @@
 // The failures table (method, name, message, occurrences, first/last seen) and the exceptions list, all text-only.
 import type { ExceptionEntry, FailureEntry } from '../protocol/runner';
 import { element, setText } from './dom';
-import { formatCount, formatDuration } from './format';
+import { formatCount, formatDuration } from '../protocol/format';
 import { splitTraceback } from './traceback';
 
 /** A traceback as text, its `File "...", line N` lines inside the workspace as links that ask the host to open them. */

@@ -19,7 +19,7 @@ import { RunCharts } from './charts';
 import { RunControls } from './controls';
 import { element, setText } from './dom';
 import { ExceptionsView, FailuresView } from './failures';
-import { formatCount, formatDuration, formatPercent, formatRate } from './format';
+import { formatCount, formatDuration, formatPercent, formatRate } from '../protocol/format';
 import { ElapsedClock } from './runClock';
 import { StatsTable } from './statsTable';
 import { TaskPanel } from './taskView';

@@ -2,7 +2,7 @@
 import type { EndpointStats } from '../protocol/runner';
 import { PERCENTILES } from '../protocol/runner';
 import { element, setText } from './dom';
-import { formatCount, formatMs, formatRate } from './format';
+import { formatCount, formatMs, formatRate } from '../protocol/format';
 
 const COLUMNS = [
   'Type', 'Name', 'Requests', 'Fails', 'Median', 'p90', 'p95', 'p99', 'Average', 'Min', 'Max', 'Avg size', 'Current RPS', 'Current fails/s',

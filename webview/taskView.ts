@@ -2,7 +2,7 @@
 import type { TaskRequestView, TaskView } from '../protocol/webview';
 import { element, setText } from './dom';
 import { tracebackElement } from './failures';
-import { formatBytes, formatCount, formatMs, formatSpan } from './format';
+import { formatBytes, formatCount, formatMs, formatSpan } from '../protocol/format';
 
 const STATES: Record<TaskView['state'], { text: string; icon: string }> = {
   running: { text: 'Running', icon: 'loading codicon-modifier-spin' },

@@ -8,7 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { AttachedRun } from '../../runner/attachRun';
-import { parseAttachArgs, parseDuration } from '../../runner/cli';
+import { parseAttachArgs, parseRunTimeOption as parseDuration } from '../../runner/cli';
 import { freePort } from '../../runner/locustRun';
 import { RunAggregate } from '../../runner/runAggregate';
 import { loadRunRecord } from '../../runner/runRecord';
@@ -296,7 +296,8 @@ test('AttachedRun as the extension would use it: messages into RunAggregate, set
 test('attach arguments: durations, defaults, and what is refused before any connection', () => {
   assert.equal(parseDuration('30s'), 30_000);
   assert.equal(parseDuration('1h30m'), 5_400_000);
-  assert.equal(parseDuration('2.5'), 2_500);
+  assert.equal(parseDuration('90'), 90_000);
+  assert.throws(() => parseDuration('2.5'), /--run-time must be a duration/, 'Locust takes whole seconds only: so does every run time here');
   assert.throws(() => parseDuration('soon'), /--run-time must be a duration/);
   const parsed = parseAttachArgs(['http://u:p@127.0.0.1:8089', '-u', '5', '--interval', '0.5', '--timeout', '2', '--stop', '--no-record']);
   assert.deepEqual(parsed.options, { url: 'http://u:p@127.0.0.1:8089', users: 5, spawnRate: 5, stopRemote: true, intervalMs: 500, timeoutMs: 2000 });

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseBridgeLine, type BridgeMessage } from '../../protocol/runner';
 import { appendPoint, emptySeries, ENDPOINT_SERIES_BUDGET, SERIES_BUDGET, seriesXY } from '../../protocol/webview';
-import { parseRunTime, RunAggregate } from '../../runner/runAggregate';
+import { parseDuration as parseRunTime } from '../../protocol/duration';
+import { RunAggregate } from '../../runner/runAggregate';
 import { endpointStats } from '../helpers/runFixtures';
 
 const description = { id: 'r1', locustfile: '/w/locustfile.py', host: '', userClasses: [], targetUsers: 5, startedAt: 0 };
@@ -162,7 +163,7 @@ test('per-endpoint series use the smaller endpoint budget, so thousands of endpo
   assert.equal(run.snapshot.series?.total.recent.length, SERIES_BUDGET.recentSeconds + 1, 'the run’s own series keeps the larger budget');
 });
 
-test('parseRunTime reads Locust run times into seconds and rejects what Locust would not take', () => {
+test('parseDuration (the one run-time parser) reads Locust run times into seconds and rejects what Locust would not take', () => {
   assert.equal(parseRunTime('30s'), 30);
   assert.equal(parseRunTime('5m'), 300);
   assert.equal(parseRunTime('1h30m'), 5400);

@@ -5,7 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { BridgeMessage, EndpointStats } from '../../protocol/runner';
-import { parseRunTime, RunAggregate } from '../../runner/runAggregate';
+import { parseDuration } from '../../protocol/duration';
+import { RunAggregate } from '../../runner/runAggregate';
 import { listRunRecords, loadRunRecord, RunRecorder } from '../../runner/runRecord';
 import { loadRunView, replayRunRecord } from '../../runner/runReplay';
 import { endpointStats } from '../helpers/runFixtures';
@@ -66,7 +67,7 @@ async function recordAndReplay(
     targetUsers: 10,
     spawnRate: 2,
     startedAt: STARTED,
-    ...(parseRunTime(runTime) !== undefined && { runTimeSeconds: parseRunTime(runTime) }),
+    ...(parseDuration(runTime) !== undefined && { runTimeSeconds: parseDuration(runTime) }),
   });
   for (const [i, message] of stream.entries()) {
     recorder.onMessage(message);

@@ -1,4 +1,4 @@
-// Number formatting for the panel (counts, rates, milliseconds, percentages, durations).
+// Number formatting for every surface that shows a run (panel, HTML report, CLI, status bar): counts, rates, ms, percentages, durations.
 // toLocaleString builds a formatter per call (≈ 0.1 ms each, seconds for a 2,000-row tick): reuse formatters instead.
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 

@@ -15,6 +15,13 @@ export const MAX_BRIDGE_LINE_BYTES = 8 * 1024 * 1024;
 const count = v.custom<number>((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0, 'a whole number ≥ 0');
 const ms = v.custom<number>((x) => typeof x === 'number' && x >= 0, 'a number ≥ 0');
 
+/** Most numbers in a window histogram: Locust's rounding keeps about 300 keys up to 100 s, one more per second beyond. */
+export const MAX_WINDOW_HISTOGRAM_NUMBERS = 2 * 20_000;
+const windowHistogram = v.custom<number[]>(
+  (x) => Array.isArray(x) && x.length % 2 === 0 && x.length <= MAX_WINDOW_HISTOGRAM_NUMBERS && x.every((n) => typeof n === 'number' && n >= 0),
+  `[ms, count, …]: an even number (at most ${MAX_WINDOW_HISTOGRAM_NUMBERS}) of numbers ≥ 0`,
+);
+
 /** Statistics of one endpoint (method + name) or of all of them ("Aggregated"). */
 export const EndpointStatsSchema = v.object({
   method: v.string(),
@@ -42,6 +49,12 @@ export const EndpointStatsSchema = v.object({
     p95: v.nullable(ms),
     /** The window's p99; absent from older bridges' records and from attached runs (Locust's web API has none). */
     p99: v.optional(v.nullable(ms)),
+    /**
+     * The window's response times as Locust's histogram keeps them, flat and sorted: [ms, count, ms, count, …] (ms rounded
+     * by Locust: exact below 100, to 10 below 1,000, to 100 below 10,000, then to 1,000). Windowed and after-warm-up
+     * thresholds merge these into exact percentiles. Absent from older records and from attached runs.
+     */
+    histogram: v.optional(windowHistogram),
   }),
 });
 export type EndpointStats = v.InferOutput<typeof EndpointStatsSchema>;
@@ -144,6 +157,22 @@ export const RunnerCommandSchema = v.variant('type', [
   v.object({ type: v.literal('quit'), id: count }),
 ]);
 export type RunnerCommand = v.InferOutput<typeof RunnerCommandSchema>;
+
+/**
+ * The identity of an endpoint (Locust keys its statistics by name and method), of a failure and of an exception: the one
+ * rule for every map of them (aggregate, record, panel). NUL cannot occur in a name Locust shows, so keys never collide.
+ */
+export function endpointKey(e: { method: string; name: string }): string {
+  return `${e.method}\u0000${e.name}`;
+}
+
+export function failureKey(f: { method: string; name: string; error: string }): string {
+  return `${f.method}\u0000${f.name}\u0000${f.error}`;
+}
+
+export function exceptionKey(e: { message: string; traceback: string }): string {
+  return `${e.message}\u0000${e.traceback}`;
+}
 
 /** Parses one JSON line of a channel against `schema`; returns an error string instead of throwing. */
 function parseChannelLine<T extends v.GenericSchema>(schema: T, line: string): { ok: true; message: v.InferOutput<T> } | { ok: false; error: string } {

@@ -1,5 +1,5 @@
 // Folds the bridge's messages into the state of one run (what the panel shows, series included); free of vscode, unit-tested.
-import { PERCENTILES, type BridgeMessage, type EndpointStats, type ExceptionEntry, type FailureEntry } from '../protocol/runner';
+import { endpointKey, exceptionKey, failureKey, PERCENTILES, type BridgeMessage, type EndpointStats, type ExceptionEntry, type FailureEntry } from '../protocol/runner';
 import { outcomeMessage, outcomeOf, type RunExit, type RunOutcome } from '../protocol/runRecord';
 import {
   appendPoint,
@@ -39,17 +39,7 @@ export interface RunChange {
 
 const P99 = PERCENTILES.indexOf(0.99);
 
-export function endpointKey(e: { method: string; name: string }): string {
-  return `${e.method} ${e.name}`;
-}
-
-function failureKey(f: FailureEntry): string {
-  return `${f.method}\u0000${f.name}\u0000${f.error}`;
-}
-
-function exceptionKey(e: ExceptionEntry): string {
-  return `${e.message}\u0000${e.traceback}`;
-}
+export { endpointKey } from '../protocol/runner';
 
 /**
  * One sample of an endpoint (or the total): window rates and percentiles. p99 is the window's too when the tick carries

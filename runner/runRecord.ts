@@ -5,6 +5,9 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as v from 'valibot';
 import {
+  endpointKey,
+  exceptionKey,
+  failureKey,
   ExceptionEntrySchema,
   FailureEntrySchema,
   parseBridgeLine,
@@ -64,14 +67,6 @@ function writeAtomic(file: string, data: string, sync = false): void {
     closeSync(fd);
   }
   renameSync(tmp, file);
-}
-
-function failureKey(f: { method: string; name: string; error: string }): string {
-  return `${f.method}\u0000${f.name}\u0000${f.error}`;
-}
-
-function exceptionKey(e: ExceptionEntry): string {
-  return `${e.message}\u0000${e.traceback}`;
 }
 
 /**
@@ -270,7 +265,7 @@ export async function loadRunRecord(dir: string): Promise<LoadedRunRecord> {
     total = final.total;
   } else {
     const latest = new Map<string, EndpointStats>();
-    for (const tick of ticks) for (const e of tick.endpoints) latest.set(`${e.method}\u0000${e.name}`, e);
+    for (const tick of ticks) for (const e of tick.endpoints) latest.set(endpointKey(e), e);
     // An endpoint sent as zeros was dropped by Locust (stats cleared).
     endpoints = [...latest.values()].filter((e) => e.requests > 0 || e.failures > 0);
     total = ticks.at(-1)?.total;
@@ -372,7 +367,15 @@ export function exportStatsCsv(record: LoadedRunRecord): string {
 
 /** `<prefix>_failures.csv`. */
 export function exportFailuresCsv(record: LoadedRunRecord): string {
-  return csvRows([['Method', 'Name', 'Error', 'Occurrences'], ...record.failures.map((f) => [f.method, f.name, f.error, f.occurrences])]);
+  // A Locust that times failures itself (the bridge's `failureTimes`) adds First Seen / Last Seen to its CSV, in UTC to the second.
+  if (!record.meta.features?.includes('failureTimes')) {
+    return csvRows([['Method', 'Name', 'Error', 'Occurrences'], ...record.failures.map((f) => [f.method, f.name, f.error, f.occurrences])]);
+  }
+  const utc = (ms: number | undefined) => (ms === undefined ? '' : new Date(Math.trunc(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+  return csvRows([
+    ['Method', 'Name', 'Error', 'Occurrences', 'First Seen', 'Last Seen'],
+    ...record.failures.map((f) => [f.method, f.name, f.error, f.occurrences, utc(f.firstSeen), utc(f.lastSeen)]),
+  ]);
 }
 
 /** `<prefix>_exceptions.csv`. */

@@ -1,5 +1,5 @@
 // The failures table (method, name, message, occurrences, first/last seen) and the exceptions list, all text-only.
-import type { ExceptionEntry, FailureEntry } from '../protocol/runner';
+import { exceptionKey, failureKey, type ExceptionEntry, type FailureEntry } from '../protocol/runner';
 import { element, setText } from './dom';
 import { formatCount, formatDuration } from '../protocol/format';
 import { splitTraceback } from './traceback';
@@ -25,8 +25,6 @@ export function tracebackElement(traceback: string, roots: readonly string[], op
   return pre;
 }
 
-const failureKey = (f: FailureEntry) => `${f.method}\u0000${f.name}\u0000${f.error}`;
-const exceptionKey = (e: ExceptionEntry) => `${e.message}\u0000${e.traceback}`;
 
 export class FailuresView {
   readonly element = element('section', { className: 'failures' });

@@ -3,7 +3,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { assertNever } from '../protocol/exhaustive';
-import type { EndpointStats } from '../protocol/runner';
+import { endpointKey, type EndpointStats } from '../protocol/runner';
 import {
   appendPoint,
   emptySeries,
@@ -129,7 +129,7 @@ const optionValues = new Map<string, string>();
 /** The selector's value for the whole run (an empty value would show as no selection). */
 const ALL = 'all';
 
-const keyOf = (e: EndpointKey) => `${e.method} ${e.name}`;
+const keyOf = (e: EndpointKey) => endpointKey(e);
 
 /** `selected`: the option to mark selected as it is created (see resetEndpointOptions). */
 function addEndpointOptions(endpoints: readonly EndpointStats[], selected: EndpointKey | null = null): void {

@@ -1,6 +1,6 @@
 // The per-endpoint statistics table: sortable, filterable by name, and windowed, so 2,000 endpoints cost what 50 do.
 import type { EndpointStats } from '../protocol/runner';
-import { PERCENTILES } from '../protocol/runner';
+import { endpointKey, PERCENTILES } from '../protocol/runner';
 import { element, setText } from './dom';
 import { formatCount, formatMs, formatRate } from '../protocol/format';
 
@@ -148,7 +148,7 @@ export class StatsTable {
   update(endpoints: readonly EndpointStats[], total: EndpointStats | null): EndpointStats[] {
     const added: EndpointStats[] = [];
     for (const stats of endpoints) {
-      const key = `${stats.method} ${stats.name}`;
+      const key = endpointKey(stats);
       const row = this.rows.get(key);
       if (row) {
         row.stats = stats;

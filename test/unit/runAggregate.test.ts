@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { parseBridgeLine, type BridgeMessage } from '../../protocol/runner';
 import { appendPoint, emptySeries, ENDPOINT_SERIES_BUDGET, SERIES_BUDGET, seriesXY } from '../../protocol/webview';
 import { parseDuration as parseRunTime } from '../../protocol/duration';
-import { RunAggregate } from '../../runner/runAggregate';
+import { endpointKey, RunAggregate } from '../../runner/runAggregate';
 import { endpointStats } from '../helpers/runFixtures';
 
 const description = { id: 'r1', locustfile: '/w/locustfile.py', host: '', userClasses: [], targetUsers: 5, startedAt: 0 };
@@ -49,7 +49,7 @@ test('each tick adds a point to the total, per User class and per endpoint serie
   const run = new RunAggregate(description);
   const change = run.apply(tick(1, [endpointStats({ name: '/a', window: { seconds: 2, requests: 10, failures: 2, p50: 12, p95: 80 } })]));
   assert.deepEqual(change.points?.total, { t: 1, v: [10, 0, 15, 90, endpointStats({ name: 'x' }).percentiles[7], 4] }, 'rates per second of the window, users last');
-  assert.deepEqual(change.points?.byEndpoint.get('GET /a'), [{ t: 1, v: [5, 1, 12, 80, endpointStats({ name: 'x' }).percentiles[7]] }]);
+  assert.deepEqual(change.points?.byEndpoint.get(endpointKey({ method: 'GET', name: '/a' })), [{ t: 1, v: [5, 1, 12, 80, endpointStats({ name: 'x' }).percentiles[7]] }]);
   assert.deepEqual(change.points?.userClasses.map((c) => [c.name, c.value.v[0]]), [['A', 3], ['B', 1]]);
   const series = run.snapshot.series!;
   assert.equal(series.total.recent.length, 1);
@@ -65,12 +65,12 @@ test('p99 samples are the window’s when the tick carries one, the cumulative p
   const withP99 = run.apply(tick(1, [endpointStats({ name: '/a', window: window(95) })], { total: endpointStats({ name: 'Aggregated', window: window(140) }) }));
   assert.notEqual(cumulativeP99, 140, 'the fixture tells the two apart');
   assert.equal(withP99.points?.total.v[4], 140, 'the total’s p99 is its window p99');
-  assert.equal(withP99.points?.byEndpoint.get('GET /a')?.[0]?.v[4], 95, 'and an endpoint’s too');
+  assert.equal(withP99.points?.byEndpoint.get(endpointKey({ method: 'GET', name: '/a' }))?.[0]?.v[4], 95, 'and an endpoint’s too');
   const quiet = run.apply(tick(2, [endpointStats({ name: '/a', window: window(null) })], { total: endpointStats({ name: 'Aggregated', window: window(null) }) }));
   assert.equal(quiet.points?.total.v[4], null, 'a window without requests has no p99 (a gap, like p50 and p95), not the cumulative one');
   const old = run.apply(tick(3, [endpointStats({ name: '/a', window: window() })], { total: endpointStats({ name: 'Aggregated', window: window() }) }));
   assert.equal(old.points?.total.v[4], cumulativeP99, 'a record from before window p99 falls back to the cumulative p99');
-  assert.equal(old.points?.byEndpoint.get('GET /a')?.[0]?.v[4], cumulativeP99);
+  assert.equal(old.points?.byEndpoint.get(endpointKey({ method: 'GET', name: '/a' }))?.[0]?.v[4], cumulativeP99);
 });
 
 test('the protocol takes ticks with and without a window p99 (records written before it existed still validate)', () => {
@@ -89,10 +89,10 @@ test('an endpoint missing from a tick drops to zero once, and rises from zero wh
   const a = endpointStats({ name: '/a' });
   run.apply(tick(1, [a]));
   const gone = run.apply(tick(2, []));
-  assert.deepEqual(gone.points?.byEndpoint.get('GET /a'), [{ t: 2, v: [0, 0, null, null, null] }]);
+  assert.deepEqual(gone.points?.byEndpoint.get(endpointKey({ method: 'GET', name: '/a' })), [{ t: 2, v: [0, 0, null, null, null] }]);
   run.apply(tick(3, []));
   const back = run.apply(tick(4, [a]));
-  assert.deepEqual(back.points?.byEndpoint.get('GET /a')?.map((p) => [p.t, p.v[0]]), [[3, 0], [4, 10]]);
+  assert.deepEqual(back.points?.byEndpoint.get(endpointKey({ method: 'GET', name: '/a' }))?.map((p) => [p.t, p.v[0]]), [[3, 0], [4, 10]]);
   assert.deepEqual(run.seriesOf(a).recent.map((p) => p.t), [1, 2, 3, 4], 'no point for the ticks it was absent');
   const capped = run.apply(tick(5, [], { omitted: 3 }));
   assert.equal(capped.points?.byEndpoint.size, 0, 'absence under the per-message cap says nothing about traffic');

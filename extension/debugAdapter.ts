@@ -1,6 +1,6 @@
 // The `locust-studio` debug type: launch configurations for one task, attached to debugpy's adapter from the chosen interpreter.
 import * as vscode from 'vscode';
-import type { TaskRunner } from './taskCommand';
+import type { RunTarget } from '../protocol/lsp';
 import { logChannel } from './log';
 
 /** This extension's debug type (package.json `contributes.debuggers`). */
@@ -23,6 +23,22 @@ interface TaskLaunchConfiguration extends vscode.DebugConfiguration {
   host?: string;
 }
 
+/** What a launch configuration asks for, once resolved: the adapter only ever changes its host. */
+export interface DebuggableTask {
+  host: string | undefined;
+}
+
+/**
+ * What the adapter needs of whoever runs tasks (extension/taskCommand.ts's TaskRunner): declared here so that this
+ * module depends on nothing of the task command, which uses this module's debug types.
+ */
+export interface TaskDebugStarter<Spec extends DebuggableTask> {
+  /** The task a target names, with its host resolved; undefined when there is none to run. */
+  specFor(target: RunTarget): Promise<Spec | undefined>;
+  /** Starts the task under debugpy; resolves once it listens on `port`, or undefined when it could not (the user was told). */
+  startForDebug(spec: Spec): Promise<{ port: number; label: string } | undefined>;
+}
+
 function validPort(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value > 0 && value < 65_536;
 }
@@ -43,8 +59,8 @@ class TaskDebugAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
 }
 
 /** Turns `{ request: 'launch', locustfile, userClass, task }` into an attach to a task started for it. */
-class TaskDebugConfigurationProvider implements vscode.DebugConfigurationProvider {
-  constructor(private readonly tasks: TaskRunner) {}
+class TaskDebugConfigurationProvider<Spec extends DebuggableTask> implements vscode.DebugConfigurationProvider {
+  constructor(private readonly tasks: TaskDebugStarter<Spec>) {}
 
   provideDebugConfigurations(): vscode.DebugConfiguration[] {
     return [
@@ -85,7 +101,7 @@ class TaskDebugConfigurationProvider implements vscode.DebugConfigurationProvide
   }
 }
 
-export function registerTaskDebugging(tasks: TaskRunner): vscode.Disposable {
+export function registerTaskDebugging<Spec extends DebuggableTask>(tasks: TaskDebugStarter<Spec>): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new TaskDebugAdapterFactory()),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new TaskDebugConfigurationProvider(tasks)),

@@ -1,5 +1,6 @@
 // Messages between the extension host and the run panel webview, with their validators, and the rule that bounds a series.
 import * as v from 'valibot';
+import { isSpawnRate, isUserCount, MAX_USERS, MIN_USERS_RUNNING } from './limits';
 import { EndpointStatsSchema, ExceptionEntrySchema, FailureEntrySchema, RunStateSchema, TaskMessageSchema } from './runner';
 
 const finite = v.pipe(v.number(), v.finite());
@@ -143,8 +144,8 @@ export const WebviewToHostSchema = v.variant('type', [
   v.object({ type: v.literal('reset') }),
   v.object({
     type: v.literal('setUsers'),
-    users: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1_000_000)),
-    spawnRate: v.pipe(v.number(), v.minValue(0.01), v.maxValue(100_000)),
+    users: v.pipe(v.number(), v.check((users) => isUserCount(users, MIN_USERS_RUNNING), `a whole number from ${MIN_USERS_RUNNING} to ${MAX_USERS}`)),
+    spawnRate: v.pipe(v.number(), v.check(isSpawnRate, 'a number above 0')),
   }),
   /** Charts follow one endpoint (null: the whole run); the host answers with endpointSeries and sends its points. */
   v.object({ type: v.literal('selectEndpoint'), endpoint: v.nullable(EndpointKeySchema) }),

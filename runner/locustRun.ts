@@ -1,5 +1,5 @@
 // Runs a real Locust through the bridge launcher and exposes its channel, logs and exit as typed events and promises.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
@@ -7,19 +7,26 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import * as v from 'valibot';
-import { MAX_BRIDGE_LINE_BYTES, parseBridgeLine, RunnerCommandSchema, type BridgeMessage, type RunnerCommand } from '../protocol/runner';
-import { LineSplitter } from './lineSplitter';
+import { parseBridgeLine, RunnerCommandSchema, type BridgeMessage, type RunnerCommand } from '../protocol/runner';
+import {
+  channelOf,
+  DRAIN_MS,
+  killOnNodeExit,
+  onChildExit,
+  readChannel,
+  readLogLines,
+  signalGroup,
+  spawnInGroup,
+  within,
+  type LogStream,
+  type RunExit,
+} from './childProcess';
+
+export type { LogStream, RunExit } from './childProcess';
 
 export const LAUNCHER_FILE = 'locust_studio_launch.py';
-/** The channel's fd in the child: stdio index 3, an extra 'pipe' (a bidirectional socket on Unix). */
-const CHANNEL_FD = 3;
-/** Log lines longer than this are cut: a runaway print must not cost unbounded memory. */
-const MAX_LOG_LINE_BYTES = 64 * 1024;
 /** The bridge's word for "run without the locustfile's LoadTestShape". */
 const NO_SHAPE = '-';
-
-/** After Locust exited, how long its pipes may take to drain before the run is declared over anyway. */
-const DRAIN_MS = 2_000;
 
 export interface RunOptions {
   python: string;
@@ -57,20 +64,12 @@ export interface RunOptions {
   masterPort?: number;
 }
 
-export type LogStream = 'stdout' | 'stderr';
 export type AckMessage = Extract<BridgeMessage, { type: 'ack' }>;
 export type HelloMessage = Extract<BridgeMessage, { type: 'hello' }>;
 export type FinalMessage = Extract<BridgeMessage, { type: 'final' }>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** A command as callers write it: `send` assigns the id. */
 export type RunnerCommandInput = DistributiveOmit<RunnerCommand, 'id'>;
-
-export interface RunExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  /** Set when the interpreter could not be started at all (then code and signal are null). */
-  spawnError?: string;
-}
 
 export type LocustRunEvents = {
   /** A valid bridge message, in channel order. */
@@ -85,25 +84,6 @@ interface PendingAck {
   resolve(ack: AckMessage): void;
   reject(error: Error): void;
   timer: NodeJS.Timeout;
-}
-
-/** Resolves when `promise` does or after `ms`, whichever is first, leaving no timer behind. */
-async function within(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
-}
-
-/** Runs that may still have processes, killed if this process exits first (nothing may outlive the window). */
-const liveRuns = new Set<LocustRun>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const run of liveRuns) run.kill();
-  });
 }
 
 /** Where the Python side lives: `python/` beside the bundle (dist/), or runner/python beside the sources. */
@@ -152,12 +132,8 @@ export function workerArgs(options: RunOptions, port: number): string[] {
   return args;
 }
 
-function childEnv(options: RunOptions, withChannel: boolean): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env), PYTHONUNBUFFERED: '1' };
-  delete env['LOCUST_STUDIO_CHANNEL_FD'];
-  if (withChannel) env['LOCUST_STUDIO_CHANNEL_FD'] = String(CHANNEL_FD);
-  // Our log view decodes UTF-8; a C locale would otherwise make Python escape or choke on non-ASCII output.
-  env['PYTHONIOENCODING'] ??= 'utf-8';
+function childEnv(options: RunOptions): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env) };
   if (options.statsInterval !== undefined) env['LOCUST_STUDIO_STATS_INTERVAL'] = String(options.statsInterval);
   // Read by the bridge at init; only the process with the channel (the one that runs the test) has a bridge that does.
   delete env['LOCUST_STUDIO_SHAPE_CLASS'];
@@ -169,13 +145,12 @@ function childEnv(options: RunOptions, withChannel: boolean): NodeJS.ProcessEnv 
 
 function spawnLauncher(options: RunOptions, args: string[], withChannel: boolean): ChildProcess {
   const bridgeDir = options.bridgeDir ?? defaultBridgeDir();
-  return spawn(options.python, [path.join(bridgeDir, LAUNCHER_FILE), ...args], {
+  return spawnInGroup({
+    command: options.python,
+    args: [path.join(bridgeDir, LAUNCHER_FILE), ...args],
     cwd: options.cwd,
-    env: childEnv(options, withChannel),
-    stdio: withChannel ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
-    // Its own process group, so that stopping the run reaches everything the locustfile started too.
-    detached: true,
-    windowsHide: true,
+    env: childEnv(options),
+    channel: withChannel,
   });
 }
 
@@ -232,10 +207,11 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
   private readonly processGone: Promise<void>;
   private markProcessGone!: () => void;
   private stopping: Promise<void> | undefined;
-  private openStreams = 0;
+  /** Settles once every pipe of the run (the master's and its workers') has ended. */
   private readonly streamsClosed: Promise<void>;
-  private markStreamsClosed!: () => void;
   private finished = false;
+  /** Forgets this run in the kill-on-exit hook; set while it has processes. */
+  private readonly releaseExitKill: (() => void) | undefined;
   /** Worker processes of a distributed run; each leads a process group of its own. */
   private readonly workers: ChildProcess[];
   private readonly workersGone: Promise<void>;
@@ -249,25 +225,18 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
     ).then(() => undefined);
     this.exit = new Promise((resolve) => (this.resolveExit = resolve));
     this.processGone = new Promise((resolve) => (this.markProcessGone = resolve));
-    this.streamsClosed = new Promise((resolve) => (this.markStreamsClosed = resolve));
-    this.channel = child.stdio[CHANNEL_FD] as Duplex | undefined;
+    this.channel = channelOf(child);
 
-    this.readLines(child.stdout, MAX_LOG_LINE_BYTES, (line) => this.emit('log', line, 'stdout'), (bytes, head) =>
-      this.emit('log', `${head}… [line of ${bytes} bytes cut]`, 'stdout'),
-    );
-    this.readLines(child.stderr, MAX_LOG_LINE_BYTES, (line) => this.emit('log', line, 'stderr'), (bytes, head) =>
-      this.emit('log', `${head}… [line of ${bytes} bytes cut]`, 'stderr'),
-    );
-    this.readLines(this.channel, MAX_BRIDGE_LINE_BYTES, (line) => this.onChannelLine(line), (bytes, head) =>
-      this.emit('protocolError', `line of ${bytes} bytes exceeds the limit of ${MAX_BRIDGE_LINE_BYTES}`, head),
-    );
+    const streams = [
+      readLogLines(child.stdout, (line) => this.emit('log', line, 'stdout')),
+      readLogLines(child.stderr, (line) => this.emit('log', line, 'stderr')),
+      readChannel(this.channel, parseBridgeLine, (message) => this.onMessage(message), (reason, line) => this.emit('protocolError', reason, line)),
+    ];
 
     workers.forEach((worker, i) => {
       const prefix = `[worker ${i + 1}] `;
       for (const [stream, name] of [[worker.stdout, 'stdout'], [worker.stderr, 'stderr']] as const) {
-        this.readLines(stream, MAX_LOG_LINE_BYTES, (line) => this.emit('log', prefix + line, name), (bytes, head) =>
-          this.emit('log', `${prefix}${head}… [line of ${bytes} bytes cut]`, name),
-        );
+        streams.push(readLogLines(stream, (line) => this.emit('log', prefix + line, name)));
       }
       worker.on('error', (error) => this.emit('log', `${prefix}cannot start: ${error.message}`, 'stderr'));
       worker.on('exit', (code, signal) => {
@@ -278,20 +247,18 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
         void this.stop();
       });
     });
-    child.on('error', (error) => {
-      // Without a pid the interpreter never started; any later error (a failed kill) changes nothing here.
-      if (this.pid === undefined) this.finish({ code: null, signal: null, spawnError: error.message });
-    });
-    child.on('exit', (code, signal) => {
+    this.streamsClosed = Promise.all(streams).then(() => undefined);
+    onChildExit(child, (exit) => {
+      if (exit.spawnError !== undefined) {
+        this.finish(exit);
+        return;
+      }
       this.exited = true;
-      this.exitResult = { code, signal };
+      this.exitResult = exit;
       this.markProcessGone();
-      void this.settle(this.exitResult);
+      void this.settle(exit);
     });
-    if (this.pid !== undefined) {
-      liveRuns.add(this);
-      installExitHook();
-    }
+    if (this.pid !== undefined) this.releaseExitKill = killOnNodeExit(() => this.kill());
   }
 
   /** The bridge's `hello`, once it has arrived. */
@@ -358,14 +325,7 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
     return this.workers.map((worker) => worker.pid).filter((pid): pid is number => pid !== undefined);
   }
 
-  private onChannelLine(line: string): void {
-    if (line.trim() === '') return;
-    const parsed = parseBridgeLine(line);
-    if (!parsed.ok) {
-      this.emit('protocolError', parsed.error, line.length > 200 ? `${line.slice(0, 200)}…` : line);
-      return;
-    }
-    const message = parsed.message;
+  private onMessage(message: BridgeMessage): void {
     if (message.type === 'hello') this.lastHello = message;
     else if (message.type === 'final') this.lastFinal = message;
     else if (message.type === 'state' || message.type === 'tick') this.lastState = message.state;
@@ -380,41 +340,14 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
     }
   }
 
-  private readLines(
-    stream: NodeJS.ReadableStream | Duplex | null | undefined,
-    maxLineBytes: number,
-    onLine: (line: string) => void,
-    onOversized: (bytes: number, head: string) => void,
-  ): void {
-    if (!stream) return;
-    const splitter = new LineSplitter({ maxLineBytes, onLine, onOversized });
-    this.openStreams++;
-    let closed = false;
-    const done = () => {
-      if (closed) return;
-      closed = true;
-      splitter.end();
-      if (--this.openStreams === 0) this.markStreamsClosed();
-    };
-    stream.on('data', (chunk: Buffer | string) => splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
-    stream.on('end', done);
-    stream.on('close', done);
-    // EPIPE and the like: the process is going away, which 'exit' reports.
-    stream.on('error', () => undefined);
-  }
-
   private async exitsWithin(ms: number): Promise<boolean> {
     await within(this.processGone, ms);
     return this.exited;
   }
 
   private signalGroup(signal: NodeJS.Signals): void {
-    if (this.exited || this.pid === undefined) return;
-    try {
-      process.kill(-this.pid, signal);
-    } catch {
-      // ESRCH: already gone.
-    }
+    if (this.exited) return;
+    signalGroup(this.pid, signal);
     // A SIGTERMed master quits its workers itself; SIGKILL leaves them orphaned, so they go too.
     if (signal !== 'SIGKILL') return;
     this.signalWorkers(signal);
@@ -423,12 +356,7 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
   /** Signals the process group of every worker still running (an exited one's pid may belong to someone else). */
   private signalWorkers(signal: NodeJS.Signals): void {
     for (const worker of this.workers) {
-      if (worker.pid === undefined || worker.exitCode !== null || worker.signalCode !== null) continue;
-      try {
-        process.kill(-worker.pid, signal);
-      } catch {
-        // ESRCH: already gone.
-      }
+      if (worker.exitCode === null && worker.signalCode === null) signalGroup(worker.pid, signal);
     }
   }
 
@@ -437,23 +365,13 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
    * pipes drained, so that `final` is in; a stuck holder of a pipe must not hold up the run's end, hence the bound.
    */
   private async settle(exit: RunExit): Promise<void> {
-    try {
-      // While members remain, the group id stays theirs (Linux does not reuse it), so signalling -pid is safe here.
-      process.kill(-this.pid!, 'SIGKILL');
-    } catch {
-      // ESRCH: nothing left, the usual case.
-    }
+    // While members remain, the group id stays theirs (Linux does not reuse it), so signalling it is safe here.
+    signalGroup(this.pid, 'SIGKILL');
     // The master told its workers to quit as it did; one that has not gone after the drain time is killed with its group.
     await within(this.workersGone, DRAIN_MS);
-    for (const worker of this.workers) {
-      // Also once the worker itself exited: its group may still hold what its locustfile started (same reasoning as
-      // for the master's group above).
-      try {
-        if (worker.pid !== undefined) process.kill(-worker.pid, 'SIGKILL');
-      } catch {
-        // ESRCH
-      }
-    }
+    // Also once a worker itself exited: its group may still hold what its locustfile started (same reasoning as for
+    // the master's group above).
+    for (const worker of this.workers) signalGroup(worker.pid, 'SIGKILL');
     await within(this.streamsClosed, DRAIN_MS);
     this.finish(exit);
   }
@@ -466,7 +384,7 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
       this.exited = true;
       this.markProcessGone();
     }
-    liveRuns.delete(this);
+    this.releaseExitKill?.();
     for (const [id, entry] of this.pending) {
       clearTimeout(entry.timer);
       entry.reject(new Error(`Locust exited before acknowledging command ${id}`));

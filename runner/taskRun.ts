@@ -1,27 +1,27 @@
 // Runs one task of a locustfile once through the single-task shim (optionally under debugpy) and streams its requests.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
-import { MAX_BRIDGE_LINE_BYTES, parseTaskLine, type TaskMessage } from '../protocol/runner';
-import { LineSplitter } from './lineSplitter';
-import { defaultBridgeDir, type LogStream, type RunExit } from './locustRun';
+import { parseTaskLine, type TaskMessage } from '../protocol/runner';
+import {
+  channelOf,
+  DRAIN_MS,
+  killOnNodeExit,
+  onChildExit,
+  readChannel,
+  readLogLines,
+  signalGroup,
+  spawnInGroup,
+  within,
+  type LogStream,
+  type RunExit,
+} from './childProcess';
+import { defaultBridgeDir } from './locustRun';
 
 export const TASK_SHIM_FILE = 'locust_studio_task.py';
-const CHANNEL_FD = 3;
-const MAX_LOG_LINE_BYTES = 64 * 1024;
-/** After the shim exited, how long its pipes may take to drain before the run is declared over anyway. */
-const DRAIN_MS = 2_000;
 const STDERR_TAIL_LINES = 30;
 /** Once the channel closed, how long stdout/stderr may still take to end (they are drained by then unless a child holds them). */
 const OUTPUT_GRACE_MS = 250;
-
-/** Resolves when `promise` does or after `ms`, whichever is first, leaving no timer behind. */
-async function within(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
-}
 
 export type TaskRequest = Extract<TaskMessage, { type: 'request' }>;
 export type TaskException = Extract<TaskMessage, { type: 'exception' }>;
@@ -80,8 +80,7 @@ export function buildTaskArgs(options: TaskRunOptions): string[] {
 }
 
 function taskEnv(options: TaskRunOptions): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env), PYTHONUNBUFFERED: '1', LOCUST_STUDIO_CHANNEL_FD: String(CHANNEL_FD) };
-  env['PYTHONIOENCODING'] ??= 'utf-8';
+  const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env) };
   if (options.debug) {
     // debugpy must know the program switches greenlets, or breakpoints in a task are missed or stop in the wrong one.
     env['GEVENT_SUPPORT'] = 'True';
@@ -89,18 +88,6 @@ function taskEnv(options: TaskRunOptions): NodeJS.ProcessEnv {
     env['PYDEVD_DISABLE_FILE_VALIDATION'] ??= '1';
   }
   return env;
-}
-
-/** Runs whose processes may still be alive, killed if this process exits first (nothing may outlive the window). */
-const liveTaskRuns = new Set<TaskRun>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const run of liveTaskRuns) run.cancel();
-  });
 }
 
 /** One single-task run; `runTask` starts it. */
@@ -120,47 +107,42 @@ export class TaskRun extends EventEmitter<TaskRunEvents> {
 
   constructor(options: TaskRunOptions) {
     super();
-    this.child = spawn(options.python, buildTaskArgs(options), {
+    // Its own process group, so cancel() reaches debugpy's helpers and whatever the locustfile started.
+    this.child = spawnInGroup({
+      command: options.python,
+      args: buildTaskArgs(options),
       cwd: options.cwd ?? path.dirname(path.resolve(options.locustfile)),
       env: taskEnv(options),
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-      // Its own process group, so cancel() reaches debugpy's helpers and whatever the locustfile started.
-      detached: true,
-      windowsHide: true,
+      channel: true,
     });
     this.pid = this.child.pid;
-    if (this.pid !== undefined) {
-      liveTaskRuns.add(this);
-      installExitHook();
-    }
-    const streams = [
-      this.lines(this.child.stdout, MAX_LOG_LINE_BYTES, (line) => this.emit('log', line, 'stdout')),
-      this.lines(this.child.stderr, MAX_LOG_LINE_BYTES, (line) => {
+    const releaseExitKill = this.pid !== undefined ? killOnNodeExit(() => this.cancel()) : undefined;
+    const output = Promise.all([
+      readLogLines(this.child.stdout, (line) => this.emit('log', line, 'stdout')),
+      readLogLines(this.child.stderr, (line) => {
         this.stderrTail.push(line);
         if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
         this.emit('log', line, 'stderr');
       }),
-      this.lines(this.child.stdio[CHANNEL_FD] as Readable | null, MAX_BRIDGE_LINE_BYTES, (line) => this.onChannelLine(line)),
-    ];
-    const exit = new Promise<RunExit>((resolve) => {
-      this.child.on('error', (error) => {
-        if (this.pid === undefined) resolve({ code: null, signal: null, spawnError: error.message });
-      });
-      this.child.on('exit', (code, signal) => {
+    ]);
+    const channel = readChannel(channelOf(this.child), parseTaskLine, (message) => this.onMessage(message), (reason, line) =>
+      this.emit('protocolError', reason, line),
+    );
+    const exit = new Promise<RunExit>((resolve) =>
+      onChildExit(this.child, (result) => {
         this.exited = true;
-        resolve({ code, signal });
-      });
-    });
+        resolve(result);
+      }),
+    );
     this.done = exit.then(async (result) => {
       // Pipes drain after the exit; bounded, since a grandchild may hold them open. Only the shim holds the channel,
       // while debugpy's adapter (a child) keeps stdout/stderr open until it is killed: those get a short grace only.
-      const [output, errors, channel] = streams;
-      await within(channel!, DRAIN_MS);
-      await within(Promise.all([output, errors]), OUTPUT_GRACE_MS);
+      await within(channel, DRAIN_MS);
+      await within(output, OUTPUT_GRACE_MS);
       // Whatever the shim left behind in its group (the locustfile's own processes, debugpy helpers) goes with it.
       this.killGroup('SIGKILL');
       this.finished = true;
-      liveTaskRuns.delete(this);
+      releaseExitKill?.();
       if (!this.taskDone && !this.exception && !this.cancelled) {
         // The shim never got to speak (interpreter without debugpy, a crash, a kill from outside): say why from stderr.
         const how = result.spawnError ?? (result.signal ? `killed by ${result.signal}` : `exit code ${result.code}`);
@@ -178,7 +160,7 @@ export class TaskRun extends EventEmitter<TaskRunEvents> {
     });
   }
 
-  /** True until the shim's process exited. */
+  /** True until the shim's process exited (or failed to start). */
   get running(): boolean {
     return !this.exited;
   }
@@ -191,22 +173,11 @@ export class TaskRun extends EventEmitter<TaskRunEvents> {
 
   private killGroup(signal: NodeJS.Signals): void {
     if (this.pid === undefined || this.finished) return;
-    try {
-      process.kill(-this.pid, signal);
-    } catch {
-      // The group is already gone.
-    }
+    signalGroup(this.pid, signal);
     if (!this.exited) this.child.kill(signal);
   }
 
-  private onChannelLine(line: string): void {
-    if (!line.trim()) return;
-    const parsed = parseTaskLine(line);
-    if (!parsed.ok) {
-      this.emit('protocolError', parsed.error, line.slice(0, 200));
-      return;
-    }
-    const message = parsed.message;
+  private onMessage(message: TaskMessage): void {
     if (message.type === 'request') {
       this.requests.push(message);
       this.emit('request', message);
@@ -218,23 +189,6 @@ export class TaskRun extends EventEmitter<TaskRunEvents> {
     } else {
       this.taskDone = message;
     }
-  }
-
-  private lines(stream: Readable | null | undefined, maxLineBytes: number, onLine: (line: string) => void): Promise<void> {
-    if (!stream) return Promise.resolve();
-    const splitter = new LineSplitter({
-      maxLineBytes,
-      onLine,
-      onOversized: (bytes, head) => this.emit('protocolError', `line of ${bytes} bytes exceeds the limit of ${maxLineBytes}`, head),
-    });
-    return new Promise((resolve) => {
-      stream.on('data', (chunk: Buffer) => splitter.push(chunk));
-      stream.on('error', () => resolve());
-      stream.on('close', () => {
-        splitter.end();
-        resolve();
-      });
-    });
   }
 }
 

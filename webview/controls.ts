@@ -1,6 +1,7 @@
 // Run controls (users, spawn rate, Apply, Reset stats, Stop, Export) and what the runner answered to each.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import { isSpawnRate, isUserCount, MAX_USERS, MIN_USERS_RUNNING } from '../protocol/limits';
 import type { HostToWebview, WebviewToHost } from '../protocol/webview';
 import { element, setText } from './dom';
 
@@ -21,8 +22,9 @@ function textfield(id: string, label: string, min: number, step: string): HTMLEl
 export class RunControls {
   readonly element = element('div', { className: 'controls' });
   readonly stopButton = document.createElement('vscode-button');
-  private readonly users = textfield('users-input', 'Users', 0, '1');
-  private readonly spawnRate = textfield('spawn-rate-input', 'Spawn rate (users per second)', 0.01, '0.01');
+  private readonly users = textfield('users-input', 'Users', MIN_USERS_RUNNING, '1');
+  // The spawn rate's bound is exclusive (above 0), which `min` cannot say: the check in submit() does.
+  private readonly spawnRate = textfield('spawn-rate-input', 'Spawn rate (users per second)', 0, '0.01');
   private readonly apply = document.createElement('vscode-button');
   private readonly reset = document.createElement('vscode-button');
   private readonly exportHtml = document.createElement('vscode-button');
@@ -112,12 +114,17 @@ export class RunControls {
   private submit(): void {
     const users = Number(this.users.value);
     const spawnRate = Number(this.spawnRate.value);
-    const usersOk = this.users.value.trim() !== '' && Number.isInteger(users) && users >= 0 && users <= 1_000_000;
-    const rateOk = this.spawnRate.value.trim() !== '' && Number.isFinite(spawnRate) && spawnRate >= 0.01 && spawnRate <= 100_000;
+    const usersOk = this.users.value.trim() !== '' && isUserCount(users, MIN_USERS_RUNNING);
+    const rateOk = this.spawnRate.value.trim() !== '' && isSpawnRate(spawnRate);
     this.users.invalid = !usersOk;
     this.spawnRate.invalid = !rateOk;
     if (!usersOk || !rateOk) {
-      setText(this.status, !usersOk ? 'Users must be a whole number from 0 to 1,000,000.' : 'Spawn rate must be from 0.01 to 100,000.');
+      setText(
+        this.status,
+        !usersOk
+          ? `Users must be a whole number from ${MIN_USERS_RUNNING} to ${MAX_USERS.toLocaleString('en-US')}.`
+          : 'Spawn rate must be a number above 0, such as 5 or 0.5.',
+      );
       this.status.dataset['result'] = 'error';
       return;
     }

@@ -18,17 +18,14 @@ import time
 import traceback
 
 import gevent
-import gevent.lock
-import gevent.os
 import locust
 import locust.runners as locust_runners
 import locust.stats as locust_stats
+from locust_studio_channel import MAX_COMMAND_LINE_BYTES, MAX_LINE_BYTES, encode, open_channel
 
 PROTOCOL_VERSION = 1
-# Must match PERCENTILES in protocol/runner.ts (same order).
+# PERCENTILES in protocol/runner.ts, in the same order (test/runner/bridgeConstants.test.ts compares them).
 PERCENTILES = (0.5, 0.66, 0.75, 0.8, 0.9, 0.95, 0.98, 0.99, 0.999, 1.0)
-# protocol/runner.ts MAX_BRIDGE_LINE_BYTES: the Node side rejects longer lines unread.
-MAX_LINE_BYTES = 8 * 1024 * 1024
 MAX_ENDPOINTS_PER_TICK = 500
 # Past this many distinct request names, the run is told once that names should be grouped (Locust keeps every one).
 MANY_ENDPOINTS_WARNING = 1000
@@ -41,13 +38,11 @@ MAX_FINAL_EXCEPTIONS = 200
 MAX_TEXT_CHARS = 4096
 # What a worker's reports are lowered to, so that the master's ticks are smooth (Locust's default is 3 s).
 WORKER_REPORT_INTERVAL = 1.0
-# Commands are tiny; anything longer is garbage and is skipped without being buffered.
-MAX_COMMAND_LINE_BYTES = 64 * 1024
+# protocol/limits.ts's statistics interval in seconds (test/runner/bridgeConstants.test.ts compares them).
 DEFAULT_STATS_INTERVAL = 1.0
 MIN_STATS_INTERVAL = 0.25
+MAX_STATS_INTERVAL = 10.0
 STATE_POLL_SECONDS = 0.1
-# A message the Node side does not read within this time means it is wedged; the run must not hang on it.
-SEND_TIMEOUT_SECONDS = 30.0
 # A failing stats loop must not flood the channel with the same traceback every interval.
 MAX_ERROR_REPORTS = 20
 
@@ -144,6 +139,15 @@ def _same_walk():
 _SAME_WALK = _same_walk()
 
 
+def _failures_timed_by_locust():
+    """Whether Locust's StatsError notes when a failure was first and last seen (newer Locusts do)."""
+    try:
+        error = locust_stats.StatsError("GET", "/", "probe")
+    except Exception:
+        return False
+    return hasattr(error, "first_seen") and hasattr(error, "last_seen")
+
+
 # LOCUST_STUDIO_SHAPE_CLASS's value for "no shape" (not a Python name, so no class is called that).
 NO_SHAPE = "-"
 
@@ -190,71 +194,6 @@ def locust_version():
     except Exception:
         return ""
     return "" if not version or version == "0.0.0" else str(version)
-
-
-class Channel:
-    """One end of the Node runner's extra stdio pipe: JSON lines out, command lines in, without blocking gevent."""
-
-    def __init__(self, fd):
-        self.fd = fd
-        self.open = True
-        # Processes the locustfile starts must not hold the channel open (the Node side watches for its end).
-        os.set_inheritable(fd, False)
-        gevent.os.make_nonblocking(fd)
-        self._write_lock = gevent.lock.BoundedSemaphore()
-
-    def send(self, message):
-        """Writes one message as one line; False when the channel is gone. Raises only for unserialisable messages."""
-        if not self.open:
-            return False
-        data = (json.dumps(message, separators=(",", ":"), allow_nan=False) + "\n").encode("utf-8")
-        with self._write_lock:
-            if not self.open:
-                return False
-            view = memoryview(data)
-            timeout = gevent.Timeout(SEND_TIMEOUT_SECONDS)
-            timeout.start()
-            try:
-                while view:
-                    written = gevent.os.nb_write(self.fd, view)
-                    view = view[written:]
-            except (OSError, gevent.Timeout):
-                # A half-written line cannot be completed later; the channel is unusable from here on.
-                self.open = False
-                return False
-            finally:
-                timeout.close()
-        return True
-
-    def lines(self):
-        """Yields each incoming line as bytes (None for a line over the cap) until the other end closes."""
-        pending = bytearray()
-        skipping = False
-        while True:
-            try:
-                chunk = gevent.os.nb_read(self.fd, 65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            start = 0
-            while True:
-                newline = chunk.find(b"\n", start)
-                if newline < 0:
-                    if not skipping:
-                        pending += chunk[start:]
-                        if len(pending) > MAX_COMMAND_LINE_BYTES:
-                            pending.clear()
-                            skipping = True
-                            yield None
-                    break
-                if skipping:
-                    skipping = False
-                else:
-                    pending += chunk[start:newline]
-                    yield bytes(pending)
-                    pending.clear()
-                start = newline + 1
 
 
 class _Seen:
@@ -436,6 +375,8 @@ class Bridge:
             "fastHttpUser": hasattr(locust, "FastHttpUser"),
             "runnerExceptions": hasattr(runner, "exceptions"),
             "finalCsvRepair": self.csv_repair,
+            # Failures timed by Locust itself: its failures CSV then has First Seen / Last Seen columns.
+            "failureTimes": _failures_timed_by_locust(),
         }
         return [name for name, present in checks.items() if present]
 
@@ -612,6 +553,12 @@ class Bridge:
         }
         if times is not None:
             entry["firstSeen"], entry["lastSeen"] = times[1], times[2]
+        # Where Locust times failures itself (on a master: the earliest and latest of its workers'), its times win, so
+        # that an export equals its failures CSV.
+        for field, attribute in (("firstSeen", "first_seen"), ("lastSeen", "last_seen")):
+            seconds = getattr(error, attribute, None)
+            if isinstance(seconds, (int, float)) and seconds > 0:
+                entry[field] = seconds * 1000.0
         return entry
 
     def _note_failures(self):
@@ -707,7 +654,7 @@ class Bridge:
 
     def _fit(self, final):
         """Keeps the final message under the line cap by dropping the least-requested endpoints, and says so."""
-        size = len(json.dumps(final, separators=(",", ":")))
+        size = len(encode(final))
         if size <= MAX_LINE_BYTES:
             return final
         endpoints = sorted(final["endpoints"], key=lambda e: e["requests"], reverse=True)
@@ -922,7 +869,7 @@ def _stats_interval():
         interval = DEFAULT_STATS_INTERVAL
     if interval != interval:
         interval = DEFAULT_STATS_INTERVAL
-    return max(MIN_STATS_INTERVAL, interval)
+    return min(MAX_STATS_INTERVAL, max(MIN_STATS_INTERVAL, interval))
 
 
 def _repair_distributed():
@@ -944,17 +891,10 @@ def _install():
         _repair_distributed()
     except Exception as error:
         sys.stderr.write(f"Locust Studio bridge: cannot prepare distributed runs ({error})\n")
-    # Taken out of the environment so that processes the locustfile starts do not take fd 3 for a channel (nor a shape).
-    fd_text = os.environ.pop("LOCUST_STUDIO_CHANNEL_FD", "")
+    # Taken out of the environment so that processes the locustfile starts do not take it for theirs.
     shape_name = os.environ.pop("LOCUST_STUDIO_SHAPE_CLASS", "").strip() or None
-    if not fd_text:
-        return None
-    try:
-        fd = int(fd_text)
-        os.fstat(fd)
-        channel = Channel(fd)
-    except (ValueError, OSError) as error:
-        sys.stderr.write(f"Locust Studio bridge: no channel at fd {fd_text!r} ({error}); running without it\n")
+    channel = open_channel("Locust Studio bridge", cooperative=True)
+    if channel is None:
         return None
     bridge = Bridge(channel, _stats_interval(), shape_name)
     # Registered before the locustfile is imported: our init listener runs first, and since Locust fires `quitting` in

@@ -1,13 +1,15 @@
 # Runs one task of one User class once (on_start, the task inside its TaskSets, on_stop), streaming requests over fd 3.
 import argparse
-import json
 import os
 import sys
 import time
 import traceback
 
 _here = os.path.dirname(os.path.abspath(__file__))
-# Running as a script put our directory first on sys.path; the user's modules must not be shadowed from here.
+# Found through sys.path[0], which running as a script set to our directory: imported before that entry goes.
+from locust_studio_channel import encode, open_channel  # noqa: E402
+
+# The user's modules must not be shadowed from our directory.
 if sys.path and os.path.abspath(sys.path[0] or os.curdir) == _here:
     del sys.path[0]
 
@@ -17,38 +19,19 @@ EXIT_SHIM_ERROR = 2
 MAX_TEXT = 64 * 1024
 
 
-class Channel:
-    """JSON lines on the fd the runner gave us; never stdout, which belongs to the user's prints."""
+channel = open_channel("Locust Studio task")
 
-    def __init__(self):
-        self.fd = None
-        text = os.environ.pop("LOCUST_STUDIO_CHANNEL_FD", "")
-        if text:
-            try:
-                fd = int(text)
-                os.fstat(fd)
-                # Processes the locustfile starts must not hold the channel open.
-                os.set_inheritable(fd, False)
-                self.fd = fd
-            except (ValueError, OSError) as error:
-                sys.stderr.write(f"Locust Studio task: no channel at fd {text!r} ({error})\n")
 
-    def send(self, message):
-        line = (json.dumps(message, default=str, ensure_ascii=False) + "\n").encode("utf-8")
-        if self.fd is None:
-            sys.stderr.write("Locust Studio task: " + line.decode("utf-8"))
+def send(message):
+    """To the runner; without a channel (or once it broke), to stderr, where the run's log still shows it."""
+    try:
+        if channel is not None and channel.send(message):
             return
-        view = memoryview(line)
-        try:
-            # Blocking writes of one short line: the Node side reads continuously, so this never stalls for long.
-            while view:
-                written = os.write(self.fd, view)
-                view = view[written:]
-        except OSError:
-            self.fd = None
-
-
-channel = Channel()
+        line = encode(message).decode("ascii")
+    except (TypeError, ValueError) as error:
+        # A message JSON cannot carry must not become an exception in the user's task (requests are reported from it).
+        line = f"cannot send a {message.get('type')!r} message: {error}\n"
+    sys.stderr.write("Locust Studio task: " + line)
 
 
 def _cut(text):
@@ -57,12 +40,12 @@ def _cut(text):
 
 
 def send_exception(message, tb, where="task"):
-    channel.send({"type": "exception", "message": _cut(message), "traceback": _cut(tb), "where": where})
+    send({"type": "exception", "message": _cut(message), "traceback": _cut(tb), "where": where})
 
 
 def fail_shim(message, tb=""):
     send_exception(message, tb, where="shim")
-    channel.send({"type": "taskDone", "ok": False, "durationMs": 0})
+    send({"type": "taskDone", "ok": False, "durationMs": 0})
     sys.exit(EXIT_SHIM_ERROR)
 
 
@@ -90,7 +73,7 @@ def wait_for_debugger(port):
         debugpy.listen(("127.0.0.1", port))
     except Exception as error:  # noqa: BLE001  (a port taken in the meantime, an adapter that did not start)
         fail_shim(f"The debugger could not listen on 127.0.0.1:{port}: {type(error).__name__}: {error}", traceback.format_exc())
-    channel.send({"type": "debugReady", "port": port})
+    send({"type": "debugReady", "port": port})
     # Returns after the client's configurationDone: breakpoints in on_start and the task are set by then.
     debugpy.wait_for_client()
 
@@ -110,7 +93,7 @@ def on_request(request_type=None, name=None, response_time=None, response_length
         "failure": None if exception is None else _cut(str(exception) or type(exception).__name__),
         "startTime": float(start_time) if start_time is not None else time.time(),
     }
-    channel.send(message)
+    send(message)
 
 
 def is_taskset(value, TaskSet):
@@ -251,7 +234,7 @@ def main():
         outcome["ok"] = False
         error = greenlet.exception
         send_exception(f"{type(error).__name__}: {error}", "".join(traceback.format_exception(type(error), error, error.__traceback__)), "shim")
-    channel.send({"type": "taskDone", "ok": outcome["ok"], "durationMs": (time.perf_counter() - started) * 1000})
+    send({"type": "taskDone", "ok": outcome["ok"], "durationMs": (time.perf_counter() - started) * 1000})
     return 0 if outcome["ok"] else EXIT_USER_EXCEPTION
 
 
@@ -262,7 +245,7 @@ if __name__ == "__main__":
         raise
     except BaseException as error:  # noqa: BLE001  (a bug in the shim itself still reaches the runner as a message)
         send_exception(f"Locust Studio task shim failed: {type(error).__name__}: {error}", traceback.format_exc(), "shim")
-        channel.send({"type": "taskDone", "ok": False, "durationMs": 0})
+        send({"type": "taskDone", "ok": False, "durationMs": 0})
         code = EXIT_SHIM_ERROR
     sys.stdout.flush()
     sys.exit(code)

@@ -5,15 +5,14 @@ import { readFile } from 'node:fs/promises';
 import { DEFAULT_STATS_INTERVAL } from '../protocol/limits';
 import type { RunTarget } from '../protocol/lsp';
 import type { EndpointKey, HostToWebview, TaskView, WebviewToHost } from '../protocol/webview';
-import type { RunOptions } from '../runner/locustRun';
 import { listRunRecords, loadRunRecord } from '../runner/runRecord';
 import { replayRunRecord } from '../runner/runReplay';
-import { endpointKey, type RunAggregate, type RunChange } from '../runner/runAggregate';
-import { mergeDefaults, readLocustConf, type RunChoices } from '../runner/runChoices';
+import { mergeDefaults, readLocustConf, runOptionsFor, type RunChoices } from '../runner/runChoices';
 import { RunSession, type RunEnd } from '../runner/runSession';
 import { connectToWebUi } from './attachCommand';
 import { chooseInterpreter } from './interpreter';
 import { logChannel, logError } from './log';
+import { snapshotMessage, tickMessage, type ShownRun } from './panelMessages';
 import { exportRecord, openRunFolder, pickRecordedRun, runFolder } from './recordCommands';
 import type { RunPanel, RunPanelSource } from './runPanel';
 import { isInside } from './workspacePaths';
@@ -38,7 +37,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
   /** The run going on, if any. */
   private active: RunSession | undefined;
   /** The run the panel shows when none is active: the last one here, or one read back from its record. */
-  private shown: { aggregate: RunAggregate; recordDir: string | undefined } | undefined;
+  private shown: ShownRun | undefined;
   private lastTarget: RunTarget | undefined;
   private panel: RunPanel | undefined;
   private readonly statusBar = new RunStatusBar();
@@ -55,19 +54,16 @@ export class RunController implements RunPanelSource, vscode.Disposable {
   }
 
   /** The run in the panel: the active one, else the one shown last. */
-  private get current(): { aggregate: RunAggregate; recordDir: string | undefined } | undefined {
+  private get current(): ShownRun | undefined {
     return this.active ? { aggregate: this.active.aggregate, recordDir: this.active.recordDir } : this.shown;
   }
 
   snapshot(): HostToWebview {
-    const current = this.current;
-    return {
-      type: 'snapshot',
-      run: current ? { ...current.aggregate.snapshot, ...(current.recordDir !== undefined && { recordDir: current.recordDir }) } : null,
+    return snapshotMessage(this.current, {
       sourceRoots: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
-      task: this.task ?? null,
+      task: this.task,
       view: this.front,
-    };
+    });
   }
 
   /** A single task started or changed: the panel opens (beside the editor, keeping focus) with its task view in front. */
@@ -127,29 +123,6 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     }
   }
 
-  private tickFor(aggregate: RunAggregate, change: RunChange): HostToWebview {
-    const selected = this.selected;
-    const endpointPoints = selected && change.points?.byEndpoint.get(endpointKey(selected));
-    return {
-      type: 'tick',
-      runId: aggregate.id,
-      state: aggregate.state,
-      userCount: aggregate.userCount,
-      endpoints: change.endpoints,
-      total: aggregate.total!,
-      ...(change.points && {
-        points: {
-          total: change.points.total,
-          userClasses: change.points.userClasses,
-          ...(selected && endpointPoints && { endpoint: { ...selected, points: endpointPoints } }),
-        },
-      }),
-      ...(change.failures && { failures: change.failures }),
-      ...(change.exceptions && { exceptions: change.exceptions }),
-      ...(change.replaceFailures && { replaceFailures: true }),
-    };
-  }
-
   /** Runs the last target again with the last choices, without asking. */
   async runAgain(): Promise<void> {
     if (!this.lastTarget) {
@@ -184,26 +157,11 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     if (!choices) return;
     this.lastTarget = target;
 
-    const shaped = Boolean(target.shape);
-    const workers = config.get<number>('workers', 0);
-    const options: RunOptions = {
+    const options = runOptionsFor({ locustfile, userClasses: target.userClasses, shape: target.shape }, choices, {
       python: interpreter.path,
-      locustfile,
-      cwd: path.dirname(locustfile),
-      userClasses: target.userClasses,
-      // "Run shape" runs that shape (Locust alone takes the file's first); "Run load test" runs the users asked for,
-      // with any shape in the file set aside.
-      shapeClass: target.shape ?? null,
-      // A load shape decides users and duration itself; Locust refuses --run-time with a shape.
-      ...(!shaped && { users: choices.users, spawnRate: choices.spawnRate, runTime: choices.runTime || undefined }),
-      host: choices.host || undefined,
-      tags: choices.tags,
-      excludeTags: choices.excludeTags,
-      extraArgs: choices.extraArgs,
       statsInterval: config.get<number>('statsInterval', DEFAULT_STATS_INTERVAL),
-      // Locust's distributed mode when the user asked for workers: a master plus that many local worker processes.
-      ...(workers > 0 && { mode: 'distributed' as const, workers }),
-    };
+      workers: config.get<number>('workers', 0),
+    });
     let session: RunSession;
     try {
       session = await RunSession.launch(options, {
@@ -241,7 +199,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     session.on('target', () => this.panel?.post(this.snapshot()));
     session.on('change', (change, message) => {
       if (message.type === 'tick' || message.type === 'final') {
-        this.panel?.post(this.tickFor(aggregate, change));
+        this.panel?.post(tickMessage(aggregate, change, this.selected));
         this.statusBar.update(aggregate);
       } else if (message.type === 'hello' || message.type === 'state' || message.type === 'error') {
         this.panel?.post(this.snapshot());

@@ -1,7 +1,9 @@
 // What a user chooses for a run (users, spawn rate, run time, host, tags, extra args): defaults, validation, locust.conf.
 // Free of `vscode`: the editor asks for them and the CLI checks them with the same rules.
 
+import path from 'node:path';
 import { parseDuration } from '../protocol/duration';
+import type { RunOptions } from './locustRun';
 import { isSpawnRate, isUserCount, MAX_USERS, MIN_USERS_TO_START } from '../protocol/limits';
 import { readLocustConf as parseLocustConf } from '../protocol/locustConf';
 
@@ -86,4 +88,31 @@ export function readLocustConf(text: string): Partial<RunChoices> {
   const runTime = values.get('run-time') ?? values.get('t');
   if (runTime && !validateRunTime(runTime)) choices.runTime = runTime;
   return choices;
+}
+
+/**
+ * The run options for what the user chose: "Run shape" runs that shape (Locust alone takes the file's first) and lets it
+ * decide users and duration (Locust refuses --run-time with a shape); "Run load test" runs the users asked for, with any
+ * shape in the file set aside. `workers` > 0: Locust's distributed mode, a master plus that many local workers.
+ */
+export function runOptionsFor(
+  target: { locustfile: string; userClasses: string[]; shape?: string | undefined },
+  choices: RunChoices,
+  { python, statsInterval, workers }: { python: string; statsInterval: number; workers: number },
+): RunOptions {
+  return {
+    python,
+    locustfile: target.locustfile,
+    // Locust runs from the locustfile's folder, where its locust.conf is.
+    cwd: path.dirname(target.locustfile),
+    userClasses: target.userClasses,
+    shapeClass: target.shape ?? null,
+    ...(!target.shape && { users: choices.users, spawnRate: choices.spawnRate, runTime: choices.runTime || undefined }),
+    host: choices.host || undefined,
+    tags: choices.tags,
+    excludeTags: choices.excludeTags,
+    extraArgs: choices.extraArgs,
+    statsInterval,
+    ...(workers > 0 && { mode: 'distributed' as const, workers }),
+  };
 }

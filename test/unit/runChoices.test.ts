@@ -1,7 +1,7 @@
 // Run choices: layered defaults, input validation, locust.conf and argument parsing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mergeDefaults, parseArguments, parseList, readLocustConf, validateHost, validateRunTime, validateSpawnRate, validateUsers } from '../../runner/runChoices';
+import { mergeDefaults, parseArguments, parseList, readLocustConf, runOptionsFor, validateHost, validateRunTime, validateSpawnRate, validateUsers } from '../../runner/runChoices';
 
 test('the first layer that has a value wins, field by field', () => {
   const merged = mergeDefaults({ users: 50 }, { users: 20, host: 'http://a:1' }, { users: 10, spawnRate: 2, runTime: '1m' });
@@ -38,4 +38,25 @@ test('lists and arguments split like a user expects, without any expansion', () 
     '--html=report $HOME.html',
     '--x=a b',
   ]);
+});
+
+test('locust.conf read as ConfigArgParse reads it: a bare run time in seconds, inline comments, a space as separator, flags', () => {
+  const conf = ['run-time 90', 'host = http://127.0.0.1:8080  # the demo target', 'users=7 ; seven', 'headless'].join('\n');
+  assert.deepEqual(readLocustConf(conf), { host: 'http://127.0.0.1:8080', users: 7, runTime: '90' });
+  assert.equal(validateRunTime('60'), undefined, 'Locust takes a bare number of seconds; so does the prompt');
+});
+
+test('run options: "Run load test" passes users, spawn rate and run time and sets shapes aside; "Run shape" leaves them to the shape', () => {
+  const choices = mergeDefaults({ users: 20, spawnRate: 4, runTime: '2m', host: 'http://127.0.0.1:9', tags: ['a'] });
+  const plain = runOptionsFor({ locustfile: '/w/load/locustfile.py', userClasses: ['Shopper'] }, choices, { python: '/usr/bin/python3', statsInterval: 0.5, workers: 0 });
+  assert.deepEqual(plain, {
+    python: '/usr/bin/python3', locustfile: '/w/load/locustfile.py', cwd: '/w/load', userClasses: ['Shopper'], shapeClass: null,
+    users: 20, spawnRate: 4, runTime: '2m', host: 'http://127.0.0.1:9', tags: ['a'], excludeTags: [], extraArgs: [], statsInterval: 0.5,
+  });
+  const shaped = runOptionsFor({ locustfile: '/w/locustfile.py', userClasses: [], shape: 'Ramp' }, mergeDefaults({ runTime: '' }), { python: 'python3', statsInterval: 1, workers: 3 });
+  assert.equal(shaped.shapeClass, 'Ramp');
+  assert.equal(shaped.users, undefined, 'the shape decides users…');
+  assert.equal(shaped.runTime, undefined, '…and duration (Locust refuses --run-time with a shape)');
+  assert.equal(shaped.host, undefined, 'an empty host leaves it to locust.conf and the class');
+  assert.deepEqual([shaped.mode, shaped.workers], ['distributed', 3]);
 });

@@ -2,11 +2,13 @@
 import { benchLanguageServer } from './languageServer';
 import { benchPanel, benchPanelHeap } from './panel';
 import { benchRunner } from './runner';
+import { benchThresholds } from './thresholds';
 
 async function main(): Promise<void> {
   await benchLanguageServer();
   await benchPanel();
   await benchPanelHeap();
+  benchThresholds();
   await benchRunner();
 }
 

@@ -439,6 +439,11 @@ class Bridge:
             if grown > 0:
                 delta[response_time] = grown
         delta_count = sum(delta.values())
+        # The window's response times for thresholds judged over part of a run, flat and sorted: [ms, count, ms, count, …]
+        # (protocol/runner.ts `window.histogram`). Keys clamped as every time here: a custom client may log anything.
+        window_histogram = []
+        for response_time in sorted(delta):
+            window_histogram += (_ms(response_time), delta[response_time])
         window_p50, window_p95, window_p99 = (
             _percentiles_of(delta, delta_count, (0.5, 0.95, 0.99)) if delta_count else (None, None, None)
         )
@@ -460,6 +465,7 @@ class Bridge:
                 "p50": None if window_p50 is None else _ms(window_p50),
                 "p95": None if window_p95 is None else _ms(window_p95),
                 "p99": None if window_p99 is None else _ms(window_p99),
+                "histogram": window_histogram,
             },
         }
 

@@ -1,4 +1,5 @@
 // The language server's model of a locustfile, as sent to the extension (custom LSP request).
+import type { ThresholdParse } from './thresholds';
 
 /** A zero-based line/character range, the same shape as an LSP Range. */
 export interface SourceRange {
@@ -81,6 +82,40 @@ export interface EventListenerInfo {
   range: SourceRange;
 }
 
+/**
+ * A request the file makes, with the row Locust's statistics table will give it: `self.client.get(...)` and the other verbs,
+ * `self.client.request(method, url)`, FastHttpUser's `self.rest(method, url)` / `self.client.rest(...)` (also through
+ * `self.user.client` in a TaskSet, or `user.client` in a task function), and `events.request.fire(request_type=…, name=…)`.
+ */
+export interface RequestSite {
+  /**
+   * The request's type as the statistics show it: `GET`, `POST`… for the verb helpers; for `request`/`rest` the method
+   * argument as written (Locust does not change its case), for `events.request.fire` its `request_type`. Null when not a literal.
+   */
+  method: string | null;
+  /**
+   * The statistics row's name: the `name=` argument when given (or the name of an enclosing `with …rename_request("…")`),
+   * otherwise the URL/path as written (first positional argument or `url=`/`path=`). Null when Locust picks it at run time:
+   * not a literal (a variable, an f-string, a `+` concatenation), an absolute URL, or a `params=` query without a `name=`.
+   */
+  name: string | null;
+  /** The whole call. */
+  range: SourceRange;
+}
+
+/**
+ * One string of the module-level `THRESHOLDS = [...]` (or a tuple): a pass/fail target of a run, e.g. `"p95 < 250ms"`.
+ * Plain Locust ignores the variable; Locust Studio reads it without running the file.
+ */
+export interface ThresholdDeclaration {
+  /** The string as Python reads it (escapes decoded, `"a" "b"` joined); null for an f-string, whose value only the running file knows. */
+  text: string | null;
+  /** Where the string's contents are written, inside the quotes (for `"a" "b"`: from the first part's to the last part's). */
+  range: SourceRange;
+  /** The shared parser's reading of `text`; null when `text` is. */
+  parsed: ThresholdParse | null;
+}
+
 export interface LocustfileModel {
   uri: string;
   version: number;
@@ -91,4 +126,13 @@ export interface LocustfileModel {
   taskSets: TaskSetInfo[];
   shapes: ShapeInfo[];
   listeners: EventListenerInfo[];
+  /** Every request the file makes, in file order (in classes and module-level functions alike, reachable or not). */
+  requests: RequestSite[];
+  /**
+   * The strings of the module-level `THRESHOLDS` list, in order; elements that are not string literals are left out (the
+   * diagnostics report them). When the file assigns THRESHOLDS more than once, the last assignment, as in Python.
+   */
+  thresholds: ThresholdDeclaration[];
+  /** The `THRESHOLDS = [...]` statement the thresholds come from; null when the file has none. */
+  thresholdsDeclaredAt: SourceRange | null;
 }

@@ -1,4 +1,4 @@
-// Completion in locustfiles: self.client methods and their keyword arguments, wait_time functions, events hooks, @task/@tag.
+// Completion in locustfiles: self.client methods and their keyword arguments, wait_time functions, events hooks, @task/@tag, THRESHOLDS.
 import {
   CompletionItemKind,
   InsertTextFormat,
@@ -7,7 +7,9 @@ import {
   type Position,
 } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { LocustfileModel } from '../protocol/model';
 import { CLIENT_KEYWORDS, CLIENT_METHODS, EVENT_HOOKS, WAIT_TIME_FUNCTIONS } from './locustReference';
+import { thresholdCompletionsAt } from './thresholdCompletion';
 
 function doc(signature: string, text: string): { kind: 'markdown'; value: string } {
   return { kind: MarkupKind.Markdown, value: `\`\`\`python\n${signature}\n\`\`\`\n\n${text}` };
@@ -116,7 +118,9 @@ function decoratorItems(): CompletionItem[] {
 /** How far back a call's open parenthesis is looked for: calls spread over a few lines. */
 const CALL_LOOKBACK_LINES = 10;
 
-export function completionsAt(document: TextDocument, position: Position): CompletionItem[] {
+export function completionsAt(document: TextDocument, position: Position, model: LocustfileModel): CompletionItem[] {
+  const thresholds = thresholdCompletionsAt(document, model, position);
+  if (thresholds) return thresholds;
   const before = document.getText({ start: { line: position.line, character: 0 }, end: position });
   if (CLIENT_MEMBER.test(before)) return clientMethodItems();
   if (EVENTS_MEMBER.test(before)) return eventItems();

@@ -12,6 +12,7 @@ import {
   type LocustfileFacts,
   type LocustName,
 } from './locustfileModel';
+import { thresholdDiagnostics } from './thresholdDiagnostics';
 
 export const DIAGNOSTIC_SOURCE = 'Locust Studio';
 /** Placeholder offered when no host is set: the demo target's address, on loopback. */
@@ -767,5 +768,6 @@ class Collector {
 
 export function diagnosticsFor(tree: Tree, model: LocustfileModel, facts: LocustfileFacts, options: DiagnosticOptions): Diagnostic[] {
   if (!model.isLocustfile) return [];
-  return new Collector(tree, model, facts, options).run();
+  const thresholds = thresholdDiagnostics(tree, model, facts).map((d) => ({ ...d, source: DIAGNOSTIC_SOURCE, data: { legacy: false, fixes: [] } satisfies DiagnosticData }));
+  return [...new Collector(tree, model, facts, options).run(), ...thresholds];
 }

@@ -1,4 +1,4 @@
-// Hover on locust names (classes, decorators, wait-time functions, events, client methods, User classes of the file, class attributes).
+// Hover on locust names (classes, decorators, wait-time functions, events, client methods, User classes of the file, class attributes) and THRESHOLDS.
 import type { Node, Tree } from 'web-tree-sitter';
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
 import type { LocustfileModel, UserClassInfo } from '../protocol/model';
@@ -14,6 +14,7 @@ import {
   type AttributeOwner,
 } from './locustReference';
 import { describeWaitTime } from './waitTime';
+import { thresholdHoverAt } from './thresholdHover';
 
 function markdown(entry: ApiEntry, node: Node): Hover {
   return { contents: { kind: MarkupKind.Markdown, value: `\`\`\`python\n${entry.signature}\n\`\`\`\n\n${entry.text}` }, range: rangeOf(node) };
@@ -83,6 +84,8 @@ function classAttributeHover(node: Node, facts: LocustfileFacts): Hover | null {
 }
 
 export function hoverAt(tree: Tree, model: LocustfileModel, facts: LocustfileFacts, position: Position): Hover | null {
+  const threshold = thresholdHoverAt(tree, model, position);
+  if (threshold) return threshold;
   const node = tree.rootNode.descendantForPosition({ row: position.line, column: position.character });
   if (node?.type !== 'identifier') return null;
   const parent = node.parent;

@@ -1,8 +1,11 @@
-// Builds the model of a locustfile (User classes, TaskSets, tasks, weights, tags, wait times, shapes, event listeners) from a tree-sitter parse.
+// Builds the model of a locustfile (User classes, TaskSets, tasks, weights, tags, wait times, shapes, event listeners, requests, THRESHOLDS) from a tree-sitter parse.
 import type { Node, Tree, TreeCursor } from 'web-tree-sitter';
-import type { EventListenerInfo, LocustfileModel, ShapeInfo, SourceRange, TaskInfo, TaskSetInfo, UserClassInfo, WaitTimeInfo } from '../protocol/model';
+import type { EventListenerInfo, LocustfileModel, RequestSite, ShapeInfo, SourceRange, TaskInfo, TaskSetInfo, ThresholdDeclaration, UserClassInfo, WaitTimeInfo } from '../protocol/model';
 import { isWaitTimeFunction, simpleCall, waitTimeArguments, type ArgumentText } from './waitTime';
 import { methodResolutionOrder } from './methodResolution';
+import { decodeContent } from './pythonStrings';
+import { mayMakeRequests, requestSitesIn } from './requestSites';
+import { readThresholds, THRESHOLDS_STATEMENT, type ThresholdProblem, type ThresholdsRead } from './thresholdDeclarations';
 
 /** The locust names the model cares about, as Locust itself exports them (plus the 0.x names, to diagnose them). */
 export type LocustName =
@@ -217,18 +220,6 @@ export function classAssignments(body: Node | null): Map<string, Node> {
   return assignments;
 }
 
-const SIMPLE_ESCAPES: Record<string, string> = { '\n': '', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
-
-/** Python's escape sequences in a (non-raw) str literal; `\N{name}` and unknown escapes stay as written, as Python keeps those it does not know. */
-function decodeEscapes(text: string): string {
-  return text.replace(/\\(\r\n|[\n\\'"abfnrtv]|[0-7]{1,3}|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})/g, (whole, escape: string) => {
-    if (escape in SIMPLE_ESCAPES) return SIMPLE_ESCAPES[escape]!;
-    if (escape === '\r\n') return '';
-    const code = /^[0-7]/.test(escape) ? parseInt(escape, 8) : parseInt(escape.slice(1), 16);
-    return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-  });
-}
-
 /** The value of a plain string literal (`"…"`, `'…'`, `r"…"`): what Python reads, escapes decoded. */
 export function stringValue(node: Node | undefined): string | null {
   if (node?.type !== 'string') return null;
@@ -236,7 +227,7 @@ export function stringValue(node: Node | undefined): string | null {
   const content = parts.filter((c) => c?.type === 'string_content').map((c) => c?.text ?? '').join('');
   const prefix = parts.find((c) => c?.type === 'string_start')?.text ?? '';
   // Raw strings keep their backslashes; f-strings and bytes are left as they were read before.
-  return /[rRfFbB]/.test(prefix) ? content : decodeEscapes(content);
+  return /[rRfFbB]/.test(prefix) ? content : decodeContent(content, false).value;
 }
 
 export function intValue(node: Node | null | undefined): number | null {
@@ -426,6 +417,10 @@ interface StatementFacts {
   taggedFunction?: { name: string; tags: string[] };
   /** Ranges relative to the statement, like a class's. */
   listeners?: EventListenerInfo[];
+  /** The requests made anywhere in the statement (a class's methods, a task function), relative ranges too. */
+  requests?: RequestSite[];
+  /** A `THRESHOLDS = [...]` statement. */
+  thresholds?: ThresholdsRead;
 }
 
 function shiftRange(range: SourceRange, rows: number): SourceRange {
@@ -440,6 +435,8 @@ const MODEL_ATTRIBUTE_START = /^(?:abstract|host|weight|fixed_count|tasks|wait_t
 const SIMPLE_WAIT_TIME = /^wait_time[ \t]*=[ \t]*([^\n\r#;]*[^ \t\n\r#;])[ \t]*$/;
 /** A module-level statement that may add an event listener with a call (`events.init.add_listener(on_init)`). */
 const LISTENER_CALL_START = /^[A-Za-z_][A-Za-z0-9_.]*\.add_listener[ \t]*\(/;
+/** The module-level expression statements the model reads: listener calls and `THRESHOLDS = ...`. */
+const EXPRESSION_STATEMENT_READ = new RegExp(`${LISTENER_CALL_START.source}|${THRESHOLDS_STATEMENT.source}`);
 
 /** The kind of wait time a callee names (`between`, `locust.constant`…). */
 function waitTimeKind(callee: string, imports: Imports): WaitTimeInfo['kind'] {
@@ -508,8 +505,23 @@ class StatementReader {
   /** The statement under the cursor, at `index` among the module's children and starting at row `origin`. */
   statement(index: number, origin: number): StatementFacts {
     const type = this.cursor.nodeType;
+    if (type === 'expression_statement') {
+      const text = this.text();
+      if (!THRESHOLDS_STATEMENT.test(text)) return this.listenerCall(origin);
+      const thresholds = readThresholds(this.cursor.currentNode, this.source, origin);
+      return thresholds ? { thresholds } : {};
+    }
+    const facts = this.definition(index, origin);
+    // After the definition was read: reading it moves the cursor, and brings it back.
+    const text = this.text();
+    if (mayMakeRequests(text)) facts.requests = requestSitesIn(this.cursor.currentNode, text, this.source, origin);
+    return facts;
+  }
+
+  /** A class or function definition, decorated or not. */
+  private definition(index: number, origin: number): StatementFacts {
+    const type = this.cursor.nodeType;
     if (type === 'class_definition') return { cls: this.classDefinition(index, origin, []) };
-    if (type === 'expression_statement') return this.listenerCall(origin);
     if (type !== 'decorated_definition') return {};
     const decorators = noDecorators();
     const range = this.range(origin);
@@ -749,6 +761,8 @@ export interface LocustfileFacts {
   kinds: Map<ClassNode, LocustName>;
   /** The class a base expression names inside this file (`class B(A)` → A's ClassNode). */
   classNamed: Map<string, ClassNode>;
+  /** Elements of THRESHOLDS (or its value) that are not string literals, for the diagnostics. */
+  thresholdProblems: ThresholdProblem[];
 }
 
 /** The model of one document. Tolerant of syntax errors: whatever parsed is kept. */
@@ -1000,7 +1014,9 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
         else if (
           type === 'class_definition' ||
           type === 'decorated_definition' ||
-          (type === 'expression_statement' && LISTENER_CALL_START.test(source.slice(cursor.startIndex, cursor.endIndex)))
+          // Task functions written at module level (`def index(user): user.client.get("/")`) make requests too.
+          (type === 'function_definition' && mayMakeRequests(source.slice(cursor.startIndex, cursor.endIndex))) ||
+          (type === 'expression_statement' && EXPRESSION_STATEMENT_READ.test(source.slice(cursor.startIndex, cursor.endIndex)))
         ) {
           const { row, column } = cursor.startPosition;
           statements.push({ type, start: cursor.startIndex, end: cursor.endIndex, row, column, index });
@@ -1018,6 +1034,9 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
   const classes: TreeClass[] = [];
   const tagsByName = new Map<string, string[]>();
   const listeners: EventListenerInfo[] = [];
+  // Placed at their rows only when a new model is built: a reused model has them already.
+  const requestsRead: { row: number; sites: RequestSite[] }[] = [];
+  let thresholds: { row: number; read: ThresholdsRead } | undefined;
   const place = (facts: ClassFacts, origin: number, nestedIn: TreeClass | undefined, statement: () => Node | null | undefined) => {
     const cls = new TreeClass(facts.name, facts.bases, nestedIn, statement, facts, origin);
     classes.push(cls);
@@ -1041,6 +1060,9 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
       read.push({ type, row, column, facts });
       if (facts.taggedFunction) tagsByName.set(facts.taggedFunction.name, facts.taggedFunction.tags);
       for (const listener of facts.listeners ?? []) listeners.push({ ...listener, range: shiftRange(listener.range, row) });
+      if (facts.requests) requestsRead.push({ row, sites: facts.requests });
+      // Python keeps the last assignment.
+      if (facts.thresholds) thresholds = { row, read: facts.thresholds };
       if (facts.cls) place(facts.cls, row, undefined, () => child(index));
     }
   } finally {
@@ -1050,6 +1072,8 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
 
   const classNamed = new Map<string, ClassNode>();
   for (const cls of classes) if (!cls.nestedIn && !classNamed.has(cls.name)) classNamed.set(cls.name, cls);
+  const thresholdRow = thresholds?.row ?? 0;
+  const thresholdProblems: ThresholdProblem[] = (thresholds?.read.problems ?? []).map((p) => ({ ...p, range: shiftRange(p.range, thresholdRow) }));
   const reused = !anyError ? cache?.unchanged(read) : undefined;
   if (reused) {
     // The same classes in the same order: their kinds carry over; the model is the last one, at this version.
@@ -1058,7 +1082,7 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
       const kind = reused.kinds[i];
       if (kind) kinds.set(cls, kind);
     });
-    return { model: { ...reused.model, version }, facts: { source, imports, classes, kinds, classNamed } };
+    return { model: { ...reused.model, version }, facts: { source, imports, classes, kinds, classNamed, thresholdProblems } };
   }
 
   const kinds = classifyClasses(classes, imports);
@@ -1130,7 +1154,20 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
     });
   }
   const topLevelSets = classes.filter((cls) => !cls.nestedIn && taskSets.has(cls)).map((cls) => taskSets.get(cls)!);
-  const model: LocustfileModel = { uri, version, isLocustfile: imports.any, users, taskSets: topLevelSets, shapes, listeners };
+  const requests = requestsRead.flatMap(({ row, sites }) => sites.map((site) => ({ ...site, range: shiftRange(site.range, row) })));
+  const declared: ThresholdDeclaration[] = (thresholds?.read.items ?? []).map((item) => ({ ...item, range: shiftRange(item.range, thresholdRow) }));
+  const model: LocustfileModel = {
+    uri,
+    version,
+    isLocustfile: imports.any,
+    users,
+    taskSets: topLevelSets,
+    shapes,
+    listeners,
+    requests,
+    thresholds: declared,
+    thresholdsDeclaredAt: thresholds ? shiftRange(thresholds.read.declaredAt, thresholds.row) : null,
+  };
   cache?.remember(anyError ? undefined : { read, model, kinds: classes.map((cls) => kinds.get(cls)) });
-  return { model, facts: { source, imports, classes, kinds, classNamed } };
+  return { model, facts: { source, imports, classes, kinds, classNamed, thresholdProblems } };
 }

@@ -21,7 +21,8 @@ connection.onInitialize(() => ({
     codeLensProvider: { resolveProvider: false },
     documentSymbolProvider: true,
     hoverProvider: true,
-    completionProvider: { triggerCharacters: ['.', '@', '=', '(', ',', ' '] },
+    // Quotes: a new THRESHOLDS string offers its metrics and endpoints at once.
+    completionProvider: { triggerCharacters: ['.', '@', '=', '(', ',', ' ', '"', "'"] },
     codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll] },
   },
   serverInfo: { name: 'Locust Studio language server' },
@@ -90,7 +91,7 @@ connection.onCodeLens((params) => withAnalysis(params.textDocument.uri, [], (a) 
 connection.onDocumentSymbol((params) => withAnalysis(params.textDocument.uri, [], (a) => documentSymbolsFor(a.model, a.tree)));
 connection.onHover((params) => withAnalysis(params.textDocument.uri, null, (a) => hoverAt(a.tree, a.model, a.facts, params.position)));
 connection.onCompletion((params) =>
-  withAnalysis(params.textDocument.uri, [], (a) => (a.model.isLocustfile ? completionsAt(a.document, params.position) : [])),
+  withAnalysis(params.textDocument.uri, [], (a) => (a.model.isLocustfile ? completionsAt(a.document, params.position, a.model) : [])),
 );
 connection.onCodeAction(async (params) =>
   codeActionsFor(params.textDocument.uri, await currentDiagnostics(params.textDocument.uri), params.range, params.context.only),

@@ -38,6 +38,7 @@ const CONTEXTS: Record<string, Context> = {
   'shape-stress': 'file-with-user',
   'shape-soak': 'file-with-user',
   'shape-spike': 'file-with-user',
+  thresholds: 'module',
   task: 'user-body',
   on_start: 'user-body',
   on_stop: 'user-body',

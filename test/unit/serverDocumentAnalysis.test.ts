@@ -64,6 +64,7 @@ test('an edit that changes nothing the model says reuses the last model (and its
     '    @tag("browse")',
     '    @task(2)',
     '    def a(self):',
+    '        print("abc")',
     '        self.client.get("/one")',
     '        self.client.get("/two")',
     '',
@@ -85,8 +86,8 @@ test('an edit that changes nothing the model says reuses the last model (and its
   assert.ok(first);
   const lenses = codeLensesFor(first.model);
 
-  // Typing inside a string on an inner line of a task: same statements, same places, same facts.
-  analyses.changeDocument('file:///a.py', 2, [{ range: { start: { line: 8, character: 25 }, end: { line: 8, character: 25 } }, text: 'x' }]);
+  // Typing inside a string on an inner line of a task (not a request's name): same statements, same places, same facts.
+  analyses.changeDocument('file:///a.py', 2, [{ range: { start: { line: 8, character: 16 }, end: { line: 8, character: 16 } }, text: 'x' }]);
   const second = await analyses.analysisOf('file:///a.py');
   assert.ok(second);
   assert.equal(second.model.users, first.model.users, 'the model’s classes are reused');
@@ -97,7 +98,7 @@ test('an edit that changes nothing the model says reuses the last model (and its
   assert.equal(second.facts.classes[0]?.node.tree, second.tree);
 
   // Renaming a task changes what the model says: rebuilt, and equal to a fresh analysis.
-  analyses.changeDocument('file:///a.py', 3, [{ range: { start: { line: 12, character: 8 }, end: { line: 12, character: 9 } }, text: 'checkout' }]);
+  analyses.changeDocument('file:///a.py', 3, [{ range: { start: { line: 13, character: 8 }, end: { line: 13, character: 9 } }, text: 'checkout' }]);
   const third = await analyses.analysisOf('file:///a.py');
   assert.ok(third);
   assert.notEqual(third.model.users, first.model.users);
@@ -106,10 +107,10 @@ test('an edit that changes nothing the model says reuses the last model (and its
   assert.notEqual(codeLensesFor(third.model), lenses);
 
   // A syntax error anywhere: never reused while it lasts.
-  analyses.changeDocument('file:///a.py', 4, [{ range: { start: { line: 9, character: 30 }, end: { line: 9, character: 31 } }, text: '' }]);
+  analyses.changeDocument('file:///a.py', 4, [{ range: { start: { line: 10, character: 30 }, end: { line: 10, character: 31 } }, text: '' }]);
   const broken = await analyses.analysisOf('file:///a.py');
   assert.equal(broken?.tree.rootNode.hasError, true);
-  analyses.changeDocument('file:///a.py', 5, [{ range: { start: { line: 9, character: 30 }, end: { line: 9, character: 30 } }, text: ')' }]);
+  analyses.changeDocument('file:///a.py', 5, [{ range: { start: { line: 10, character: 30 }, end: { line: 10, character: 30 } }, text: ')' }]);
   const repaired = await analyses.analysisOf('file:///a.py');
   assert.ok(repaired);
   assert.deepEqual(repaired.model, await fresh(repaired.document.getText(), 5));

@@ -33,7 +33,8 @@ const allBuilds = [
   // Attaching (undici and all) is loaded by the extension on first use only, so activation does not pay for it.
   { ...nodeDefaults, entryPoints: { attach: 'runner/attachRun.ts' }, outdir },
   { ...nodeDefaults, ...importMetaUrlShim, entryPoints: { server: 'server/main.ts' }, outdir },
-  { ...nodeDefaults, entryPoints: { cli: 'runner/cli.ts' }, outdir, banner: { js: '#!/usr/bin/env node' } },
+  // The CLI reads a locustfile's THRESHOLDS with the language server's model (tree-sitter), hence the same shim.
+  { ...nodeDefaults, ...importMetaUrlShim, entryPoints: { cli: 'runner/cli.ts' }, outdir, banner: { js: `#!/usr/bin/env node\n${importMetaUrlShim.banner.js}` } },
   {
     bundle: true,
     platform: 'browser',

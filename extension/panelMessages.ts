@@ -39,5 +39,6 @@ export function tickMessage(aggregate: RunAggregate, change: RunChange, selected
     ...(change.failures && { failures: change.failures }),
     ...(change.exceptions && { exceptions: change.exceptions }),
     ...(change.replaceFailures && { replaceFailures: true }),
+    ...(change.thresholds && { thresholds: change.thresholds }),
   };
 }

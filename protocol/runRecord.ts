@@ -1,6 +1,7 @@
 // The run record on disk (meta.json, options.json): a typed, versioned format with its validators and the rule of a run's outcome.
 import * as v from 'valibot';
 import { RunnerKindSchema } from './runner';
+import { VerdictSchema } from './thresholds';
 
 /**
  * The record format this version writes. 1: records before the format was numbered (no `format` key), which read the same
@@ -84,6 +85,10 @@ export const RunMetaSchema = v.looseObject({
   errors: v.optional(v.array(v.string())),
   /** The last users / spawn rate Locust accepted during the run (a change from the panel), when it changed. */
   target: v.optional(v.object({ users: v.number(), spawnRate: v.optional(v.number()), at: v.number() })),
+  /** The thresholds the run was judged by, as written (the locustfile's THRESHOLDS, then the command line's). Format 2. */
+  thresholds: v.optional(v.array(v.string())),
+  /** Their verdict, once the run finished; absent when it did not (a crashed run has no verdict). Format 2. */
+  verdict: v.optional(VerdictSchema),
 });
 export type RunMeta = v.InferOutput<typeof RunMetaSchema>;
 

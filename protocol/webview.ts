@@ -1,6 +1,7 @@
 // Messages between the extension host and the run panel webview, with their validators, and the rule that bounds a series.
 import * as v from 'valibot';
 import { isSpawnRate, isUserCount, MAX_USERS, MIN_USERS_RUNNING } from './limits';
+import { ThresholdStatusSchema, VerdictSchema } from './thresholds';
 import { EndpointStatsSchema, ExceptionEntrySchema, FailureEntrySchema, RunStateSchema, TaskMessageSchema } from './runner';
 
 const finite = v.pipe(v.number(), v.finite());
@@ -59,6 +60,10 @@ export const RunViewSchema = v.object({
   runTimeSeconds: v.optional(v.number()),
   /** A run followed through a Locust web UI elsewhere: that UI's URL, without credentials. */
   attachedTo: v.optional(v.string()),
+  /** Where each threshold of the run stands (live), in declaration order; absent when the run has none. */
+  thresholds: v.optional(v.array(ThresholdStatusSchema)),
+  /** The thresholds' verdict, once the run finished. */
+  verdict: v.optional(VerdictSchema),
 });
 export type RunView = v.InferOutput<typeof RunViewSchema>;
 
@@ -130,6 +135,8 @@ export const HostToWebviewSchema = v.variant('type', [
     failures: v.optional(v.array(FailureEntrySchema)),
     exceptions: v.optional(v.array(ExceptionEntrySchema)),
     replaceFailures: v.optional(v.boolean()),
+    /** Every threshold's status, when any changed with this tick. */
+    thresholds: v.optional(v.array(ThresholdStatusSchema)),
   }),
   /** The series of one endpoint, in answer to selectEndpoint. */
   v.object({ type: v.literal('endpointSeries'), runId: v.string(), method: v.string(), name: v.string(), series: SeriesSchema }),

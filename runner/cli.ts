@@ -1,8 +1,12 @@
 // The command line over the runner (dist/cli.js): run a locustfile or attach to a Locust web UI with live progress, record it, export records.
 import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseDuration } from '../protocol/duration';
+import { describeMeasurement, parseThreshold, THRESHOLD_METRICS, type Threshold, type ThresholdStatus, type Verdict } from '../protocol/thresholds';
+import { readDeclaredThresholds } from './declaredThresholds';
+import { junitXml } from './junit';
 import { formatDuration } from '../protocol/format';
 import { DEFAULT_STATS_INTERVAL, isStatsInterval, isUserCount, MAX_STATS_INTERVAL, MAX_USERS, MIN_STATS_INTERVAL } from '../protocol/limits';
 import type { BridgeMessage, EndpointStats } from '../protocol/runner';
@@ -30,10 +34,17 @@ run options:
       --workers N         distributed: a master and N local workers (0: as many as cores)
       --record-dir D      where run records go (default .locust-studio/runs)    --no-record
       --csv PREFIX        also export the record as PREFIX_stats.csv, _failures.csv, _stats_history.csv, .json
+      --threshold EXPR    a target the run must meet (repeatable; added to the locustfile's THRESHOLDS list):
+                          [SCOPE:] METRIC OP VALUE[UNIT] [over T] [after T] [abort], METRIC one of
+                          ${THRESHOLD_METRICS.join(' ')}; OP < <= > >=; units ms s %;
+                          SCOPE an endpoint as the table names it ("GET /cart: p95 < 250ms"); none: all requests.
+                          Examples: "p95 < 250ms" "fail_ratio < 1%" "/checkout: p99 <= 1s" "rps > 50"
+      --junit FILE        write the thresholds' results as JUnit XML (one test case per threshold)
   -v, --verbose           show Locust's own output (it is always kept in the record's locust.log)
   -h, --help
 
-run exit status: Locust's (1 when requests failed), 2 when the run could not start, 128+n when killed by signal n.
+run exit status: with thresholds, the verdict: 0 when all hold, 1 when any fails or cannot be judged; without, Locust's
+(1 when requests failed); 2 when the run could not start or a threshold is malformed, 128+n when killed by signal n.
 
 attach follows a Locust that runs elsewhere through its web UI (http://host:8089; user:password@ in the URL works too),
 with the same progress, final table and run record as run (its options.json says "attach": URL, without credentials).
@@ -47,6 +58,7 @@ attach options:
       --interval S        seconds between polls (${MIN_STATS_INTERVAL}-${MAX_STATS_INTERVAL}, default ${DEFAULT_STATS_INTERVAL})       --timeout S   per request (default 5)
       --record-dir D      where run records go (default .locust-studio/runs)    --no-record
       --csv PREFIX        also export the record (as for run)
+      --threshold EXPR    a target the followed test must meet (repeatable, as for run)    --junit FILE   (as for run)
 attach exit status: 0 when following ended normally (the remote test stopped, --run-time, Ctrl-C), 1 when the web UI
 was lost while following, 2 when it could not attach (refused, timed out, not a Locust web UI, wrong credentials).`;
 
@@ -60,6 +72,8 @@ const COMMON_OPTIONS = {
   'record-dir': { type: 'string' },
   'no-record': { type: 'boolean' },
   csv: { type: 'string' },
+  threshold: { type: 'string', multiple: true },
+  junit: { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
@@ -143,11 +157,37 @@ function readCa(file: string, url: string): string {
   return text;
 }
 
-export interface CliAttach {
-  options: AttachRunOptions;
+/** What `run` and `attach` share besides the load: where the record and its exports go, what the run is judged by. */
+interface CliOutput {
   recordDir: string | undefined;
   csv: string | undefined;
+  /** `--threshold` expressions, parsed and checked (a malformed one is a UsageError naming it). */
+  thresholds: Threshold[];
+  junit: string | undefined;
   verbose: boolean;
+}
+
+export interface CliAttach extends CliOutput {
+  options: AttachRunOptions;
+}
+
+/** The `--threshold` expressions, each parsed by the one threshold parser; the first malformed one stops everything. */
+function thresholdsOf(expressions: string[] | undefined): Threshold[] {
+  return (expressions ?? []).map((text) => {
+    const parsed = parseThreshold(text);
+    if (!parsed.ok) throw new UsageError(`--threshold "${text}": ${parsed.error} (at "${text.slice(parsed.start, Math.max(parsed.end, parsed.start + 1))}")`);
+    return parsed.threshold;
+  });
+}
+
+function outputOf(values: { 'record-dir'?: string; 'no-record'?: boolean; csv?: string; threshold?: string[]; junit?: string; verbose?: boolean }): CliOutput {
+  return {
+    recordDir: values['no-record'] ? undefined : path.resolve(values['record-dir'] ?? path.join('.locust-studio', 'runs')),
+    csv: values.csv,
+    thresholds: thresholdsOf(values.threshold),
+    junit: values.junit,
+    verbose: values.verbose ?? false,
+  };
 }
 
 /** Turns `attach` arguments into attach options (exported for tests); throws UsageError on bad input. */
@@ -178,21 +218,13 @@ export function parseAttachArgs(argv: string[]): CliAttach {
   if (values.stop) options.stopRemote = true;
   if (interval !== undefined) options.intervalMs = interval * 1000;
   if (timeout !== undefined) options.timeoutMs = timeout * 1000;
-  return {
-    options,
-    recordDir: values['no-record'] ? undefined : path.resolve(values['record-dir'] ?? path.join('.locust-studio', 'runs')),
-    csv: values.csv,
-    verbose: values.verbose ?? false,
-  };
+  return { options, ...outputOf(values) };
 }
 
-export interface CliRun {
+export interface CliRun extends CliOutput {
   /** `python` in these options is what the caller passed to parseRunArgs; `--python`, if given, is in `python`. */
   options: RunOptions;
   python: string | undefined;
-  recordDir: string | undefined;
-  csv: string | undefined;
-  verbose: boolean;
 }
 
 /** Turns `run` arguments into run options (exported for tests); throws UsageError on bad input. */
@@ -230,13 +262,7 @@ export function parseRunArgs(argv: string[], python: string): CliRun {
   }
   // Drop what was not given, so that the record's options.json says only what the user chose.
   for (const key of Object.keys(options) as (keyof RunOptions)[]) if (options[key] === undefined) delete options[key];
-  return {
-    options,
-    python: values.python,
-    recordDir: values['no-record'] ? undefined : path.resolve(values['record-dir'] ?? path.join('.locust-studio', 'runs')),
-    csv: values.csv,
-    verbose: values.verbose ?? false,
-  };
+  return { options, python: values.python, ...outputOf(values) };
 }
 
 // ---- output ----
@@ -279,6 +305,37 @@ export function finalTable(endpoints: EndpointStats[], total: EndpointStats, sec
   return [line(rows[0]!), rule, ...rows.slice(1, -1).map(line), rule, line(rows.at(-1)!)].join('\n');
 }
 
+const STATE_MARK: Record<ThresholdStatus['state'], string> = { passed: '✓', holding: '✓', failed: '✗', failing: '✗', unknown: '?', pending: '?' };
+
+/**
+ * Each threshold with ✓ (held), ✗ (failed) or ? (could not be judged), its measured value against its limit, and the
+ * verdict: the same statuses the panel, the Testing view and the report show. A run without a verdict says why.
+ */
+export function thresholdsTable(thresholds: Threshold[], statuses: ThresholdStatus[], verdict: Verdict | undefined): string {
+  const width = Math.max(...thresholds.map((t) => t.text.length));
+  const lines = thresholds.map((t, i) => {
+    const status = verdict?.thresholds[i] ?? statuses[i];
+    const measured = status && status.value !== null ? describeMeasurement(t, status) : '';
+    const why = status?.reason ? `  (${status.reason})` : '';
+    return `  ${STATE_MARK[status?.state ?? 'unknown']} ${t.text.padEnd(width)}  ${measured}${why}`.trimEnd();
+  });
+  const held = verdict ? verdict.thresholds.filter((s) => s.state === 'passed').length : 0;
+  const summary = verdict
+    ? `Thresholds: ${verdict.outcome} (${held} of ${thresholds.length} held${verdict.abortedBy ? `; the run was ended early by "${verdict.abortedBy}"` : ''})`
+    : 'Thresholds: no verdict: the run did not finish';
+  return [`\nThresholds:`, ...lines, summary].join('\n');
+}
+
+/** The thresholds' results as JUnit XML; a run without a verdict reports each threshold as not judged. */
+async function writeJunit(file: string, thresholds: Threshold[], end: RunEnd, name: string, seconds: number): Promise<void> {
+  const verdict: Verdict = end.verdict ?? {
+    outcome: 'unknown',
+    thresholds: thresholds.map((t) => ({ text: t.text, state: 'unknown', value: null, reason: `the run did not finish (${end.outcome}): ${end.message ?? 'see the log'}` })),
+  };
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  await writeFile(file, junitXml(verdict, thresholds, { suiteName: name, durationSeconds: seconds }));
+}
+
 // ---- commands ----
 
 /** Non-TTY progress lines come at most this often. */
@@ -289,7 +346,12 @@ const PLAIN_PROGRESS_EVERY_MS = 5_000;
  * errors, Locust's output with --verbose; the first Ctrl-C (or SIGTERM) stops it gracefully, a second one kills it.
  * Resolves once the run ended, after printing the final table, failures, exceptions and the record's folder.
  */
-async function showRun(session: RunSession, cli: { verbose: boolean; csv: string | undefined }, { what = 'stopping (Ctrl-C again to kill)' } = {}): Promise<RunEnd> {
+async function showRun(
+  session: RunSession,
+  cli: { verbose: boolean; csv: string | undefined; junit: string | undefined },
+  thresholds: Threshold[],
+  { what = 'stopping (Ctrl-C again to kill)', name }: { what?: string; name: string },
+): Promise<RunEnd> {
   const started = Date.now();
   const tty = process.stdout.isTTY === true;
   let progressShown = false;
@@ -320,6 +382,10 @@ async function showRun(session: RunSession, cli: { verbose: boolean; csv: string
       process.stderr.write(`locust-studio: ${message.message}\n`);
     }
   });
+  session.on('aborting', (threshold) => {
+    clearProgress();
+    process.stderr.write(`locust-studio: threshold "${threshold}" failed: stopping the run\n`);
+  });
 
   let interrupts = 0;
   const onSignal = () => {
@@ -348,6 +414,11 @@ async function showRun(session: RunSession, cli: { verbose: boolean; csv: string
       process.stdout.write(`\nExceptions:\n${final.exceptions.map((e) => `  ${e.count}× ${e.message.slice(0, 200)}`).join('\n')}\n`);
     }
   }
+  if (thresholds.length) process.stdout.write(`${thresholdsTable(thresholds, session.aggregate.snapshot.thresholds ?? [], end.verdict)}\n`);
+  if (cli.junit) {
+    await writeJunit(cli.junit, thresholds, end, name, (Date.now() - started) / 1000);
+    process.stdout.write(`JUnit: ${cli.junit}\n`);
+  }
   if (end.message) {
     process.stderr.write(`locust-studio: ${end.message}\n`);
     // Locust could not run (bad locustfile, bad option…): its own words say why.
@@ -371,11 +442,20 @@ async function run(argv: string[]): Promise<number> {
   });
   if (!interpreter) return EXIT_CANNOT_START;
   cli.options.python = interpreter.path;
+  // The locustfile's own THRESHOLDS first, then the command line's; a malformed one stops everything before Locust runs.
+  const declared = await readDeclaredThresholds(cli.options.locustfile).catch(() => ({ thresholds: [], problems: [] }));
+  if (declared.problems.length) {
+    const where = path.relative(process.cwd(), cli.options.locustfile) || cli.options.locustfile;
+    for (const p of declared.problems) process.stderr.write(`locust-studio: ${where}:${p.line}: THRESHOLDS${p.text === null ? '' : ` "${p.text}"`}: ${p.error}\n`);
+    return EXIT_CANNOT_START;
+  }
+  const thresholds = [...declared.thresholds, ...cli.thresholds];
   const session = await RunSession.launch(cli.options, {
     ...(cli.recordDir && { record: { baseDir: cli.recordDir, interpreter: { path: interpreter.path, locustVersion: interpreter.locustVersion } } }),
     spawnErrorHint: 'Check --python.',
+    thresholds,
   });
-  return exitStatusOf(await showRun(session, cli));
+  return exitStatusOf(await showRun(session, cli, thresholds, { name: path.basename(cli.options.locustfile) }));
 }
 
 /** `attach <url>`: follows a Locust web UI, with the same progress, table and record as `run`. */
@@ -389,9 +469,10 @@ async function attach(argv: string[]): Promise<number> {
     return EXIT_CANNOT_START;
   }
   process.stderr.write(`locust-studio: following ${attached.url}${cli.options.users !== undefined ? ` (${cli.options.users} users started)` : ''}\n`);
-  const session = RunSession.follow(attached, cli.options, { ...(cli.recordDir && { record: { baseDir: cli.recordDir } }) });
-  const end = await showRun(session, cli, {
+  const session = RunSession.follow(attached, cli.options, { ...(cli.recordDir && { record: { baseDir: cli.recordDir } }), thresholds: cli.thresholds });
+  const end = await showRun(session, cli, cli.thresholds, {
     what: `detaching${cli.options.stopRemote ? ' and stopping the remote test' : ' (the remote Locust keeps running)'} (Ctrl-C again to leave at once)`,
+    name: attached.url,
   });
   return exitStatusOf(end);
 }

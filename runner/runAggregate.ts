@@ -1,5 +1,6 @@
 // Folds the bridge's messages into the state of one run (what the panel shows, series included); free of vscode, unit-tested.
 import { endpointKey, exceptionKey, failureKey, PERCENTILES, type BridgeMessage, type EndpointStats, type ExceptionEntry, type FailureEntry } from '../protocol/runner';
+import type { ThresholdStatus, Verdict } from '../protocol/thresholds';
 import { outcomeMessage, outcomeOf, type RunExit, type RunOutcome } from '../protocol/runRecord';
 import {
   appendPoint,
@@ -35,11 +36,24 @@ export interface RunChange {
   exceptions?: ExceptionEntry[];
   /** `final` carries every failure: the view replaces its list instead of merging. */
   replaceFailures?: boolean;
+  /** Every threshold's status, when the message changed any (set by the run session, which judges them). */
+  thresholds?: ThresholdStatus[];
 }
 
 const P99 = PERCENTILES.indexOf(0.99);
 
 export { endpointKey } from '../protocol/runner';
+
+/**
+ * An endpoint as the panel shows it: the window histogram (for thresholds, which read the bridge's messages themselves)
+ * neither crosses into the webview nor stays in memory.
+ */
+function withoutHistogram(e: EndpointStats): EndpointStats {
+  if (e.window.histogram === undefined) return e;
+  const window = { ...e.window };
+  delete window.histogram;
+  return { ...e, window };
+}
 
 /**
  * One sample of an endpoint (or the total): window rates and percentiles. p99 is the window's too when the tick carries
@@ -128,7 +142,7 @@ export class RunAggregate {
       case 'tick': {
         this.view.state = message.state;
         this.view.userCount = message.userCount;
-        this.view.total = message.total;
+        this.view.total = withoutHistogram(message.total);
         const endpoints = this.merge(message.endpoints);
         const points = this.sample(message);
         const failures = message.failures && this.mergeFailures(message.failures);
@@ -137,7 +151,7 @@ export class RunAggregate {
       }
       case 'final': {
         this.finalReceived = true;
-        this.view.total = message.total;
+        this.view.total = withoutHistogram(message.total);
         this.failureMap.clear();
         const failures = this.mergeFailures(message.failures);
         const exceptions = message.exceptions && this.mergeExceptions(message.exceptions);
@@ -163,14 +177,26 @@ export class RunAggregate {
     if (text) this.view.message = text;
   }
 
+  /** Where the run's thresholds stand now (the evaluator's statuses, in declaration order). */
+  setThresholds(statuses: ThresholdStatus[]): void {
+    this.view.thresholds = statuses;
+  }
+
+  /** The thresholds' verdict, once the run finished; its statuses are the final ones. */
+  setVerdict(verdict: Verdict): void {
+    this.view.verdict = verdict;
+    this.view.thresholds = verdict.thresholds;
+  }
+
   setTargetUsers(users: number, spawnRate?: number): void {
     this.view.targetUsers = users;
     if (spawnRate !== undefined) this.view.spawnRate = spawnRate;
   }
 
   private merge(changed: EndpointStats[]): EndpointStats[] {
-    for (const e of changed) this.endpoints.set(endpointKey(e), e);
-    return changed;
+    const shown = changed.map(withoutHistogram);
+    for (const e of shown) this.endpoints.set(endpointKey(e), e);
+    return shown;
   }
 
   private sample(message: Extract<BridgeMessage, { type: 'tick' }>): NonNullable<RunChange['points']> {

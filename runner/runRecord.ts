@@ -18,6 +18,7 @@ import {
 } from '../protocol/runner';
 import type { AttachedRun } from './attachRun';
 import type { LocustRun, RunExit, RunOptions } from './locustRun';
+import type { Verdict } from '../protocol/thresholds';
 import { outcomeOf, parseRecordedOptions, parseRunMeta, RUN_RECORD_FORMAT, type RecordedOptions, type RunMeta } from '../protocol/runRecord';
 
 type Tick = Extract<BridgeMessage, { type: 'tick' }>;
@@ -177,12 +178,20 @@ export class RunRecorder {
     writeSync(this.logFd, text);
   }
 
-  /** The run ended: writes the exit and how it ended, and closes the record. Returns the final metadata. */
-  finish(exit: RunExit): RunMeta {
+  /** The thresholds the run is judged by, as written: in meta.json from the start, so a crashed run still names them. */
+  noteThresholds(texts: string[]): void {
+    if (this.closed || texts.length === 0) return;
+    this.meta.thresholds = texts;
+    this.writeMeta();
+  }
+
+  /** The run ended: writes the exit, how it ended and the thresholds' verdict, and closes the record. Returns the final metadata. */
+  finish(exit: RunExit, { verdict }: { verdict?: Verdict } = {}): RunMeta {
     if (this.closed) return this.meta;
     this.closed = true;
     this.meta.endedAt = Date.now();
     this.meta.exit = exit;
+    if (verdict) this.meta.verdict = verdict;
     this.meta.outcome = outcomeOf(exit, this.hadFinal);
     try {
       fdatasyncSync(this.ticksFd);

@@ -4,7 +4,9 @@ import { outcomeMessage, parseRecordedOptions, parseRunMeta, type RunMeta } from
 import type { LoadedRunRecord } from './runRecord';
 import { loadRunRecord, readJson } from './runRecord';
 import { parseDuration } from '../protocol/duration';
+import { parseThreshold, type Threshold } from '../protocol/thresholds';
 import { RunAggregate } from './runAggregate';
+import { ThresholdEvaluator } from './thresholds';
 import type { RunView } from '../protocol/webview';
 
 /**
@@ -28,11 +30,30 @@ export function replayRunRecord(record: LoadedRunRecord): RunAggregate {
     ...(attachedUrl !== undefined && { attachedTo: attachedUrl }),
   });
   aggregate.locustVersion = meta.locustVersion;
-  for (const tick of record.ticks) aggregate.apply(tick);
-  if (record.final) aggregate.apply(record.final);
+  // The thresholds' states as the run left them, judged again by the same evaluator; the verdict is the one recorded.
+  const thresholds = recordedThresholds(meta);
+  const evaluator = thresholds.length ? new ThresholdEvaluator(thresholds, { startedAt: meta.startedAt }) : undefined;
+  for (const tick of record.ticks) {
+    aggregate.apply(tick);
+    evaluator?.apply(tick);
+  }
+  if (record.final) {
+    aggregate.apply(record.final);
+    evaluator?.apply(record.final);
+  }
+  if (evaluator) aggregate.setThresholds(evaluator.statuses());
+  if (meta.verdict) aggregate.setVerdict(meta.verdict);
   const exit = meta.exit ?? { code: null, signal: null };
   aggregate.finish(exit, { outcome: meta.outcome, message: outcomeMessage(meta.outcome, meta.exit, { ...(meta.interpreter && { interpreter: meta.interpreter.path }), hadFinal: record.final !== undefined }) });
   return aggregate;
+}
+
+/** The thresholds a record names, parsed (a text this version cannot read is left out rather than guessed at). */
+export function recordedThresholds(meta: RunMeta): Threshold[] {
+  return (meta.thresholds ?? []).flatMap((text) => {
+    const parsed = parseThreshold(text);
+    return parsed.ok ? [parsed.threshold] : [];
+  });
 }
 
 /** Loads a record folder and returns the view of its run, as the panel shows a finished run. */

@@ -6,12 +6,14 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BridgeMessage } from '../protocol/runner';
 import { outcomeMessage, outcomeOf, type RecordedOptions, type RunOutcome } from '../protocol/runRecord';
+import type { Threshold, Verdict } from '../protocol/thresholds';
 import type { AttachedRun, AttachRunOptions } from './attachRun';
 import { findImportFailure, type ImportFailure } from './importFailure';
 import { launchRun, type AckMessage, type LocustRun, type LogStream, type RunExit, type RunOptions } from './locustRun';
 import { parseDuration } from '../protocol/duration';
 import { RunAggregate, type RunChange, type RunDescription } from './runAggregate';
 import { exportRunRecord, loadRunRecord, RunRecorder } from './runRecord';
+import { ThresholdEvaluator } from './thresholds';
 
 /** Log lines a session keeps to explain how a run ended (the whole log is in the record's locust.log). */
 export const LOG_TAIL_LINES = 300;
@@ -34,6 +36,8 @@ export interface SessionSettings {
   record?: SessionRecording;
   /** Said after "Could not start <python>: <reason>." — where the user changes the interpreter (a setting, an option). */
   spawnErrorHint?: string;
+  /** What the run is judged by (the locustfile's THRESHOLDS, then any added for this run), parsed and checked. */
+  thresholds?: Threshold[];
 }
 
 /** How a run ended: one value for every shell (panel, status bar, CLI, record). */
@@ -48,6 +52,10 @@ export interface RunEnd {
   recordDir?: string;
   /** The last lines Locust printed (the bridge's errors and Python's tracebacks among them). */
   logTail: string[];
+  /** The thresholds the run was judged by, as written; absent when it had none. */
+  thresholds?: string[];
+  /** Their verdict; absent when the run has no thresholds or did not finish (a crashed run has no verdict). */
+  verdict?: Verdict;
 }
 
 export type RunSessionEvents = {
@@ -59,6 +67,8 @@ export type RunSessionEvents = {
   log: [line: string, stream: LogStream];
   /** A channel line that was not a valid message; it was dropped. */
   protocolError: [reason: string, line: string];
+  /** An `abort` threshold failed for good: the run is being stopped. */
+  aborting: [threshold: string];
   /** Emitted once, after the record is complete. */
   ended: [end: RunEnd];
 };
@@ -113,6 +123,8 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
   private readonly locustfile: string | undefined;
   private readonly recorder: RunRecorder | undefined;
   private readonly logTail: string[] = [];
+  private readonly evaluator: ThresholdEvaluator | undefined;
+  private aborting = false;
 
   private constructor(
     private readonly source: Source,
@@ -142,6 +154,12 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
     this.recorder = recorder;
     this.recordDir = recorder?.dir;
     this.recordError = recordError;
+    const thresholds = settings.thresholds ?? [];
+    if (thresholds.length) {
+      this.evaluator = new ThresholdEvaluator(thresholds, { startedAt: description.startedAt });
+      this.aggregate.setThresholds(this.evaluator.statuses());
+      recorder?.noteThresholds(thresholds.map((t) => t.text));
+    }
 
     if (source.hello) this.onMessage(source.hello);
     source.on('message', (message) => this.onMessage(message));
@@ -224,7 +242,19 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
   private onMessage(message: BridgeMessage): void {
     this.recorder?.onMessage(message);
     const change = this.aggregate.apply(message);
+    const statuses = this.evaluator?.apply(message);
+    if (statuses) {
+      this.aggregate.setThresholds(statuses);
+      change.thresholds = statuses;
+    }
     this.emit('change', change, message);
+    const abortedBy = this.evaluator?.abortedBy;
+    if (abortedBy !== undefined && !this.aborting) {
+      this.aborting = true;
+      this.emit('aborting', abortedBy);
+      // Gracefully: Locust reports its final statistics, which the verdict is judged on.
+      void this.source.stop();
+    }
   }
 
   private async conclude(exit: RunExit): Promise<RunEnd> {
@@ -243,8 +273,10 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
               ? `Lost the Locust web UI at ${this.attachedTo ?? '?'}. See the log.`
               : outcomeMessage(outcome, exit, { hadFinal: this.aggregate.finalReceived });
     this.aggregate.finish(exit, { outcome, ...(message !== undefined && { message }) });
+    const verdict = this.evaluator?.verdict({ completed: outcome === 'finished' });
+    if (verdict) this.aggregate.setVerdict(verdict);
     if (this.recorder) {
-      this.recorder.finish(exit);
+      this.recorder.finish(exit, { ...(verdict && { verdict }) });
       if (this.settings.record?.exportBeside && this.aggregate.finalReceived) {
         // Locust's own CSV layout and JSON beside the record, so the run folder has them without an export.
         await loadRunRecord(this.recorder.dir)
@@ -259,6 +291,8 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
       ...(importFailure && { importFailure }),
       ...(this.recordDir !== undefined && { recordDir: this.recordDir }),
       logTail: [...this.logTail],
+      ...(this.settings.thresholds?.length && { thresholds: this.settings.thresholds.map((t) => t.text) }),
+      ...(verdict && { verdict }),
     };
     this.emit('ended', end);
     return end;
@@ -266,11 +300,14 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
 }
 
 /**
- * The CLI's exit status for a run that ended: 2 when it could not start, 128+n when killed by signal n, else Locust's own
- * status (1 when requests failed); a followed web UI exits 0 when following ended normally, 1 when the web UI was lost.
+ * The CLI's exit status for a run that ended: 2 when it could not start. With thresholds, the verdict: 0 when every one
+ * held, 1 when any failed or could not be judged (and at least 1 for a run that did not finish, which has no verdict).
+ * Without: 128+n when killed by signal n, else Locust's own status (1 when requests failed); a followed web UI exits 0
+ * when following ended normally, 1 when the web UI was lost.
  */
 export function exitStatusOf(end: RunEnd): number {
   if (end.exit.spawnError !== undefined) return EXIT_CANNOT_START;
-  if (end.exit.signal) return 128 + (os.constants.signals[end.exit.signal] ?? 0);
-  return end.exit.code ?? 1;
+  if (end.verdict) return end.verdict.outcome === 'passed' ? 0 : 1;
+  const status = end.exit.signal ? 128 + (os.constants.signals[end.exit.signal] ?? 0) : (end.exit.code ?? 1);
+  return end.thresholds ? Math.max(1, status) : status;
 }

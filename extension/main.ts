@@ -5,30 +5,46 @@ import { DocumentModelRequest, LensCommand, type DocumentModelParams, type Docum
 import { createLanguageClient } from './languageClient';
 import { logChannel, logError } from './log';
 import { RunController } from './runController';
+import { ThresholdTests } from './thresholdTests';
 import { TaskRunner } from './taskCommand';
 import { registerTaskDebugging } from './debugAdapter';
 import { ImportDiagnostics } from './importDiagnostics';
 import { RUN_PANEL_VIEW_TYPE, RunPanel } from './runPanel';
 
 let client: LanguageClient | undefined;
+let clientStarted: Promise<void> = Promise.resolve();
 
 export function activate(context: vscode.ExtensionContext): void {
   const started = Date.now();
   const importDiagnostics = new ImportDiagnostics();
+  // The language server's model of a locustfile, once the server runs (a run started during activation waits for it).
+  const modelOf = async (uri: string): Promise<DocumentModelResult> => {
+    await clientStarted;
+    if (!client?.isRunning()) return null;
+    const params: DocumentModelParams = { uri };
+    return client.sendRequest<DocumentModelResult>(DocumentModelRequest.method, params);
+  };
   const controller = new RunController({
     defaultRunFolder: vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'runs').fsPath,
     state: context.workspaceState,
     importDiagnostics,
+    modelOf,
   });
   const panel = new RunPanel(context.extensionUri, controller);
   controller.attachPanel(panel);
   const tasks = new TaskRunner(context.workspaceState, controller, importDiagnostics);
+  const thresholdTests = new ThresholdTests({
+    modelOf,
+    run: (uri, ask) => controller.run({ uri, userClasses: [] }, { ask }),
+    stop: () => controller.stop(),
+  });
 
   context.subscriptions.push(
     logChannel(),
     importDiagnostics,
     controller,
     panel,
+    thresholdTests,
     vscode.commands.registerCommand('locustStudio.openPanel', () => {
       panel.show();
       // A panel reopened after a reload has nothing in memory to show: the last record fills it.
@@ -64,7 +80,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const languageClient = createLanguageClient(context);
   client = languageClient;
-  languageClient.start().catch((error: unknown) => logError('The Locust Studio language server did not start', error));
+  clientStarted = languageClient.start().catch((error: unknown) => logError('The Locust Studio language server did not start', error));
 
   // Editor-title buttons appear only on files the model calls a locustfile.
   const updateLocustfileContext = async (editor: vscode.TextEditor | undefined) => {

@@ -4,6 +4,9 @@ import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_STATS_INTERVAL } from '../protocol/limits';
 import type { RunTarget } from '../protocol/lsp';
+import type { LocustfileModel } from '../protocol/model';
+import type { Threshold } from '../protocol/thresholds';
+import { declaredThresholds } from '../runner/declaredThresholds';
 import type { EndpointKey, HostToWebview, TaskView, WebviewToHost } from '../protocol/webview';
 import { listRunRecords, loadRunRecord } from '../runner/runRecord';
 import { replayRunRecord } from '../runner/runReplay';
@@ -29,7 +32,12 @@ export interface RunStorage {
   state: vscode.Memento;
   /** Where a locustfile that failed to import shows its error. */
   importDiagnostics: ImportDiagnostics;
+  /** The language server's model of a locustfile (open, or as saved): its THRESHOLDS among other things. */
+  modelOf(uri: string): Promise<LocustfileModel | null>;
 }
+
+/** How a run is started: asking every question (a lens), none (Run Again), or only what is missing (the Testing view). */
+export type AskMode = 'all' | 'none' | 'missing';
 
 export const lastChoicesKey = (uri: string) => `locustStudio.lastChoices:${uri}`;
 
@@ -129,7 +137,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       void vscode.window.showInformationMessage('No load test has run yet in this window: use “Run load test” first.');
       return;
     }
-    await this.run(this.lastTarget, { ask: false });
+    await this.run(this.lastTarget, { ask: 'none' });
   }
 
   /** Asks before a new run replaces the active one; false when the user keeps it. */
@@ -141,20 +149,26 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     return true;
   }
 
-  async run(target: RunTarget, { ask = true }: { ask?: boolean } = {}): Promise<void> {
+  /**
+   * Runs a load test of `target`, judged by the locustfile's THRESHOLDS. Resolves with how it ended (for the Testing
+   * view), or undefined when it did not start (not trusted, the user cancelled, no interpreter).
+   */
+  async run(target: RunTarget, { ask = 'all' }: { ask?: AskMode } = {}): Promise<RunEnd | undefined> {
     if (!vscode.workspace.isTrusted) {
       void vscode.window.showWarningMessage(
         'Locust Studio runs load tests only in a trusted workspace: a run executes the locustfile’s code. Trust this folder to run it.',
       );
-      return;
+      return undefined;
     }
-    if (!(await this.replaceActive('Run'))) return;
+    if (!(await this.replaceActive('Run'))) return undefined;
     const locustfile = vscode.Uri.parse(target.uri).fsPath;
     const config = vscode.workspace.getConfiguration('locustStudio', vscode.Uri.parse(target.uri));
     const interpreter = await chooseInterpreter(vscode.Uri.parse(target.uri));
-    if (!interpreter) return;
+    if (!interpreter) return undefined;
     const choices = await this.choose(target, locustfile, config, ask);
-    if (!choices) return;
+    if (!choices) return undefined;
+    const thresholds = await this.thresholdsOf(target.uri, locustfile);
+    if (!thresholds) return undefined;
     this.lastTarget = target;
 
     const options = runOptionsFor({ locustfile, userClasses: target.userClasses, shape: target.shape }, choices, {
@@ -167,24 +181,50 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       session = await RunSession.launch(options, {
         record: { baseDir: runFolder(this.storage.defaultRunFolder, config, locustfile), interpreter, exportBeside: true },
         spawnErrorHint: 'Check the locustStudio.python setting.',
+        thresholds,
       });
     } catch (error) {
       logError('The load test could not start', error);
       void vscode.window.showErrorMessage(`Locust Studio: the load test could not start: ${(error as Error).message}`);
-      return;
+      return undefined;
     }
     logChannel().info(`Run ${session.aggregate.id}: ${interpreter.path} ${locustfile} (${target.userClasses.join(', ') || 'all User classes'})`);
     // Python imported the locustfile: an import error shown for it (or its folder) before is stale.
     session.on('change', (_change, message) => message.type === 'hello' && this.storage.importDiagnostics.clear(locustfile));
     const end = await this.follow(session);
-    if (end.outcome === 'finished') return;
+    if (end.outcome === 'finished') return end;
     const failure = end.importFailure;
     // A locustfile that does not import: the error goes where the user looks, at the line Python named.
     if (failure) await this.storage.importDiagnostics.show(failure);
     const message = failure ? (end.message ?? '') : `the load test failed. ${end.message ?? ''}`;
-    const choice = await vscode.window.showErrorMessage(`Locust Studio: ${message}`, ...(failure ? ['Go to Error'] : []), 'Show Log');
-    if (choice === 'Show Log') logChannel().show();
-    else if (choice === 'Go to Error' && failure) await revealLine(failure.file, failure.line);
+    // Not awaited: the run has ended (and the Testing view waits for it) whether or not the message is answered.
+    void vscode.window.showErrorMessage(`Locust Studio: ${message}`, ...(failure ? ['Go to Error'] : []), 'Show Log').then(async (choice) => {
+      if (choice === 'Show Log') logChannel().show();
+      else if (choice === 'Go to Error' && failure) await revealLine(failure.file, failure.line);
+    });
+    return end;
+  }
+
+  /**
+   * The locustfile's THRESHOLDS, as the language server reads them. Entries that cannot be judged (the Problems view
+   * shows why) leave the choice to the user: run without them, or go and fix them. Undefined: do not run.
+   */
+  private async thresholdsOf(uri: string, locustfile: string): Promise<Threshold[] | undefined> {
+    const declared = declaredThresholds(await this.storage.modelOf(uri).catch(() => null));
+    const first = declared.problems[0];
+    if (!first) return declared.thresholds;
+    const choice = await vscode.window.showWarningMessage(
+      `Locust Studio: ${declared.problems.length} of the thresholds in ${path.basename(locustfile)} cannot be judged (line ${first.line}: ${first.error}).`,
+      { modal: true, detail: 'Run without them, or fix them first (the Problems view lists each one).' },
+      'Run Without Them',
+      'Show Problems',
+    );
+    if (choice === 'Run Without Them') return declared.thresholds;
+    if (choice === 'Show Problems') {
+      await revealLine(locustfile, first.line);
+      await vscode.commands.executeCommand('workbench.actions.view.problems');
+    }
+    return undefined;
   }
 
   /** Shows a session until it ends: its changes in the panel and the status bar, its log in the output channel. */
@@ -234,7 +274,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
   }
 
   /** The run's choices: asked (prefilled with the last ones for this file, locust.conf, settings) or the last ones. */
-  private async choose(target: RunTarget, locustfile: string, config: vscode.WorkspaceConfiguration, ask: boolean): Promise<RunChoices | undefined> {
+  private async choose(target: RunTarget, locustfile: string, config: vscode.WorkspaceConfiguration, ask: AskMode): Promise<RunChoices | undefined> {
     const conf = await readFile(path.join(path.dirname(locustfile), 'locust.conf'), 'utf8').then(readLocustConf, () => ({}));
     // The host as Locust would pick it: your last answer, then locust.conf (which overrides the class in Locust 2.12),
     // then the User class's own `host` (the language server reads it, inherited ones included).
@@ -244,7 +284,9 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       runTime: config.get<string>('defaultRunTime'),
     });
     const what = target.userClasses.length ? target.userClasses.join(', ') : path.basename(locustfile);
-    const choices = ask ? await askRunChoices(`Run load test: ${what}`, defaults, Boolean(target.shape)) : defaults;
+    // The Testing view asks only for a host when nothing names one (a test run needs a target; the rest has defaults).
+    const complete = ask === 'none' || (ask === 'missing' && defaults.host !== '');
+    const choices = complete ? defaults : await askRunChoices(`Run load test: ${what}`, defaults, Boolean(target.shape));
     if (choices) await this.storage.state.update(lastChoicesKey(target.uri), choices);
     return choices;
   }

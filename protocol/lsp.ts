@@ -1,7 +1,7 @@
 // Custom LSP requests and the command ids that code lenses carry, shared by server/ and extension/.
 import type { LocustfileModel, SourceRange } from './model';
 
-/** Request sent by the extension, answered by the server: the model of one open document. */
+/** Request sent by the extension, answered by the server: the model of one document (open, else as saved on disk). */
 export const DocumentModelRequest = {
   method: 'locustStudio/documentModel',
 } as const;

@@ -1,11 +1,13 @@
 // The command line over the runner (dist/cli.js): run a locustfile or attach to a Locust web UI with live progress, record it, export records.
 import { readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseDuration } from '../protocol/duration';
 import { describeMeasurement, parseThreshold, THRESHOLD_METRICS, type Threshold, type ThresholdStatus, type Verdict } from '../protocol/thresholds';
-import { readDeclaredThresholds } from './declaredThresholds';
+import { modelOfText } from '../server/documentAnalysis';
+import { declaredThresholds } from './declaredThresholds';
 import { junitXml } from './junit';
 import { formatDuration } from '../protocol/format';
 import { DEFAULT_STATS_INTERVAL, isStatsInterval, isUserCount, MAX_STATS_INTERVAL, MAX_USERS, MIN_STATS_INTERVAL } from '../protocol/limits';
@@ -443,7 +445,9 @@ async function run(argv: string[]): Promise<number> {
   if (!interpreter) return EXIT_CANNOT_START;
   cli.options.python = interpreter.path;
   // The locustfile's own THRESHOLDS first, then the command line's; a malformed one stops everything before Locust runs.
-  const declared = await readDeclaredThresholds(cli.options.locustfile).catch(() => ({ thresholds: [], problems: [] }));
+  // A file that cannot be read declares nothing here: Locust says why it cannot run it.
+  const source = await readFile(cli.options.locustfile, 'utf8').catch(() => undefined);
+  const declared = declaredThresholds(source === undefined ? null : await modelOfText(pathToFileURL(cli.options.locustfile).href, source));
   if (declared.problems.length) {
     const where = path.relative(process.cwd(), cli.options.locustfile) || cli.options.locustfile;
     for (const p of declared.problems) process.stderr.write(`locust-studio: ${where}:${p.line}: THRESHOLDS${p.text === null ? '' : ` "${p.text}"`}: ${p.error}\n`);

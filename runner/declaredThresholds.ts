@@ -1,9 +1,7 @@
-// The thresholds a locustfile declares (its module-level THRESHOLDS), read by the language server's own model of the file
-// without running it: the one reader for the CLI, the Testing view and the run.
-import { readFile } from 'node:fs/promises';
-import { pathToFileURL } from 'node:url';
+// The thresholds a locustfile declares (its module-level THRESHOLDS), taken from the language server's model of the file:
+// the one reading for the CLI, the editor's runs and the Testing view, without running the file.
+import type { LocustfileModel } from '../protocol/model';
 import type { Threshold } from '../protocol/thresholds';
-import { DocumentAnalyses } from '../server/documentAnalysis';
 
 /** A THRESHOLDS entry that cannot be judged: its 1-based line, its text (null: an f-string) and why. */
 export interface ThresholdProblem {
@@ -17,14 +15,8 @@ export interface DeclaredThresholds {
   problems: ThresholdProblem[];
 }
 
-/** Reads `file`'s THRESHOLDS; a file without them declares none. Rejects only when the file cannot be read. */
-export async function readDeclaredThresholds(file: string): Promise<DeclaredThresholds> {
-  const text = await readFile(file, 'utf8');
-  const uri = pathToFileURL(file).href;
-  const analyses = new DocumentAnalyses();
-  analyses.openDocument(uri, 'python', 1, text);
-  const model = await analyses.modelOf(uri);
-  analyses.forget(uri);
+/** The thresholds of a model, and the entries that cannot be judged; a file without THRESHOLDS declares none. */
+export function declaredThresholds(model: LocustfileModel | null | undefined): DeclaredThresholds {
   const thresholds: Threshold[] = [];
   const problems: ThresholdProblem[] = [];
   for (const declared of model?.thresholds ?? []) {

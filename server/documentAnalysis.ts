@@ -154,3 +154,14 @@ export class DocumentAnalyses {
     this.open.delete(uri);
   }
 }
+
+/** The model of a file's text that no editor has open (a file on disk): analysed once, nothing kept. */
+export async function modelOfText(uri: string, text: string): Promise<LocustfileModel | undefined> {
+  const analyses = new DocumentAnalyses();
+  analyses.openDocument(uri, 'python', 0, text);
+  try {
+    return await analyses.modelOf(uri);
+  } finally {
+    analyses.forget(uri);
+  }
+}

@@ -1,7 +1,9 @@
 // The Locust Studio language server: serves the locustfile model and its features over LSP (stdio or IPC).
 import { CodeActionKind, createConnection, ProposedFeatures, TextDocumentSyncKind, type Diagnostic } from 'vscode-languageserver/node';
 import { DocumentModelRequest, type DocumentModelParams, type DocumentModelResult } from '../protocol/lsp';
-import { DocumentAnalyses, type Analysis } from './documentAnalysis';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { DocumentAnalyses, modelOfText, type Analysis } from './documentAnalysis';
 import { codeLensesFor } from './codeLenses';
 import { documentSymbolsFor } from './documentSymbols';
 import { hoverAt } from './hover';
@@ -96,8 +98,15 @@ connection.onCompletion((params) =>
 connection.onCodeAction(async (params) =>
   codeActionsFor(params.textDocument.uri, await currentDiagnostics(params.textDocument.uri), params.range, params.context.only),
 );
-connection.onRequest(DocumentModelRequest.method, (params: DocumentModelParams): Promise<DocumentModelResult> =>
-  withAnalysis<DocumentModelResult>(params.uri, null, (a) => a.model),
-);
+connection.onRequest(DocumentModelRequest.method, async (params: DocumentModelParams): Promise<DocumentModelResult> => {
+  if (analyses.document(params.uri) || !params.uri.startsWith('file:')) return withAnalysis<DocumentModelResult>(params.uri, null, (a) => a.model);
+  // A file no editor has open (the Testing view lists locustfiles from disk): read it as it is saved.
+  try {
+    return (await modelOfText(params.uri, await readFile(fileURLToPath(params.uri), 'utf8'))) ?? null;
+  } catch (error) {
+    logFailure(params.uri, error);
+    return null;
+  }
+});
 
 connection.listen();

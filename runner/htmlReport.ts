@@ -2,9 +2,10 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { PERCENTILES, type EndpointStats } from '../protocol/runner';
-import { seriesXY, SERIES_FIELDS, TOTAL_USERS_FIELD, type Series } from '../protocol/webview';
+import { seriesXY, SERIES_FIELDS, TOTAL_USERS_FIELD, type RunView, type Series } from '../protocol/webview';
 import { formatCount as count, formatDuration as duration, formatMs as ms, formatPercent as percent, formatRate as rate } from '../protocol/format';
 import { OUTCOME_LABEL } from '../protocol/runRecord';
+import { describeMeasurement, parseThreshold, type ThresholdStatus, type Verdict } from '../protocol/thresholds';
 import type { LoadedRunRecord } from './runRecord';
 import { replayRunRecord } from './runReplay';
 
@@ -121,8 +122,7 @@ ${paths.join('\n')}
 </figure>`;
 }
 
-function charts(record: LoadedRunRecord): string {
-  const view = replayRunRecord(record).snapshot;
+function charts(view: RunView): string {
   const total: Series | undefined = view.series?.total;
   if (!total) return '';
   const classes = view.series?.userClasses ?? [];
@@ -211,6 +211,34 @@ ${e.nodes ? `<p class="nodes">On: ${escapeHtml(e.nodes)}</p>` : ''}
     .join('\n');
 }
 
+const VERDICT_TEXT: Record<Verdict['outcome'], string> = { passed: 'Thresholds passed', failed: 'Thresholds failed', unknown: 'Verdict unknown' };
+const STATE_TEXT: Record<ThresholdStatus['state'], string> = {
+  passed: '✓ passed',
+  holding: '✓ holding',
+  failed: '✗ failed',
+  failing: '✗ failing',
+  unknown: '? not judged',
+  pending: '… pending',
+};
+
+/** The thresholds and their verdict, first thing in the report: the same statuses the panel, the CLI and the Testing view show. */
+function thresholdsSection(view: RunView): string {
+  const statuses = view.verdict?.thresholds ?? view.thresholds;
+  if (!statuses?.length) return '';
+  const verdict = view.verdict;
+  const held = statuses.filter((s) => s.state === 'passed').length;
+  const heading = verdict
+    ? `<p class="verdict ${verdict.outcome}">${VERDICT_TEXT[verdict.outcome]} (${held} of ${statuses.length} held)${verdict.abortedBy ? ` · the run was stopped early by ${escapeHtml(`"${verdict.abortedBy}"`)}` : ''}</p>`
+    : '<p class="verdict unknown">No verdict: the run did not finish.</p>';
+  const rows = statuses.map((status) => {
+    const parsed = parseThreshold(status.text);
+    const measured = parsed.ok && status.value !== null ? describeMeasurement(parsed.threshold, status) : '–';
+    const why = [status.reason, status.failedAt !== undefined ? `failed ${duration(status.failedAt)} into the run` : undefined].filter(Boolean).join('; ');
+    return `<tr class="${status.state}"><td>${STATE_TEXT[status.state]}</td><td>${escapeHtml(status.text)}</td><td>${escapeHtml(measured)}</td><td>${escapeHtml(why)}</td></tr>`;
+  });
+  return `${heading}<div class="table-wrap"><table class="thresholds"><thead><tr><th>State</th><th>Threshold</th><th>Measured</th><th>Note</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+}
+
 function definitionList(rows: [string, string | undefined][]): string {
   return `<dl class="facts">${rows
     .filter((r): r is [string, string] => r[1] !== undefined && r[1] !== '')
@@ -234,6 +262,9 @@ h3 { font-size: 14px; margin: 0 0 6px; }
 .subtitle { color: var(--muted); margin: 0; overflow-wrap: anywhere; }
 .outcome { display: inline-block; margin-left: 8px; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; vertical-align: middle; border: 1px solid currentColor; }
 .outcome.finished { color: var(--c2); } .outcome.bad { color: var(--bad); }
+.verdict { font-weight: 600; font-size: 16px; } .verdict.passed { color: var(--c2); } .verdict.failed { color: var(--bad); } .verdict.unknown { color: var(--c3); }
+table.thresholds td { text-align: left; white-space: normal; } table.thresholds tr.failed td:first-child, table.thresholds tr.failing td:first-child { color: var(--bad); font-weight: 600; }
+table.thresholds tr.passed td:first-child, table.thresholds tr.holding td:first-child { color: var(--c2); }
 .summary { display: grid; grid-template-columns: repeat(auto-fill, minmax(130px, 1fr)); gap: 8px; margin: 16px 0 0; }
 .summary div { background: var(--panel); border: 1px solid var(--border); border-radius: 6px; padding: 8px 10px; }
 .summary dt { color: var(--muted); font-size: 12px; } .summary dd { margin: 0; font-size: 18px; font-weight: 600; font-variant-numeric: tabular-nums; }
@@ -330,6 +361,9 @@ export function renderHtmlReport(record: LoadedRunRecord, { generatedAt = Date.n
     ...(meta.errors ?? []).map((e) => `Locust Studio reported: ${e}`),
   ];
   const title = `Locust report: ${path.basename(locustfile) || meta.id}`;
+  // The panel's own view of the record: the charts' series and the thresholds' states come from the same replay.
+  const view = replayRunRecord(record).snapshot;
+  const thresholds = thresholdsSection(view);
   const style = STYLE.trim();
   // The report needs no script at all; its policy forbids them, so an escaping mistake still could not run one.
   const csp = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(style).digest('base64')}'; img-src 'none'; base-uri 'none'; form-action 'none'`;
@@ -352,7 +386,8 @@ ${summary.length ? `<dl class="summary">${summary.map(([k, v]) => `<div><dt>${k}
 ${warnings.map((w) => `<p class="warning">${escapeHtml(w)}</p>`).join('\n')}
 </header>
 <main>
-<section aria-labelledby="h-charts"><h2 id="h-charts">Charts</h2><div class="charts">${charts(record)}</div></section>
+${thresholds ? `<section aria-labelledby="h-thresholds"><h2 id="h-thresholds">Thresholds</h2>${thresholds}</section>` : ''}
+<section aria-labelledby="h-charts"><h2 id="h-charts">Charts</h2><div class="charts">${charts(view)}</div></section>
 <section aria-labelledby="h-stats"><h2 id="h-stats">Statistics</h2><div class="table-wrap">${statsTable(record, seconds)}</div></section>
 <section aria-labelledby="h-failures"><h2 id="h-failures">Failures</h2><div class="table-wrap">${failuresTable(record)}</div></section>
 <section aria-labelledby="h-exceptions"><h2 id="h-exceptions">Exceptions</h2>${exceptionsList(record)}</section>

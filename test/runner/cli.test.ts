@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { CLI, killCliProcesses, runCli } from '../helpers/cliProcess';
 import { chmod, mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -11,12 +12,9 @@ import { loadRunRecord } from '../../runner/runRecord';
 import { startTarget } from '../../examples/target/server.mjs';
 import { liveGroupMembers, PYTHON, statsCsvCounts, TWO_SHAPES, WAIT_MS } from './support';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const CLI = path.join(ROOT, 'dist', 'cli.js');
 
 let target: Awaited<ReturnType<typeof startTarget>>;
 let scratch: string;
-const children: ChildProcess[] = [];
 
 before(async () => {
   assert.ok(existsSync(CLI), `${CLI} is missing: run "npm run build" first`);
@@ -24,7 +22,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  killCliProcesses();
   await target?.close();
   await rm(scratch, { recursive: true, force: true });
 });
@@ -44,25 +42,9 @@ class Mixed(HttpUser):
         self.client.get("/error")
 `;
 
-interface CliResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the CLI (stdout is a pipe, so progress comes as plain lines); `onStdout` sees output as it comes. */
 function cli(args: string[], { cwd = scratch, onStdout }: { cwd?: string; onStdout?: (text: string, child: ChildProcess) => void } = {}) {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    onStdout?.(stdout, child);
-  });
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return runCli(args, { cwd, ...(onStdout && { onOutput: (stdout: string, _stderr: string, child: ChildProcess) => onStdout(stdout, child) }) });
 }
 
 async function cliHelp(): Promise<string> {
@@ -222,14 +204,14 @@ test('cli killed with SIGKILL mid-run: its record keeps the ticks so far, and Lo
   }
 });
 
-test('cli run on a terminal: one progress line redrawn in place, then the table', { timeout: 60_000 }, async () => {
+test('cli run on a terminal: one progress line redrawn in place, then the table', { timeout: 60_000 }, async (t) => {
   const dir = await workdir('tty');
   const command = [process.execPath, CLI, 'run', 'locustfile.py', '-u', '2', '-r', '2', '-t', '3s', '-H', target.url, '--python', PYTHON, '--interval', '0.5', '--no-record']
     .map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`)
     .join(' ');
   // util-linux `script` gives the CLI a pseudo-terminal as stdout; -e passes its exit status on.
   const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
+  t.after(() => child.kill('SIGKILL'));
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));

@@ -2,6 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { CLI, killCliProcesses, runCli } from '../helpers/cliProcess';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -15,8 +16,6 @@ import { loadRunRecord } from '../../runner/runRecord';
 import { startTarget } from '../../examples/target/server.mjs';
 import { liveGroupMembers, PYTHON, WAIT_MS } from './support';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const CLI = path.join(ROOT, 'dist', 'cli.js');
 const AUTH = 'tester:s3cr3t-pw';
 
 const LOCUSTFILE = `
@@ -40,30 +39,10 @@ let locust: ChildProcess;
 let webPort: number;
 let webUrl: string;
 const locustLog: string[] = [];
-const children: ChildProcess[] = [];
-
-interface CliResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** Runs the CLI with stdout a pipe; `onOutput` sees stdout and stderr as they come. */
 function cli(args: string[], { cwd = scratch, onOutput }: { cwd?: string; onOutput?: (stdout: string, stderr: string, child: ChildProcess) => void } = {}) {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    onOutput?.(stdout, stderr, child);
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-    onOutput?.(stdout, stderr, child);
-  });
-  return new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return runCli(args, { cwd, ...(onOutput && { onOutput }) });
 }
 
 interface WebStats {
@@ -123,7 +102,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  killCliProcesses();
   if (locust?.pid && locust.exitCode === null) {
     const exited = new Promise((resolve) => locust.once('exit', resolve));
     process.kill(-locust.pid, 'SIGTERM');

@@ -1,31 +1,16 @@
 // The bundled CLI (dist/cli.js, built by `npm run build`) run as users run it: against the demo target, its progress,
 // final table, record, CSV export and exit status; Ctrl-C; bad input.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { CLI, killCliProcesses, runCli } from '../helpers/cliProcess';
-import { chmod, mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { CLI, cliAgainstTarget, onlyRecord, runCli } from '../helpers/cliProcess';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { loadRunRecord } from '../../runner/runRecord';
-import { startTarget } from '../../examples/target/server.mjs';
 import { liveGroupMembers, PYTHON, statsCsvCounts, TWO_SHAPES, WAIT_MS } from './support';
 
-
-let target: Awaited<ReturnType<typeof startTarget>>;
-let scratch: string;
-
-before(async () => {
-  assert.ok(existsSync(CLI), `${CLI} is missing: run "npm run build" first`);
-  [target, scratch] = await Promise.all([startTarget({ port: 0, quiet: true }), mkdtemp(path.join(os.tmpdir(), 'locust-studio-cli-'))]);
-});
-
-after(async () => {
-  killCliProcesses();
-  await target?.close();
-  await rm(scratch, { recursive: true, force: true });
-});
+const fixture = cliAgainstTarget('cli');
 
 const LOCUSTFILE = `
 from locust import HttpUser, constant, task
@@ -43,7 +28,7 @@ class Mixed(HttpUser):
 `;
 
 /** Runs the CLI (stdout is a pipe, so progress comes as plain lines); `onStdout` sees output as it comes. */
-function cli(args: string[], { cwd = scratch, onStdout }: { cwd?: string; onStdout?: (text: string, child: ChildProcess) => void } = {}) {
+function cli(args: string[], { cwd = fixture.scratch, onStdout }: { cwd?: string; onStdout?: (text: string, child: ChildProcess) => void } = {}) {
   return runCli(args, { cwd, ...(onStdout && { onOutput: (stdout: string, _stderr: string, child: ChildProcess) => onStdout(stdout, child) }) });
 }
 
@@ -51,24 +36,13 @@ async function cliHelp(): Promise<string> {
   return (await cli(['run', '--help'])).stdout;
 }
 
-async function workdir(name: string): Promise<string> {
-  const dir = path.join(scratch, name);
-  await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, 'locustfile.py'), LOCUSTFILE);
-  return dir;
-}
-
-async function onlyRecord(dir: string): Promise<string> {
-  const entries = await readdir(dir);
-  assert.equal(entries.length, 1, `one record in ${dir}: ${entries.join(', ')}`);
-  return path.join(dir, entries[0]!);
-}
+const workdir = (name: string) => fixture.workdir(name, LOCUSTFILE);
 
 test('cli run: progress lines, final table, record and CSV export equal to Locust’s own; exit status is Locust’s', { timeout: 60_000 }, async () => {
   const dir = await workdir('run');
   const result = await cli(
     [
-      'run', 'locustfile.py', '--users', '4', '--spawn-rate', '4', '--run-time', '4s', '--host', target.url, '--python', PYTHON,
+      'run', 'locustfile.py', '--users', '4', '--spawn-rate', '4', '--run-time', '4s', '--host', fixture.url, '--python', PYTHON,
       '--interval', '0.5', '--record-dir', 'records', '--csv', 'export/ours', '--', '--csv=locust',
     ],
     { cwd: dir },
@@ -100,7 +74,7 @@ test('cli run: Ctrl-C stops gracefully with final statistics and a finished reco
   const dir = await workdir('interrupt');
   let interrupted = false;
   const result = await cli(
-    ['run', 'locustfile.py', '-u', '2', '-r', '2', '-t', '20s', '-H', target.url, '--python', PYTHON, '--interval', '0.25', '--record-dir', 'records'],
+    ['run', 'locustfile.py', '-u', '2', '-r', '2', '-t', '20s', '-H', fixture.url, '--python', PYTHON, '--interval', '0.25', '--record-dir', 'records'],
     {
       cwd: dir,
       onStdout: (text, child) => {
@@ -123,10 +97,10 @@ test('cli run: Ctrl-C stops gracefully with final statistics and a finished reco
 });
 
 test('cli run --shape NAME: that LoadTestShape class runs (not the first in the file), and the record says so', { timeout: 60_000 }, async () => {
-  const dir = path.join(scratch, 'shape');
+  const dir = path.join(fixture.scratch, 'shape');
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, 'locustfile.py'), TWO_SHAPES);
-  const result = await cli(['run', 'locustfile.py', '--shape', 'SecondShape', '-H', target.url, '--python', PYTHON, '--interval', '0.25', '--record-dir', 'records'], { cwd: dir });
+  const result = await cli(['run', 'locustfile.py', '--shape', 'SecondShape', '-H', fixture.url, '--python', PYTHON, '--interval', '0.25', '--record-dir', 'records'], { cwd: dir });
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /Aggregated/, 'the final table');
   const record = await loadRunRecord(await onlyRecord(path.join(dir, 'records')));
@@ -152,11 +126,11 @@ test('cli run: bad arguments and an interpreter without Locust get a clear messa
   assert.match(shape.stderr, /--shape must be the name of a LoadTestShape class, not "not a class"/);
 
   // Debian's Python with its site packages turned off: a real interpreter that cannot import locust.
-  const noLocust = path.join(scratch, 'python-without-locust');
+  const noLocust = path.join(fixture.scratch, 'python-without-locust');
   await writeFile(noLocust, `#!/bin/sh\nexec ${PYTHON} -S "$@"\n`);
   await chmod(noLocust, 0o755);
   const dir = await workdir('no-locust');
-  const result = await cli(['run', 'locustfile.py', '-u', '1', '-t', '2s', '-H', target.url, '--python', noLocust, '--record-dir', 'records'], { cwd: dir });
+  const result = await cli(['run', 'locustfile.py', '-u', '1', '-t', '2s', '-H', fixture.url, '--python', noLocust, '--record-dir', 'records'], { cwd: dir });
   assert.equal(result.code, 2);
   assert.match(result.stderr, /cannot run Locust: ModuleNotFoundError: No module named 'locust'/);
   assert.match(result.stderr, /pip install locust/, 'the message names the install command');
@@ -165,7 +139,7 @@ test('cli run: bad arguments and an interpreter without Locust get a clear messa
 
 test('cli run: an unknown User class is Locust’s error, shown with its words, and the record says it crashed', { timeout: WAIT_MS * 2 }, async () => {
   const dir = await workdir('unknown-class');
-  const result = await cli(['run', 'locustfile.py', 'NoSuchUser', '-u', '1', '-t', '2s', '-H', target.url, '--python', PYTHON, '--record-dir', 'records'], { cwd: dir });
+  const result = await cli(['run', 'locustfile.py', 'NoSuchUser', '-u', '1', '-t', '2s', '-H', fixture.url, '--python', PYTHON, '--record-dir', 'records'], { cwd: dir });
   assert.notEqual(result.code, 0);
   assert.match(result.stderr, /Unknown User\(s\): NoSuchUser/);
   const record = await loadRunRecord(await onlyRecord(path.join(dir, 'records')));
@@ -177,7 +151,7 @@ test('cli killed with SIGKILL mid-run: its record keeps the ticks so far, and Lo
   const dir = await workdir('cli-killed');
   let shown: number | undefined;
   const result = await cli(
-    ['run', 'locustfile.py', '-u', '2', '-r', '2', '-t', '20s', '-H', target.url, '--python', PYTHON, '--interval', '0.25', '--record-dir', 'records'],
+    ['run', 'locustfile.py', '-u', '2', '-r', '2', '-t', '20s', '-H', fixture.url, '--python', PYTHON, '--interval', '0.25', '--record-dir', 'records'],
     {
       cwd: dir,
       onStdout: (text, child) => {
@@ -206,7 +180,7 @@ test('cli killed with SIGKILL mid-run: its record keeps the ticks so far, and Lo
 
 test('cli run on a terminal: one progress line redrawn in place, then the table', { timeout: 60_000 }, async (t) => {
   const dir = await workdir('tty');
-  const command = [process.execPath, CLI, 'run', 'locustfile.py', '-u', '2', '-r', '2', '-t', '3s', '-H', target.url, '--python', PYTHON, '--interval', '0.5', '--no-record']
+  const command = [process.execPath, CLI, 'run', 'locustfile.py', '-u', '2', '-r', '2', '-t', '3s', '-H', fixture.url, '--python', PYTHON, '--interval', '0.5', '--no-record']
     .map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`)
     .join(' ');
   // util-linux `script` gives the CLI a pseudo-terminal as stdout; -e passes its exit status on.

@@ -1,34 +1,20 @@
 // Thresholds judged on real runs through the bundled CLI against the demo target: the exit status is the verdict, JUnit
 // says the same, an abort threshold ends the run early, and one record gives one verdict in the CLI, the record, a
 // replay (what the panel shows) and the HTML report.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseThreshold } from '../../protocol/thresholds';
 import { escapeHtml, renderHtmlReport } from '../../runner/htmlReport';
 import { loadRunRecord } from '../../runner/runRecord';
 import { recordedThresholds, replayRunRecord } from '../../runner/runReplay';
 import { judgeRecord } from '../../runner/thresholds';
-import { startTarget } from '../../examples/target/server.mjs';
-import { CLI, killCliProcesses, runCli } from '../helpers/cliProcess';
+import { cliAgainstTarget, onlyRecord, runCli } from '../helpers/cliProcess';
 import { PYTHON } from './support';
 
-let target: Awaited<ReturnType<typeof startTarget>>;
-let scratch: string;
-
-before(async () => {
-  assert.ok(existsSync(CLI), `${CLI} is missing: run "npm run build" first`);
-  [target, scratch] = await Promise.all([startTarget({ port: 0, quiet: true }), mkdtemp(path.join(os.tmpdir(), 'locust-studio-thresholds-'))]);
-});
-
-after(async () => {
-  killCliProcesses();
-  await target?.close();
-  await rm(scratch, { recursive: true, force: true });
-});
+const fixture = cliAgainstTarget('thresholds');
 
 /** A locustfile hitting /products (fine) and /error (always 500), declaring `thresholds`. */
 function locustfile(thresholds: string[]): string {
@@ -52,21 +38,10 @@ class Mixed(HttpUser):
 `;
 }
 
-async function workdir(name: string, source: string): Promise<string> {
-  const dir = path.join(scratch, name);
-  await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, 'locustfile.py'), source);
-  return dir;
-}
-
-async function onlyRecord(dir: string): Promise<string> {
-  const entries = await readdir(dir);
-  assert.equal(entries.length, 1, `one record in ${dir}: ${entries.join(', ')}`);
-  return path.join(dir, entries[0]!);
-}
+const workdir = (name: string, source: string) => fixture.workdir(name, source);
 
 const run = (dir: string, extra: string[]) =>
-  runCli(['run', 'locustfile.py', '-u', '4', '-r', '4', '-H', target.url, '--python', PYTHON, '--interval', '0.5', '--record-dir', 'records', ...extra], { cwd: dir });
+  runCli(['run', 'locustfile.py', '-u', '4', '-r', '4', '-H', fixture.url, '--python', PYTHON, '--interval', '0.5', '--record-dir', 'records', ...extra], { cwd: dir });
 
 /** The ✓/✗/? line the CLI printed for a threshold. */
 function markOf(stdout: string, text: string): string | undefined {

@@ -40,7 +40,7 @@ export interface NormalizedEntry {
 }
 
 export interface NormalizedReport {
-  /** `legacy`: the 2.12-era shape (HTML-escaped errors); `modern`: to_dict() entries with response_time_percentile_* keys. */
+  /** `legacy`: the 2.12-era shape (percentiles in words); `modern`: to_dict() entries with response_time_percentile_* keys. */
   shape: 'legacy' | 'modern';
   state: RunState;
   locustState: string;
@@ -64,6 +64,17 @@ export function unescapeHtml(text: string): string {
     }
     return ENTITIES[body.toLowerCase()] ?? whole;
   });
+}
+
+/**
+ * Whether a web UI HTML-escaped these texts, told by the texts themselves: which Locusts escape what changed more than
+ * once (2.12 escapes errors and exceptions, 2.32 only exceptions, 2.47 neither). Escaped text keeps none of < > " ' and
+ * shows entities instead; undefined when the texts hold neither (then escaping changed nothing that matters, or an `&`).
+ */
+export function looksHtmlEscaped(texts: readonly string[]): boolean | undefined {
+  if (texts.some((t) => /[<>"']/.test(t))) return false;
+  if (texts.some((t) => /&(?:[a-z]+|#\d+|#x[0-9a-f]+);/i.test(t))) return true;
+  return undefined;
 }
 
 const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -139,8 +150,9 @@ export function normalizeStatsReport(raw: unknown): NormalizedReport {
   // The aggregated row comes last in every version; 2.12 names it "Aggregated" with method None.
   const last = entries[entries.length - 1];
   const total = last && last.name === 'Aggregated' && !last.method ? entries.pop() : undefined;
-  const unescape = modern ? (s: string) => s : unescapeHtml;
-  const errors: FailureEntry[] = (Array.isArray(raw.errors) ? raw.errors : []).filter(isRecord).map((e) => ({
+  const rawErrors = (Array.isArray(raw.errors) ? raw.errors : []).filter(isRecord);
+  const unescape = (looksHtmlEscaped(rawErrors.flatMap((e) => [str(e.name), str(e.error)])) ?? !modern) ? unescapeHtml : (s: string) => s;
+  const errors: FailureEntry[] = rawErrors.map((e) => ({
     method: str(e.method),
     name: unescape(str(e.name)),
     error: unescape(str(e.error)),
@@ -178,11 +190,16 @@ export function normalizeStatsReport(raw: unknown): NormalizedReport {
   return report;
 }
 
-/** Normalises `/exceptions`; `escaped` says whether this web UI HTML-escapes (the legacy shape does). */
-export function normalizeExceptions(raw: unknown, escaped: boolean): ExceptionEntry[] {
+/**
+ * Normalises `/exceptions`, unescaping what the web UI HTML-escaped (tracebacks quote file names, so they tell);
+ * `escapedWhenUnsure` is for texts that cannot tell.
+ */
+export function normalizeExceptions(raw: unknown, escapedWhenUnsure: boolean): ExceptionEntry[] {
   if (!isRecord(raw) || !Array.isArray(raw.exceptions)) throw new Error('not a Locust /exceptions report (no "exceptions" array)');
+  const rows = raw.exceptions.filter(isRecord);
+  const escaped = looksHtmlEscaped(rows.flatMap((e) => [str(e.msg), str(e.traceback)])) ?? escapedWhenUnsure;
   const unescape = escaped ? unescapeHtml : (s: string) => s;
-  return raw.exceptions.filter(isRecord).map((e) => ({
+  return rows.map((e) => ({
     count: Math.max(0, Math.trunc(num(e.count))),
     message: unescape(str(e.msg)),
     traceback: unescape(str(e.traceback)),
@@ -419,6 +436,8 @@ export class LocustAttachment extends EventEmitter<AttachEvents> {
   private readonly agent: Agent;
   private readonly authorization: string | undefined;
   private readonly caGiven: boolean;
+  /** Paths this web UI took by another method than first tried (learnt from a 405's Allow header). */
+  private readonly methods = new Map<string, 'GET' | 'POST'>();
   private readonly builder = new TickBuilder();
   private readonly intervalMs: number;
   private readonly maxBackoffMs: number;
@@ -459,28 +478,54 @@ export class LocustAttachment extends EventEmitter<AttachEvents> {
     return this;
   }
 
-  private async call(method: Dispatcher.HttpMethod, path: string, body?: string, onText?: (text: string) => void): Promise<unknown> {
+  /**
+   * One request, its answer as text; throws a clear sentence for a connection failure, 401, a login page or an HTTP
+   * error. Newer web UIs take /stop and /stats/reset by POST only, older ones by GET only: on a 405 the method its Allow
+   * header names is used instead, from then on.
+   */
+  private async send(method: Dispatcher.HttpMethod, path: string, body?: string): Promise<{ statusCode: number; text: string }> {
     const url = `${this.baseUrl}${path}`;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.authorization) headers.authorization = this.authorization;
     if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
     let response: Dispatcher.ResponseData;
+    const used = this.methods.get(path) ?? method;
     try {
-      response = await request(url, { method, headers, body, dispatcher: this.agent, signal: this.controller.signal });
+      response = await request(url, { method: used, headers, body, dispatcher: this.agent, signal: this.controller.signal });
     } catch (error) {
       throw new Error(describeError(this.baseUrl, error, this.caGiven), { cause: error });
     }
     const text = await response.body.text().catch((error: unknown) => {
       throw new Error(describeError(this.baseUrl, error, this.caGiven), { cause: error });
     });
-    if (response.statusCode === 401) throw new Error(`Locust web UI at ${this.baseUrl} asks for credentials (401): ${this.authorization ? 'the username or password is wrong' : 'set a username and password'}`);
-    if (response.statusCode >= 400) throw new Error(`Locust web UI at ${this.baseUrl}${path} answered HTTP ${response.statusCode}`);
+    const { statusCode } = response;
+    if (statusCode === 405 && !this.methods.has(path)) {
+      const allowed = String(response.headers['allow'] ?? '').toUpperCase().split(/\s*,\s*/);
+      const other = (['POST', 'GET'] as const).find((m) => m !== used && allowed.includes(m));
+      if (other) {
+        this.methods.set(path, other);
+        return this.send(other, path, body);
+      }
+    }
+    if (statusCode === 401) throw new Error(`Locust web UI at ${this.baseUrl} asks for credentials (401): ${this.authorization ? 'the username or password is wrong' : 'set a username and password'}`);
+    if (statusCode >= 300 && statusCode < 400) {
+      const location = String(response.headers['location'] ?? '');
+      // Newer Locusts protect their web UI with a login page (--web-login) rather than basic auth (--web-auth).
+      if (/(^|\/)login\b/.test(location)) throw new Error(`Locust web UI at ${this.baseUrl} sends to its login page (Locust's --web-login): attach needs a web UI that is open or behind HTTP basic auth`);
+      throw new Error(`Locust web UI at ${this.baseUrl}${path} redirected (HTTP ${statusCode}) to ${location || 'nowhere'}: is this the web UI's address?`);
+    }
+    if (statusCode >= 400) throw new Error(`Locust web UI at ${this.baseUrl}${path} answered HTTP ${statusCode}`);
+    return { statusCode, text };
+  }
+
+  private async call(method: Dispatcher.HttpMethod, path: string, body?: string, onText?: (text: string) => void): Promise<unknown> {
+    const { statusCode, text } = await this.send(method, path, body);
     try {
       const parsed = JSON.parse(text) as unknown;
       onText?.(text);
       return parsed;
     } catch {
-      throw new Error(`Locust web UI at ${this.baseUrl}${path} did not answer JSON (HTTP ${response.statusCode}, ${JSON.stringify(text.slice(0, 80))}…): is this a Locust web UI?`);
+      throw new Error(`Locust web UI at ${this.baseUrl}${path} did not answer JSON (HTTP ${statusCode}, ${JSON.stringify(text.slice(0, 80))}…): is this a Locust web UI?`);
     }
   }
 
@@ -562,18 +607,9 @@ export class LocustAttachment extends EventEmitter<AttachEvents> {
 
   /** Resets Locust's statistics. */
   async reset(): Promise<ControlResult> {
-    const url = `${this.baseUrl}/stats/reset`;
-    const headers: Record<string, string> = {};
-    if (this.authorization) headers.authorization = this.authorization;
-    try {
-      const response = await request(url, { method: 'GET', headers, dispatcher: this.agent, signal: this.controller.signal });
-      const text = await response.body.text();
-      if (response.statusCode === 401) throw new Error(`Locust web UI at ${this.baseUrl} asks for credentials (401)`);
-      return { success: response.statusCode < 400, message: text.slice(0, 200) };
-    } catch (error) {
-      if ((error as Error).message.startsWith('Locust web UI')) throw error;
-      throw new Error(describeError(this.baseUrl, error, this.caGiven), { cause: error });
-    }
+    // Answered with plain text ("ok"), not JSON.
+    const { text } = await this.send('GET', '/stats/reset');
+    return { success: true, message: text.slice(0, 200) };
   }
 
   /** Starts or changes the test: target user count and spawn rate (and optionally the host). */

@@ -238,7 +238,7 @@ async function runLogged(command: string, args: string[], options: { cwd: string
 }
 
 /** A lock folder so that two processes (a test and the demo) never install into the same folder at once. */
-async function acquireLock(lockDir: string): Promise<{ release(): Promise<void> }> {
+export async function acquireLock(lockDir: string, say: (message: string) => void = log): Promise<{ release(): Promise<void> }> {
   await mkdir(path.dirname(lockDir), { recursive: true });
   const deadline = Date.now() + 20 * 60_000;
   let announced = false;
@@ -255,8 +255,8 @@ async function acquireLock(lockDir: string): Promise<{ release(): Promise<void> 
       await rm(lockDir, { recursive: true, force: true });
       continue;
     }
-    if (Date.now() > deadline) throw new Error(`[code-server] gave up waiting for the install lock ${lockDir} (held by pid ${owner})`);
-    if (!announced) log(`waiting for another install (pid ${owner}) to finish`);
+    if (Date.now() > deadline) throw new Error(`gave up waiting for the install lock ${lockDir} (held by pid ${owner})`);
+    if (!announced) say(`waiting for another install (pid ${owner}) to finish`);
     announced = true;
     await delay(1000);
   }

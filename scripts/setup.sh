@@ -14,8 +14,8 @@ if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.
 fi
 
 # Debian packages: a real Locust (2.12.1) and debugpy for the runner tests, Chromium for the panel and e2e tests,
-# libkrb5-dev for code-server's native modules.
-packages=(python3-locust python3-debugpy chromium libkrb5-dev)
+# libkrb5-dev for code-server's native modules, python3-venv for the PyPI Locusts when no other Python 3.11+ has venv.
+packages=(python3-locust python3-debugpy chromium libkrb5-dev python3-venv)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -37,6 +37,10 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   say "installing npm packages (npm ci)"
   npm ci --no-audit --no-fund
 fi
+
+# Locust from PyPI as users run it (the versions pinned in scripts/locustVersions.ts), each with debugpy in a virtual
+# environment of its own in the cache folder; the runner tests run on these and on Debian's.
+node --import tsx scripts/locustVersions.ts install
 
 if [ "${1:-}" != "--no-code-server" ]; then
   node --import tsx scripts/codeServer.ts install

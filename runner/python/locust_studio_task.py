@@ -142,9 +142,11 @@ def main():
     if not os.path.isfile(locustfile):
         fail_shim(f"Locustfile not found: {locustfile}")
     try:
-        _doc, user_classes, _shape = load_locustfile(locustfile)
+        loaded = load_locustfile(locustfile)
     except BaseException as error:  # noqa: BLE001  (a SystemExit in module code must be reported too)
         fail_shim(f"Cannot import {locustfile}: {type(error).__name__}: {error}", traceback.format_exc())
+    # Its dict of User classes, wherever this Locust puts it: (doc, users, shapes) in older ones, (users, shapes) in newer.
+    user_classes = next((part for part in loaded if isinstance(part, dict)), {})
 
     user_class = user_classes.get(args.user_class)
     if user_class is None:

@@ -1,10 +1,15 @@
-// The bridge's one-pass percentiles against Locust 2.12.1's own functions, on random and edge-case histograms (real Locust, no run).
+// The bridge's one-pass percentiles and window histograms against each Locust's own functions (real Locust, in process and in a run).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { PYTHON } from './support';
+import { PERCENTILES, type BridgeMessage } from '../../protocol/runner';
+import { parseThreshold } from '../../protocol/thresholds';
+import { judgeRecord, ResponseTimeHistogram } from '../../runner/thresholds';
+import { locustsFor, requireLocust, runsAgainstTarget, titled, type Tick } from './support';
+
+type Final = Extract<BridgeMessage, { type: 'final' }>;
 
 const BRIDGE_DIR = path.resolve(__dirname, '..', '..', 'runner', 'python');
 
@@ -46,10 +51,12 @@ print(json.dumps({"sameWalk": bridge._SAME_WALK, "checked": checked, "mismatches
                   "entries": len(entries), "entryMismatches": entry_mismatches}))
 `;
 
-test('one-pass percentiles equal Locust’s calculate_response_time_percentile and get_response_time_percentile', { timeout: 60_000 }, async () => {
-  const { stdout } = await promisify(execFile)(PYTHON, ['-c', SCRIPT, BRIDGE_DIR], { env: { ...process.env, LOCUST_STUDIO_CHANNEL_FD: '' } });
+// (Each test below runs once per Locust: the loop's body is the test call.)
+for (const locust of locustsFor('full')) test(titled(locust, 'one-pass percentiles equal Locust’s calculate_response_time_percentile and get_response_time_percentile'), { timeout: 60_000 }, async () => {
+  requireLocust(locust);
+  const { stdout } = await promisify(execFile)(locust.python, ['-c', SCRIPT, BRIDGE_DIR], { env: { ...process.env, LOCUST_STUDIO_CHANNEL_FD: '' } });
   const result = JSON.parse(stdout) as { sameWalk: boolean; checked: number; mismatches: number; examples: unknown[]; entries: number; entryMismatches: number };
-  assert.equal(result.sameWalk, true, 'the bridge recognises Locust 2.12.1’s percentile walk and uses the one-pass path');
+  assert.equal(result.sameWalk, true, `the bridge recognises ${locust.label}’s percentile walk and uses the one-pass path`);
   assert.equal(result.checked, 20000);
   assert.deepEqual({ mismatches: result.mismatches, examples: result.examples }, { mismatches: 0, examples: [] });
   assert.equal(result.entryMismatches, 0, `all ${result.entries} entries agree`);
@@ -84,6 +91,8 @@ for round in range(200):
     count = sum(delta.values())
     window = b._endpoint(entry, seen, 1.0)["window"]
     want = {p: (st.calculate_response_time_percentile(delta, count, q) if count else None) for p, q in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))}
+    # The window's histogram: the same delta, flat and sorted by response time.
+    want["histogram"] = [x for rt in sorted(delta) for x in (rt, delta[rt])]
     got = {p: window[p] for p in want}
     checked += 1
     if got != want or window["requests"] != count:
@@ -91,10 +100,76 @@ for round in range(200):
 print(json.dumps({"checked": checked, "mismatches": mismatches[:3], "windowKeys": sorted(window)}))
 `;
 
-test('window p50/p95/p99 equal Locust’s own percentile of the window’s response times (histogram delta since the last tick)', { timeout: 60_000 }, async () => {
-  const { stdout } = await promisify(execFile)(PYTHON, ['-c', WINDOW_SCRIPT, BRIDGE_DIR], { env: { ...process.env, LOCUST_STUDIO_CHANNEL_FD: '' } });
+for (const locust of locustsFor('full')) test(titled(locust, 'window p50/p95/p99 and histogram equal Locust’s own percentile and histogram delta of the window’s response times'), { timeout: 60_000 }, async () => {
+  requireLocust(locust);
+  const { stdout } = await promisify(execFile)(locust.python, ['-c', WINDOW_SCRIPT, BRIDGE_DIR], { env: { ...process.env, LOCUST_STUDIO_CHANNEL_FD: '' } });
   const result = JSON.parse(stdout) as { checked: number; mismatches: unknown[]; windowKeys: string[] };
   assert.equal(result.checked, 200);
   assert.deepEqual(result.mismatches, []);
-  assert.deepEqual(result.windowKeys, ['failures', 'p50', 'p95', 'p99', 'requests', 'seconds']);
+  assert.deepEqual(result.windowKeys, ['failures', 'histogram', 'p50', 'p95', 'p99', 'requests', 'seconds']);
+});
+
+// Response times spread over Locust's rounding steps (exact below 100 ms, by 10 ms below 1 s).
+const SPREAD = `
+import random
+from locust import HttpUser, constant, task
+
+class Spread(HttpUser):
+    wait_time = constant(0)
+
+    @task(3)
+    def slow(self):
+        self.client.get(f"/slow?ms={random.choice([0, 3, 17, 45, 90, 140, 260, 330])}", name="/slow")
+
+    @task
+    def health(self):
+        self.client.get("/health")
+`;
+
+const target = runsAgainstTarget('window-histograms');
+
+for (const locust of locustsFor('full')) test(titled(locust, 'a real run’s window histograms: each sums to its window’s requests, and all merged give Locust’s own percentiles and verdicts'), { timeout: 60_000 }, async () => {
+  requireLocust(locust);
+  const startedAt = Date.now();
+  const { run, messages, protocolErrors } = await target.start(`spread-${locust.version}`, SPREAD, { python: locust.python, users: 8, spawnRate: 100, runTime: '4s' });
+  const exit = await run.exit;
+  assert.deepEqual(protocolErrors, []);
+  assert.equal(exit.code, 0, 'no request failed');
+  const reports = messages.filter((m): m is Tick | Final => m.type === 'tick' || m.type === 'final');
+  const final = reports.at(-1);
+  assert.equal(final?.type, 'final');
+  if (final?.type !== 'final') return;
+
+  const merged = new Map<string, ResponseTimeHistogram>();
+  let windows = 0;
+  for (const report of reports) {
+    for (const e of [report.total, ...report.endpoints]) {
+      const histogram = e.window.histogram;
+      assert.ok(histogram, `${e.method} ${e.name}: the window carries a histogram`);
+      const keys = histogram.filter((_, i) => i % 2 === 0);
+      assert.deepEqual(keys, [...keys].sort((a, b) => a - b), 'sorted by response time');
+      assert.equal(histogram.filter((_, i) => i % 2 === 1).reduce((a, b) => a + b, 0), e.window.requests, `${e.method} ${e.name}: counts sum to the window's requests`);
+      const key = `${e.method} ${e.name}`;
+      if (!merged.has(key)) merged.set(key, new ResponseTimeHistogram());
+      merged.get(key)!.add(histogram);
+      windows++;
+    }
+  }
+  assert.ok(windows > 20, `${windows} windows`);
+  for (const e of [final.total, ...final.endpoints]) {
+    const histogram = merged.get(`${e.method} ${e.name}`)!;
+    assert.ok(e.requests > 100, `${e.name}: ${e.requests} requests`);
+    assert.deepEqual(PERCENTILES.map((q) => histogram.percentile(q)), e.percentiles, `${e.method} ${e.name}: merged windows give Locust's cumulative percentiles`);
+  }
+
+  // The same record judged: generous targets pass, strict ones fail, including those merging histograms.
+  const texts = ['p95 < 10s', 'GET /slow: p99 < 10s over 1s', '/health: max < 10s after 1s', 'fail_ratio <= 0%', 'max < 1ms', 'GET /slow: p50 < 1ms over 1s'];
+  const thresholds = texts.map((text) => {
+    const parsed = parseThreshold(text);
+    assert.ok(parsed.ok, text);
+    return parsed.threshold;
+  });
+  const verdict = judgeRecord(thresholds, { startedAt, ticks: reports.filter((m) => m.type === 'tick'), final, completed: true });
+  assert.deepEqual(verdict?.thresholds.map((s) => s.state), ['passed', 'passed', 'passed', 'passed', 'failed', 'failed']);
+  assert.equal(verdict?.outcome, 'failed');
 });

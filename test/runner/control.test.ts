@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BridgeMessage } from '../../protocol/runner';
 import type { RunOptions } from '../../runner/locustRun';
-import { isTick, runsAgainstTarget, liveGroupMembers, type Tick } from './support';
+import { isTick, runsAgainstTarget, liveGroupMembers, locustsFor, requireLocust, titled, type LocustUnderTest, type Tick } from './support';
 
 /** A steady, predictable load: two users, 20 requests/s each at most, never failing. */
 const LOCUSTFILE = `
@@ -21,14 +21,19 @@ class Steady(HttpUser):
 
 const runs = runsAgainstTarget('control');
 
-function record(name: string, options: Partial<RunOptions> = {}) {
-  return runs.start(name, LOCUSTFILE, { users: 2, spawnRate: 10, runTime: '30s', ...options });
+function record(locust: LocustUnderTest, name: string, options: Partial<RunOptions> = {}) {
+  return runs.start(`${name}-${locust.version}`, LOCUSTFILE, { python: locust.python, users: 2, spawnRate: 10, runTime: '30s', ...options });
 }
 
 type State = Extract<BridgeMessage, { type: 'state' }>;
 
-test('reset on a running test: acknowledged, and the counts start again from about zero', { timeout: 60_000 }, async () => {
-  const { run, messages, next } = await record('reset');
+for (const locust of locustsFor('full')) {
+  test(titled(locust, 'reset on a running test: acknowledged, and the counts start again from about zero'), { timeout: 60_000 }, () => resetRunning(locust));
+}
+
+async function resetRunning(locust: LocustUnderTest) {
+  requireLocust(locust);
+  const { run, messages, next } = await record(locust, 'reset');
   const before = await next('a tick with 60 requests', (m): m is Tick => isTick(m) && m.state === 'running' && m.total.requests >= 60);
   const ack = await run.send({ type: 'reset' });
   assert.deepEqual(ack, { type: 'ack', id: ack.id, ok: true });
@@ -48,10 +53,15 @@ test('reset on a running test: acknowledged, and the counts start again from abo
   assert.equal(exit.code, 0);
   assert.ok(run.final, 'final statistics');
   assert.ok(run.final.total.requests >= later.total.requests, 'the final totals continue from the reset');
-});
+}
 
-test('stop: acknowledged, the state is stopped, the counts stay (no zeroing); setUsers is then refused and changes nothing', { timeout: 60_000 }, async () => {
-  const { run, messages, next } = await record('stop');
+for (const locust of locustsFor('full')) {
+  test(titled(locust, 'stop: acknowledged, the state is stopped, the counts stay (no zeroing); setUsers is then refused and changes nothing'), { timeout: 60_000 }, () => stopKeepsCounts(locust));
+}
+
+async function stopKeepsCounts(locust: LocustUnderTest) {
+  requireLocust(locust);
+  const { run, messages, next } = await record(locust, 'stop');
   const running = await next('a tick with 40 requests', (m): m is Tick => isTick(m) && m.state === 'running' && m.total.requests >= 40);
   const ack = await run.send({ type: 'stop' });
   assert.equal(ack.ok, true, ack.error);
@@ -77,4 +87,4 @@ test('stop: acknowledged, the state is stopped, the counts stay (no zeroing); se
   assert.equal(exit.code, 0);
   assert.equal(run.final?.total.requests, stopped.total.requests, 'the final statistics are those of the stopped test');
   assert.deepEqual(await liveGroupMembers(run.pid!), [], 'nothing of the run is left');
-});
+}

@@ -1,15 +1,15 @@
-// The examples folder against the real Locust (Debian's 2.12.1 under /usr/bin/python3) and the demo target.
+// The examples folder against each real Locust of the matrix and the demo target.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startTarget } from '../../examples/target/server.mjs';
 import { parse } from 'csv-parse/sync';
+import { locustsFor, requireLocust, titled } from './support';
 
-const PYTHON = process.env.LOCUST_STUDIO_TEST_PYTHON ?? '/usr/bin/python3';
 const REPO = path.resolve(__dirname, '../..');
 const EXAMPLES = path.join(REPO, 'examples');
 
@@ -26,9 +26,6 @@ const EXPECTED_USERS: Record<string, string[]> = {
   'tags.py': ['TaggedUser'],
   'fast_http.py': ['FastShopper'],
 };
-
-const locustCheck = spawnSync(PYTHON, ['-c', 'import locust'], { encoding: 'utf8', timeout: 20_000 });
-const noLocust = locustCheck.status === 0 ? false : `Locust is not importable with ${PYTHON}: ${locustCheck.stderr || locustCheck.error}`;
 
 /** Children still running; after() kills whatever a failed test left behind. */
 const children = new Set<ChildProcess>();
@@ -72,8 +69,8 @@ function run(command: string, args: string[], options: { cwd: string; timeoutMs:
   });
 }
 
-const locust = (args: string[], timeoutMs = 20_000) =>
-  run(PYTHON, ['-m', 'locust', ...args], { cwd: EXAMPLES, timeoutMs, env: locustEnv() });
+const locustCli = (python: string, args: string[], timeoutMs = 20_000) =>
+  run(python, ['-m', 'locust', ...args], { cwd: EXAMPLES, timeoutMs, env: locustEnv() });
 
 /** The class names under "Available Users:" in `--list` output (Locust 2.12: one per line, indented by 4). */
 function listedUsers(stdout: string): string[] {
@@ -99,27 +96,31 @@ after(async () => {
   await target?.close();
 });
 
-describe('every example lists the User classes we expect (locust --list)', { concurrency: 4, skip: noLocust }, () => {
+// (The loop's body is the suite: one per Locust.)
+for (const under of locustsFor('full')) describe(titled(under, 'every example lists the User classes we expect (locust --list)'), { concurrency: 4 }, () => {
+  const locust = (args: string[], timeoutMs?: number) => locustCli(under.python, args, timeoutMs);
+  before(() => requireLocust(under));
+
   for (const [file, users] of Object.entries(EXPECTED_USERS)) {
-    test(file, async () => {
+    test(titled(under, file), async () => {
       const exit = await locust(['-f', file, '--list']);
       assert.equal(exit.code, 0, `--list failed:\n${exit.stderr}`);
       assert.deepEqual(listedUsers(exit.stdout), users);
     });
   }
 
-  test('every .py example is covered by the table above (legacy_0x.py excepted)', () => {
+  test(titled(under, 'every .py example is covered by the table above (legacy_0x.py excepted)'), () => {
     const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.py') && f !== 'legacy_0x.py');
     assert.deepEqual(files.sort(), Object.keys(EXPECTED_USERS).sort());
   });
 
-  test('legacy_0x.py does not import on Locust 2 (on purpose)', async () => {
+  test(titled(under, 'legacy_0x.py does not import on Locust 2 (on purpose)'), async () => {
     const exit = await locust(['-f', 'legacy_0x.py', '--list']);
     assert.notEqual(exit.code, 0);
     assert.match(exit.stderr, /ImportError: cannot import name '(TaskSequence|seq_task|HttpLocust)'/);
   });
 
-  test('--show-task-ratio-json gives the weights of locustfile.py', async () => {
+  test(titled(under, '--show-task-ratio-json gives the weights of locustfile.py'), async () => {
     const exit = await locust(['-f', 'locustfile.py', '--show-task-ratio-json']);
     assert.equal(exit.code, 0, exit.stderr);
     const ratios = JSON.parse(exit.stdout) as { per_class: Record<string, { ratio: number; tasks: Record<string, { ratio: number }> }> };
@@ -131,7 +132,9 @@ describe('every example lists the User classes we expect (locust --list)', { con
   });
 });
 
-test('a short headless run of locustfile.py against the demo target', { skip: noLocust }, async () => {
+for (const under of locustsFor('full')) test(titled(under, 'a short headless run of locustfile.py against the demo target'), async () => {
+  requireLocust(under);
+  const locust = (args: string[], timeoutMs?: number) => locustCli(under.python, args, timeoutMs);
   const dir = await mkdtemp(path.join(tmpdir(), 'locust-studio-examples-'));
   try {
     const prefix = path.join(dir, 'run');

@@ -6,21 +6,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { launchRun } from '../../runner/locustRun';
 import { findImportFailure } from '../../runner/importFailure';
-import { liveGroupMembers, PYTHON } from './support';
+import { liveGroupMembers, locustsFor, requireLocust, titled, type LocustUnderTest } from './support';
 
 let scratch: string;
 before(async () => (scratch = await mkdtemp(path.join(os.tmpdir(), 'locust-studio-import-'))));
 after(async () => rm(scratch, { recursive: true, force: true }));
 
 /** Runs Locust through our runner on `files` (the first is the locustfile) and returns its log and the locustfile's path. */
-async function failingRun(name: string, files: Record<string, string>): Promise<{ log: string; locustfile: string }> {
-  const dir = path.join(scratch, name);
+async function failingRun(locust: LocustUnderTest, name: string, files: Record<string, string>): Promise<{ log: string; locustfile: string }> {
+  const dir = path.join(scratch, locust.version, name);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   for (const [file, text] of Object.entries(files)) await writeFile(path.join(dir, file), text);
   const locustfile = path.join(dir, Object.keys(files)[0]!);
   // No target is needed: the file never gets as far as sending a request.
-  const run = await launchRun({ python: PYTHON, locustfile, cwd: dir, users: 1, runTime: '1s', host: 'http://127.0.0.1:9' });
+  const run = await launchRun({ python: locust.python, locustfile, cwd: dir, users: 1, runTime: '1s', host: 'http://127.0.0.1:9' });
   const lines: string[] = [];
   run.on('log', (line) => lines.push(line));
   const exit = await run.exit;
@@ -29,8 +29,13 @@ async function failingRun(name: string, files: Record<string, string>): Promise<
   return { log: lines.join('\n'), locustfile };
 }
 
-test('a syntax error: the locustfile, its line, the caret column and SyntaxError', async () => {
-  const { log, locustfile } = await failingRun('syntax', {
+for (const locust of locustsFor('full')) {
+  test(titled(locust, 'a syntax error: the locustfile, its line, the caret column and SyntaxError'), () => syntaxError(locust));
+}
+
+async function syntaxError(locust: LocustUnderTest) {
+  requireLocust(locust);
+  const { log, locustfile } = await failingRun(locust, 'syntax', {
     'locustfile.py': 'from locust import HttpUser, task\n\nclass U(HttpUser):\n    @task\n    def t(self):\n        self.client.get("/",\n\n',
   });
   const failure = findImportFailure(log, locustfile);
@@ -39,25 +44,35 @@ test('a syntax error: the locustfile, its line, the caret column and SyntaxError
   assert.equal(failure.line, 6);
   assert.equal(failure.column, 16, 'the caret is under the unclosed parenthesis');
   assert.match(failure.message, /^SyntaxError: '\(' was never closed$/);
-});
+}
 
-test('a missing module: the import line and ModuleNotFoundError', async () => {
-  const { log, locustfile } = await failingRun('missing', { 'locustfile.py': 'import os\nfrom locust import HttpUser\nimport no_such_module_xyz\n' });
+for (const locust of locustsFor('full')) {
+  test(titled(locust, 'a missing module: the import line and ModuleNotFoundError'), () => missingModule(locust));
+}
+
+async function missingModule(locust: LocustUnderTest) {
+  requireLocust(locust);
+  const { log, locustfile } = await failingRun(locust, 'missing', { 'locustfile.py': 'import os\nfrom locust import HttpUser\nimport no_such_module_xyz\n' });
   assert.deepEqual(findImportFailure(log, locustfile), {
     file: locustfile,
     line: 3,
     message: "ModuleNotFoundError: No module named 'no_such_module_xyz'",
   });
-});
+}
 
-test('an error raised in a helper module the locustfile imports: the locustfile’s line is preferred, the helper is found alone', async () => {
-  const { log, locustfile } = await failingRun('helper', {
+for (const locust of locustsFor('full')) {
+  test(titled(locust, 'an error raised in a helper module the locustfile imports: the locustfile’s line is preferred, the helper is found alone'), () => helperError(locust));
+}
+
+async function helperError(locust: LocustUnderTest) {
+  requireLocust(locust);
+  const { log, locustfile } = await failingRun(locust, 'helper', {
     'locustfile.py': 'from locust import HttpUser\n\nimport helpers\n',
     'helpers.py': 'X = 1\nraise RuntimeError("bad <config> & more")\n',
   });
   assert.deepEqual(findImportFailure(log, locustfile), { file: locustfile, line: 3, message: 'RuntimeError: bad <config> & more' });
   assert.deepEqual(findImportFailure(log), { file: path.join(path.dirname(locustfile), 'helpers.py'), line: 2, message: 'RuntimeError: bad <config> & more' });
-});
+}
 
 test('text without a traceback into user code gives nothing', () => {
   assert.equal(findImportFailure('[2026-01-01] INFO/locust.main: Starting Locust 2.12.1\nAll users spawned'), undefined);

@@ -1,5 +1,5 @@
 // Oracle: for every importable example and fixture, the model's runnable User classes (with their settings), task ratios, tags, top-level
-// TaskSets, load shape and event listeners equal what Locust 2.12 itself reports.
+// TaskSets, load shape and event listeners equal what each Locust of the matrix itself reports.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -9,10 +9,10 @@ import { promisify } from 'node:util';
 import { pythonParser } from '../../server/parser';
 import { buildModel } from '../../server/locustfileModel';
 import type { LifecycleMethods, LocustfileModel, TaskInfo, TaskSetInfo, WaitTimeInfo } from '../../protocol/model';
+import { locustsFor, requireLocust, titled } from './support';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
-const LOCUST_PYTHON = '/usr/bin/python3';
 const FILES = [
   ...readdirSync(path.join(ROOT, 'examples'))
     .filter((f) => f.endsWith('.py') && f !== 'legacy_0x.py') // legacy_0x.py cannot be imported by Locust 2, on purpose
@@ -57,7 +57,12 @@ def tasks_of(cls, depth=0):
 
 hooks = {name: hook for name, hook in vars(events).items() if isinstance(hook, EventHook)}
 before = {name: list(hook._handlers) for name, hook in hooks.items()}
-_doc, users, shape = load_locustfile(sys.argv[1])
+# (doc, users, shape or shapes) in older Locusts, (users, shapes) in newer ones.
+loaded = load_locustfile(sys.argv[1])
+users = next(part for part in loaded if isinstance(part, dict))
+shapes = loaded[-1]
+# Where it is a list, Locust runs the first one.
+shape = (shapes[0] if shapes else None) if isinstance(shapes, list) else shapes
 module = sys.modules[os.path.splitext(os.path.basename(sys.argv[1]))[0]]
 task_sets = [v for v in vars(module).values() if inspect.isclass(v) and issubclass(v, TaskSet) and v.__module__ == module.__name__]
 print(json.dumps({
@@ -94,13 +99,13 @@ interface RatioNode {
   tasks?: Record<string, RatioNode>;
 }
 
-async function inspectWithLocust(file: string): Promise<{ inspected: Inspected; ratios: Record<string, RatioNode>; listed: string[] }> {
+async function inspectWithLocust(python: string, file: string): Promise<{ inspected: Inspected; ratios: Record<string, RatioNode>; listed: string[] }> {
   const options = { cwd: path.dirname(file), timeout: 60_000 };
   const [script, cli, list] = await Promise.all([
-    run(LOCUST_PYTHON, ['-c', INSPECT, file], options),
+    run(python, ['-c', INSPECT, file], options),
     // -u: without it, a fixed_count class takes every user and the other classes' ratios are 0.
-    run(LOCUST_PYTHON, ['-m', 'locust', '-f', file, '--show-task-ratio-json', '-u', '10'], options),
-    run(LOCUST_PYTHON, ['-m', 'locust', '-f', file, '--list'], options),
+    run(python, ['-m', 'locust', '-f', file, '--show-task-ratio-json', '-u', '10'], options),
+    run(python, ['-m', 'locust', '-f', file, '--list'], options),
   ]);
   const ratios = (JSON.parse(cli.stdout) as { per_class: Record<string, RatioNode> }).per_class;
   // "Available Users:" and then one indented class name a line.
@@ -190,7 +195,9 @@ async function modelOf(file: string): Promise<LocustfileModel> {
   }
 }
 
-test(`the model agrees with Locust on ${FILES.length} files (examples and fixtures)`, { timeout: 240_000 }, async (t) => {
+// (The loop's body is the test call: one per Locust.)
+for (const locust of locustsFor('full')) test(titled(locust, `the model agrees with Locust on ${FILES.length} files (examples and fixtures)`), { timeout: 240_000 }, async (t) => {
+  requireLocust(locust);
   assert.ok(FILES.length >= 12, FILES.join(', '));
   const problems: string[] = [];
   // Two files at a time: each check starts two Python processes, and the machine has two cores.
@@ -198,7 +205,7 @@ test(`the model agrees with Locust on ${FILES.length} files (examples and fixtur
   const worker = async () => {
     for (let file = queue.shift(); file; file = queue.shift()) {
       const name = path.relative(ROOT, file);
-      const [model, { inspected, ratios, listed }] = await Promise.all([modelOf(file), inspectWithLocust(file)]);
+      const [model, { inspected, ratios, listed }] = await Promise.all([modelOf(file), inspectWithLocust(locust.python, file)]);
       const runnable = model.users.filter((u) => !u.abstract);
       const mine = runnable.map((u) => u.name).sort();
       const theirs = Object.keys(inspected.users).sort();

@@ -10,7 +10,7 @@ import type { BridgeMessage } from '../../protocol/runner';
 import { launchRun, startRun, type LocustRun, type RunOptions } from '../../runner/locustRun';
 import { exportRunRecord, loadRunRecord, RunRecorder } from '../../runner/runRecord';
 import { startTarget } from '../../examples/target/server.mjs';
-import { countsFromSummary, follow, isTick, liveGroupMembers, parseCsv, PYTHON, statsCsvCounts, type Tick } from './support';
+import { countsFromSummary, follow, isTick, liveGroupMembers, locustsFor, parseCsv, PYTHON, requireLocust, statsCsvCounts, titled, type LocustUnderTest, type Tick } from './support';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -96,9 +96,14 @@ async function start(options: Partial<RunOptions> & { locustfile: string }): Pro
   return run;
 }
 
-test('ticks carry new and changed failures (with first/last seen) and exceptions; huge messages are cut', { timeout: 60_000 }, async () => {
-  const { cwd, file } = await locustfile('failing', FAILING_LOCUSTFILE);
-  const run = await start({ locustfile: file, cwd, users: 4, spawnRate: 4, runTime: '4s', csvPrefix: path.join(cwd, 'run') });
+for (const locust of locustsFor('full')) {
+  test(titled(locust, 'ticks carry new and changed failures (with first/last seen) and exceptions; huge messages are cut'), { timeout: 60_000 }, () => failuresAndExceptions(locust));
+}
+
+async function failuresAndExceptions(locust: LocustUnderTest) {
+  requireLocust(locust);
+  const { cwd, file } = await locustfile(`failing-${locust.version}`, FAILING_LOCUSTFILE);
+  const run = await start({ python: locust.python, locustfile: file, cwd, users: 4, spawnRate: 4, runTime: '4s', csvPrefix: path.join(cwd, 'run') });
   const { messages, protocolErrors } = follow(run);
   await run.exit;
   assert.deepEqual(protocolErrors, []);
@@ -154,12 +159,17 @@ test('ticks carry new and changed failures (with first/last seen) and exceptions
     `failures: ${final.failures.map((f) => `${f.name}=${f.occurrences}`).join(', ')}; exception count ${final.exceptions[0]!.count}` +
       ` (CSV ${exceptionRows[0]![0]}); /error updates in ${errorUpdates.length} of ${ticks.length} ticks`,
   );
-});
+}
 
-test('a recorded run loads back, and its exported _stats.csv equals Locust’s own --csv of the same run', { timeout: 60_000 }, async () => {
-  const { cwd, file } = await locustfile('recorded', MIXED_LOCUSTFILE);
+for (const locust of locustsFor('full')) {
+  test(titled(locust, 'a recorded run loads back, and its exported _stats.csv equals Locust’s own --csv of the same run'), { timeout: 60_000 }, () => recordedRun(locust));
+}
+
+async function recordedRun(locust: LocustUnderTest) {
+  requireLocust(locust);
+  const { cwd, file } = await locustfile(`recorded-${locust.version}`, MIXED_LOCUSTFILE);
   const options: RunOptions = {
-    python: PYTHON,
+    python: locust.python,
     locustfile: file,
     cwd,
     host: target.url,
@@ -170,7 +180,7 @@ test('a recorded run loads back, and its exported _stats.csv equals Locust’s o
     csvPrefix: path.join(cwd, 'locust'),
   };
   const run = await start(options);
-  const recorder = RunRecorder.create(path.join(cwd, 'records'), options, { interpreter: { path: PYTHON } });
+  const recorder = RunRecorder.create(path.join(cwd, 'records'), options, { interpreter: { path: locust.python } });
   const { messages } = follow(run);
   const meta = await recorder.follow(run);
   assert.equal(meta.outcome, 'finished');
@@ -188,11 +198,11 @@ test('a recorded run loads back, and its exported _stats.csv equals Locust’s o
   const exported = await exportRunRecord(record, path.join(cwd, 'export', 'ours'));
   assert.equal(exported.length, 5);
   const ours = await statsCsvCounts(path.join(cwd, 'export', 'ours_stats.csv'));
-  const locust = await statsCsvCounts(path.join(cwd, 'locust_stats.csv'));
-  assert.deepEqual(ours.header, locust.header, 'the same columns as Locust 2.12’s _stats.csv');
-  assert.deepEqual(ours.order, locust.order, 'the same rows in the same order');
-  assert.deepEqual(ours.counts, locust.counts, 'the same request and failure counts per row');
-  assert.ok(Number(locust.counts[' Aggregated']!.split('/')[0]) > 100, 'a run with real traffic');
+  const theirs = await statsCsvCounts(path.join(cwd, 'locust_stats.csv'));
+  assert.deepEqual(ours.header, theirs.header, `the same columns as ${locust.label}’s _stats.csv`);
+  assert.deepEqual(ours.order, theirs.order, 'the same rows in the same order');
+  assert.deepEqual(ours.counts, theirs.counts, 'the same request and failure counts per row');
+  assert.ok(Number(theirs.counts[' Aggregated']!.split('/')[0]) > 100, 'a run with real traffic');
 
   const oursRows = parseCsv(await readFile(path.join(cwd, 'export', 'ours_stats.csv'), 'utf8'));
   const locustRows = parseCsv(await readFile(path.join(cwd, 'locust_stats.csv'), 'utf8'));
@@ -211,11 +221,16 @@ test('a recorded run loads back, and its exported _stats.csv equals Locust’s o
   const json = JSON.parse(await readFile(path.join(cwd, 'export', 'ours.json'), 'utf8')) as { final: unknown; ticks: unknown[] };
   assert.deepEqual(json.final, run.final);
   console.log(`recorded ${record.ticks.length} ticks; exported vs Locust _stats.csv:`, JSON.stringify(ours.counts));
-});
+}
 
-test('a run killed with SIGKILL mid-run keeps its record with the ticks so far, and meta says it was killed', { timeout: 60_000 }, async () => {
-  const { cwd, file } = await locustfile('killed', MIXED_LOCUSTFILE);
-  const options: RunOptions = { python: PYTHON, locustfile: file, cwd, host: target.url, users: 3, spawnRate: 3, runTime: '20s', statsInterval: 0.25 };
+for (const locust of locustsFor('full')) {
+  test(titled(locust, 'a run killed with SIGKILL mid-run keeps its record with the ticks so far, and meta says it was killed'), { timeout: 60_000 }, () => killedRun(locust));
+}
+
+async function killedRun(locust: LocustUnderTest) {
+  requireLocust(locust);
+  const { cwd, file } = await locustfile(`killed-${locust.version}`, MIXED_LOCUSTFILE);
+  const options: RunOptions = { python: locust.python, locustfile: file, cwd, host: target.url, users: 3, spawnRate: 3, runTime: '20s', statsInterval: 0.25 };
   const run = await start(options);
   const recorder = RunRecorder.create(path.join(cwd, 'records'), options);
   const finished = recorder.follow(run);
@@ -238,11 +253,17 @@ test('a run killed with SIGKILL mid-run keeps its record with the ticks so far, 
   assert.ok(record.endpoints.length > 0 && record.endpoints.every((e) => e.requests > 0));
   assert.deepEqual(await liveGroupMembers(run.pid!), [], 'nothing of the killed run is left');
   console.log(`killed after tick ${third.seq}; record kept ${record.ticks.length} ticks, ${record.total.requests} requests`);
-});
+}
 
-test('distributed: master + 2 workers (Debian’s 2.12.1 handshake repaired), final counts equal the master’s CSV and printed summary', { timeout: 90_000 }, async () => {
-  const { cwd, file } = await locustfile('distributed', MIXED_LOCUSTFILE);
+for (const locust of locustsFor('smoke')) {
+  test(titled(locust, 'distributed: master + 2 workers (the handshake repaired where Locust’s version is empty), final counts equal the master’s CSV and printed summary'), { timeout: 90_000 }, () => distributedExact(locust));
+}
+
+async function distributedExact(locust: LocustUnderTest) {
+  requireLocust(locust);
+  const { cwd, file } = await locustfile(`distributed-${locust.version}`, MIXED_LOCUSTFILE);
   const run = await start({
+    python: locust.python,
     locustfile: file,
     cwd,
     mode: 'distributed',
@@ -257,11 +278,13 @@ test('distributed: master + 2 workers (Debian’s 2.12.1 handshake repaired), fi
   assert.equal(workerPids.length, 2);
   const exit = await run.exit;
   const text = logs.map((l) => l.line).join('\n');
-  assert.doesNotMatch(text, /old \(pre 2\.0\) worker/);
+  assert.doesNotMatch(text, /old \(pre 2\.0\) worker|running a different (patch )?version/, 'master and workers agree on the version (repaired only where it is empty)');
   assert.deepEqual(protocolErrors, []);
   assert.deepEqual(messages.filter((m) => m.type === 'error'), []);
   const hello = messages.find((m): m is Extract<BridgeMessage, { type: 'hello' }> => m.type === 'hello');
   assert.equal(hello?.runnerKind, 'master');
+  // The repair's stand-in version stays inside Locust's handshake: the version reported is Locust's own (empty for Debian's).
+  assert.equal(hello?.locustVersion, locust.role === 'debian' ? '' : locust.version);
   const ticks = messages.filter(isTick);
   assert.ok(ticks.some((t) => t.userCount === 4), 'the master sees the workers’ 4 users');
   const withUsers = ticks.find((t) => t.userCount === 4)!;
@@ -289,17 +312,22 @@ test('distributed: master + 2 workers (Debian’s 2.12.1 handshake repaired), fi
   assert.ok(final.total.requests > 100);
   for (const pid of [run.pid!, ...workerPids]) assert.deepEqual(await liveGroupMembers(pid), [], `process group ${pid} is gone`);
   console.log(`distributed final vs master_stats.csv and the master’s summary: ${JSON.stringify(fromBridge)}`);
-});
+}
 
-test('stop() of a distributed run quits master and workers; nothing is left', { timeout: 60_000 }, async () => {
-  const run = await start({ locustfile: path.join(ROOT, 'examples', 'locustfile.py'), cwd: scratch, mode: 'distributed', workers: 2, users: 2, spawnRate: 2 });
+for (const locust of locustsFor('full')) {
+  test(titled(locust, 'stop() of a distributed run quits master and workers; nothing is left'), { timeout: 60_000 }, () => stopDistributed(locust));
+}
+
+async function stopDistributed(locust: LocustUnderTest) {
+  requireLocust(locust);
+  const run = await start({ python: locust.python, locustfile: path.join(ROOT, 'examples', 'locustfile.py'), cwd: scratch, mode: 'distributed', workers: 2, users: 2, spawnRate: 2 });
   const { next } = follow(run);
   await next('a tick with 2 users', (m): m is Tick => isTick(m) && m.userCount === 2);
   const exit = await run.stop();
   assert.equal(exit.signal, null, 'graceful: no signal was needed');
   assert.ok(run.final);
   for (const pid of [run.pid!, ...run.workerPids]) assert.deepEqual(await liveGroupMembers(pid), [], `process group ${pid} is gone`);
-});
+}
 
 test('startRun refuses a distributed run without a port (launchRun finds one)', () => {
   assert.throws(() => startRun({ python: PYTHON, locustfile: 'x.py', mode: 'distributed' }), /masterPort/);

@@ -10,7 +10,7 @@ import { PERCENTILES, type BridgeMessage } from '../../protocol/runner';
 import { buildLocustArgs, startRun, type LocustRun, type RunOptions } from '../../runner/locustRun';
 import { resolveInterpreter } from '../../runner/python';
 import { startTarget } from '../../examples/target/server.mjs';
-import { countsFromSummary, follow, isTick, liveGroupMembers, parseCsv, PYTHON, type Tick } from './support';
+import { countsFromSummary, follow, isTick, liveGroupMembers, locustsFor, parseCsv, requireLocust, titled, type LocustUnderTest, type Tick } from './support';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const LOCUSTFILE = path.join(ROOT, 'examples', 'locustfile.py');
@@ -32,10 +32,10 @@ after(async () => {
 });
 
 /** Starts a run (in its own directory, so no stray locust.conf applies) and records everything it says. */
-async function record(options: Partial<RunOptions> & { name: string }) {
+async function record(options: Partial<RunOptions> & { name: string; python: string }) {
   const cwd = path.join(scratch, options.name);
   await mkdir(cwd, { recursive: true });
-  const run = startRun({ python: PYTHON, locustfile: LOCUSTFILE, cwd, ...options });
+  const run = startRun({ locustfile: LOCUSTFILE, cwd, ...options });
   runs.push(run);
   return { run, cwd, ...follow(run) };
 }
@@ -43,8 +43,9 @@ async function record(options: Partial<RunOptions> & { name: string }) {
 
 
 /** Locust's own list of the locustfile's User classes: the oracle for `hello`. */
-function userClassesByLocust(): string[] {
-  const out = execFileSync(PYTHON, ['-m', 'locust', '-f', LOCUSTFILE, '--list'], { cwd: scratch, encoding: 'utf8', timeout: 20_000 });
+function userClassesByLocust(python: string): string[] {
+  // (Its log lines go to stderr, kept out of the test's output; newer Locusts log their start even for --list.)
+  const out = execFileSync(python, ['-m', 'locust', '-f', LOCUSTFILE, '--list'], { cwd: scratch, encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] });
   return out
     .split('\n')
     .slice(out.split('\n').findIndex((l) => l.startsWith('Available Users')) + 1)
@@ -56,21 +57,27 @@ function userClassesByLocust(): string[] {
 /** `{ "GET /x": "requests/failures" }` from Locust's <prefix>_stats.csv, Aggregated row included (Type is empty). */
 async function countsFromStatsCsv(file: string): Promise<Record<string, string>> {
   const [header, ...rows] = parseCsv(await readFile(file, 'utf8'));
-  assert.deepEqual(header?.slice(0, 4), ['Type', 'Name', 'Request Count', 'Failure Count'], 'the CSV layout of Locust 2.12');
+  assert.deepEqual(header?.slice(0, 4), ['Type', 'Name', 'Request Count', 'Failure Count'], 'the CSV layout of Locust 2.x');
   return Object.fromEntries(rows.map((r) => [`${r[0]} ${r[1]}`, `${r[2]}/${r[3]}`]));
 }
 
-test('a run reports hello, growing ticks and final statistics equal to Locust’s own CSV and summary', { timeout: 60_000 }, async () => {
-  const expectedClasses = userClassesByLocust();
+for (const locust of locustsFor('smoke')) {
+  test(titled(locust, 'a run reports hello, growing ticks and final statistics equal to Locust’s own CSV and summary'), { timeout: 60_000 }, () => exactRun(locust));
+}
+
+async function exactRun(locust: LocustUnderTest) {
+  requireLocust(locust);
+  const expectedClasses = userClassesByLocust(locust.python);
   assert.ok(expectedClasses.length > 0, `Locust lists User classes in ${LOCUSTFILE}`);
   const { run, cwd, messages, logs, protocolErrors } = await record({
-    name: 'exact',
+    python: locust.python,
+    name: `exact-${locust.version}`,
     host: target.url,
     users: 5,
     spawnRate: 5,
     runTime: '5s',
     statsInterval: 0.5,
-    csvPrefix: path.join(scratch, 'exact', 'run'),
+    csvPrefix: path.join(scratch, `exact-${locust.version}`, 'run'),
   });
   const exit = await run.exit;
   assert.deepEqual(protocolErrors, []);
@@ -134,12 +141,20 @@ test('a run reports hello, growing ticks and final statistics equal to Locust’
     failureRows.map((r) => r.slice(0, 4)).sort(),
     'failures equal Locust’s run_failures.csv',
   );
-});
+}
 
-test('setUsers mid-run is acknowledged and obeyed; stop() ends the run with final statistics and no process left', { timeout: 60_000 }, async () => {
-  const [userClass] = userClassesByLocust();
+for (const locust of locustsFor('full')) {
+  test(titled(locust, 'setUsers mid-run is acknowledged and obeyed; stop() ends the run with final statistics and no process left'), { timeout: 60_000 }, () =>
+    setUsersThenStop(locust),
+  );
+}
+
+async function setUsersThenStop(locust: LocustUnderTest) {
+  requireLocust(locust);
+  const [userClass] = userClassesByLocust(locust.python);
   const { run, messages, next } = await record({
-    name: 'control',
+    python: locust.python,
+    name: `control-${locust.version}`,
     host: target.url,
     userClasses: [userClass!],
     users: 5,
@@ -167,21 +182,24 @@ test('setUsers mid-run is acknowledged and obeyed; stop() ends the run with fina
   assert.deepEqual(states.slice(-2), ['stopped', 'quitting']);
   assert.throws(() => process.kill(-run.pid!, 0), { code: 'ESRCH' }, 'nothing of the run’s process group is left');
   await assert.rejects(run.send({ type: 'stop' }), /not running/);
-});
+}
 
-test('a locustfile with a syntax error: the run exits non-zero and the log names the file and line', { timeout: 30_000 }, async () => {
-  const dir = path.join(scratch, 'broken');
-  await mkdir(dir, { recursive: true });
-  const locustfile = path.join(dir, 'broken_locustfile.py');
-  await writeFile(locustfile, 'from locust import HttpUser, task\n\nclass Broken(HttpUser):\n    def oops(self:\n        pass\n');
-  const { run, messages, logs } = await record({ name: 'broken', locustfile, host: target.url, users: 1, spawnRate: 1, runTime: '2s' });
-  const exit = await run.exit;
-  assert.notEqual(exit.code, 0);
-  assert.equal(messages.length, 0, 'no hello: Locust never got to start');
-  const text = logs.map((l) => l.line).join('\n');
-  assert.match(text, /broken_locustfile\.py", line 4/);
-  assert.match(text, /SyntaxError/);
-});
+for (const locust of locustsFor('full')) {
+  test(titled(locust, 'a locustfile with a syntax error: the run exits non-zero and the log names the file and line'), { timeout: 30_000 }, async () => {
+    requireLocust(locust);
+    const dir = path.join(scratch, `broken-${locust.version}`);
+    await mkdir(dir, { recursive: true });
+    const locustfile = path.join(dir, 'broken_locustfile.py');
+    await writeFile(locustfile, 'from locust import HttpUser, task\n\nclass Broken(HttpUser):\n    def oops(self:\n        pass\n');
+    const { run, messages, logs } = await record({ python: locust.python, name: `broken-${locust.version}`, locustfile, host: target.url, users: 1, spawnRate: 1, runTime: '2s' });
+    const exit = await run.exit;
+    assert.notEqual(exit.code, 0);
+    assert.equal(messages.length, 0, 'no hello: Locust never got to start');
+    const text = logs.map((l) => l.line).join('\n');
+    assert.match(text, /broken_locustfile\.py", line 4/);
+    assert.match(text, /SyntaxError/);
+  });
+}
 
 test('an interpreter that does not exist: exit carries the spawn error, nothing hangs', async () => {
   const run = startRun({ python: path.join(scratch, 'no-such-python'), locustfile: LOCUSTFILE });

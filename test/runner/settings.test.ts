@@ -2,7 +2,7 @@
 // in the run's directory, pyproject.toml [tool.locust] (where the Locust installed reads it) and LOCUST_* variables,
 // each with no host / users / run time in RunOptions. Every run loads a demo target of its own whose URL appears only
 // in that setting, so requests reaching it prove the host came from there.
-import { test, after, before } from 'node:test';
+import { test, after, before, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildLocustArgs, startRun, type LocustRun, type RunOptions } from '../../runner/locustRun';
 import { startTarget } from '../../examples/target/server.mjs';
-import { follow, isTick, liveGroupMembers, PYTHON } from './support';
+import { follow, isTick, liveGroupMembers, locustsFor, requireLocust, titled, type LocustUnderTest } from './support';
 
 type Target = Awaited<ReturnType<typeof startTarget>>;
 
@@ -62,8 +62,8 @@ async function prepare(name: string, files: (target: Target) => Record<string, s
 }
 
 /** The options every run here shares: no host, users, spawn rate or run time. */
-function bare(cwd: string): RunOptions {
-  return { python: PYTHON, locustfile: path.join(cwd, 'locustfile.py'), cwd, statsInterval: 0.25 };
+function bare(locust: LocustUnderTest, cwd: string): RunOptions {
+  return { python: locust.python, locustfile: path.join(cwd, 'locustfile.py'), cwd, statsInterval: 0.25 };
 }
 
 /** Follows a run to its end, which its run time (from wherever it was set) must bring about on its own. */
@@ -121,63 +121,88 @@ async function assertSettingsApplied(run: LocustRun, followed: ReturnType<typeof
   assert.ok(answered >= final.total.requests + 1 && answered <= final.total.requests + 1 + users, `target counted ${answered}, Locust ${final.total.requests}`);
 }
 
-test('locust.conf in the run’s directory sets host, users, spawn rate and run time', { timeout: 60_000 }, async () => {
-  const { cwd, target } = await prepare('locust-conf', (t) => ({
+for (const locust of locustsFor('full')) {
+  test(titled(locust, 'locust.conf in the run’s directory sets host, users, spawn rate and run time'), { timeout: 60_000 }, () => locustConf(locust));
+}
+
+async function locustConf(locust: LocustUnderTest) {
+  requireLocust(locust);
+  const { cwd, target } = await prepare(`locust-conf-${locust.version}`, (t) => ({
     'locust.conf': `# read by Locust from the directory it starts in\nhost = ${t.url}\nusers = 3\nspawn-rate = 3\nrun-time = 3s\n`,
   }));
-  const options: RunOptions = { ...bare(cwd), env: cleanEnv() };
+  const options: RunOptions = { ...bare(locust, cwd), env: cleanEnv() };
   const args = buildLocustArgs(options);
   assert.ok(!args.some((a) => /^--(host|users|spawn-rate|run-time)\b/.test(a)), `nothing to override locust.conf: ${args.join(' ')}`);
   const run = startRun(options);
   await assertSettingsApplied(run, follow(run), target, 3);
-});
+}
 
-test('an option set in RunOptions wins for itself only: the rest still comes from locust.conf', { timeout: 60_000 }, async () => {
-  const { cwd, target } = await prepare('conf-and-option', (t) => ({
+for (const locust of locustsFor('full')) {
+  test(titled(locust, 'an option set in RunOptions wins for itself only: the rest still comes from locust.conf'), { timeout: 60_000 }, () => optionWins(locust));
+}
+
+async function optionWins(locust: LocustUnderTest) {
+  requireLocust(locust);
+  const { cwd, target } = await prepare(`conf-and-option-${locust.version}`, (t) => ({
     'locust.conf': `host = ${t.url}\nusers = 3\nspawn-rate = 3\nrun-time = 3s\n`,
   }));
-  const run = startRun({ ...bare(cwd), env: cleanEnv(), users: 2 });
+  const run = startRun({ ...bare(locust, cwd), env: cleanEnv(), users: 2 });
   await assertSettingsApplied(run, follow(run), target, 2);
-});
+}
 
-test('pyproject.toml [tool.locust] sets host, users, spawn rate and run time (where Locust reads it)', { timeout: 60_000 }, async (t) => {
+for (const locust of locustsFor('full')) {
+  test(titled(locust, 'pyproject.toml [tool.locust] sets host, users, spawn rate and run time (where Locust reads it)'), { timeout: 60_000 }, (t) => pyproject(locust, t));
+}
+
+async function pyproject(locust: LocustUnderTest, t: TestContext) {
+  requireLocust(locust);
   // Locust reads pyproject.toml from 2.17 on, and says so in its list of default config files. Debian's 2.12.1 has
   // DEFAULT_CONFIG_FILES = ["~/.locust.conf", "locust.conf"] only (locust/argument_parser.py), and its ConfigArgParse
   // 1.5.3 has no TOML parser: there, such a file is not read by Locust at all, whatever the runner passes, so there is
   // nothing true to assert and the test is skipped rather than made to pass.
   const readsPyproject = execFileSync(
-    PYTHON,
+    locust.python,
     ['-c', 'from locust.argument_parser import DEFAULT_CONFIG_FILES as f; print("pyproject.toml" in [str(x) for x in f])'],
     { encoding: 'utf8', timeout: 30_000 },
   ).trim();
   if (readsPyproject !== 'True') {
     assert.equal(readsPyproject, 'False', 'the check ran');
-    t.skip('this Locust (Debian 2.12.1) does not read pyproject.toml: its default config files are ~/.locust.conf and locust.conf');
+    t.skip(`${locust.label} does not read pyproject.toml: its default config files are ~/.locust.conf and locust.conf`);
     return;
   }
-  const { cwd, target } = await prepare('pyproject', (t) => ({
+  const { cwd, target } = await prepare(`pyproject-${locust.version}`, (t) => ({
     'pyproject.toml': `[project]\nname = "settings-test"\nversion = "0"\n\n[tool.locust]\nhost = "${t.url}"\nusers = 4\nspawn-rate = 4\nrun-time = "3s"\n`,
   }));
-  const run = startRun({ ...bare(cwd), env: cleanEnv() });
+  const run = startRun({ ...bare(locust, cwd), env: cleanEnv() });
   await assertSettingsApplied(run, follow(run), target, 4);
-});
+}
 
-test('LOCUST_* variables in RunOptions.env set host, users, spawn rate and run time', { timeout: 60_000 }, async () => {
-  const { cwd, target } = await prepare('env-option');
+for (const locust of locustsFor('full')) {
+  test(titled(locust, 'LOCUST_* variables in RunOptions.env set host, users, spawn rate and run time'), { timeout: 60_000 }, () => envOption(locust));
+}
+
+async function envOption(locust: LocustUnderTest) {
+  requireLocust(locust);
+  const { cwd, target } = await prepare(`env-option-${locust.version}`);
   const env = cleanEnv({ LOCUST_HOST: target.url, LOCUST_USERS: '2', LOCUST_SPAWN_RATE: '2', LOCUST_RUN_TIME: '3s' });
-  const run = startRun({ ...bare(cwd), env });
+  const run = startRun({ ...bare(locust, cwd), env });
   await assertSettingsApplied(run, follow(run), target, 2);
-});
+}
 
-test('LOCUST_* variables in this process’s environment reach Locust when RunOptions has no env', { timeout: 60_000 }, async () => {
-  const { cwd, target } = await prepare('env-process');
+for (const locust of locustsFor('full')) {
+  test(titled(locust, 'LOCUST_* variables in this process’s environment reach Locust when RunOptions has no env'), { timeout: 60_000 }, () => envProcess(locust));
+}
+
+async function envProcess(locust: LocustUnderTest) {
+  requireLocust(locust);
+  const { cwd, target } = await prepare(`env-process-${locust.version}`);
   const set = { LOCUST_HOST: target.url, LOCUST_USERS: '4', LOCUST_SPAWN_RATE: '4', LOCUST_RUN_TIME: '3s' };
   const saved = Object.fromEntries(Object.keys(set).map((key) => [key, process.env[key]]));
   let run: LocustRun;
   try {
     Object.assign(process.env, set);
     // startRun spawns at once, with the environment as it is now.
-    run = startRun(bare(cwd));
+    run = startRun(bare(locust, cwd));
   } finally {
     for (const [key, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[key];
@@ -185,4 +210,4 @@ test('LOCUST_* variables in this process’s environment reach Locust when RunOp
     }
   }
   await assertSettingsApplied(run, follow(run), target, 4);
-});
+}

@@ -11,10 +11,10 @@ import { pathToFileURL } from 'node:url';
 import { expandSnippet } from '../helpers/snippetExpansion';
 import { startLanguageServer, type LspSession } from '../helpers/lspClient';
 import { watchDiagnostics, type DiagnosticsWaiter } from '../lsp/diagnosticsWaiter';
+import { locustsFor, requireLocust, titled } from './support';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
-const PYTHON = '/usr/bin/python3';
 
 interface Snippet {
   scope: string;
@@ -109,7 +109,9 @@ test('snippet expansion follows VS Code syntax: defaults, first choice, escapes'
   assert.equal(expandSnippet('${1:outer ${2:inner}}'), 'outer inner');
 });
 
-test('every Python snippet expands to a locustfile the real Locust imports', async () => {
+// (Each loop's body is the test call: one per Locust.)
+for (const locust of locustsFor('full')) test(titled(locust, 'every Python snippet expands to a locustfile the real Locust imports'), async () => {
+  requireLocust(locust);
   const snippets = JSON.parse(await readFile(path.join(ROOT, 'snippets', 'locust.code-snippets'), 'utf8')) as Record<string, Snippet>;
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'locust-studio-snippets-'));
   try {
@@ -122,7 +124,7 @@ test('every Python snippet expands to a locustfile the real Locust imports', asy
       assert.ok(context, `snippet "${name}" (${snippet.prefix[0]}) needs a context in this test`);
       const file = path.join(scratch, `${snippet.prefix[0]!.replace(/\W/g, '_')}.py`);
       await writeFile(file, locustfileFor(context, expandSnippet(snippet.body.join('\n'))));
-      const listed = await run(PYTHON, ['-m', 'locust', '-f', file, '--list'], { cwd: scratch, timeout: 30_000 }).catch(
+      const listed = await run(locust.python, ['-m', 'locust', '-f', file, '--list'], { cwd: scratch, timeout: 30_000 }).catch(
         (error: { stderr?: string; message: string }) => assert.fail(`snippet "${name}" does not import:\n${error.stderr ?? error.message}`),
       );
       assert.match(listed.stdout, /Available Users:\n\s+\w+/, `snippet "${name}": Locust lists its User classes`);
@@ -138,7 +140,8 @@ test('every Python snippet expands to a locustfile the real Locust imports', asy
   }
 });
 
-test('the locust.conf snippet is a config file Locust reads: its host and users reach the run', async () => {
+for (const locust of locustsFor('full')) test(titled(locust, 'the locust.conf snippet is a config file Locust reads: its host and users reach the run'), async () => {
+  requireLocust(locust);
   const snippets = JSON.parse(await readFile(path.join(ROOT, 'snippets', 'locust.code-snippets'), 'utf8')) as Record<string, Snippet>;
   const conf = Object.values(snippets).find((s) => s.prefix.includes('locust.conf'));
   assert.ok(conf, 'a locust.conf snippet');
@@ -148,14 +151,16 @@ test('the locust.conf snippet is a config file Locust reads: its host and users 
     await writeFile(path.join(scratch, 'locustfile.py'), `${HEADER}\n${userClass('')}`);
     // The values as Locust's own argument parser reads them from the file; then a --list that reads it as well.
     const script = [
-      'import sys',
-      'from locust.argument_parser import parse_options',
-      'o = parse_options(["--config", "locust.conf", "-f", "locustfile.py"])',
-      'print(o.host, o.num_users, o.spawn_rate, o.run_time)',
+      'from locust.argument_parser import get_parser',
+      'from locust.util.timespan import parse_timespan',
+      'o = get_parser().parse_args(["--config", "locust.conf", "-f", "locustfile.py"])',
+      // Newer Locusts parse the run time into seconds as they read it, older ones keep the text.
+      'run_time = parse_timespan(o.run_time) if isinstance(o.run_time, str) else o.run_time',
+      'print(o.host, o.num_users, o.spawn_rate, run_time)',
     ].join('\n');
-    const parsed = await run(PYTHON, ['-c', script], { cwd: scratch, timeout: 30_000 });
-    assert.equal(parsed.stdout.trim(), 'http://127.0.0.1:8080 10 2.0 5m');
-    await run(PYTHON, ['-m', 'locust', '--config', 'locust.conf', '--list'], { cwd: scratch, timeout: 30_000 });
+    const parsed = await run(locust.python, ['-c', script], { cwd: scratch, timeout: 30_000 });
+    assert.equal(parsed.stdout.trim(), 'http://127.0.0.1:8080 10 2.0 300');
+    await run(locust.python, ['-m', 'locust', '--config', 'locust.conf', '--list'], { cwd: scratch, timeout: 30_000 });
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

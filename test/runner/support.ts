@@ -1,6 +1,8 @@
-// Shared by the runner tests: a demo target with a scratch folder for runs, follow a run's messages, wait for one, read Locust's CSV files and printed summary, find
-// leftover processes; a locustfile with two load shapes.
+// Shared by the runner tests: the Locusts they run on, a demo target with a scratch folder for runs, follow a run's messages, wait for one, read Locust's CSV files and
+// printed summary, find leftover processes; a locustfile with two load shapes.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { after, before } from 'node:test';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -9,9 +11,53 @@ import type { BridgeMessage } from '../../protocol/runner';
 import { startRun, type LocustRun, type RunOptions } from '../../runner/locustRun';
 import { startTarget } from '../../examples/target/server.mjs';
 import { parse } from 'csv-parse/sync';
+import { DEBIAN_PYTHON, locustMatrix, type LocustInstall } from '../../scripts/locustVersions';
 
-/** Debian's python3-locust runs only under the system interpreter (TOOLCHAIN.md). */
-export const PYTHON = '/usr/bin/python3';
+/** Debian's python3-locust, under the system interpreter (TOOLCHAIN.md): what tests not run on the matrix use. */
+export const PYTHON = DEBIAN_PYTHON;
+
+/**
+ * A Locust the runner tests run on. `depth` says which of them: `full` runs every matrix test (Debian's and the newest),
+ * `smoke` only those marked as the smoke subset (a local and a distributed exact run, attach, a task once, a breakpoint).
+ */
+export interface LocustUnderTest extends LocustInstall {
+  depth: 'full' | 'smoke';
+}
+
+/** Every Locust of the matrix (pinned in scripts/locustVersions.ts; setup.sh installs the PyPI ones). */
+export const LOCUSTS: readonly LocustUnderTest[] = locustMatrix().map((install) => ({ ...install, depth: install.role === 'middle' ? 'smoke' : 'full' }));
+
+/** The Locusts a test runs on: all of them for the smoke subset, else those that run the full layer. */
+export function locustsFor(scope: 'smoke' | 'full'): readonly LocustUnderTest[] {
+  return scope === 'smoke' ? LOCUSTS : LOCUSTS.filter((locust) => locust.depth === 'full');
+}
+
+/** A test title that names the Locust it runs on. */
+export function titled(locust: LocustUnderTest, title: string): string {
+  return `${locust.label}: ${title}`;
+}
+
+/**
+ * Fails (never skips) when a matrix Locust is not installed: a missing environment must not pass as a green run.
+ * Call at the start of a test, or in a `before` hook.
+ */
+export function requireLocust(locust: LocustUnderTest): void {
+  assert.ok(existsSync(locust.python), `${locust.label} is not installed at ${locust.python}: run scripts/setup.sh`);
+}
+
+const optionsByPython = new Map<string, ReadonlySet<string>>();
+
+/** The command-line options a Locust offers, as its `--help` lists them: how a test asks Locust what it supports. */
+export function locustOptions(locust: LocustUnderTest): ReadonlySet<string> {
+  let options = optionsByPython.get(locust.python);
+  if (!options) {
+    const help = execFileSync(locust.python, ['-m', 'locust', '--help'], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    options = new Set(help.match(/--[a-z][a-z0-9-]*/g) ?? []);
+    assert.ok(options.has('--headless'), `${locust.label} --help lists its options`);
+    optionsByPython.set(locust.python, options);
+  }
+  return options;
+}
 export const WAIT_MS = 20_000;
 
 /** Two shapes that cannot be mistaken for each other: the first holds 1 user for a minute, the second 3 users for 3 s. */

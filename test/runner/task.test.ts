@@ -10,7 +10,7 @@ import path from 'node:path';
 import { freePort } from '../../runner/locustRun';
 import { runTask, type TaskResult, type TaskRun, type TaskRunOptions } from '../../runner/taskRun';
 import { startTarget } from '../../examples/target/server.mjs';
-import { liveGroupMembers, PYTHON, WAIT_MS } from './support';
+import { liveGroupMembers, locustsFor, PYTHON, requireLocust, titled, WAIT_MS, type LocustUnderTest } from './support';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'task');
@@ -57,12 +57,17 @@ async function finish(run: TaskRun, logs: string[]): Promise<TaskResult> {
   return result;
 }
 
-test('auth_on_start: on_start login, the task, on_stop logout, each with status, URL and timing', async () => {
-  const { run, logs } = start({ locustfile: path.join(ROOT, 'examples', 'auth_on_start.py'), userClass: 'Shopper', task: 'view_cart' });
+for (const locust of locustsFor('smoke')) {
+  test(titled(locust, 'auth_on_start: on_start login, the task, on_stop logout, each with status, URL and timing'), () => taskOnce(locust));
+}
+
+async function taskOnce(locust: LocustUnderTest) {
+  requireLocust(locust);
+  const { run, logs } = start({ python: locust.python, locustfile: path.join(ROOT, 'examples', 'auth_on_start.py'), userClass: 'Shopper', task: 'view_cart' });
   const streamed: string[] = [];
   run.on('request', (r) => streamed.push(`${r.method} ${r.name}`));
   const result = await finish(run, logs);
-  assert.equal(result.ok, true, logs.join('\n'));
+  assert.equal(result.ok, true, `${JSON.stringify(result.exception)}\n${logs.join('\n')}`);
   assert.equal(result.exit.code, 0);
   assert.equal(result.exception, undefined);
   assert.deepEqual(result.requests.map((r) => `${r.method} ${r.name}`), ['POST /login', 'GET /cart', 'POST /logout']);
@@ -77,28 +82,43 @@ test('auth_on_start: on_start login, the task, on_stop logout, each with status,
     assert.ok(r.startTime > before - 60 && r.startTime <= before, 'start time is epoch seconds of this run');
   }
   assert.ok(result.taskDone && result.taskDone.durationMs > 0);
-});
+}
 
-test('a task two TaskSets deep: every on_start and on_stop around it, interrupt() ends it normally', async () => {
-  const { run, logs } = start({ locustfile: path.join(FIXTURES, 'nested.py'), userClass: 'NestedUser', taskSet: ['Outer', 'Inner'], task: 'view_product' });
+for (const locust of locustsFor('full')) {
+  test(titled(locust, 'a task two TaskSets deep: every on_start and on_stop around it, interrupt() ends it normally'), () => nestedTaskSets(locust));
+}
+
+async function nestedTaskSets(locust: LocustUnderTest) {
+  requireLocust(locust);
+  const { run, logs } = start({ python: locust.python, locustfile: path.join(FIXTURES, 'nested.py'), userClass: 'NestedUser', taskSet: ['Outer', 'Inner'], task: 'view_product' });
   const result = await finish(run, logs);
   assert.equal(result.ok, true, `${JSON.stringify(result.exception)}\n${logs.join('\n')}`);
   assert.deepEqual(result.requests.map((r) => r.name), ['outer on_start', 'inner on_start', '/products/[id]', 'inner on_stop', 'outer on_stop']);
   const product = result.requests[2]!;
   assert.equal(product.url, `${target.url}/products/3`);
   assert.equal(product.status, 200);
-});
+}
 
-test('the examples TaskSet flow: a SequentialTaskSet task runs inside its TaskSet', async () => {
-  const { run, logs } = start({ locustfile: path.join(ROOT, 'examples', 'taskset_flows.py'), userClass: 'WebShopUser', taskSet: ['CheckoutFlow'], task: 'login' });
+for (const locust of locustsFor('full')) {
+  test(titled(locust, 'the examples TaskSet flow: a SequentialTaskSet task runs inside its TaskSet'), () => sequentialFlow(locust));
+}
+
+async function sequentialFlow(locust: LocustUnderTest) {
+  requireLocust(locust);
+  const { run, logs } = start({ python: locust.python, locustfile: path.join(ROOT, 'examples', 'taskset_flows.py'), userClass: 'WebShopUser', taskSet: ['CheckoutFlow'], task: 'login' });
   const result = await finish(run, logs);
   assert.equal(result.ok, true, logs.join('\n'));
   assert.deepEqual(result.requests.map((r) => `${r.method} ${r.name} ${r.status}`), ['POST /login 200']);
-});
+}
 
-test('a task that raises: an exception message whose traceback names the locustfile and line', async () => {
+for (const locust of locustsFor('full')) {
+  test(titled(locust, 'a task that raises: an exception message whose traceback names the locustfile and line'), () => taskRaises(locust));
+}
+
+async function taskRaises(locust: LocustUnderTest) {
+  requireLocust(locust);
   const locustfile = path.join(FIXTURES, 'failing.py');
-  const { run, logs } = start({ locustfile, userClass: 'FailingUser', task: 'raises' });
+  const { run, logs } = start({ python: locust.python, locustfile, userClass: 'FailingUser', task: 'raises' });
   const seen: string[] = [];
   run.on('exception', (e) => seen.push(e.message));
   const result = await finish(run, logs);
@@ -110,10 +130,15 @@ test('a task that raises: an exception message whose traceback names the locustf
   assert.match(result.exception.traceback, new RegExp(`File "${locustfile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}", line ${line}, in raises`));
   assert.deepEqual(result.requests.map((r) => `${r.name} ${r.status}`), ['/health 200'], 'the request before the raise is reported');
   assert.equal(result.taskDone?.ok, false);
-});
+}
 
-test('a failing request: status 500 and Locust failure text, the task still ends normally', async () => {
-  const { run, logs } = start({ locustfile: path.join(FIXTURES, 'failing.py'), userClass: 'FailingUser', task: 'bad_request' });
+for (const locust of locustsFor('full')) {
+  test(titled(locust, 'a failing request: status 500 and Locust failure text, the task still ends normally'), () => failingRequest(locust));
+}
+
+async function failingRequest(locust: LocustUnderTest) {
+  requireLocust(locust);
+  const { run, logs } = start({ python: locust.python, locustfile: path.join(FIXTURES, 'failing.py'), userClass: 'FailingUser', task: 'bad_request' });
   const result = await finish(run, logs);
   assert.equal(result.ok, true, 'a failed request is not an exception');
   assert.equal(result.requests.length, 1);
@@ -121,28 +146,38 @@ test('a failing request: status 500 and Locust failure text, the task still ends
   assert.equal(request!.status, 500);
   assert.equal(request!.url, `${target.url}/error`);
   assert.match(request!.failure ?? '', /500 Server Error.*\/error/);
-});
+}
 
-test('a refused connection: no status, the failure text names the error', async () => {
+for (const locust of locustsFor('full')) {
+  test(titled(locust, 'a refused connection: no status, the failure text names the error'), () => refusedConnection(locust));
+}
+
+async function refusedConnection(locust: LocustUnderTest) {
+  requireLocust(locust);
   const closed = await freePort();
-  const { run, logs } = start({ locustfile: path.join(FIXTURES, 'failing.py'), userClass: 'FailingUser', task: 'bad_request', host: `http://127.0.0.1:${closed}` });
+  const { run, logs } = start({ python: locust.python, locustfile: path.join(FIXTURES, 'failing.py'), userClass: 'FailingUser', task: 'bad_request', host: `http://127.0.0.1:${closed}` });
   const result = await finish(run, logs);
   assert.equal(result.ok, true);
   assert.equal(result.requests.length, 1);
   assert.equal(result.requests[0]!.status, null);
   assert.match(result.requests[0]!.failure ?? '', /Connection refused|ConnectionRefused/);
-});
+}
 
-test('a locustfile with a syntax error: the message has its file and line', async () => {
+for (const locust of locustsFor('full')) {
+  test(titled(locust, 'a locustfile with a syntax error: the message has its file and line'), () => syntaxError(locust));
+}
+
+async function syntaxError(locust: LocustUnderTest) {
+  requireLocust(locust);
   const locustfile = path.join(scratch, 'broken.py');
   await writeFile(locustfile, 'from locust import HttpUser\n\nclass Broken(HttpUser)\n    pass\n');
-  const { run, logs } = start({ locustfile, userClass: 'Broken', task: 'x' });
+  const { run, logs } = start({ python: locust.python, locustfile, userClass: 'Broken', task: 'x' });
   const result = await finish(run, logs);
   assert.equal(result.exit.code, 2);
   assert.equal(result.exception?.where, 'shim');
   assert.match(result.exception.message, /^Cannot import .*broken\.py: SyntaxError/);
   assert.match(result.exception.traceback, /broken\.py", line 3/);
-});
+}
 
 test('an interpreter that cannot run the shim: the result says why instead of ending silently', async () => {
   const locustfile = path.join(FIXTURES, 'nested.py');
@@ -162,7 +197,12 @@ test('an interpreter that cannot run the shim: the result says why instead of en
   assert.match(silent.exception.message, /ended without a result \(exit code 1\)/);
 });
 
-test('bad input gets a clear message and a non-zero exit', async () => {
+for (const locust of locustsFor('full')) {
+  test(titled(locust, 'bad input gets a clear message and a non-zero exit'), () => badInput(locust));
+}
+
+async function badInput(locust: LocustUnderTest) {
+  requireLocust(locust);
   const locustfile = path.join(FIXTURES, 'nested.py');
   const cases: [Omit<TaskRunOptions, 'python'>, RegExp][] = [
     [{ locustfile, userClass: 'Nope', task: 'x' }, /^No User class named Nope in .*nested\.py \(User classes: NestedUser\)$/],
@@ -171,14 +211,14 @@ test('bad input gets a clear message and a non-zero exit', async () => {
     [{ locustfile: path.join(FIXTURES, 'absent.py'), userClass: 'U', task: 'x' }, /^Locustfile not found: /],
   ];
   for (const [options, message] of cases) {
-    const { run, logs } = start(options);
+    const { run, logs } = start({ python: locust.python, ...options });
     const result = await finish(run, logs);
     assert.equal(result.exit.code, 2, logs.join('\n'));
     assert.equal(result.ok, false);
     assert.equal(result.exception?.where, 'shim');
     assert.match(result.exception.message, message);
   }
-});
+}
 
 /** A DAP client over TCP: Content-Length framed JSON, requests matched to responses, events waited for. */
 class DapClient {
@@ -276,7 +316,12 @@ interface DapMessage {
   body?: Record<string, unknown>;
 }
 
-test('Debug task: debugpy waits for the client, stops at breakpoints in on_start and in the task, continues to the end', async () => {
+for (const locust of locustsFor('smoke')) {
+  test(titled(locust, 'Debug task: debugpy waits for the client, stops at breakpoints in on_start and in the task, continues to the end'), () => debugBreakpoints(locust));
+}
+
+async function debugBreakpoints(locust: LocustUnderTest) {
+  requireLocust(locust);
   const locustfile = path.join(scratch, 'debug_me.py');
   await copyFile(path.join(FIXTURES, 'debug_me.py'), locustfile);
   const lines = (await readFile(locustfile, 'utf8')).split('\n');
@@ -284,7 +329,7 @@ test('Debug task: debugpy waits for the client, stops at breakpoints in on_start
   const taskLine = lines.findIndex((l) => l.includes('# BREAKPOINT')) + 1;
   assert.ok(onStartLine > 0 && taskLine > onStartLine);
   const port = await freePort();
-  const { run, logs } = start({ locustfile, userClass: 'DebugUser', task: 'step', debug: { port } });
+  const { run, logs } = start({ python: locust.python, locustfile, userClass: 'DebugUser', task: 'step', debug: { port } });
   const requests: string[] = [];
   run.on('request', (r) => requests.push(r.name));
   const ready = await bounded(once(run, 'debugReady') as Promise<[{ port: number }]>, 'debugReady from the shim');
@@ -333,11 +378,16 @@ test('Debug task: debugpy waits for the client, stops at breakpoints in on_start
   } finally {
     dap.close();
   }
-});
+}
 
-test('cancel() ends a paused debug run and its whole process group', async () => {
+for (const locust of locustsFor('full')) {
+  test(titled(locust, 'cancel() ends a paused debug run and its whole process group'), () => cancelDebug(locust));
+}
+
+async function cancelDebug(locust: LocustUnderTest) {
+  requireLocust(locust);
   const port = await freePort();
-  const { run, logs } = start({ locustfile: path.join(FIXTURES, 'debug_me.py'), userClass: 'DebugUser', task: 'step', debug: { port } });
+  const { run, logs } = start({ python: locust.python, locustfile: path.join(FIXTURES, 'debug_me.py'), userClass: 'DebugUser', task: 'step', debug: { port } });
   // Waiting for a client forever: only cancel can end it. Connecting proves debugpy (and its adapter) are up first.
   await bounded(once(run, 'debugReady'), 'debugReady from the shim');
   const dap = await DapClient.connect(port, -1);
@@ -347,15 +397,21 @@ test('cancel() ends a paused debug run and its whole process group', async () =>
   assert.equal(result.exit.signal, 'SIGKILL');
   assert.equal(result.ok, false);
   assert.deepEqual(result.requests, []);
-});
+}
 
-test('Debug task without debugpy: a message naming the install command, no process left', async () => {
+for (const locust of locustsFor('full')) {
+  test(titled(locust, 'Debug task without debugpy: a message naming the install command, no process left'), () => withoutDebugpy(locust));
+}
+
+async function withoutDebugpy(locust: LocustUnderTest) {
+  requireLocust(locust);
   // A `debugpy` package that fails to import stands in for an interpreter that lacks it.
-  const fake = path.join(scratch, 'no-debugpy');
+  const fake = path.join(scratch, `no-debugpy-${locust.version}`);
   await mkdir(path.join(fake, 'debugpy'), { recursive: true });
   await writeFile(path.join(fake, 'debugpy', '__init__.py'), 'raise ImportError("No module named debugpy (simulated)")\n');
   const port = await freePort();
   const { run, logs } = start({
+    python: locust.python,
     locustfile: path.join(FIXTURES, 'debug_me.py'),
     userClass: 'DebugUser',
     task: 'step',
@@ -370,4 +426,4 @@ test('Debug task without debugpy: a message naming the install command, no proce
   assert.equal(result.exception?.where, 'shim');
   assert.match(result.exception.message, /^debugpy is not installed for .*python.* Install it with: .* -m pip install debugpy/);
   assert.match(result.exception.message, /apt-get install python3-debugpy/);
-});
+}

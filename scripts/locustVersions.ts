@@ -1,0 +1,151 @@
+// The Locust versions the runner is tested on (the one place they are pinned), where their virtual environments live, and their install for setup.sh.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { acquireLock, cacheRoot } from './codeServer';
+
+/** Debian's python3-locust: 2.12.1, which runs under the system interpreter only. */
+export const DEBIAN_PYTHON = '/usr/bin/python3';
+export const DEBIAN_LOCUST = '2.12.1';
+
+/**
+ * Locust from PyPI, as users install it. `newest` is the newest release when this was last bumped; `middle` a release
+ * between Debian's and the newest, where the web UI, the stats API and the runners had already changed.
+ */
+export const PYPI_LOCUSTS = { newest: '2.47.0', middle: '2.32.10' } as const;
+/** debugpy in each virtual environment, for "Debug task" under that Locust. */
+export const DEBUGPY_VERSION = '1.8.22';
+/** Locust 2.46+ needs Python 3.11 or newer; the older pins run on it too. */
+const MIN_PYTHON: readonly [number, number] = [3, 11];
+
+export type LocustRole = 'debian' | keyof typeof PYPI_LOCUSTS;
+
+/** One Locust of the matrix: `python` imports it (and debugpy). */
+export interface LocustInstall {
+  role: LocustRole;
+  version: string;
+  label: string;
+  python: string;
+}
+
+/** Where the virtual environment of a PyPI Locust lives (outside the repository, reused by later runs). */
+export function venvDir(version: string): string {
+  return path.join(cacheRoot(), `locust-${version}`);
+}
+
+/** Every Locust the runner is tested on, Debian's first, then the PyPI ones from newest to middle. */
+export function locustMatrix(): LocustInstall[] {
+  return [
+    { role: 'debian', version: DEBIAN_LOCUST, label: `Locust ${DEBIAN_LOCUST} (Debian)`, python: DEBIAN_PYTHON },
+    ...(Object.entries(PYPI_LOCUSTS) as [keyof typeof PYPI_LOCUSTS, string][]).map(([role, version]) => ({
+      role,
+      version,
+      label: `Locust ${version} (PyPI)`,
+      python: path.join(venvDir(version), 'bin', 'python'),
+    })),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------- install
+
+const say = (message: string): void => console.log(`[setup] ${message}`);
+
+interface Marker {
+  locust: string;
+  debugpy: string;
+}
+
+/** Written last by an install: its presence with the pinned versions means the environment is complete. */
+function markerFile(dir: string): string {
+  return path.join(dir, '.install-complete');
+}
+
+function isInstalled(dir: string, version: string): boolean {
+  if (!existsSync(path.join(dir, 'bin', 'python'))) return false;
+  try {
+    const marker = JSON.parse(readFileSync(markerFile(dir), 'utf8')) as Partial<Marker>;
+    return marker.locust === version && marker.debugpy === DEBUGPY_VERSION;
+  } catch {
+    return false;
+  }
+}
+
+/** A Python ≥ 3.11 with venv and pip (its real path: a pyenv shim must not end up inside the environment). */
+function baseInterpreter(): string {
+  const tried: string[] = [];
+  const probe = `import sys, venv, ensurepip; print(sys.executable if sys.version_info >= (${MIN_PYTHON.join(', ')}) else '')`;
+  for (const candidate of [process.env['LOCUST_STUDIO_VENV_PYTHON'], 'python3', DEBIAN_PYTHON]) {
+    if (!candidate) continue;
+    const result = spawnSync(candidate, ['-c', probe], { encoding: 'utf8' });
+    const executable = result.status === 0 ? result.stdout.trim() : '';
+    if (executable) return executable;
+    tried.push(`${candidate}: ${result.error?.message ?? (result.stderr.trim().split('\n').pop() || `older than ${MIN_PYTHON.join('.')}`)}`);
+  }
+  throw new Error(
+    `no Python ${MIN_PYTHON.join('.')}+ with venv and pip for the PyPI Locusts (set LOCUST_STUDIO_VENV_PYTHON, or apt-get install python3-venv):\n  ${tried.join('\n  ')}`,
+  );
+}
+
+/** Runs a step of an install, its output appended to the log; on failure the error quotes the output's last lines. */
+async function step(command: string, args: string[], logFile: string): Promise<void> {
+  const env = { ...process.env, PIP_NO_INPUT: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1' };
+  const result = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env, maxBuffer: 64 * 1024 * 1024 });
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
+  await appendFile(logFile, `$ ${command} ${args.join(' ')}\n${output}\n`);
+  if (result.status === 0) return;
+  // pip lists every release it knows on one line when a pin is missing: cut long lines.
+  const tail = output.trim().split('\n').slice(-25).map((line) => (line.length > 300 ? `${line.slice(0, 300)}…` : line)).join('\n');
+  throw new Error(`${command} ${args.join(' ')} failed (${result.error?.message ?? `exit ${result.status}`}); full log: ${logFile}\n${tail}`);
+}
+
+/** Creates the virtual environment of one PyPI Locust (with debugpy) unless a complete one is there already. */
+export async function ensureLocust(version: string): Promise<string> {
+  const dir = venvDir(version);
+  const python = path.join(dir, 'bin', 'python');
+  if (isInstalled(dir, version)) return python;
+  const lock = await acquireLock(`${dir}.lock`, say);
+  try {
+    // Another setup may have finished this install while this one waited for the lock.
+    if (isInstalled(dir, version)) return python;
+    const started = Date.now();
+    const base = baseInterpreter();
+    if (existsSync(dir)) {
+      say(`removing the unfinished or outdated environment ${dir}`);
+      await rm(dir, { recursive: true, force: true });
+    }
+    await mkdir(dir, { recursive: true });
+    const logFile = path.join(dir, 'install.log');
+    say(`installing Locust ${version} and debugpy ${DEBUGPY_VERSION} from PyPI into ${dir} (Python ${base}; log: ${logFile})`);
+    await step(base, ['-m', 'venv', dir], logFile);
+    await step(python, ['-m', 'pip', 'install', `locust==${version}`, `debugpy==${DEBUGPY_VERSION}`], logFile);
+    // The interpreter must import both, and report the pinned Locust (a resolver surprise would show here).
+    const check = spawnSync(python, ['-c', "import importlib.metadata as m, locust, debugpy; print(m.version('locust'))"], { encoding: 'utf8' });
+    if (check.status !== 0 || check.stdout.trim() !== version) {
+      throw new Error(`the environment ${dir} does not import Locust ${version} and debugpy: ${(check.stderr || check.stdout).trim()}`);
+    }
+    await writeFile(markerFile(dir), JSON.stringify({ locust: version, debugpy: DEBUGPY_VERSION } satisfies Marker) + '\n');
+    say(`Locust ${version} installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    return python;
+  } finally {
+    await lock.release();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- CLI
+
+async function main(argv: string[]): Promise<void> {
+  if (argv[0] !== 'install') {
+    console.error('usage: node --import tsx scripts/locustVersions.ts install');
+    process.exitCode = 2;
+    return;
+  }
+  for (const version of Object.values(PYPI_LOCUSTS)) say(`Locust ${version} (PyPI): ${await ensureLocust(version)}`);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(`[setup] ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}

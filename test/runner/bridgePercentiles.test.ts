@@ -158,7 +158,8 @@ for (const locust of locustsFor('full')) test(titled(locust, 'a real run’s win
   assert.ok(windows > 20, `${windows} windows`);
   for (const e of [final.total, ...final.endpoints]) {
     const histogram = merged.get(`${e.method} ${e.name}`)!;
-    assert.ok(e.requests > 100, `${e.name}: ${e.requests} requests`);
+    // Enough requests for the percentiles to differ (not a speed check: a busy machine makes fewer).
+    assert.ok(e.requests >= 20, `${e.name}: ${e.requests} requests`);
     assert.deepEqual(PERCENTILES.map((q) => histogram.percentile(q)), e.percentiles, `${e.method} ${e.name}: merged windows give Locust's cumulative percentiles`);
   }
 

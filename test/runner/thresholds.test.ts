@@ -12,7 +12,7 @@ import { loadRunRecord } from '../../runner/runRecord';
 import { recordedThresholds, replayRunRecord } from '../../runner/runReplay';
 import { judgeRecord } from '../../runner/thresholds';
 import { cliAgainstTarget, onlyRecord, runCli } from '../helpers/cliProcess';
-import { PYTHON } from './support';
+import { locustsFor, PYTHON, requireLocust, titled } from './support';
 
 const fixture = cliAgainstTarget('thresholds');
 
@@ -40,18 +40,19 @@ class Mixed(HttpUser):
 
 const workdir = (name: string, source: string) => fixture.workdir(name, source);
 
-const run = (dir: string, extra: string[]) =>
-  runCli(['run', 'locustfile.py', '-u', '4', '-r', '4', '-H', fixture.url, '--python', PYTHON, '--interval', '0.5', '--record-dir', 'records', ...extra], { cwd: dir });
+const run = (dir: string, extra: string[], python = PYTHON) =>
+  runCli(['run', 'locustfile.py', '-u', '4', '-r', '4', '-H', fixture.url, '--python', python, '--interval', '0.5', '--record-dir', 'records', ...extra], { cwd: dir });
 
 /** The ✓/✗/? line the CLI printed for a threshold. */
 function markOf(stdout: string, text: string): string | undefined {
   return stdout.split('\n').find((line) => line.trimStart().slice(2).startsWith(text))?.trim()[0];
 }
 
-test('thresholds that fail: exit 1, ✗ in the table, JUnit failure with the value; the record, a replay, judgeRecord and the report give the same verdict', { timeout: 90_000 }, async () => {
+for (const locust of locustsFor('full')) test(titled(locust, 'thresholds that fail: exit 1, ✗ in the table, JUnit failure with the value; the record, a replay, judgeRecord and the report give the same verdict'), { timeout: 90_000 }, async () => {
+  requireLocust(locust);
   const declared = ['p95 < 5s', 'GET /products: fail_ratio < 1%', 'fail_ratio < 1%'];
-  const dir = await workdir('failing', locustfile(declared));
-  const result = await run(dir, ['-t', '4s', '--threshold', 'GET /error: fail_ratio >= 99%', '--threshold', 'GET /nowhere: p95 < 1s', '--junit', 'out/junit.xml']);
+  const dir = await workdir(`failing-${locust.version}`, locustfile(declared));
+  const result = await run(dir, ['-t', '4s', '--threshold', 'GET /error: fail_ratio >= 99%', '--threshold', 'GET /nowhere: p95 < 1s', '--junit', 'out/junit.xml'], locust.python);
   assert.equal(result.code, 1, `a failed threshold is exit 1\n${result.stdout}\n${result.stderr}`);
   assert.equal(markOf(result.stdout, 'p95 < 5s'), '✓', result.stdout);
   assert.equal(markOf(result.stdout, 'GET /products: fail_ratio < 1%'), '✓');
@@ -95,10 +96,11 @@ test('thresholds that all hold: exit 0 even though requests failed (the verdict 
   assert.match(result.stdout, /Thresholds: passed \(3 of 3 held\)/);
 });
 
-test('an abort threshold that failed for good ends the run early, with final statistics and a failed verdict naming it', { timeout: 90_000 }, async () => {
-  const dir = await workdir('abort', locustfile([]));
+for (const locust of locustsFor('full')) test(titled(locust, 'an abort threshold that failed for good ends the run early, with final statistics and a failed verdict naming it'), { timeout: 90_000 }, async () => {
+  requireLocust(locust);
+  const dir = await workdir(`abort-${locust.version}`, locustfile([]));
   const started = Date.now();
-  const result = await run(dir, ['-t', '60s', '--threshold', 'GET /error: fail_ratio < 1% abort']);
+  const result = await run(dir, ['-t', '60s', '--threshold', 'GET /error: fail_ratio < 1% abort'], locust.python);
   const seconds = (Date.now() - started) / 1000;
   assert.equal(result.code, 1, result.stderr);
   assert.ok(seconds < 30, `the 60 s run ended early (after ${seconds.toFixed(1)} s)`);

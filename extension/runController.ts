@@ -20,7 +20,7 @@ import { exportRecord, openRunFolder, pickRecordedRun, runFolder } from './recor
 import type { RunPanel, RunPanelSource } from './runPanel';
 import { isInside } from './workspacePaths';
 import { RunStatusBar } from './statusBar';
-import { askRunChoices } from './runOptionsPrompt';
+import { askHost, askRunChoices } from './runOptionsPrompt';
 import type { ImportDiagnostics } from './importDiagnostics';
 
 const RUN_ACTIVE_CONTEXT = 'locustStudio.runActive';
@@ -284,9 +284,14 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       runTime: config.get<string>('defaultRunTime'),
     });
     const what = target.userClasses.length ? target.userClasses.join(', ') : path.basename(locustfile);
+    const title = `Run load test: ${what}`;
     // The Testing view asks only for a host when nothing names one (a test run needs a target; the rest has defaults).
-    const complete = ask === 'none' || (ask === 'missing' && defaults.host !== '');
-    const choices = complete ? defaults : await askRunChoices(`Run load test: ${what}`, defaults, Boolean(target.shape));
+    const choices =
+      ask === 'none' || (ask === 'missing' && defaults.host !== '')
+        ? defaults
+        : ask === 'missing'
+          ? await askHost(title, defaults)
+          : await askRunChoices(title, defaults, Boolean(target.shape));
     if (choices) await this.storage.state.update(lastChoicesKey(target.uri), choices);
     return choices;
   }

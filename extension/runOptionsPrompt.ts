@@ -63,6 +63,21 @@ export async function askRunChoices(title: string, defaults: RunChoices, shaped:
   return (await refineChoices(title, choices)) ? choices : undefined;
 }
 
+/**
+ * Asks only for the host, for a run whose other choices are known (the Testing view): nothing names one, and a load test
+ * needs a target. Returns undefined when the user cancels.
+ */
+export async function askHost(title: string, defaults: RunChoices): Promise<RunChoices | undefined> {
+  const host = await vscode.window.showInputBox({
+    title,
+    prompt: 'Host to load: neither the locustfile, locust.conf nor your last run names one',
+    placeHolder: 'http://127.0.0.1:8080',
+    ignoreFocusOut: true,
+    validateInput: (text) => (text.trim() ? (validateHost(text) ?? null) : 'A URL such as http://127.0.0.1:8080.'),
+  });
+  return host === undefined ? undefined : { ...defaults, host: host.trim() };
+}
+
 type Refinement = vscode.QuickPickItem & { id: 'start' | 'tags' | 'excludeTags' | 'extraArgs' };
 
 /** A last pick: start, or set tags / excluded tags / extra arguments first. False when cancelled. */

@@ -63,7 +63,7 @@ export class ThresholdTests implements vscode.Disposable {
         return;
       }
       const file = this.controller.items.get(uri.toString()) ?? this.controller.createTestItem(uri.toString(), path.basename(uri.fsPath), uri);
-      file.description = vscode.workspace.asRelativePath(path.dirname(uri.fsPath));
+      file.description = folderOf(uri);
       if (model?.thresholdsDeclaredAt) file.range = toRange(model.thresholdsDeclaredAt);
       file.children.replace(
         declared.map((threshold, index) => {
@@ -156,6 +156,18 @@ function report(run: vscode.TestRun, file: vscode.TestItem, children: vscode.Tes
   if (end.verdict.outcome === 'passed') run.passed(file, durationMs);
   else if (end.verdict.outcome === 'failed') run.failed(file, new vscode.TestMessage(`Thresholds failed${end.verdict.abortedBy ? `; the run was stopped early by "${end.verdict.abortedBy}"` : ''}.`), durationMs);
   else run.errored(file, new vscode.TestMessage('The verdict is unknown: some thresholds could not be judged.'), durationMs);
+}
+
+/**
+ * The file's folder as shown beside its name: relative to its workspace folder (prefixed by that folder's name when
+ * there are several), nothing at a folder's root. `asRelativePath` of a root gives its absolute path back instead, which
+ * also became the row's screen-reader name (VS Code reads a test's description in place of its label).
+ */
+function folderOf(uri: vscode.Uri): string | undefined {
+  const folder = vscode.workspace.getWorkspaceFolder(uri);
+  if (!folder) return path.dirname(uri.fsPath);
+  const root = (vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? folder.name : '';
+  return [root, path.relative(folder.uri.fsPath, path.dirname(uri.fsPath))].filter(Boolean).join(path.sep) || undefined;
 }
 
 function* iterate(collection: vscode.TestItemCollection): Generator<vscode.TestItem> {

@@ -325,11 +325,8 @@ abstract class Judge {
     const value = outcome.value;
     if (value === null) return report.final ? this.set('unknown', null, unknownReason) : this.set('pending', null, pendingReason);
     if (holds(op, value, limit)) return this.set(report.final ? 'passed' : 'holding', value);
-    if (report.final) {
-      this.set('failed', value);
-      this.failedAt = report.elapsed;
-      return;
-    }
+    // Judged on the run as a whole: no moment of failure to name (failedAt is for windows, maxima and aborts).
+    if (report.final) return this.set('failed', value);
     // A maximum only grows: once above the limit it can never come back under it.
     if ((metric === 'max' && (op === '<' || op === '<=')) || this.threshold.abort) return this.failForGood(value, report, context);
     this.set('failing', value);

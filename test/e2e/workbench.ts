@@ -233,3 +233,25 @@ export function processesMentioning(text: string): string[] {
   }
   return found;
 }
+
+/**
+ * A row of the Testing view's Test Explorer by its test's label, optionally in a state. VS Code 1.139 names each row
+ * `<label> (<state>)` in its aria-label, plus `, in <duration>` once it ran; the states read Not yet run, Queued,
+ * Running, Passed, Failed, Errored, Skipped. A test with a description is named by its description instead.
+ */
+export function testExplorerRow(page: Page, label: string, state?: string): Locator {
+  const prefix = state === undefined ? `${label} (` : `${label} (${state})`;
+  return page.locator(`.test-explorer .monaco-list-row[aria-label^="${prefix.replace(/["\\]/g, '\\$&')}"]`);
+}
+
+/**
+ * Opens the Testing view from the activity bar, as a user does: code-server 1.139 offers "Testing: Focus on Test
+ * Explorer View" in the palette only once the view has been shown.
+ */
+export async function showTestingView(page: Page, timeout = 30_000): Promise<void> {
+  const explorer = page.locator('.test-explorer');
+  // Clicking the icon of the view already shown would close the side bar.
+  if (await explorer.isVisible()) return;
+  await page.locator('.part.activitybar .action-label[aria-label^="Testing"]').click({ timeout });
+  await explorer.waitFor({ state: 'visible', timeout });
+}

@@ -25,6 +25,7 @@ const EXPECTED_USERS: Record<string, string[]> = {
   'multiple_users.py': ['WebVisitor', 'ApiClient', 'ReportViewer', 'HealthMonitor'],
   'tags.py': ['TaggedUser'],
   'fast_http.py': ['FastShopper'],
+  'thresholds.py': ['Checkout'],
 };
 
 /** Children still running; after() kills whatever a failed test left behind. */

@@ -23,6 +23,7 @@ import { formatCount, formatDuration, formatPercent, formatRate } from '../proto
 import { ElapsedClock } from './runClock';
 import { StatsTable } from './statsTable';
 import { TaskPanel } from './taskView';
+import { ThresholdStrip } from './thresholdStrip';
 import { onThemeChange } from './theme';
 import { ViewSwitch, type PanelView } from './viewSwitch';
 import { loadUiState, postToHost, saveUiState } from './vscodeApi';
@@ -56,6 +57,9 @@ const controls = new RunControls(postToHost);
 const message = element('p', { className: 'message' });
 message.setAttribute('role', 'alert');
 header.append(title, stateBadge, subtitle, metrics, controls.element, message);
+
+// ---- Thresholds: where each stands, and the verdict once the run ended (hidden for a run without thresholds)
+const thresholds = new ThresholdStrip();
 
 // ---- Charts with the endpoint selector
 const chartsSection = element('section', { className: 'charts-section' });
@@ -102,7 +106,7 @@ const openSource = (path: string, line: number) => postToHost({ type: 'openSourc
 const exceptions = new ExceptionsView(openSource);
 
 const runSection = element('section', { className: 'run' });
-runSection.append(header, chartsSection, statsSection, failures.element, exceptions.element);
+runSection.append(header, thresholds.element, chartsSection, statsSection, failures.element, exceptions.element);
 
 // ---- The single task, and the switch between it and the load test (shown when there are both)
 const taskPanel = new TaskPanel(openSource);
@@ -195,6 +199,7 @@ function drawCharts(): void {
     scopeLabel: selected ? (selected.method ? `${selected.method} ${selected.name}` : selected.name) : '',
     total: totalSeries,
     userClasses: [...classSeries].map(([name, value]) => ({ name, value })),
+    limits: thresholds.limitsFor(selected),
   });
 }
 
@@ -296,6 +301,8 @@ function show(view: RunView | null): void {
   table.update(view.endpoints, view.total);
   failures.update(view.failures ?? []);
   exceptions.update(view.exceptions ?? []);
+  // A run that completed ends 'stopped' with its verdict (a 'stopped' snapshot without one comes before it); 'failed' gets none.
+  thresholds.show(view.thresholds, view.verdict, view.state === 'failed');
   renderHeader();
   // The snapshot carries the run's series only; the selected endpoint's come on request.
   if (selected) select(selected);
@@ -337,6 +344,11 @@ function applyTick(msg: Extract<HostToWebview, { type: 'tick' }>): void {
   if (msg.replaceFailures) failures.reset(run.startedAt);
   if (msg.failures) failures.update(msg.failures);
   if (msg.exceptions) exceptions.update(msg.exceptions);
+  // Only a changed state recolours a limit line; values show in the chips alone.
+  if (msg.thresholds) {
+    run.thresholds = msg.thresholds;
+    if (thresholds.update(msg.thresholds)) scheduleCharts();
+  }
   const points = msg.points;
   if (points) {
     appendPoint(totalSeries, points.total);

@@ -10,6 +10,11 @@ export interface ChartTheme {
   palette: string[];
   requests: string;
   failures: string;
+  /** Threshold limit lines by state: met (holding, passed), breaking now (failing), and not judged (pending, unknown). */
+  limitMet: string;
+  limitFailing: string;
+  limitFailed: string;
+  limitOpen: string;
   fontFamily: string;
   /** A high-contrast theme: lines are drawn thicker. */
   contrast: boolean;
@@ -43,6 +48,11 @@ export function readTheme(): ChartTheme {
     palette: [blue, green, yellow, purple, orange, red],
     requests: blue,
     failures: red,
+    // The chips of the thresholds strip take the same variables (panel.css), so a chip and its line share a colour.
+    limitMet: cssVar(style, '--vscode-testing-iconPassed', green),
+    limitFailing: cssVar(style, '--vscode-editorWarning-foreground', orange),
+    limitFailed: cssVar(style, '--vscode-testing-iconFailed', red),
+    limitOpen: cssVar(style, '--vscode-descriptionForeground', foreground),
     fontFamily: cssVar(style, '--vscode-font-family', 'sans-serif'),
     contrast,
   };

@@ -1,5 +1,6 @@
 // Builders for protocol values (endpoint statistics, run views) used by tests.
 import { PERCENTILES, type EndpointStats } from '../../protocol/runner';
+import type { ThresholdStatus } from '../../protocol/thresholds';
 import { appendPoint, emptySeries, type RunView, type Series } from '../../protocol/webview';
 
 export function endpointStats(overrides: Partial<EndpointStats> & Pick<EndpointStats, 'name'>): EndpointStats {
@@ -47,3 +48,8 @@ export const busyTotal = (t: number): (number | null)[] => {
   const rps = users * 9 + 6 * Math.sin(t / 5);
   return [rps, t > 40 ? 0.6 + 0.4 * Math.sin(t / 3) : 0, 18 + 4 * Math.sin(t / 7), 70 + 20 * Math.sin(t / 4), 140, users];
 };
+
+/** A threshold's status as the run session reports it (value in the metric's unit: ms, a fraction, per second). */
+export function thresholdStatus(text: string, state: ThresholdStatus['state'], value: number | null, extra: Partial<ThresholdStatus> = {}): ThresholdStatus {
+  return { text, state, value, ...extra };
+}

@@ -161,7 +161,7 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
       recorder?.noteThresholds(thresholds.map((t) => t.text));
     }
 
-    if (source.hello) this.onMessage(source.hello);
+    // Every message, hello included, comes after this: a launched run's on a later turn, an attached run's from start().
     source.on('message', (message) => this.onMessage(message));
     source.on('log', (line, stream) => {
       recorder?.log(line, stream);

@@ -55,12 +55,55 @@ export async function chooseInterpreter(resource: vscode.Uri): Promise<ChosenInt
     const interpreter = await resolveInterpreter(explicit);
     lastChosen = { ...interpreter, source };
     changed.fire(lastChosen);
+    noticeOldLocust(lastChosen);
     return lastChosen;
   } catch (error) {
     logError(`No usable Python interpreter (${SOURCE_LABEL[source]})`, error);
     await offerInstall((error as Error).message, explicit);
     return undefined;
   }
+}
+
+/** Where the one-time notice about an old Locust remembers the interpreters it spoke of (set at activation). */
+let notices: vscode.Memento | undefined;
+const OLD_LOCUST_NOTICES_KEY = 'locustStudio.oldLocustNoticed';
+
+export function rememberNoticesIn(state: vscode.Memento): void {
+  notices = state;
+}
+
+/**
+ * Once per interpreter and Locust version: the interpreter found first is used as it is, but when its Locust lacks what
+ * current releases offer, say which one it is and how to get the newest (the command is typed, not run).
+ */
+function noticeOldLocust(chosen: ChosenInterpreter): void {
+  if (chosen.current || !notices) return;
+  const key = `${chosen.path}\u0000${chosen.locustVersion}`;
+  const seen = notices.get<string[]>(OLD_LOCUST_NOTICES_KEY) ?? [];
+  if (seen.includes(key)) return;
+  void notices.update(OLD_LOCUST_NOTICES_KEY, [...seen, key].slice(-50));
+  const found = chosen.locustVersion ? `Locust ${chosen.locustVersion}` : 'an older Locust whose build does not say its version (Debian’s python3-locust is 2.12.1)';
+  const action = 'Get the Newest Locust';
+  void vscode.window
+    .showInformationMessage(
+      `Locust Studio runs ${chosen.path}, which has ${found}. Runs work, but releases from 2.38 on add MarkovTaskSet, pytest-style locustfiles and --processes.`,
+      action,
+    )
+    .then((choice) => {
+      if (choice !== action) return;
+      const terminal = vscode.window.createTerminal({ name: 'Newest Locust' });
+      terminal.show();
+      // Typed, not run: the user reads it first (and then points locustStudio.python at the new interpreter).
+      terminal.sendText(upgradeCommand(chosen.path), false);
+    });
+}
+
+/** How to get the newest Locust for `python`: pip for an interpreter of the user's, a virtual environment beside Debian's. */
+export function upgradeCommand(python: string): string {
+  if (python === '/usr/bin/python3' && existsSync('/etc/debian_version')) {
+    return 'python3 -m venv ~/.venvs/locust && ~/.venvs/locust/bin/pip install -U locust  # then set locustStudio.python to ~/.venvs/locust/bin/python';
+  }
+  return `${quote(python)} -m pip install -U locust`;
 }
 
 /** The command that installs Locust for `python`: Debian's package for the system interpreter there, else pip. */

@@ -5,6 +5,7 @@ import { DocumentModelRequest, LensCommand, type DocumentModelParams, type Docum
 import { createLanguageClient } from './languageClient';
 import { logChannel, logError } from './log';
 import { RunController } from './runController';
+import { rememberNoticesIn } from './interpreter';
 import { ThresholdTests } from './thresholdTests';
 import { TaskRunner } from './taskCommand';
 import { registerTaskDebugging } from './debugAdapter';
@@ -17,6 +18,7 @@ let clientStarted: Promise<void> = Promise.resolve();
 export function activate(context: vscode.ExtensionContext): void {
   const started = Date.now();
   const importDiagnostics = new ImportDiagnostics();
+  rememberNoticesIn(context.globalState);
   // The language server's model of a locustfile, once the server runs (a run started during activation waits for it).
   const modelOf = async (uri: string): Promise<DocumentModelResult> => {
     await clientStarted;

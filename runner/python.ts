@@ -8,6 +8,11 @@ export interface Interpreter {
   path: string;
   /** Locust's version, or "" when the build does not know it (Debian's 2.12.1). */
   locustVersion: string;
+  /**
+   * Whether this Locust has what current releases offer (MarkovTaskSet, pytest-style locustfiles, --processes: 2.38 and
+   * later), asked of Locust itself rather than read from a version string an old build may not even have.
+   */
+  current: boolean;
 }
 
 /** Tried in this order when no interpreter is configured. */
@@ -25,7 +30,7 @@ if not version:
         version = metadata_version("locust")
     except Exception:
         version = ""
-print(json.dumps({"executable": sys.executable, "version": "" if version == "0.0.0" else version}))
+print(json.dumps({"executable": sys.executable, "version": "" if version == "0.0.0" else version, "current": hasattr(locust, "MarkovTaskSet")}))
 `;
 
 type Probe = { ok: true; interpreter: Interpreter } | { ok: false; reason: string };
@@ -47,9 +52,9 @@ function probe(python: string, timeoutMs: number): Promise<Probe> {
           return resolve({ ok: false, reason: lastLine || error.message });
         }
         try {
-          const answer = JSON.parse(stdout.trim().split('\n').pop() ?? '') as { executable?: unknown; version?: unknown };
+          const answer = JSON.parse(stdout.trim().split('\n').pop() ?? '') as { executable?: unknown; version?: unknown; current?: unknown };
           const path = typeof answer.executable === 'string' && answer.executable ? answer.executable : python;
-          resolve({ ok: true, interpreter: { path, locustVersion: typeof answer.version === 'string' ? answer.version : '' } });
+          resolve({ ok: true, interpreter: { path, locustVersion: typeof answer.version === 'string' ? answer.version : '', current: answer.current === true } });
         } catch {
           resolve({ ok: false, reason: `unexpected answer: ${stdout.slice(0, 200)}` });
         }

@@ -36,10 +36,44 @@ export interface LifecycleMethods {
   onStop: SourceRange | null;
 }
 
+/** One `@transition("to", weight)` of a MarkovTaskSet state, or one entry of its `@transitions(...)`. */
+export interface MarkovTransition {
+  /** The state it goes to, as written (Locust checks that the class defines it). */
+  to: string;
+  /** Null when not an integer literal; Locust takes an entry with a weight of 0 or less as never taken. */
+  weight: number | null;
+  /** The target's name as written (the string literal). */
+  range: SourceRange;
+  /** The weight as written; null when the entry leaves it at Locust's default of 1. */
+  weightRange: SourceRange | null;
+}
+
+/** A method of a MarkovTaskSet decorated with `@transition` / `@transitions`: a state of its chain. */
+export interface MarkovState {
+  name: string;
+  /** The decorated method, decorators included (like a task's range). */
+  range: SourceRange;
+  /**
+   * One per target, as Locust keeps them (a dict: a later decorator above, or a later entry, replaces the weight of an earlier
+   * one), in the order they are written.
+   */
+  transitions: MarkovTransition[];
+}
+
+/** The Markov chain of a MarkovTaskSet (Locust 2.38+): read from the class's own body only, as Locust reads it. */
+export interface MarkovChain {
+  states: MarkovState[];
+  /** The first state defined in the class: where every user starts; null when there is none. */
+  start: string | null;
+}
+
 export interface TaskSetInfo extends LifecycleMethods {
   name: string;
   sequential: boolean;
+  /** A MarkovTaskSet's is empty: its chain, not `tasks`, picks what runs. */
   tasks: TaskInfo[];
+  /** Null for a TaskSet that is not a MarkovTaskSet. */
+  markov: MarkovChain | null;
   /** Null: the TaskSet has none of its own, so the User's applies. */
   waitTime: WaitTimeInfo | null;
   range: SourceRange;

@@ -74,7 +74,7 @@ function shapeLenses(model: LocustfileModel, host: string | null): CodeLens[] {
 function taskLenses(model: LocustfileModel, runnable: UserClassInfo[]): CodeLens[] {
   const lenses: CodeLens[] = [];
   const seen = new Set<string>();
-  const add = (user: UserClassInfo, task: TaskInfo, taskSet: string[]) => {
+  const add = (user: UserClassInfo, task: Pick<TaskInfo, 'name' | 'range'>, taskSet: string[]) => {
     const key = `${task.range.start.line}:${task.range.start.character}`;
     if (seen.has(key)) return;
     seen.add(key);
@@ -98,6 +98,8 @@ function taskLenses(model: LocustfileModel, runnable: UserClassInfo[]): CodeLens
         else if (!entered.has(set.name)) {
           entered.add(set.name);
           queue.push({ tasks: set.tasks, path: [...path, set.name] });
+          // A MarkovTaskSet's states are methods the debug shim finds by name, like tasks.
+          for (const state of set.markov?.states ?? []) add(user, state, [...path, set.name]);
         }
       }
     }

@@ -1,7 +1,7 @@
 // Diagnostics of a locustfile from its tree and model: the legacy 0.x/1.x API and likely mistakes, each with its quick fixes.
 import type { Node, Tree } from 'web-tree-sitter';
 import { DiagnosticSeverity, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver';
-import type { LocustfileModel } from '../protocol/model';
+import type { LocustfileModel, MarkovChain, SourceRange, TaskSetInfo } from '../protocol/model';
 import {
   bodyStatements,
   classAssignments,
@@ -13,6 +13,8 @@ import {
   type LocustName,
 } from './locustfileModel';
 import { thresholdDiagnostics } from './thresholdDiagnostics';
+import { isTaken, markovTaskSets, reachableStates } from './markovChain';
+import { closestName } from './closestName';
 
 export const DIAGNOSTIC_SOURCE = 'Locust Studio';
 /** Placeholder offered when no host is set: the demo target's address, on loopback. */
@@ -34,7 +36,7 @@ export interface DiagnosticOptions {
 }
 
 const USER_KINDS = new Set<LocustName>(['User', 'HttpUser', 'FastHttpUser', 'HttpLocust', 'Locust']);
-const TASKSET_KINDS = new Set<LocustName>(['TaskSet', 'SequentialTaskSet', 'TaskSequence']);
+const TASKSET_KINDS = new Set<LocustName>(['TaskSet', 'SequentialTaskSet', 'MarkovTaskSet', 'TaskSequence']);
 const LEGACY_RENAMES: Partial<Record<LocustName, string>> = { HttpLocust: 'HttpUser', Locust: 'User', TaskSequence: 'SequentialTaskSet' };
 
 function diagnostic(node: Node | Range, severity: DiagnosticSeverity, code: string, message: string, data: DiagnosticData): Diagnostic {
@@ -106,6 +108,8 @@ class Collector {
   private readonly assignments = new Map<ClassNode, Map<string, Node>>();
   /** Fix edits shared by many diagnostics (renames, imports): computed once, as each needs a walk of the tree. */
   private readonly sharedFixes = new Map<string, TextEdit[]>();
+  /** The model's MarkovTaskSets by name and row, gathered on first need. */
+  private markovSets: Map<string, TaskSetInfo & { markov: MarkovChain }> | undefined;
 
   constructor(
     tree: Tree,
@@ -645,6 +649,7 @@ class Collector {
       if ((attribute === 'weight' || attribute === 'fixed_count') && USER_KINDS.has(kind) && attribute === 'weight') this.checkWeight(value, 'User weight');
     }
     this.minMaxWait(cls, assignments);
+    if (kind === 'MarkovTaskSet') this.markovChecks(cls, nameNode, assignments);
     if (kind === 'SequentialTaskSet') {
       const declared = assignments.get('tasks');
       for (const pair of declared?.type === 'dictionary' ? declared.namedChildren : []) {
@@ -682,6 +687,116 @@ class Collector {
         ),
       );
     }
+  }
+
+  /** The model's TaskSet for a class of the file, matched by name and row as the User classes are. */
+  private markovSetOf(cls: ClassNode): (TaskSetInfo & { markov: MarkovChain }) | undefined {
+    this.markovSets ??= new Map(markovTaskSets(this.model).map((set) => [`${set.name}:${set.range.start.line}`, set]));
+    return this.markovSets.get(`${cls.name}:${cls.node.startPosition.row}`);
+  }
+
+  /**
+   * A MarkovTaskSet's chain against what Locust's metaclass checks when the class is created (an Error: the file does not load)
+   * and what only goes wrong, or is useless, at run time (a Warning). An abstract class is not checked by Locust, nor here.
+   */
+  private markovChecks(cls: ClassNode, nameNode: Node, assignments: Map<string, Node>): void {
+    const set = this.markovSetOf(cls);
+    if (!set || assignments.get('abstract')?.type === 'true') return;
+    const chain = set.markov;
+    const none: DiagnosticData = { legacy: false, fixes: [] };
+    if (chain.states.length === 0) {
+      this.diagnostics.push(
+        diagnostic(nameNode, DiagnosticSeverity.Error, 'markov-no-states', `MarkovTaskSet \`${cls.name}\` has no states: Locust refuses the class (NoMarkovTasksError). Decorate its methods with \`@transition("next_state")\` or \`@transitions(...)\`, or set \`abstract = True\` if it is only a base class.`, none),
+      );
+      return;
+    }
+    const states = new Set(chain.states.map((state) => state.name));
+    // Locust looks targets up in the class's own dict: inherited methods do not count.
+    const members = new Set<string>();
+    for (const statement of bodyStatements(cls.body)) {
+      const definition = statement.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
+      const named = definition?.childForFieldName('name')?.text;
+      if (named) members.add(named);
+    }
+    for (const name of assignments.keys()) members.add(name);
+    for (const state of chain.states) {
+      const stateName = this.definitionName(state.range);
+      if (state.name === 'run') {
+        this.diagnostics.push(diagnostic(stateName, DiagnosticSeverity.Error, 'markov-run-state', 'Locust refuses a state named `run`: `TaskSet.run()` is what drives the TaskSet. Rename the method.', none));
+      } else if (state.name === 'on_start' || state.name === 'on_stop') {
+        this.diagnostics.push(
+          diagnostic(stateName, DiagnosticSeverity.Warning, 'markov-lifecycle-state', `\`${state.name}\` as a state runs both as a step of the chain and on ${state.name === 'on_start' ? 'start' : 'stop'}: usually not what was meant. Use a method of another name.`, none),
+        );
+      }
+      const tag = this.tagDecorator(state.range);
+      if (tag) this.diagnostics.push(diagnostic(tag, DiagnosticSeverity.Error, 'markov-tagged-state', 'Locust refuses `@tag` on a MarkovTaskSet state (MarkovTaskTagError): filtering states by tag could break the chain.', none));
+      for (const transition of state.transitions) {
+        if (!members.has(transition.to)) {
+          const suggestion = closestName(transition.to, states);
+          const content = this.stringContent(transition.range);
+          this.diagnostics.push(
+            diagnostic(
+              transition.range,
+              DiagnosticSeverity.Error,
+              'markov-unknown-state',
+              `\`${cls.name}\` has no method \`${transition.to}\`: Locust refuses the class (InvalidTransitionError).${suggestion ? ` Did you mean \`${suggestion}\`?` : ''}`,
+              { legacy: false, fixes: suggestion && content ? [{ title: `Change to '${suggestion}'`, edits: [{ range: content, newText: suggestion }] }] : [] },
+            ),
+          );
+        } else if (!states.has(transition.to)) {
+          this.diagnostics.push(
+            diagnostic(transition.range, DiagnosticSeverity.Error, 'markov-target-not-state', `\`${cls.name}.${transition.to}\` has no transitions of its own, so it cannot be a target: Locust refuses the class (NonMarkovTaskTransitionError). Decorate it with \`@transition(...)\`.`, none),
+          );
+        }
+        if (transition.weight !== null && transition.weight <= 0) {
+          this.diagnostics.push(
+            diagnostic(transition.weightRange ?? transition.range, DiagnosticSeverity.Warning, 'markov-weight-not-positive', `A weight of ${transition.weight}: Locust never takes this transition (it repeats each target \`weight\` times and draws one). Use a weight of 1 or more, or remove it.`, none),
+          );
+        }
+      }
+      if (!state.transitions.some(isTaken)) {
+        this.diagnostics.push(
+          diagnostic(stateName, DiagnosticSeverity.Warning, 'markov-dead-end', `State \`${state.name}\` has no transition Locust can take: a user who gets here fails with an IndexError when it picks the next state. Give it a transition with a positive weight.`, none),
+        );
+      }
+    }
+    const reached = reachableStates(chain);
+    for (const state of chain.states) {
+      if (reached.has(state.name)) continue;
+      this.diagnostics.push(
+        diagnostic(this.definitionName(state.range), DiagnosticSeverity.Warning, 'markov-unreachable', `State \`${state.name}\` is unreachable from the start state \`${chain.start ?? ''}\`: no chain of transitions leads to it, so Locust never runs it.`, none),
+      );
+    }
+  }
+
+  /** The name of the (decorated) method definition a model range covers; the range itself when the tree disagrees. */
+  private definitionName(range: SourceRange): Node | SourceRange {
+    let node: Node | null = this.root.descendantForPosition({ row: range.start.line, column: range.start.character });
+    while (node && node.type !== 'decorated_definition' && node.type !== 'function_definition') node = node.parent;
+    const definition = node?.type === 'decorated_definition' ? node.childForFieldName('definition') : node;
+    return definition?.childForFieldName('name') ?? range;
+  }
+
+  /** A `@tag(...)` among the decorators of the method a model range covers. */
+  private tagDecorator(range: SourceRange): Node | undefined {
+    let node: Node | null = this.root.descendantForPosition({ row: range.start.line, column: range.start.character });
+    while (node && node.type !== 'decorated_definition') node = node.parent;
+    for (const decorator of node?.namedChildren ?? []) {
+      if (decorator?.type !== 'decorator') continue;
+      const expr = decorator.namedChildren[0];
+      const callee = expr?.type === 'call' ? expr.childForFieldName('function') : expr;
+      if (callee && resolveLocustName(callee, this.facts.imports) === 'tag') return decorator;
+    }
+    return undefined;
+  }
+
+  /** The text inside the quotes of the string literal a model range covers. */
+  private stringContent(range: SourceRange): Range | undefined {
+    let node: Node | null = this.root.descendantForPosition({ row: range.start.line, column: range.start.character });
+    while (node && node.type !== 'string') node = node.parent;
+    const parts = node?.namedChildren.filter((c): c is Node => !!c && c.type === 'string_content') ?? [];
+    if (parts.length !== 1) return undefined;
+    return rangeOf(parts[0]!);
   }
 
   /** `tasks = some_function()` or a base class from another module: tasks we cannot see. */

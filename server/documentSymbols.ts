@@ -4,6 +4,7 @@ import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver';
 import type { LocustfileModel, SourceRange, TaskInfo, TaskSetInfo } from '../protocol/model';
 import { rangeOf } from './locustfileModel';
 import { describeWaitTime } from './waitTime';
+import { describeTransitions } from './markovChain';
 
 function contains(outer: SourceRange, inner: SourceRange): boolean {
   const before = (a: SourceRange['start'], b: SourceRange['start']) => a.line < b.line || (a.line === b.line && a.character <= b.character);
@@ -79,18 +80,24 @@ class OutlineBuilder {
       symbols.push(symbol);
     }
     // Children after the whole list is read, so a TaskSet listed here is not taken by a deeper one first.
-    for (const [set, symbol] of pending) symbol.children = this.tasks(set.tasks, sets, shown);
+    for (const [set, symbol] of pending) symbol.children = this.contents(set, sets, shown);
     return symbols;
   }
 
+  /** A TaskSet's children: its tasks, then a MarkovTaskSet's states with their transitions. */
+  contents(set: TaskSetInfo, sets: Map<string, TaskSetInfo>, shown: Set<TaskSetInfo>): DocumentSymbol[] {
+    const states = (set.markov?.states ?? []).map((state) => this.symbol(state.name, describeTransitions(state), SymbolKind.Method, state.range));
+    return [...this.tasks(set.tasks, sets, shown), ...states];
+  }
+
   setDetail(set: TaskSetInfo, weight: number | null): string {
-    return detail([set.sequential ? 'SequentialTaskSet' : 'TaskSet', weight !== null && `weight ${weight}`, set.waitTime && `wait ${describeWaitTime(set.waitTime)}`]);
+    return detail([set.markov ? 'MarkovTaskSet' : set.sequential ? 'SequentialTaskSet' : 'TaskSet', weight !== null && `weight ${weight}`, set.waitTime && `wait ${describeWaitTime(set.waitTime)}`]);
   }
 
   /** A TaskSet no User class reaches through its tasks, with what it uses. */
   unused(set: TaskSetInfo, sets: Map<string, TaskSetInfo>): DocumentSymbol {
     this.placed.add(set);
-    return this.symbol(set.name, this.setDetail(set, null), SymbolKind.Class, set.range, this.tasks(set.tasks, sets, new Set([set])));
+    return this.symbol(set.name, this.setDetail(set, null), SymbolKind.Class, set.range, this.contents(set, sets, new Set([set])));
   }
 }
 

@@ -15,6 +15,7 @@ import {
 } from './locustReference';
 import { describeWaitTime } from './waitTime';
 import { thresholdHoverAt } from './thresholdHover';
+import { incomingStates, markovTaskSets, outgoingShares } from './markovChain';
 
 function markdown(entry: ApiEntry, node: Node): Hover {
   return { contents: { kind: MarkupKind.Markdown, value: `\`\`\`python\n${entry.signature}\n\`\`\`\n\n${entry.text}` }, range: rangeOf(node) };
@@ -56,6 +57,7 @@ const OWNERS: Partial<Record<LocustName, AttributeOwner>> = {
   Locust: 'User',
   TaskSet: 'TaskSet',
   SequentialTaskSet: 'TaskSet',
+  MarkovTaskSet: 'TaskSet',
   TaskSequence: 'TaskSet',
   LoadTestShape: 'LoadTestShape',
 };
@@ -81,6 +83,31 @@ function classAttributeHover(node: Node, facts: LocustfileFacts): Hover | null {
   const readers = entry.readBy.map((o) => (o === 'User' ? 'User classes' : `${o}s`)).join(' and ');
   const note = entry.readBy.length === 0 || entry.readBy.includes(owner) ? '' : `\n\nLocust reads \`${node.text}\` only on ${readers}: in a ${kindName} it has no effect.`;
   return markdown({ signature: entry.signature, text: entry.text + note }, node);
+}
+
+/** The name of a MarkovTaskSet state's `def`: where the chain goes from it, how likely, and which states lead to it. */
+function markovStateHover(node: Node, model: LocustfileModel): Hover | null {
+  const definition = node.parent;
+  if (definition?.type !== 'function_definition' || definition.childForFieldName('name')?.id !== node.id) return null;
+  const row = node.startPosition.row;
+  for (const set of markovTaskSets(model)) {
+    const state = set.markov.states.find((s) => s.name === node.text && s.range.start.line <= row && row <= s.range.end.line);
+    if (!state) continue;
+    const shares = outgoingShares(state);
+    const outgoing = shares.length === 0 ? 'none: a user who gets here fails' : shares.map((s) => `→ ${s.to} ${s.share === null ? '?' : `${Math.round(100 * s.share)} %`}`).join(', ');
+    const incoming = incomingStates(set.markov, state.name);
+    const lines = [
+      `\`\`\`python\n${set.name}.${state.name}\n\`\`\``,
+      '',
+      `State of the MarkovTaskSet \`${set.name}\`${set.markov.start === state.name ? ' (the start state)' : ''}.`,
+      '',
+      `Next: ${outgoing}`,
+      '',
+      `From: ${incoming.length > 0 ? incoming.map((name) => `\`${name}\``).join(', ') : 'no state'}`,
+    ];
+    return { contents: { kind: MarkupKind.Markdown, value: lines.join('\n') }, range: rangeOf(node) };
+  }
+  return null;
 }
 
 export function hoverAt(tree: Tree, model: LocustfileModel, facts: LocustfileFacts, position: Position): Hover | null {
@@ -112,6 +139,9 @@ export function hoverAt(tree: Tree, model: LocustfileModel, facts: LocustfileFac
     if (resolved) return helpFor(resolved, node);
     return null;
   }
+
+  const state = markovStateHover(node, model);
+  if (state) return state;
 
   const attribute = classAttributeHover(node, facts);
   if (attribute) return attribute;

@@ -110,6 +110,18 @@ export const LOCUST_NAMES_HELP: Record<string, ApiEntry> = {
     signature: 'class SequentialTaskSet(TaskSet)',
     text: 'A TaskSet whose tasks run in the order they are written, over and over, instead of at random.',
   },
+  MarkovTaskSet: {
+    signature: 'class MarkovTaskSet(TaskSet)  # Locust 2.38+',
+    text: 'A TaskSet run as a Markov chain: each state is a method decorated with `@transition(...)` / `@transitions(...)`; the user starts in the first one and moves to the next state by the weights of its transitions.',
+  },
+  transition: {
+    signature: '@transition(func_name: str, weight: int = 1)  # Locust 2.38+',
+    text: 'In a MarkovTaskSet: after this state, go to `func_name` with this weight among the state\'s transitions. Stack several to give a state several.',
+  },
+  transitions: {
+    signature: "@transitions(weights: dict[str, int] | list[str | tuple[str, int]])  # Locust 2.38+",
+    text: 'In a MarkovTaskSet: several transitions at once, `{"cart": 2, "home": 1}` or `["home", ("cart", 2)]` (a plain name has weight 1).',
+  },
   LoadTestShape: {
     signature: 'class LoadTestShape  # def tick(self) -> tuple[int, float] | None',
     text: 'Controls the number of users over time: Locust calls `tick()` about once a second; return `(users, spawn_rate)` or `None` to end the test.',

@@ -1,6 +1,6 @@
 // Builds the model of a locustfile (User classes, TaskSets, tasks, weights, tags, wait times, shapes, event listeners, requests, THRESHOLDS) from a tree-sitter parse.
 import type { Node, Tree, TreeCursor } from 'web-tree-sitter';
-import type { EventListenerInfo, LocustfileModel, RequestSite, ShapeInfo, SourceRange, TaskInfo, TaskSetInfo, ThresholdDeclaration, UserClassInfo, WaitTimeInfo } from '../protocol/model';
+import type { EventListenerInfo, LocustfileModel, MarkovChain, MarkovState, MarkovTransition, RequestSite, ShapeInfo, SourceRange, TaskInfo, TaskSetInfo, ThresholdDeclaration, UserClassInfo, WaitTimeInfo } from '../protocol/model';
 import { isWaitTimeFunction, simpleCall, waitTimeArguments, type ArgumentText } from './waitTime';
 import { methodResolutionOrder } from './methodResolution';
 import { decodeContent } from './pythonStrings';
@@ -14,6 +14,7 @@ export type LocustName =
   | 'FastHttpUser'
   | 'TaskSet'
   | 'SequentialTaskSet'
+  | 'MarkovTaskSet'
   | 'LoadTestShape'
   | 'task'
   | 'tag'
@@ -22,17 +23,36 @@ export type LocustName =
   | 'constant'
   | 'constant_pacing'
   | 'constant_throughput'
+  | 'transition'
+  | 'transitions'
   | 'HttpLocust'
   | 'Locust'
   | 'TaskSequence'
   | 'seq_task';
-const CURRENT_NAMES = ['User', 'HttpUser', 'FastHttpUser', 'TaskSet', 'SequentialTaskSet', 'LoadTestShape', 'task', 'tag', 'events', 'between', 'constant', 'constant_pacing', 'constant_throughput'];
+const CURRENT_NAMES = [
+  'User',
+  'HttpUser',
+  'FastHttpUser',
+  'TaskSet',
+  'SequentialTaskSet',
+  'MarkovTaskSet',
+  'LoadTestShape',
+  'task',
+  'tag',
+  'events',
+  'between',
+  'constant',
+  'constant_pacing',
+  'constant_throughput',
+  'transition',
+  'transitions',
+];
 /** Names that Locust 0.x exported and Locust 2 does not: a `*` import does not bring them in. */
 export const LEGACY_NAMES = new Set<string>(['HttpLocust', 'Locust', 'TaskSequence', 'seq_task']);
 const LOCUST_NAMES = new Set<string>([...CURRENT_NAMES, ...LEGACY_NAMES]);
 const USER_BASES = new Set<string>(['User', 'HttpUser', 'FastHttpUser']);
 /** Kinds a class can inherit; function and module names (task, events…) never make a class a locust class. */
-const CLASS_KINDS = new Set<string>(['User', 'HttpUser', 'FastHttpUser', 'TaskSet', 'SequentialTaskSet', 'LoadTestShape', 'HttpLocust', 'Locust', 'TaskSequence']);
+const CLASS_KINDS = new Set<string>(['User', 'HttpUser', 'FastHttpUser', 'TaskSet', 'SequentialTaskSet', 'MarkovTaskSet', 'LoadTestShape', 'HttpLocust', 'Locust', 'TaskSequence']);
 /** Module names the file may import locust under: `locust` itself and the 0.x package name. */
 const LOCUST_MODULES = new Set(['locust', 'locustio']);
 
@@ -243,10 +263,60 @@ interface DecoratorFacts {
   tags: string[];
   /** The events it is added to as a listener. */
   listenedTo: string[];
+  /** The entries of each `@transition` / `@transitions`, top decorator first; ranges in the document's rows. Undefined: none. */
+  transitions?: MarkovTransition[][];
 }
 
 function noDecorators(): DecoratorFacts {
   return { isTask: false, weight: 1, tags: [], listenedTo: [] };
+}
+
+/** An integer literal, negative ones included (`-1`): Locust takes any int as a transition's weight. */
+function signedIntValue(node: Node | null | undefined): number | null {
+  if (node?.type === 'unary_operator' && node.childForFieldName('operator')?.text === '-') {
+    const value = intValue(node.childForFieldName('argument'));
+    return value === null ? null : -value;
+  }
+  return intValue(node);
+}
+
+/** One transition entry: the target's string node and its weight node (none: Locust's default of 1). */
+function transitionEntry(target: Node | null | undefined, weight: Node | null | undefined): MarkovTransition | undefined {
+  const to = stringValue(target ?? undefined);
+  if (to === null || !target) return undefined;
+  return { to, weight: weight ? signedIntValue(weight) : 1, range: rangeOf(target), weightRange: weight ? rangeOf(weight) : null };
+}
+
+/** The entries of `@transition("to", weight)` or `@transitions({...} | [...])`, from the call's arguments. */
+function transitionEntries(name: 'transition' | 'transitions', args: Node[]): MarkovTransition[] {
+  const positional = args.filter((a) => a.type !== 'keyword_argument');
+  const keyword = (key: string) => args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === key)?.childForFieldName('value');
+  if (name === 'transition') {
+    const entry = transitionEntry(positional[0] ?? keyword('func_name'), positional[1] ?? keyword('weight'));
+    return entry ? [entry] : [];
+  }
+  const weights = positional[0] ?? keyword('weights');
+  const entries: (MarkovTransition | undefined)[] = [];
+  for (const item of weights?.namedChildren ?? []) {
+    if (!item) continue;
+    if (weights?.type === 'dictionary' && item.type === 'pair') entries.push(transitionEntry(item.childForFieldName('key'), item.childForFieldName('value')));
+    else if (weights?.type === 'list' && item.type === 'tuple') {
+      const [target, weight] = item.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+      entries.push(transitionEntry(target, weight));
+    } else if (weights?.type === 'list' && item.type === 'string') entries.push(transitionEntry(item, null));
+  }
+  return entries.filter((e): e is MarkovTransition => !!e);
+}
+
+/**
+ * A state's transitions as Locust keeps them: decorators apply from the bottom up into one dict, so a later entry (or a decorator
+ * above) replaces an earlier one's weight. Listed in the order written.
+ */
+function mergeTransitions(decorators: MarkovTransition[][]): MarkovTransition[] {
+  const byTarget = new Map<string, MarkovTransition>();
+  for (const entries of [...decorators].reverse()) for (const entry of entries) byTarget.set(entry.to, entry);
+  const before = (a: MarkovTransition, b: MarkovTransition) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
+  return [...byTarget.values()].sort(before);
 }
 
 /** The event of `events.<event>.add_listener` (or `locust.events.<event>.add_listener`), with `events` imported from locust. */
@@ -270,7 +340,9 @@ function readDecorator(decorator: Node, imports: Imports, facts: DecoratorFacts)
   const callee = expr.type === 'call' ? expr.childForFieldName('function') : expr;
   const name = callee ? resolveLocustName(callee, imports) : undefined;
   const args = expr.type === 'call' ? (expr.childForFieldName('arguments')?.namedChildren ?? []) : [];
-  if (name === 'task') {
+  if (name === 'transition' || name === 'transitions') {
+    (facts.transitions ??= []).push(transitionEntries(name, args.filter((a): a is Node => !!a && a.type !== 'comment')));
+  } else if (name === 'task') {
     // Decorators apply from the bottom up, so the topmost `@task` sets the weight Locust sees.
     if (facts.isTask) return;
     facts.isTask = true;
@@ -311,6 +383,8 @@ function readSimpleDecorator(text: string, imports: Imports, facts: DecoratorFac
   }
   const name =
     parts.length === 1 ? imports.names.get(dotted) : imports.modules.has(parts[0]!) && LOCUST_NAMES.has(last) ? (last as LocustName) : undefined;
+  // Transitions are rare and varied (dicts, lists of tuples): read from the tree.
+  if (name === 'transition' || name === 'transitions') return false;
   if (name !== 'task' && name !== 'tag') return true;
   const args: { integer?: string; weight?: string; string?: string }[] = [];
   const list = match[2];
@@ -393,6 +467,8 @@ interface OwnAttributes {
 /** What a class's own body says, independent of where the class sits in the file. */
 interface ClassBody {
   tasks: TaskRead[];
+  /** Methods decorated with `@transition(s)`, in order: the states, should the class be a MarkovTaskSet. Ranges relative. */
+  states: MarkovState[];
   /** Not inherited: Locust sets `abstract = False` on every class that does not say otherwise. */
   abstract: boolean;
   own: OwnAttributes;
@@ -595,7 +671,7 @@ class StatementReader {
     let superclasses = false;
     let block = false;
     const bases: BaseRef[] = [];
-    const body: ClassBody = { tasks: [], abstract: false, own: {} };
+    const body: ClassBody = { tasks: [], states: [], abstract: false, own: {} };
     const nested: ClassFacts[] = [];
     const assignments = new Map<string, Node>();
     const header = this.plain ? simpleClassHeader(this.text()) : undefined;
@@ -745,6 +821,11 @@ class StatementReader {
         }
         if (definition !== 'function_definition') break;
         if (fn) this.method(fn, origin, body.own, assignments);
+        if (fn && decorators.transitions) {
+          const shift = (range: SourceRange) => shiftRange(range, -origin);
+          const transitions = mergeTransitions(decorators.transitions).map((t) => ({ ...t, range: shift(t.range), weightRange: t.weightRange && shift(t.weightRange) }));
+          body.states.push({ name: fn, range: this.range(origin), transitions });
+        }
         if (decorators.isTask && fn) body.tasks.push({ name: fn, weight: decorators.weight, tags: decorators.tags, range: this.range(origin), tagsFromModule: false });
         break;
       }
@@ -931,6 +1012,17 @@ class ClassReader {
     return tasks;
   }
 
+  /** A MarkovTaskSet's chain: its own body's states only (Locust reads the class's own dict), placed at their rows. */
+  markov(cls: TreeClass): MarkovChain {
+    const place = (range: SourceRange) => shiftRange(range, cls.origin);
+    const states = cls.facts.body.states.map((state) => ({
+      name: state.name,
+      range: place(state.range),
+      transitions: state.transitions.map((t) => ({ to: t.to, weight: t.weight, range: place(t.range), weightRange: t.weightRange && place(t.weightRange) })),
+    }));
+    return { states, start: states[0]?.name ?? null };
+  }
+
   /** Each inheritable attribute from the first class in `cls`'s method resolution order that sets it (the file's classes only). */
   attributes(cls: TreeClass): ResolvedAttributes {
     const resolved: ResolvedAttributes = { host: null, weight: null, fixedCount: null, waitTime: null, onStart: null, onStop: null, hasTick: false };
@@ -1090,13 +1182,16 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
 
   const taskSets = new Map<ClassNode, TaskSetInfo>();
   for (const [cls, kind] of kinds) {
-    if (kind !== 'TaskSet' && kind !== 'SequentialTaskSet') continue;
+    if (kind !== 'TaskSet' && kind !== 'SequentialTaskSet' && kind !== 'MarkovTaskSet') continue;
     const tree = cls as TreeClass;
     const { waitTime, onStart, onStop } = reader.attributes(tree);
+    const markov = kind === 'MarkovTaskSet';
     taskSets.set(cls, {
       name: cls.name,
       sequential: kind === 'SequentialTaskSet',
-      tasks: reader.allTasks(tree),
+      // Locust's MarkovTaskSet metaclass skips TaskSet's, which is what collects `@task` methods.
+      tasks: markov ? [] : reader.allTasks(tree),
+      markov: markov ? reader.markov(tree) : null,
       waitTime,
       onStart,
       onStop,

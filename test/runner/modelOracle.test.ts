@@ -8,8 +8,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { pythonParser } from '../../server/parser';
 import { buildModel } from '../../server/locustfileModel';
-import type { LifecycleMethods, LocustfileModel, TaskInfo, TaskSetInfo, WaitTimeInfo } from '../../protocol/model';
-import { locustsFor, requireLocust, titled } from './support';
+import type { LifecycleMethods, LocustfileModel, MarkovChain, TaskInfo, TaskSetInfo, WaitTimeInfo } from '../../protocol/model';
+import { isTaken } from '../../server/markovChain';
+import { locustExports, locustsFor, requireLocust, titled } from './support';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -28,6 +29,7 @@ const FILES = [
  */
 const INSPECT = `
 import inspect, json, os, sys
+import locust
 from locust import TaskSet, User, events
 from locust.event import EventHook
 from locust.main import load_locustfile
@@ -55,6 +57,22 @@ def tasks_of(cls, depth=0):
             entry["taskset"] = tasks_of(task, depth + 1)
     return out
 
+MARKOV = getattr(locust, "MarkovTaskSet", None)
+
+def markov_of(cls):
+    # Locust's metaclass turns each state's transitions into a list repeating each target weight times (0 or less: left out),
+    # except on an abstract class, which it leaves as written.
+    if MARKOV is None or not issubclass(cls, MARKOV):
+        return None
+    abstract = bool(vars(cls).get("abstract"))
+    # The metaclass also stores the start state as \`current\`: a state is a function under its own name.
+    states = [f for key, f in vars(cls).items() if "transitions" in dir(f) and key == getattr(f, "__name__", None)]
+    def weights(f):
+        if isinstance(f.transitions, dict):
+            return {to: w for to, w in sorted(f.transitions.items()) if w > 0}
+        return {to: f.transitions.count(to) for to in sorted(set(f.transitions))}
+    return {"start": None if abstract else cls.current.__name__, "states": [[f.__name__, weights(f)] for f in states]}
+
 hooks = {name: hook for name, hook in vars(events).items() if isinstance(hook, EventHook)}
 before = {name: list(hook._handlers) for name, hook in hooks.items()}
 # (doc, users, shape or shapes) in older Locusts, (users, shapes) in newer ones.
@@ -68,7 +86,7 @@ task_sets = [v for v in vars(module).values() if inspect.isclass(v) and issubcla
 print(json.dumps({
     "users": {name: {"weight": u.weight, "fixed_count": u.fixed_count, "host": u.host, "tasks": tasks_of(u),
                      "wait_time": wait_time_of(u, User.wait_time), **lifecycle(u, User)} for name, u in users.items()},
-    "task_sets": [{"name": s.__name__, "wait_time": wait_time_of(s, TaskSet.wait_time), **lifecycle(s, TaskSet)} for s in task_sets],
+    "task_sets": [{"name": s.__name__, "wait_time": wait_time_of(s, TaskSet.wait_time), "markov": markov_of(s), **lifecycle(s, TaskSet)} for s in task_sets],
     "shape": type(shape).__name__ if shape else None,
     "listeners": [[name, handler.__name__] for name, hook in hooks.items() for handler in hook._handlers if handler not in before[name]],
 }))
@@ -88,9 +106,14 @@ interface InspectedLifecycle {
   on_start: boolean;
   on_stop: boolean;
 }
+/** A MarkovTaskSet's chain as Locust holds it: each state's drawn targets with their weights; no start on an abstract class. */
+interface InspectedMarkov {
+  start: string | null;
+  states: [string, Record<string, number>][];
+}
 interface Inspected {
   users: Record<string, InspectedLifecycle & { weight: number; fixed_count: number; host: string | null; tasks: Record<string, InspectedTask> }>;
-  task_sets: (InspectedLifecycle & { name: string })[];
+  task_sets: (InspectedLifecycle & { name: string; markov: InspectedMarkov | null })[];
   shape: string | null;
   listeners: [string, string][];
 }
@@ -135,6 +158,22 @@ function compareLifecycle(where: string, mine: LifecycleMethods & { waitTime: Wa
   if ((mine.onStop !== null) !== theirs.on_stop) problems.push(`${where}: on_stop ${mine.onStop ? 'found' : 'not found'} by the model, ${theirs.on_stop ? '' : 'not '}defined for Locust`);
   return problems;
 }
+
+/** The model's chain the way Locust holds it (see markov_of): transitions Locust never draws are left out. */
+function asLocustHolds(chain: MarkovChain | null, abstract: boolean): { start: string | null; states: [string, Record<string, number | null>][] } | null {
+  if (!chain) return null;
+  const states = chain.states.map((state): [string, Record<string, number | null>] => [state.name, Object.fromEntries(
+      state.transitions
+        .filter(isTaken)
+        .map((t): [string, number | null] => [t.to, t.weight])
+        .sort(([a], [b]) => (a < b ? -1 : 1)),
+    ),
+  ]);
+  return { start: abstract ? null : chain.start, states };
+}
+
+/** Files that need a name only newer Locusts export (MarkovTaskSet: 2.38+): checked on the Locusts that have it. */
+const NEEDS: Record<string, string> = { 'markov.py': 'MarkovTaskSet' };
 
 /** Model tasks merged by name (the same function listed twice counts twice), as ratios. */
 function modelRatios(tasks: TaskInfo[]): Map<string, { ratio: number; tags: string[] }> {
@@ -205,6 +244,11 @@ for (const locust of locustsFor('full')) test(titled(locust, `the model agrees w
   const worker = async () => {
     for (let file = queue.shift(); file; file = queue.shift()) {
       const name = path.relative(ROOT, file);
+      const needed = NEEDS[path.basename(file)];
+      if (needed && !(await locustExports(locust.python, needed))) {
+        t.diagnostic(`${name}: skipped, this Locust has no ${needed}`);
+        continue;
+      }
       const [model, { inspected, ratios, listed }] = await Promise.all([modelOf(file), inspectWithLocust(locust.python, file)]);
       const runnable = model.users.filter((u) => !u.abstract);
       const mine = runnable.map((u) => u.name).sort();
@@ -229,6 +273,9 @@ for (const locust of locustsFor('full')) test(titled(locust, `the model agrees w
       for (const set of model.taskSets) {
         const theirSet = inspected.task_sets.find((s) => s.name === set.name);
         if (theirSet) problems.push(...compareLifecycle(`${name}:${set.name}`, set, theirSet));
+        // The model has no `abstract` on TaskSets: Locust's missing start is what says the class is one.
+        const chain = asLocustHolds(set.markov, theirSet?.markov?.start === null);
+        if (theirSet && JSON.stringify(chain) !== JSON.stringify(theirSet.markov)) problems.push(`${name}:${set.name}: chain ${JSON.stringify(chain)} in the model, ${JSON.stringify(theirSet.markov)} in Locust`);
       }
       const listeners = model.listeners.map((l) => `${l.event}:${l.function ?? '?'}`).sort();
       const theirListeners = inspected.listeners.map(([event, fn]) => `${event}:${fn}`).sort();

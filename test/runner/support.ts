@@ -1,7 +1,7 @@
 // Shared by the runner tests: the Locusts they run on, a demo target with a scratch folder for runs, follow a run's messages, wait for one, read Locust's CSV files and
 // printed summary, find leftover processes; a locustfile with two load shapes.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { after, before } from 'node:test';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -202,4 +202,19 @@ export function runsAgainstTarget(prefix: string) {
       return { run, ...follow(run) };
     },
   };
+}
+
+const exported = new Map<string, Promise<boolean>>();
+
+/** Whether this Locust exports `name` (MarkovTaskSet: 2.38+), asked of Locust itself, never read from a version string. */
+export function locustExports(python: string, name: string): Promise<boolean> {
+  const key = `${python}\0${name}`;
+  let known = exported.get(key);
+  if (!known) {
+    known = new Promise<boolean>((resolve) => {
+      execFile(python, ['-c', `import locust; locust.${name}`], { timeout: 30_000 }, (error) => resolve(!error));
+    });
+    exported.set(key, known);
+  }
+  return known;
 }

@@ -269,7 +269,16 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     const connected = await connectToWebUi(this.storage.state, config.get<number>('statsInterval', DEFAULT_STATS_INTERVAL) * 1000);
     if (!connected) return;
     logChannel().info(`Attached to ${connected.attached.url}`);
-    const session = RunSession.follow(connected.attached, connected.options, { record: { baseDir: runFolder(this.storage.defaultRunFolder, config) } });
+    let session: RunSession;
+    try {
+      session = RunSession.follow(connected.attached, connected.options, { record: { baseDir: runFolder(this.storage.defaultRunFolder, config) } });
+    } catch (error) {
+      // The record folder cannot be written: nothing is followed (the connection is closed), and the user is told why.
+      connected.attached.kill();
+      logError('Could not follow the attached run', error);
+      void vscode.window.showErrorMessage(`Locust Studio: ${(error as Error).message}`);
+      return;
+    }
     await this.follow(session);
   }
 

@@ -89,6 +89,11 @@ export const RunMetaSchema = v.looseObject({
   thresholds: v.optional(v.array(v.string())),
   /** Their verdict, once the run finished; absent when it did not (a crashed run has no verdict). Format 2. */
   verdict: v.optional(VerdictSchema),
+  /**
+   * Why recording stopped before the run ended (a full disk, a folder gone): the record is incomplete from there on, though
+   * the run went on. Absent when everything was recorded.
+   */
+  recordStopped: v.optional(v.string()),
 });
 export type RunMeta = v.InferOutput<typeof RunMetaSchema>;
 

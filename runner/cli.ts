@@ -1,6 +1,6 @@
 // The command line over the runner (dist/cli.js): run a locustfile or attach to a Locust web UI with live progress, record it, export records.
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -15,6 +15,8 @@ import type { BridgeMessage, EndpointStats } from '../protocol/runner';
 import { AttachedRun, type AttachRunOptions } from './attachRun';
 import { defaultWorkerCount, type RunOptions } from './locustRun';
 import { resolveInterpreter } from './python';
+import { printable } from './printable';
+import { makeFolderFor, RecordFolderError } from './recordFolder';
 import { exportRunRecord, loadRunRecord } from './runRecord';
 import { EXIT_CANNOT_START, exitStatusOf, RunSession, type RunEnd } from './runSession';
 
@@ -275,7 +277,7 @@ export function progressLine(tick: Tick, elapsedMs: number): string {
   const rps = w.seconds > 0 ? w.requests / w.seconds : 0;
   const failPct = tick.total.requests ? (100 * tick.total.failures) / tick.total.requests : 0;
   return (
-    `${tick.state.padEnd(8)} users ${String(tick.userCount).padStart(4)}  ${rps.toFixed(1).padStart(8)} req/s  ` +
+    `${printable(tick.state).padEnd(8)} users ${String(tick.userCount).padStart(4)}  ${rps.toFixed(1).padStart(8)} req/s  ` +
     `failures ${failPct.toFixed(2).padStart(6)}%  requests ${tick.total.requests}  ${formatDuration(Math.floor(elapsedMs / 1000))}`
   );
 }
@@ -287,8 +289,10 @@ function ms(value: number | null | undefined): string {
 /** The final statistics as a plain table, Locust-like, Aggregated last. */
 export function finalTable(endpoints: EndpointStats[], total: EndpointStats, seconds: number): string {
   const header = ['Type', 'Name', '# reqs', '# fails', 'Avg', 'Min', 'Max', 'Med', 'req/s', 'p95', 'p99'];
-  const row = (e: EndpointStats, name: string) => [
-    e.method,
+  const row = (e: EndpointStats, rawName: string) => {
+    const name = printable(rawName);
+    return [
+    printable(e.method),
     name.length > 50 ? `${name.slice(0, 49)}…` : name,
     String(e.requests),
     `${e.failures} (${(e.requests ? (100 * e.failures) / e.requests : 0).toFixed(2)}%)`,
@@ -300,6 +304,7 @@ export function finalTable(endpoints: EndpointStats[], total: EndpointStats, sec
     ms(e.percentiles[5]),
     ms(e.percentiles[7]),
   ];
+  };
   const rows = [header, ...endpoints.map((e) => row(e, e.name)), row({ ...total, method: '' }, 'Aggregated')];
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
@@ -314,16 +319,17 @@ const STATE_MARK: Record<ThresholdStatus['state'], string> = { passed: '✓', ho
  * verdict: the same statuses the panel, the Testing view and the report show. A run without a verdict says why.
  */
 export function thresholdsTable(thresholds: Threshold[], statuses: ThresholdStatus[], verdict: Verdict | undefined): string {
-  const width = Math.max(...thresholds.map((t) => t.text.length));
+  const texts = thresholds.map((t) => printable(t.text));
+  const width = Math.max(...texts.map((text) => text.length));
   const lines = thresholds.map((t, i) => {
     const status = verdict?.thresholds[i] ?? statuses[i];
-    const measured = status && status.value !== null ? describeMeasurement(t, status) : '';
-    const why = status?.reason ? `  (${status.reason})` : '';
-    return `  ${STATE_MARK[status?.state ?? 'unknown']} ${t.text.padEnd(width)}  ${measured}${why}`.trimEnd();
+    const measured = status && status.value !== null ? printable(describeMeasurement(t, status)) : '';
+    const why = status?.reason ? `  (${printable(status.reason)})` : '';
+    return `  ${STATE_MARK[status?.state ?? 'unknown']} ${texts[i]!.padEnd(width)}  ${measured}${why}`.trimEnd();
   });
   const held = verdict ? verdict.thresholds.filter((s) => s.state === 'passed').length : 0;
   const summary = verdict
-    ? `Thresholds: ${verdict.outcome} (${held} of ${thresholds.length} held${verdict.abortedBy ? `; the run was ended early by "${verdict.abortedBy}"` : ''})`
+    ? `Thresholds: ${verdict.outcome} (${held} of ${thresholds.length} held${verdict.abortedBy ? `; the run was ended early by "${printable(verdict.abortedBy)}"` : ''})`
     : 'Thresholds: no verdict: the run did not finish';
   return [`\nThresholds:`, ...lines, summary].join('\n');
 }
@@ -334,7 +340,7 @@ async function writeJunit(file: string, thresholds: Threshold[], end: RunEnd, na
     outcome: 'unknown',
     thresholds: thresholds.map((t) => ({ text: t.text, state: 'unknown', value: null, reason: `the run did not finish (${end.outcome}): ${end.message ?? 'see the log'}` })),
   };
-  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  makeFolderFor(path.dirname(path.resolve(file)), 'the JUnit file');
   await writeFile(file, junitXml(verdict, thresholds, { suiteName: name, durationSeconds: seconds }));
 }
 
@@ -363,11 +369,14 @@ async function showRun(
     if (tty && progressShown) process.stdout.write('\r\x1b[2K');
     progressShown = false;
   };
-  if (session.recordError) process.stderr.write(`locust-studio: ${session.recordError}; the run goes on without a record\n`);
+  session.on('recordingStopped', (reason) => {
+    clearProgress();
+    process.stderr.write(`locust-studio: recording stopped: ${printable(reason)}; the run goes on\n`);
+  });
   session.on('log', (line) => {
     if (!cli.verbose) return;
     clearProgress();
-    process.stderr.write(`${line}\n`);
+    process.stderr.write(`${printable(line)}\n`);
   });
   session.on('change', (_change, message) => {
     if (message.type === 'tick') {
@@ -381,12 +390,12 @@ async function showRun(
       }
     } else if (message.type === 'error') {
       clearProgress();
-      process.stderr.write(`locust-studio: ${message.message}\n`);
+      process.stderr.write(`locust-studio: ${printable(message.message)}\n`);
     }
   });
   session.on('aborting', (threshold) => {
     clearProgress();
-    process.stderr.write(`locust-studio: threshold "${threshold}" failed: stopping the run\n`);
+    process.stderr.write(`locust-studio: threshold "${printable(threshold)}" failed: stopping the run\n`);
   });
 
   let interrupts = 0;
@@ -403,17 +412,44 @@ async function showRun(
   const end = await session.ended;
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
-
   clearProgress();
+  // The run is over; what is left (the table, the CSV export, the JUnit file) takes a moment and must not be cut off
+  // half-written by an impatient Ctrl-C: a later signal is acknowledged and waits for it. Once it is written, one ends
+  // this process at once (with the run's status, set by then); the handler stays so that no signal finds it missing.
+  let outputDone = false;
+  let lateSignalSaid = false;
+  const onLateSignal = () => {
+    if (outputDone) process.exit();
+    if (lateSignalSaid) return;
+    lateSignalSaid = true;
+    process.stderr.write('locust-studio: the run has ended; finishing its output\n');
+  };
+  process.on('SIGINT', onLateSignal);
+  process.on('SIGTERM', onLateSignal);
+  await printEnd(session, end, cli, thresholds, { name, started });
+  outputDone = true;
+  return end;
+}
+
+/** After a run: the final table, failures, exceptions, thresholds, the JUnit file, why it ended, the record and its export. */
+async function printEnd(
+  session: RunSession,
+  end: RunEnd,
+  cli: { csv: string | undefined; junit: string | undefined },
+  thresholds: Threshold[],
+  { name, started }: { name: string; started: number },
+): Promise<void> {
   const final = session.final;
   if (final) {
     const seconds = final.startTime && final.lastRequestTime ? final.lastRequestTime - final.startTime : (Date.now() - started) / 1000;
     process.stdout.write(`${finalTable(final.endpoints, final.total, seconds)}\n`);
     if (final.failures.length) {
-      process.stdout.write(`\nFailures:\n${final.failures.map((f) => `  ${f.occurrences}× ${f.method} ${f.name}: ${f.error.slice(0, 200)}`).join('\n')}\n`);
+      process.stdout.write(
+        `\nFailures:\n${final.failures.map((f) => `  ${f.occurrences}× ${printable(f.method)} ${printable(f.name)}: ${printable(f.error.slice(0, 200))}`).join('\n')}\n`,
+      );
     }
     if (final.exceptions?.length) {
-      process.stdout.write(`\nExceptions:\n${final.exceptions.map((e) => `  ${e.count}× ${e.message.slice(0, 200)}`).join('\n')}\n`);
+      process.stdout.write(`\nExceptions:\n${final.exceptions.map((e) => `  ${e.count}× ${printable(e.message.slice(0, 200))}`).join('\n')}\n`);
     }
   }
   if (thresholds.length) process.stdout.write(`${thresholdsTable(thresholds, session.aggregate.snapshot.thresholds ?? [], end.verdict)}\n`);
@@ -422,18 +458,32 @@ async function showRun(
     process.stdout.write(`JUnit: ${cli.junit}\n`);
   }
   if (end.message) {
-    process.stderr.write(`locust-studio: ${end.message}\n`);
+    process.stderr.write(`locust-studio: ${printable(end.message)}\n`);
     // Locust could not run (bad locustfile, bad option…): its own words say why.
-    if (session.kind === 'launched' && !end.exit.spawnError && end.logTail.length) process.stderr.write(`Locust's last output:\n${end.logTail.slice(-20).join('\n')}\n`);
-  }
-  if (end.recordDir) {
-    process.stdout.write(`Run record: ${end.recordDir}\n`);
-    if (cli.csv) {
-      const files = await exportRunRecord(await loadRunRecord(end.recordDir), cli.csv);
-      process.stdout.write(`Exported: ${files.join(', ')}\n`);
+    if (session.kind === 'launched' && !end.exit.spawnError && end.logTail.length) {
+      process.stderr.write(`Locust's last output:\n${end.logTail.slice(-20).map(printable).join('\n')}\n`);
     }
   }
-  return end;
+  if (end.malformedLines) {
+    const log = end.recordDir && end.recordStopped === undefined ? "see the record's locust.log" : 'the first ones are in the log (-v)';
+    process.stderr.write(`locust-studio: ${end.malformedLines} malformed line${end.malformedLines === 1 ? '' : 's'} from the bridge ${end.malformedLines === 1 ? 'was' : 'were'} ignored (${log})\n`);
+  }
+  if (end.recordDir) {
+    process.stdout.write(`Run record: ${end.recordDir}${end.recordStopped !== undefined ? ' (incomplete: recording stopped)' : ''}\n`);
+    if (cli.csv) {
+      // An incomplete record still exports what it has; a failed export is said, and the run's status stands.
+      await exportRunRecord(await loadRunRecord(end.recordDir), cli.csv).then(
+        (files) => process.stdout.write(`Exported: ${files.join(', ')}\n`),
+        (error: unknown) => process.stderr.write(`locust-studio: the CSV export failed: ${printable((error as Error).message)}\n`),
+      );
+    }
+  }
+}
+
+/** The folders of --csv and --junit can be made (the record's is checked by the session): refused before anything starts. */
+function checkOutputFolders(cli: CliOutput): void {
+  if (cli.csv !== undefined) makeFolderFor(path.dirname(path.resolve(cli.csv)), 'the CSV export (--csv)');
+  if (cli.junit !== undefined) makeFolderFor(path.dirname(path.resolve(cli.junit)), 'the JUnit file (--junit)');
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -454,6 +504,7 @@ async function run(argv: string[]): Promise<number> {
     return EXIT_CANNOT_START;
   }
   const thresholds = [...declared.thresholds, ...cli.thresholds];
+  checkOutputFolders(cli);
   const session = await RunSession.launch(cli.options, {
     ...(cli.recordDir && { record: { baseDir: cli.recordDir, interpreter: { path: interpreter.path, locustVersion: interpreter.locustVersion } } }),
     spawnErrorHint: 'Check --python.',
@@ -465,6 +516,7 @@ async function run(argv: string[]): Promise<number> {
 /** `attach <url>`: follows a Locust web UI, with the same progress, table and record as `run`. */
 async function attach(argv: string[]): Promise<number> {
   const cli = parseAttachArgs(argv);
+  checkOutputFolders(cli);
   const attached = new AttachedRun(cli.options);
   try {
     await attached.connect();
@@ -504,6 +556,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`locust-studio: ${(error as Error).message}\n\n${USAGE}\n`);
+      return EXIT_CANNOT_START;
+    }
+    if (error instanceof RecordFolderError) {
+      // Nothing was started.
+      process.stderr.write(`locust-studio: ${printable(error.message)}. Choose a folder you can write (--record-dir, --csv, --junit), or run without a record (--no-record).\n`);
       return EXIT_CANNOT_START;
     }
     throw error;

@@ -1,6 +1,6 @@
 // Writes every run to disk as it goes (options, metadata, ticks, failures, exceptions, final) and exports reports from it.
-import { closeSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as v from 'valibot';
@@ -19,6 +19,7 @@ import {
 import type { AttachedRun } from './attachRun';
 import type { LocustRun, RunExit, RunOptions } from './locustRun';
 import type { Verdict } from '../protocol/thresholds';
+import { makeFolderFor, RecordFolderError, writeErrorReason } from './recordFolder';
 import { outcomeOf, parseRecordedOptions, parseRunMeta, RUN_RECORD_FORMAT, type RecordedOptions, type RunMeta } from '../protocol/runRecord';
 
 type Tick = Extract<BridgeMessage, { type: 'tick' }>;
@@ -64,10 +65,29 @@ function writeAtomic(file: string, data: string, sync = false): void {
   try {
     writeSync(fd, data);
     if (sync) fsyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    // A half-written temporary file on a full disk holds space the next write needs.
+    rmSync(tmp, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  renameSync(tmp, file);
+}
+
+/**
+ * Overwrites a small existing file in place: on a full disk this still works where writeAtomic cannot, as the file's
+ * blocks are already allocated (meta.json stays within its first block). Not atomic, so only for a last word.
+ */
+function overwriteInPlace(file: string, data: string): void {
+  const fd = openSync(file, 'r+');
+  try {
+    writeSync(fd, data, 0);
+    ftruncateSync(fd, Buffer.byteLength(data));
+    fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
-  renameSync(tmp, file);
 }
 
 /**
@@ -77,6 +97,8 @@ function writeAtomic(file: string, data: string, sync = false): void {
 export class RunRecorder {
   readonly dir: string;
   readonly meta: RunMeta;
+  /** Called once when a write failed and recording stopped (the run itself goes on), with why. */
+  onStopped: ((reason: string) => void) | undefined;
   private readonly ticksFd: number;
   private logFd: number | undefined;
   private logBytes = 0;
@@ -86,6 +108,8 @@ export class RunRecorder {
   private readonly exceptions = new Map<string, ExceptionEntry>();
   private closed = false;
   private hadFinal = false;
+  /** Why recording stopped before the run ended (a write failed); nothing more is written but a last meta.json. */
+  private stoppedBy: string | undefined;
 
   private constructor(dir: string, meta: RunMeta, options: Partial<RunOptions>) {
     this.dir = dir;
@@ -98,15 +122,28 @@ export class RunRecorder {
     this.writeMeta();
   }
 
-  /** Creates `<baseDir>/<timestamp>-<id>/` and its first files. The environment (options.env) is never stored. */
+  /**
+   * Creates `<baseDir>/<timestamp>-<id>/` and its first files. The environment (options.env) is never stored. Throws a
+   * RecordFolderError saying why when the folder cannot be made or written (before anything is started).
+   */
   static create(
     baseDir: string,
     options: Partial<RunOptions>,
     { interpreter, id = randomBytes(3).toString('hex'), startedAt = Date.now() }: { interpreter?: RunMeta['interpreter']; id?: string; startedAt?: number } = {},
   ): RunRecorder {
     const dir = path.join(baseDir, recordFolderName(startedAt, id));
-    mkdirSync(dir, { recursive: true });
-    return new RunRecorder(dir, { format: RUN_RECORD_FORMAT, id, startedAt, ...(interpreter && { interpreter }), outcome: 'incomplete', ticks: 0 }, options);
+    makeFolderFor(baseDir, 'the run record');
+    try {
+      mkdirSync(dir);
+    } catch (error) {
+      throw new RecordFolderError(`cannot write the run record under ${baseDir}: ${writeErrorReason(error)}`);
+    }
+    try {
+      return new RunRecorder(dir, { format: RUN_RECORD_FORMAT, id, startedAt, ...(interpreter && { interpreter }), outcome: 'incomplete', ticks: 0 }, options);
+    } catch (error) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new RecordFolderError(`cannot write the run record under ${baseDir}: ${writeErrorReason(error)}`);
+    }
   }
 
   /** Records everything `run` (launched or attached) says from now on, and its end. Resolves once the record is complete. */
@@ -119,7 +156,57 @@ export class RunRecorder {
   }
 
   onMessage(message: BridgeMessage): void {
-    if (this.closed) return;
+    this.guard(() => this.write(message));
+  }
+
+  /**
+   * Runs one write of the record. A failed write (a full disk, a vanished folder) stops recording but never the run:
+   * files are closed, meta.json says so if it still can, and `onStopped` hears why, once.
+   */
+  private guard(write: () => void): void {
+    if (this.closed || this.stoppedBy !== undefined) return;
+    try {
+      write();
+    } catch (error) {
+      this.stopRecording(`${writeErrorReason(error)}${(error as NodeJS.ErrnoException).path ? ` (${path.basename((error as NodeJS.ErrnoException).path!)})` : ''}`);
+    }
+  }
+
+  private stopRecording(reason: string): void {
+    this.stoppedBy = reason;
+    this.meta.recordStopped = reason;
+    this.closeFiles();
+    this.lastWordOfMeta();
+    this.onStopped?.(reason);
+  }
+
+  private closeFiles(): void {
+    for (const fd of [this.ticksFd, this.logFd]) {
+      if (fd === undefined) continue;
+      try {
+        closeSync(fd);
+      } catch {
+        // Already unusable: nothing more is written through it.
+      }
+    }
+  }
+
+  /** meta.json after recording stopped: atomically if the disk allows, else in place; a record that cannot even say so stays as it was. */
+  private lastWordOfMeta(): void {
+    const file = path.join(this.dir, 'meta.json');
+    const text = `${JSON.stringify(this.meta, null, 2)}\n`;
+    try {
+      writeAtomic(file, text, true);
+    } catch {
+      try {
+        overwriteInPlace(file, text);
+      } catch {
+        // The disk (or folder) refuses even that: the record ends where it stopped, as after a crash.
+      }
+    }
+  }
+
+  private write(message: BridgeMessage): void {
     switch (message.type) {
       case 'hello':
         Object.assign(this.meta, {
@@ -167,7 +254,11 @@ export class RunRecorder {
 
   /** Appends one line of Locust's output to locust.log (stderr lines marked "! "), up to a size cap. */
   log(line: string, stream: 'stdout' | 'stderr'): void {
-    if (this.closed || this.logFull) return;
+    if (this.logFull) return;
+    this.guard(() => this.writeLog(line, stream));
+  }
+
+  private writeLog(line: string, stream: 'stdout' | 'stderr'): void {
     this.logFd ??= openSync(path.join(this.dir, 'locust.log'), 'a');
     let text = `${stream === 'stderr' ? '! ' : '  '}${line}\n`;
     if (this.logBytes + Buffer.byteLength(text) > MAX_LOG_BYTES) {
@@ -180,9 +271,11 @@ export class RunRecorder {
 
   /** The thresholds the run is judged by, as written: in meta.json from the start, so a crashed run still names them. */
   noteThresholds(texts: string[]): void {
-    if (this.closed || texts.length === 0) return;
-    this.meta.thresholds = texts;
-    this.writeMeta();
+    if (texts.length === 0) return;
+    this.guard(() => {
+      this.meta.thresholds = texts;
+      this.writeMeta();
+    });
   }
 
   /** The run ended: writes the exit, how it ended and the thresholds' verdict, and closes the record. Returns the final metadata. */
@@ -193,13 +286,21 @@ export class RunRecorder {
     this.meta.exit = exit;
     if (verdict) this.meta.verdict = verdict;
     this.meta.outcome = outcomeOf(exit, this.hadFinal);
+    if (this.stoppedBy !== undefined) {
+      this.lastWordOfMeta();
+      return this.meta;
+    }
     try {
       fdatasyncSync(this.ticksFd);
+      this.writeMeta(true);
+    } catch (error) {
+      this.stoppedBy = writeErrorReason(error);
+      this.meta.recordStopped = this.stoppedBy;
+      this.lastWordOfMeta();
+      this.onStopped?.(this.stoppedBy);
     } finally {
-      closeSync(this.ticksFd);
-      if (this.logFd !== undefined) closeSync(this.logFd);
+      this.closeFiles();
     }
-    this.writeMeta(true);
     return this.meta;
   }
 
@@ -211,9 +312,10 @@ export class RunRecorder {
 
   /** Locust accepted a new target (users, spawn rate) during the run: kept in meta.json so a replay shows it. */
   noteTarget(users: number, spawnRate?: number): void {
-    if (this.closed) return;
-    this.meta.target = { users, ...(spawnRate !== undefined && { spawnRate }), at: Date.now() };
-    this.writeMeta();
+    this.guard(() => {
+      this.meta.target = { users, ...(spawnRate !== undefined && { spawnRate }), at: Date.now() };
+      this.writeMeta();
+    });
   }
 
   private writeMeta(sync = false): void {
@@ -427,7 +529,7 @@ export function exportJson(record: LoadedRunRecord): string {
 
 /** Writes `<prefix>_stats.csv`, `_failures.csv`, `_exceptions.csv`, `_stats_history.csv` and `<prefix>.json`. */
 export async function exportRunRecord(record: LoadedRunRecord, prefix: string): Promise<string[]> {
-  await mkdir(path.dirname(path.resolve(prefix)), { recursive: true });
+  makeFolderFor(path.dirname(path.resolve(prefix)), 'the export');
   const files: [string, string][] = [
     [`${prefix}_stats.csv`, exportStatsCsv(record)],
     [`${prefix}_failures.csv`, exportFailuresCsv(record)],

@@ -12,6 +12,7 @@ import { findImportFailure, type ImportFailure } from './importFailure';
 import { launchRun, type AckMessage, type LocustRun, type LogStream, type RunExit, type RunOptions } from './locustRun';
 import { parseDuration } from '../protocol/duration';
 import { RunAggregate, type RunChange, type RunDescription } from './runAggregate';
+import { rmSync } from 'node:fs';
 import { exportRunRecord, loadRunRecord, RunRecorder } from './runRecord';
 import { ThresholdEvaluator } from './thresholds';
 
@@ -20,6 +21,9 @@ export const LOG_TAIL_LINES = 300;
 
 /** Exit status of the CLI when a run could not start (or its arguments were wrong). */
 export const EXIT_CANNOT_START = 2;
+
+/** Malformed channel lines a session writes out in full (to its log and the record's); later ones are only counted. */
+export const MALFORMED_LINES_LOGGED = 5;
 
 export interface SessionRecording {
   /** The folder under which the run's own record folder is made. */
@@ -54,6 +58,10 @@ export interface RunEnd {
   logTail: string[];
   /** The thresholds the run was judged by, as written; absent when it had none. */
   thresholds?: string[];
+  /** Why recording stopped before the run ended (the run went on; the record is incomplete). */
+  recordStopped?: string;
+  /** Channel lines from the bridge that were not valid messages and were dropped; absent when there were none. */
+  malformedLines?: number;
   /** Their verdict; absent when the run has no thresholds or did not finish (a crashed run has no verdict). */
   verdict?: Verdict;
 }
@@ -65,8 +73,10 @@ export type RunSessionEvents = {
   target: [users: number, spawnRate: number | undefined];
   /** One line of Locust's output (or, for a followed web UI, a poll error or note). */
   log: [line: string, stream: LogStream];
-  /** A channel line that was not a valid message; it was dropped. */
+  /** A channel line that was not a valid message; it was dropped (and counted in the end's `malformedLines`). */
   protocolError: [reason: string, line: string];
+  /** Emitted at most once: a write of the record failed, so recording stopped; the run goes on. */
+  recordingStopped: [reason: string];
   /** An `abort` threshold failed for good: the run is being stopped. */
   aborting: [threshold: string];
   /** Emitted once, after the record is complete. */
@@ -115,8 +125,8 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
   readonly ended: Promise<RunEnd>;
   /** The record's folder, when the run is recorded. */
   readonly recordDir: string | undefined;
-  /** Why the run is not recorded although a folder was asked for (it still runs). */
-  readonly recordError: string | undefined;
+  /** Why recording stopped before the run ended (a write failed: a full disk…); the run goes on. */
+  recordingStopped: string | undefined;
   readonly kind: 'launched' | 'attached';
   /** The web UI followed, for an attached run. */
   readonly attachedTo: string | undefined;
@@ -125,11 +135,12 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
   private readonly logTail: string[] = [];
   private readonly evaluator: ThresholdEvaluator | undefined;
   private aborting = false;
+  private malformedLines = 0;
 
   private constructor(
     private readonly source: Source,
     description: RunDescription,
-    recordedOptions: RecordedOptions,
+    recorder: RunRecorder | undefined,
     private readonly settings: SessionSettings,
     private readonly interpreter: string | undefined,
   ) {
@@ -138,22 +149,15 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
     this.aggregate = new RunAggregate(description);
     this.attachedTo = description.attachedTo;
     this.locustfile = description.locustfile || undefined;
-    let recorder: RunRecorder | undefined;
-    let recordError: string | undefined;
-    if (settings.record) {
-      try {
-        recorder = RunRecorder.create(settings.record.baseDir, recordedOptions, {
-          ...(settings.record.interpreter && { interpreter: settings.record.interpreter }),
-          startedAt: description.startedAt,
-        });
-        if (source.pid !== undefined) recorder.meta.pid = source.pid;
-      } catch (error) {
-        recordError = `cannot write a run record under ${settings.record.baseDir}: ${(error as Error).message}`;
-      }
-    }
+    if (recorder && source.pid !== undefined) recorder.meta.pid = source.pid;
     this.recorder = recorder;
     this.recordDir = recorder?.dir;
-    this.recordError = recordError;
+    if (recorder) {
+      recorder.onStopped = (reason) => {
+        this.recordingStopped = reason;
+        this.emit('recordingStopped', reason);
+      };
+    }
     const thresholds = settings.thresholds ?? [];
     if (thresholds.length) {
       this.evaluator = new ThresholdEvaluator(thresholds, { startedAt: description.startedAt });
@@ -163,46 +167,61 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
 
     // Every message, hello included, comes after this: a launched run's on a later turn, an attached run's from start().
     source.on('message', (message) => this.onMessage(message));
-    source.on('log', (line, stream) => {
-      recorder?.log(line, stream);
-      this.logTail.push(line);
-      if (this.logTail.length > LOG_TAIL_LINES) this.logTail.shift();
-      this.emit('log', line, stream);
+    source.on('log', (line, stream) => this.onLog(line, stream));
+    source.on('protocolError', (reason, line) => {
+      this.malformedLines++;
+      // The first few in full, where the user looks (the log, the record's locust.log); then only counted, as a bridge
+      // gone wrong may send thousands.
+      if (this.malformedLines <= MALFORMED_LINES_LOGGED) this.onLog(`malformed line from the bridge ignored (${reason}): ${line}`, 'stderr');
+      else if (this.malformedLines === MALFORMED_LINES_LOGGED + 1) this.onLog('further malformed lines from the bridge are only counted', 'stderr');
+      this.emit('protocolError', reason, line);
     });
-    source.on('protocolError', (reason, line) => this.emit('protocolError', reason, line));
     this.ended = source.exit.then((exit) => this.conclude(exit));
   }
 
-  /** Starts Locust (a master and workers for a distributed run) and follows it. Rejects only when nothing could be spawned. */
+  /** Why the run is not (fully) recorded although a folder was asked for: recording stopped, the run went on. */
+  get recordError(): string | undefined {
+    return this.recordingStopped;
+  }
+
+  /**
+   * Starts Locust (a master and workers for a distributed run) and follows it. Rejects when nothing could be spawned, and
+   * with a RecordFolderError, before anything starts, when the record's folder cannot be made or written.
+   */
   static async launch(options: RunOptions, settings: SessionSettings = {}): Promise<RunSession> {
-    const run = await launchRun(options);
     const id = settings.id ?? randomBytes(8).toString('hex');
+    const description = describeLaunch(options, id);
     const recorded: RecordedOptions = { ...options };
     // The environment may hold secrets (tokens in LOCUST_* or elsewhere): never written to disk.
     delete recorded['env'];
-    return new RunSession(run, describeLaunch(options, id), recorded, settings, options.python);
+    const recorder = createRecorder(settings, recorded, description.startedAt);
+    let run: LocustRun;
+    try {
+      run = await launchRun(options);
+    } catch (error) {
+      // Nothing ran: an empty record would only clutter the history.
+      if (recorder) rmSync(recorder.dir, { recursive: true, force: true });
+      throw error;
+    }
+    return new RunSession(run, description, recorder, settings, options.python);
   }
 
   /** Follows a Locust web UI through an AttachedRun whose `connect()` resolved, and starts it. */
   static follow(attached: AttachedRun, options: AttachRunOptions, settings: SessionSettings = {}): RunSession {
     const id = settings.id ?? randomBytes(8).toString('hex');
-    const session = new RunSession(
-      attached,
-      {
-        id,
-        locustfile: '',
-        attachedTo: attached.url,
-        host: options.host ?? attached.hello?.host ?? '',
-        userClasses: [],
-        // The web API does not say what the remote test was started with: no target until one is set.
-        targetUsers: options.users ?? 0,
-        ...(options.spawnRate !== undefined && { spawnRate: options.spawnRate }),
-        startedAt: Date.now(),
-      },
-      attachRecordOptions(attached.url, options),
-      settings,
-      undefined,
-    );
+    const description: RunDescription = {
+      id,
+      locustfile: '',
+      attachedTo: attached.url,
+      host: options.host ?? attached.hello?.host ?? '',
+      userClasses: [],
+      // The web API does not say what the remote test was started with: no target until one is set.
+      targetUsers: options.users ?? 0,
+      ...(options.spawnRate !== undefined && { spawnRate: options.spawnRate }),
+      startedAt: Date.now(),
+    };
+    const recorder = createRecorder(settings, attachRecordOptions(attached.url, options), description.startedAt);
+    const session = new RunSession(attached, description, recorder, settings, undefined);
     attached.start();
     return session;
   }
@@ -237,6 +256,13 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
   /** Ends the run at once, without final statistics. */
   kill(): void {
     this.source.kill();
+  }
+
+  private onLog(line: string, stream: LogStream): void {
+    this.recorder?.log(line, stream);
+    this.logTail.push(line);
+    if (this.logTail.length > LOG_TAIL_LINES) this.logTail.shift();
+    this.emit('log', line, stream);
   }
 
   private onMessage(message: BridgeMessage): void {
@@ -277,7 +303,7 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
     if (verdict) this.aggregate.setVerdict(verdict);
     if (this.recorder) {
       this.recorder.finish(exit, { ...(verdict && { verdict }) });
-      if (this.settings.record?.exportBeside && this.aggregate.finalReceived) {
+      if (this.settings.record?.exportBeside && this.aggregate.finalReceived && this.recordingStopped === undefined) {
         // Locust's own CSV layout and JSON beside the record, so the run folder has them without an export.
         await loadRunRecord(this.recorder.dir)
           .then((record) => exportRunRecord(record, path.join(this.recorder!.dir, 'locust')))
@@ -293,10 +319,21 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
       logTail: [...this.logTail],
       ...(this.settings.thresholds?.length && { thresholds: this.settings.thresholds.map((t) => t.text) }),
       ...(verdict && { verdict }),
+      ...(this.recordingStopped !== undefined && { recordStopped: this.recordingStopped }),
+      ...(this.malformedLines > 0 && { malformedLines: this.malformedLines }),
     };
     this.emit('ended', end);
     return end;
   }
+}
+
+/** The run's recorder, made before anything starts so that a folder it cannot write refuses the run (RecordFolderError). */
+function createRecorder(settings: SessionSettings, recorded: RecordedOptions, startedAt: number): RunRecorder | undefined {
+  if (!settings.record) return undefined;
+  return RunRecorder.create(settings.record.baseDir, recorded, {
+    ...(settings.record.interpreter && { interpreter: settings.record.interpreter }),
+    startedAt,
+  });
 }
 
 /**

@@ -233,7 +233,10 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     this.active = session;
     this.front = 'run';
     void vscode.commands.executeCommand('setContext', RUN_ACTIVE_CONTEXT, true);
-    if (session.recordError) logChannel().warn(`The run is not recorded: ${session.recordError}`);
+    session.on('recordingStopped', (reason) => {
+      logChannel().warn(`Recording stopped: ${reason}`);
+      void vscode.window.showWarningMessage(`Locust Studio: recording stopped (${reason}). The run goes on; its record is incomplete.`);
+    });
     session.on('log', (line) => logChannel().info(`[locust] ${line}`));
     session.on('protocolError', (reason) => logChannel().warn(`Bridge sent an invalid line: ${reason}`));
     session.on('target', () => this.panel?.post(this.snapshot()));

@@ -179,11 +179,6 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
     this.ended = source.exit.then((exit) => this.conclude(exit));
   }
 
-  /** Why the run is not (fully) recorded although a folder was asked for: recording stopped, the run went on. */
-  get recordError(): string | undefined {
-    return this.recordingStopped;
-  }
-
   /**
    * Starts Locust (a master and workers for a distributed run) and follows it. Rejects when nothing could be spawned, and
    * with a RecordFolderError, before anything starts, when the record's folder cannot be made or written.

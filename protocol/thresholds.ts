@@ -1,5 +1,6 @@
 // Thresholds (pass/fail targets of a load test): their grammar, parser, wording, and the statuses and verdict every surface shows.
 import * as v from 'valibot';
+import { closestName } from './closestName';
 import { formatDuration, parseDuration } from './duration';
 
 /*
@@ -205,7 +206,7 @@ export function parseThreshold(text: string): ThresholdParse {
     const keyword = match(NON_SPACE, text, pos)!;
     const keywordEnd = pos + keyword.length;
     if (keyword !== 'over' && keyword !== 'after' && keyword !== 'abort') {
-      const near = nearest(keyword, THRESHOLD_MODIFIERS);
+      const near = closestName(keyword, THRESHOLD_MODIFIERS, { slack: 1 });
       return fail(`unknown modifier "${keyword}"${near ? ` (did you mean ${near}?)` : ''}: use over DURATION, after DURATION or abort`, keywordStart, keywordEnd);
     }
     if (keyword === 'abort') {
@@ -301,30 +302,7 @@ function suggestMetric(word: string): ThresholdMetric | undefined {
     const wanted = Number(`0.${percentile[1]}`);
     return (['p50', 'p90', 'p95', 'p99'] as const).reduce((a, b) => (Math.abs(METRIC_QUANTILE[b]! - wanted) < Math.abs(METRIC_QUANTILE[a]! - wanted) ? b : a));
   }
-  return METRIC_ALIASES[lower] ?? nearest(lower, THRESHOLD_METRICS);
-}
-
-/** The candidate closest to `word` by edit distance, when close enough to be a likely typo. */
-function nearest<T extends string>(word: string, candidates: readonly T[]): T | undefined {
-  let best: T | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const d = editDistance(word, candidate);
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return bestDistance <= Math.max(1, Math.floor(word.length / 3)) + 1 ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
+  return METRIC_ALIASES[lower] ?? closestName(lower, THRESHOLD_METRICS, { slack: 1 });
 }
 
 /**

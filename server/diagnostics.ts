@@ -14,7 +14,7 @@ import {
 } from './locustfileModel';
 import { thresholdDiagnostics } from './thresholdDiagnostics';
 import { isTaken, markovTaskSets, reachableStates } from './markovChain';
-import { closestName } from './closestName';
+import { closestName } from '../protocol/closestName';
 
 export const DIAGNOSTIC_SOURCE = 'Locust Studio';
 /** Placeholder offered when no host is set: the demo target's address, on loopback. */

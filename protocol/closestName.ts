@@ -1,4 +1,4 @@
-// The "did you mean" candidate for a misspelt name: the closest known name by edit distance, when it is close enough to be a typo.
+// The "did you mean" candidate for a misspelt name (a metric, a state, a method): the closest known name by edit distance, when it is close enough to be a typo.
 
 /** Levenshtein distance with one row of memory (names are short). */
 function editDistance(a: string, b: string): number {
@@ -13,10 +13,13 @@ function editDistance(a: string, b: string): number {
   return previous[b.length]!;
 }
 
-/** The known name nearest to `name`, within a third of its length (at least 1 edit); undefined when none is that near. */
-export function closestName(name: string, known: Iterable<string>): string | undefined {
-  const limit = Math.max(1, Math.floor(name.length / 3));
-  let best: { name: string; distance: number } | undefined;
+/**
+ * The known name nearest to `name`, within a third of its length (at least 1 edit) plus `slack`; undefined when none is
+ * that near. Letter case does not count as an edit.
+ */
+export function closestName<T extends string>(name: string, known: Iterable<T>, { slack = 0 }: { slack?: number } = {}): T | undefined {
+  const limit = Math.max(1, Math.floor(name.length / 3)) + slack;
+  let best: { name: T; distance: number } | undefined;
   for (const candidate of known) {
     if (candidate === name) continue;
     const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());

@@ -6,14 +6,13 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test, type TestContext } from 'node:test';
+import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startTarget } from '../../examples/target/server.mjs';
 import { freePort } from '../../runner/locustRun';
-import { ensureCodeServer, groupMembers, installExtension, startCodeServer, type RunningCodeServer } from '../../scripts/codeServer';
+import { ensureCodeServer, installExtension, startCodeServer, type RunningCodeServer } from '../../scripts/codeServer';
 import {
   E2E_OUTPUT,
-  closeAll,
   fileSafe,
   openFile,
   openWorkbench,
@@ -21,8 +20,9 @@ import {
   screenshot,
   waitForCodeLens,
   webviewFrame,
-  withFailureScreenshot,
   processesMentioning,
+  stepIn,
+  tearDown,
   type Workbench,
 } from './workbench';
 
@@ -124,30 +124,9 @@ before(
   { timeout: 15 * 60_000 },
 );
 
-after(async () => {
-  await closeAll();
-  await target?.close();
-  if (server) {
-    const { pid, logDir } = server;
-    await server.stop();
-    // VS Code's and code-server's logs outlive the temporary folder, next to the screenshots.
-    await cp(logDir, LOGS_OUT, { recursive: true }).catch(() => undefined);
-    assert.deepEqual(groupMembers(pid), [], `code-server's process group ${pid} is still alive`);
-  }
-  if (scratch) {
-    const leftovers = processesMentioning(scratch);
-    assert.deepEqual(leftovers, [], `processes started for this test are still running:\n${leftovers.join('\n')}`);
-    await rm(scratch, { recursive: true, force: true });
-  }
-});
+after(() => tearDown({ server, target, scratch, logsOut: LOGS_OUT }));
 
-/** Runs a step with the workbench page; a failure keeps a screenshot named after the test. */
-function step(t: TestContext, fn: (page: Page) => Promise<void>): Promise<void> {
-  return withFailureScreenshot(workbench?.page, t.name, async () => {
-    assert.ok(workbench, 'the workbench did not open (see the first failure)');
-    await fn(workbench.page);
-  });
-}
+const step = stepIn(() => workbench);
 
 test(TEST_NAMES[0], { timeout: 3 * 60_000 }, async (t) => {
   assert.ok(server, 'code-server did not start');

@@ -1,10 +1,13 @@
 // Drives a real VS Code workbench (code-server) in headless Chromium for the end-to-end tests: palette, quick open, code lenses, webviews, screenshots.
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import type { TestContext } from 'node:test';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/browser';
+import { groupMembers, type RunningCodeServer } from '../../scripts/codeServer';
 
 /** The git-ignored folder where e2e screenshots (and copies of code-server's logs) are kept. */
 export const E2E_OUTPUT = path.resolve(__dirname, '..', '..', 'test-output', 'e2e');
@@ -254,4 +257,34 @@ export async function showTestingView(page: Page, timeout = 30_000): Promise<voi
   if (await explorer.isVisible()) return;
   await page.locator('.part.activitybar .action-label[aria-label^="Testing"]').click({ timeout });
   await explorer.waitFor({ state: 'visible', timeout });
+}
+
+/**
+ * Ends what an e2e test file started: its pages, the demo target, code-server (whose logs are kept in `logsOut`, beside
+ * the screenshots) and its scratch folder. Fails when a process of theirs is left behind.
+ */
+export async function tearDown({ server, target, scratch, logsOut }: { server: RunningCodeServer | undefined; target: { close(): Promise<void> } | undefined; scratch: string | undefined; logsOut: string }): Promise<void> {
+  await closeAll();
+  await target?.close();
+  if (server) {
+    const { pid, logDir } = server;
+    await server.stop();
+    await cp(logDir, logsOut, { recursive: true }).catch(() => undefined);
+    assert.deepEqual(groupMembers(pid), [], `code-server's process group ${pid} is still alive`);
+  }
+  if (scratch) {
+    const leftovers = processesMentioning(scratch);
+    assert.deepEqual(leftovers, [], `processes started for this test are still running:\n${leftovers.join('\n')}`);
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** A test step with the workbench page (`current()` once it is open); a failure keeps a screenshot named after the test. */
+export function stepIn(current: () => Workbench | undefined) {
+  return (t: TestContext, fn: (page: Page) => Promise<void>): Promise<void> =>
+    withFailureScreenshot(current()?.page, t.name, async () => {
+      const workbench = current();
+      assert.ok(workbench, 'the workbench did not open (see the first failure)');
+      await fn(workbench.page);
+    });
 }

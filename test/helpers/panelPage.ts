@@ -1,8 +1,14 @@
 // Serves the built panel (dist/) on 127.0.0.1 under the extension's own CSP, with a stand-in for acquireVsCodeApi.
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { after, afterEach, before, beforeEach } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { HostToWebview, WebviewToHost } from '../../protocol/webview';
 
-export { servePanel } from './panelServer';
+import { launchChromium } from './browser';
+import { servePanel } from './panelServer';
+
+export { servePanel };
 
 declare global {
   interface Window {
@@ -149,4 +155,39 @@ export function applyTheme(page: Page, theme: PanelTheme): Promise<void> {
     },
     [THEMES[theme], BODY_CLASSES[theme], THEME_KIND[theme]] as const,
   );
+}
+
+/**
+ * The fixture of a panel test file: one Chromium and one panel server for the file, a fresh instrumented page per test
+ * (handed to `usePage` once the panel has said `ready`), and after each test the check that no CSP violation happened.
+ */
+export function panelFixture(shotsDir: string, usePage: (page: Page) => void): { readonly siteUrl: string } {
+  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
+  let site: Awaited<ReturnType<typeof servePanel>> | undefined;
+  let page: Page | undefined;
+  before(async () => {
+    await mkdir(shotsDir, { recursive: true });
+    [browser, site] = await Promise.all([launchChromium(), servePanel()]);
+  });
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+  });
+  beforeEach(async () => {
+    page = await browser!.context.newPage();
+    await instrumentPanel(page);
+    await page.goto(site!.url);
+    await page.waitForFunction(() => window.__posted.length > 0);
+    usePage(page);
+  });
+  afterEach(async () => {
+    const violations = await page!.evaluate(() => window.__cspViolations);
+    assert.deepEqual(violations, [], 'no Content Security Policy violation');
+    await page!.close();
+  });
+  return {
+    get siteUrl(): string {
+      return site!.url;
+    },
+  };
 }

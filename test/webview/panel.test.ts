@@ -1,42 +1,20 @@
 // The built panel in Debian's Chromium, under the extension's CSP, driven by messages exactly as the host sends them.
-import { test, before, after, beforeEach, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { EndpointStats, ExceptionEntry, FailureEntry } from '../../protocol/runner';
 import { parseWebviewToHost, type HostToWebview, type TaskRequestView, type TaskView } from '../../protocol/webview';
 import { launchChromium } from '../helpers/browser';
-import { applyTheme, CHART_FOREGROUND, instrumentPanel, nextPosted, postedByPanel, sendToPanel, servePanel, type PanelTheme } from '../helpers/panelPage';
+import { applyTheme, CHART_FOREGROUND, instrumentPanel, nextPosted, panelFixture, postedByPanel, sendToPanel, type PanelTheme } from '../helpers/panelPage';
 import { busyTotal, endpointStats, runView, seriesOf } from '../helpers/runFixtures';
 import { REPO_ROOT } from '../helpers/lspClient';
 
 const SHOTS = path.join(REPO_ROOT, 'test-output', 'webview');
 const THEMES: readonly PanelTheme[] = ['light', 'dark'];
 const HIGH_CONTRAST: readonly PanelTheme[] = ['hc-dark', 'hc-light'];
-let browser: Awaited<ReturnType<typeof launchChromium>>;
-let site: Awaited<ReturnType<typeof servePanel>>;
 let page: Page;
-
-before(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  [browser, site] = await Promise.all([launchChromium(), servePanel()]);
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
-beforeEach(async () => {
-  page = await browser.context.newPage();
-  await instrumentPanel(page);
-  await page.goto(site.url);
-  await page.waitForFunction(() => window.__posted.length > 0);
-});
-afterEach(async () => {
-  const violations = await page.evaluate(() => window.__cspViolations);
-  assert.deepEqual(violations, [], 'no Content Security Policy violation');
-  await page.close();
-});
+const panel = panelFixture(SHOTS, (opened) => (page = opened));
 
 const aggregated = (overrides: Partial<EndpointStats> = {}) => endpointStats({ method: '', name: 'Aggregated', requests: 160, ...overrides });
 
@@ -677,7 +655,7 @@ test('the header shows elapsed time and the run time, advancing on the panel’s
     await clocked.clock.install({ time: new Date('2026-11-22T03:00:00Z') });
     await clocked.clock.pauseAt(new Date('2026-11-22T03:00:01Z'));
     await instrumentPanel(clocked);
-    await clocked.goto(site.url);
+    await clocked.goto(panel.siteUrl);
     await clocked.waitForFunction(() => window.__posted.length > 0);
     const shown = clocked.locator('.metrics div', { hasText: 'Elapsed' }).locator('dd');
     const expectShown = (text: string) => clocked.waitForFunction((t) => document.querySelectorAll('.metrics dd')[4]?.textContent === t, text, { polling: 50 });

@@ -1,40 +1,17 @@
 // The run panel's thresholds in Debian's Chromium: the strip of chips, the verdict, and the limit lines on the charts.
-import { test, before, after, beforeEach, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describeThreshold, parseThreshold, type ThresholdStatus, type Verdict } from '../../protocol/thresholds';
 import type { RunView } from '../../protocol/webview';
-import { launchChromium } from '../helpers/browser';
-import { applyTheme, CHART_FOREGROUND, instrumentPanel, nextPosted, sendToPanel, servePanel, type PanelTheme } from '../helpers/panelPage';
+import { applyTheme, CHART_FOREGROUND, nextPosted, panelFixture, sendToPanel, type PanelTheme } from '../helpers/panelPage';
 import { busyTotal, endpointStats, runView, seriesOf, thresholdStatus } from '../helpers/runFixtures';
 import { REPO_ROOT } from '../helpers/lspClient';
 
 const SHOTS = process.env['PANEL_SHOTS'] ?? path.join(REPO_ROOT, 'test-output', 'webview');
-let browser: Awaited<ReturnType<typeof launchChromium>>;
-let site: Awaited<ReturnType<typeof servePanel>>;
 let page: Page;
-
-before(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  [browser, site] = await Promise.all([launchChromium(), servePanel()]);
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
-beforeEach(async () => {
-  page = await browser.context.newPage();
-  await instrumentPanel(page);
-  await page.goto(site.url);
-  await page.waitForFunction(() => window.__posted.length > 0);
-});
-afterEach(async () => {
-  const violations = await page.evaluate(() => window.__cspViolations);
-  assert.deepEqual(violations, [], 'no Content Security Policy violation');
-  await page.close();
-});
+panelFixture(SHOTS, (opened) => (page = opened));
 
 const P95 = 'p95 < 250ms';
 const CART = 'GET /cart: p99 <= 1s';

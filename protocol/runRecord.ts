@@ -60,6 +60,27 @@ export function outcomeMessage(outcome: RunOutcome, exit: RunExit | undefined, {
   }
 }
 
+/**
+ * The few numbers a list of runs shows (the Runs view, a pick of records), written into meta.json when the run ends so that
+ * listing thousands of records reads one small file each. Absent from older records and from runs that did not end (a
+ * reader falls back to final.json then).
+ */
+export const RunHeadlineSchema = v.object({
+  /** Seconds of the measured run (Locust's first to last request when known, else the run's wall time). */
+  seconds: v.number(),
+  requests: v.number(),
+  failures: v.number(),
+  /** Requests per second over the whole run, as Locust's final summary computes it. */
+  requestsPerSecond: v.number(),
+  /** Whole-run response-time percentiles in ms over all requests; null without requests. */
+  p50: v.nullable(v.number()),
+  p95: v.nullable(v.number()),
+  p99: v.nullable(v.number()),
+  /** The most users that ran at once. */
+  peakUsers: v.number(),
+});
+export type RunHeadline = v.InferOutput<typeof RunHeadlineSchema>;
+
 /** meta.json: what is known about the run, rewritten (atomically) as it changes. Unknown keys of newer writers are kept. */
 export const RunMetaSchema = v.looseObject({
   /** Absent in format 1. */
@@ -94,6 +115,8 @@ export const RunMetaSchema = v.looseObject({
    * the run went on. Absent when everything was recorded.
    */
   recordStopped: v.optional(v.string()),
+  /** The run's headline numbers, written when it ends (see RunHeadlineSchema). */
+  headline: v.optional(RunHeadlineSchema),
 });
 export type RunMeta = v.InferOutput<typeof RunMetaSchema>;
 

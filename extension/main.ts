@@ -11,6 +11,7 @@ import { TaskRunner } from './taskCommand';
 import { registerTaskDebugging } from './debugAdapter';
 import { ImportDiagnostics } from './importDiagnostics';
 import { RUN_PANEL_VIEW_TYPE, RunPanel } from './runPanel';
+import { registerTaskRatios } from './taskRatios';
 
 let client: LanguageClient | undefined;
 let clientStarted: Promise<void> = Promise.resolve();
@@ -47,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): void {
     controller,
     panel,
     thresholdTests,
+    registerTaskRatios(modelOf),
     vscode.commands.registerCommand('locustStudio.openPanel', () => {
       panel.show();
       // A panel reopened after a reload has nothing in memory to show: the last record fills it.

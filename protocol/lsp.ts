@@ -15,6 +15,8 @@ export const LensCommand = {
   runLoadTest: 'locustStudio.runLoadTest',
   runTaskOnce: 'locustStudio.runTaskOnce',
   debugTask: 'locustStudio.debugTask',
+  /** Runs the interpreter's Locust on the file (trusted workspaces only) and shows its task ratios beside the model's. */
+  showTaskRatios: 'locustStudio.showTaskRatios',
 } as const;
 
 /** Argument of every lens command: which file, which User class(es), which task. */

@@ -7,12 +7,39 @@ export interface SourceRange {
   end: { line: number; character: number };
 }
 
+/**
+ * A number the file sets (a task's weight, a User class's `weight` or `fixed_count`) that the model cannot work out without
+ * running the file: read from the environment, computed by a function, imported from another module, set in an `if`…
+ */
+export interface UnknownNumber {
+  /** The expression as written. */
+  text: string;
+  /** Why it is not known, in words for a hover: "`os.getenv(…)` is computed when the file runs". */
+  reason: string;
+}
+
 export interface TaskInfo {
   /** Function or TaskSet class name. */
   name: string;
-  weight: number;
+  /** How many times Locust counts the task when it picks one; null when it cannot be known without running the file. */
+  weight: number | null;
+  /** Why `weight` is null; null when it is known. */
+  unknownWeight: UnknownNumber | null;
   tags: string[];
   range: SourceRange;
+}
+
+/**
+ * Each task's share of a task list, as Locust picks them (its weight over the total): null for every task when any weight is
+ * unknown, since then no share is known.
+ */
+export function taskShares(tasks: readonly Pick<TaskInfo, 'weight'>[]): (number | null)[] {
+  let total = 0;
+  for (const task of tasks) {
+    if (task.weight === null) return tasks.map(() => null);
+    total += task.weight;
+  }
+  return tasks.map((task) => (total > 0 ? task.weight! / total : null));
 }
 
 /** The wait-time functions Locust ships; `other` is anything else (a method, a lambda, a function of the user's). */
@@ -90,9 +117,14 @@ export interface UserClassInfo extends LifecycleMethods {
   /** Never inherited: Locust reads it from the class's own body only. */
   abstract: boolean;
   host: string | null;
+  /** Null: not set (Locust's default of 1), or not known without running the file (see `unknownWeight`). */
   weight: number | null;
   /** `fixed_count = N`: exactly N users of this class, taken before the weights share the rest. */
   fixedCount: number | null;
+  /** Why `weight` is null although the class sets it; null when it is known or not set. */
+  unknownWeight: UnknownNumber | null;
+  /** Why `fixedCount` is null although the class sets it; null when it is known or not set. */
+  unknownFixedCount: UnknownNumber | null;
   /** Null: Locust's default (no wait between tasks). */
   waitTime: WaitTimeInfo | null;
   tasks: TaskInfo[];

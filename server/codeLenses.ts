@@ -1,4 +1,5 @@
-// Code lenses from the model: "Run load test" over each runnable User class and the file, "Run task once" and "Debug task" over tasks, "Run shape" over load shapes.
+// Code lenses from the model: "Run load test" over each runnable User class and the file, "Run task once" and "Debug task" over tasks, "Run shape"
+// over load shapes, "Task ratios: ask Locust" over a User class whose weights the model cannot know alone.
 import type { CodeLens } from 'vscode-languageserver';
 import type { LocustfileModel, TaskInfo, UserClassInfo } from '../protocol/model';
 import { LensCommand, type RunTarget } from '../protocol/lsp';
@@ -37,10 +38,23 @@ function makeLenses(model: LocustfileModel): CodeLens[] {
       range: { start: user.range.start, end: user.range.start },
       command: { title: '$(play) Run load test', command: LensCommand.runLoadTest, arguments: [target] },
     });
+    // Where the model cannot know a weight without running the file, Locust itself can be asked (on demand only).
+    if (inDoubt(user)) {
+      lenses.push({
+        range: { start: user.range.start, end: user.range.start },
+        command: { title: '$(question) Task ratios: ask Locust', command: LensCommand.showTaskRatios, arguments: [{ uri: model.uri, userClasses: [user.name] } satisfies RunTarget] },
+      });
+    }
   }
   lenses.push(...shapeLenses(model, sharedHost));
   lenses.push(...taskLenses(model, runnable));
   return lenses;
+}
+
+/** A User class with a weight, a fixed count or a task weight (its own or in its TaskSets) that is not known without running the file. */
+function inDoubt(user: UserClassInfo): boolean {
+  if (user.unknownWeight || user.unknownFixedCount) return true;
+  return [user.tasks, ...user.taskSets.map((set) => set.tasks)].some((tasks) => tasks.some((task) => task.weight === null));
 }
 
 /** The host every User class of a run sets, when they all set the same one. */

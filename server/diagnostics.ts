@@ -1,7 +1,7 @@
 // Diagnostics of a locustfile from its tree and model: the legacy 0.x/1.x API and likely mistakes, each with its quick fixes.
 import type { Node, Tree } from 'web-tree-sitter';
 import { DiagnosticSeverity, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver';
-import type { LocustfileModel, MarkovChain, SourceRange, TaskSetInfo } from '../protocol/model';
+import type { LocustfileModel, MarkovChain, SourceRange, TaskSetInfo, UserClassInfo } from '../protocol/model';
 import {
   bodyStatements,
   classAssignments,
@@ -35,9 +35,11 @@ export interface DiagnosticOptions {
   hostConfiguredElsewhere: boolean;
 }
 
-const USER_KINDS = new Set<LocustName>(['User', 'HttpUser', 'FastHttpUser', 'HttpLocust', 'Locust']);
+const USER_KINDS = new Set<LocustName>(['User', 'HttpUser', 'FastHttpUser', 'HttpLocust', 'FastHttpLocust', 'Locust']);
+/** User classes that make HTTP requests to a `host`: a plain `User` needs none. */
+const HTTP_USER_KINDS = new Set<LocustName>(['HttpUser', 'FastHttpUser', 'HttpLocust', 'FastHttpLocust']);
 const TASKSET_KINDS = new Set<LocustName>(['TaskSet', 'SequentialTaskSet', 'MarkovTaskSet', 'TaskSequence']);
-const LEGACY_RENAMES: Partial<Record<LocustName, string>> = { HttpLocust: 'HttpUser', Locust: 'User', TaskSequence: 'SequentialTaskSet' };
+const LEGACY_RENAMES: Partial<Record<LocustName, LocustName>> = { HttpLocust: 'HttpUser', FastHttpLocust: 'FastHttpUser', Locust: 'User', TaskSequence: 'SequentialTaskSet' };
 
 function diagnostic(node: Node | Range, severity: DiagnosticSeverity, code: string, message: string, data: DiagnosticData): Diagnostic {
   const range = 'type' in node ? rangeOf(node) : node;
@@ -127,6 +129,8 @@ class Collector {
         if (name) this.listedTasks.add(name);
       }
     }
+    // Also what the model found listed through names and expressions (`tasks = COMMON`, `Other.tasks + [...]`).
+    for (const owner of [...model.users, ...model.taskSets]) for (const task of owner.tasks) this.listedTasks.add(task.name);
   }
 
   /** A class body's `name = value` assignments, read once per class. */
@@ -195,7 +199,8 @@ class Collector {
         case 'call':
           return /\.\s*(interrupt|failure|success)\s*\(/.test(text());
         case 'string_content':
-          return text() === 'hatch_rate';
+          // A `"hatch_rate"` key (0.x's web form and settings) or the `"--hatch-rate"` option in an argument list.
+          return text() === 'hatch_rate' || text() === '--hatch-rate';
         case 'comment':
           return /hatch[-_]rate/.test(text());
         default:
@@ -231,6 +236,7 @@ class Collector {
           break;
         case 'string_content':
           if (node.text === 'hatch_rate') this.hatchRate(node, 0);
+          else if (node.text === '--hatch-rate') this.hatchRate(node, 2);
           break;
         case 'comment': {
           const at = node.text.search(/hatch[-_]rate/);
@@ -251,7 +257,7 @@ class Collector {
     const name = node.text;
     const legacy = this.facts.imports.names.get(name);
     if (!legacy) {
-      if (name === 'hatch_rate') this.hatchRate(node, 0);
+      if (name === 'hatch_rate' && this.isLocustSetting(node)) this.hatchRate(node, 0);
       return;
     }
     if (!LEGACY_RENAMES[legacy] && legacy !== 'seq_task') return;
@@ -271,14 +277,17 @@ class Collector {
     }
   }
 
-  private renameEverywhere(name: string, renamed: string): TextEdit[] {
+  private renameEverywhere(name: string, renamed: LocustName): TextEdit[] {
     const known = this.sharedFixes.get(`rename:${name}`);
     if (known) return known;
     const edits: TextEdit[] = [];
     this.sharedFixes.set(`rename:${name}`, edits);
     for (const node of walk(this.root, this.source, (type, text) => type === 'identifier' && text() === name)) {
       if (node.parent?.type === 'attribute' && node.parent.childForFieldName('attribute')?.id === node.id) continue;
-      edits.push(replace(node, renamed));
+      // In an import line, a name that is imported already is dropped rather than listed twice.
+      const imported = node.parent?.type === 'dotted_name' && node.parent.parent?.type === 'import_from_statement' ? node.parent : undefined;
+      if (imported && imported.parent?.childForFieldName('module_name')?.id !== imported.id) edits.push(...this.removeOrRenameImport(imported, renamed));
+      else edits.push(replace(node, renamed));
     }
     return edits;
   }
@@ -291,32 +300,75 @@ class Collector {
         node,
         DiagnosticSeverity.Error,
         'legacy-seq_task',
-        '`@seq_task(n)` no longer exists in Locust: in a `SequentialTaskSet` tasks run in the order they are written. Use `@task` and put the methods in order.',
-        { legacy: true, fixes: [{ title: 'Replace @seq_task(n) with @task', edits }] },
+        '`@seq_task(n)` no longer exists in Locust: in a `SequentialTaskSet` tasks run in the order they are written (or the order of its `tasks` list).',
+        { legacy: true, fixes: [{ title: 'Replace @seq_task(n), keeping the order n', edits }] },
       ),
     );
   }
 
+  /**
+   * `@seq_task(n)` everywhere in the file: in a class whose methods are written in the order of their `n`, each becomes `@task`;
+   * otherwise the decorators go and the class lists its steps in that order, `tasks = [...]`, after them.
+   */
   private seqTaskEdits(name: string): TextEdit[] {
     const edits: TextEdit[] = [];
     this.sharedFixes.set(`seq_task:${name}`, edits);
     let importNode: Node | undefined;
+    const steps = new Map<Node | undefined, { decorator: Node; use: Node; method: string; order: number }[]>();
+    const byClass = new Map<number, Node | undefined>();
     for (const other of walk(this.root, this.source, (type, text) => type === 'identifier' && text() === name)) {
       if (enclosing(other, 'import_from_statement')) {
         importNode = other.parent?.type === 'dotted_name' ? other.parent : other;
         continue;
       }
       const call = other.parent?.type === 'call' ? other.parent : null;
-      if (call?.parent?.type === 'decorator') edits.push(replace(call, 'task'));
-      else if (other.parent?.type === 'decorator') edits.push(replace(other, 'task'));
+      const decorator = call?.parent?.type === 'decorator' ? call.parent : other.parent?.type === 'decorator' ? other.parent : null;
+      const decorated = decorator?.parent;
+      if (!decorator || decorated?.type !== 'decorated_definition') continue;
+      const method = decorated.childForFieldName('definition')?.childForFieldName('name')?.text ?? '';
+      const orderNode = call?.childForFieldName('arguments')?.namedChildren.find((a) => a && a.type !== 'comment' && a.type !== 'keyword_argument');
+      const cls = this.classContaining(decorated)?.node;
+      const key = cls?.id ?? -1;
+      byClass.set(key, cls);
+      const list = steps.get(byClass.get(key)) ?? [];
+      list.push({ decorator, use: call ?? other, method, order: intValue(orderNode) ?? 0 });
+      steps.set(byClass.get(key), list);
+    }
+    for (const [cls, list] of steps) {
+      const ordered = [...list].sort((a, b) => a.order - b.order);
+      const inOrder = ordered.every((step, i) => step === list[i]);
+      const owner = cls && this.classByNode.get(cls.id);
+      if (inOrder || !owner) {
+        for (const step of list) edits.push(replace(step.use, 'task'));
+        continue;
+      }
+      for (const step of list) edits.push({ range: wholeLines(step.decorator), newText: '' });
+      edits.push(...this.appendToBody(owner, [`tasks = [${ordered.map((step) => step.method).join(', ')}]`]));
     }
     if (importNode) edits.push(...this.removeOrRenameImport(importNode, 'task'));
     return edits;
   }
 
-  /** Drops an imported name when `replacement` is imported already, otherwise renames it. */
+  /** What an imported name becomes once every legacy fix is applied (`HttpLocust` → `HttpUser`, `seq_task` → `task`). */
+  private finalName(written: string): string {
+    const name = this.facts.imports.names.get(written);
+    if (!name) return written;
+    return LEGACY_RENAMES[name] ?? (name === 'seq_task' ? 'task' : written);
+  }
+
+  /**
+   * Renames an imported name to `replacement`, or drops it when the file ends up importing `replacement` anyway: from another
+   * import line, or from this line, where the name that is `replacement` already (else the first that becomes it) stays. An
+   * import line never lists a name twice after the fixes.
+   */
   private removeOrRenameImport(nameNode: Node, replacement: LocustName): TextEdit[] {
-    if (![...this.facts.imports.names.values()].includes(replacement)) return [replace(nameNode, replacement)];
+    const statement = nameNode.parent;
+    const module = statement?.childForFieldName('module_name');
+    const siblings = statement?.type === 'import_from_statement' ? statement.namedChildren.filter((c): c is Node => !!c && c.type === 'dotted_name' && c.id !== module?.id) : [];
+    const same = siblings.filter((c) => this.finalName(c.text) === replacement);
+    const keeper = same.find((c) => c.text === replacement) ?? same[0];
+    const elsewhere = this.facts.imports.names.get(replacement) === replacement && !siblings.some((c) => c.text === replacement);
+    if (!elsewhere && (!keeper || keeper.id === nameNode.id)) return [replace(nameNode, replacement)];
     const next = nameNode.nextSibling;
     if (next?.type === ',' && next.nextSibling) {
       return [{ range: { start: rangeOf(nameNode).start, end: rangeOf(next.nextSibling).start }, newText: '' }];
@@ -325,6 +377,28 @@ class Collector {
     const before = previous?.type === ',' ? previous.previousSibling : null;
     if (before) return [{ range: { start: rangeOf(before).end, end: rangeOf(nameNode).end }, newText: '' }];
     return [replace(nameNode, replacement)];
+  }
+
+  /**
+   * `hatch_rate` where Locust read it: a keyword of a runner's `start(...)`, an attribute of Locust's parsed options, or an
+   * attribute of a User or TaskSet class. A local variable or another library's keyword of that name is not Locust's.
+   */
+  private isLocustSetting(node: Node): boolean {
+    const parent = node.parent;
+    if (parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.id === node.id) {
+      const callee = parent.parent?.parent?.type === 'call' ? parent.parent.parent.childForFieldName('function') : null;
+      const object = callee?.type === 'attribute' ? callee.childForFieldName('object')?.text ?? '' : '';
+      return callee?.type === 'attribute' && /^(start|spawn_users)$/.test(callee.childForFieldName('attribute')?.text ?? '') && /runner/i.test(object);
+    }
+    if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.id === node.id) return /options$/.test(parent.childForFieldName('object')?.text ?? '');
+    if (parent?.type === 'assignment' && parent.childForFieldName('left')?.id === node.id) {
+      const block = parent.parent?.parent;
+      const definition = block?.type === 'block' ? block.parent : null;
+      const cls = definition?.type === 'class_definition' ? this.classByNode.get(definition.id) : undefined;
+      const kind = this.kindOf(cls);
+      return !!kind && (USER_KINDS.has(kind) || TASKSET_KINDS.has(kind));
+    }
+    return false;
   }
 
   private hatchRate(node: Node, offset: number): void {
@@ -407,7 +481,11 @@ class Collector {
     }
     const fixes: Fix[] = [];
     const decorator = parent?.type === 'attribute' && parent.childForFieldName('attribute')?.text === 'add_listener' ? parent.parent : null;
-    if (decorator?.type === 'decorator') {
+    const fired = parent?.type === 'attribute' && parent.childForFieldName('attribute')?.text === 'fire' && parent.parent?.type === 'call' ? parent.parent : null;
+    if (fired) {
+      const args = this.requestFireArguments(fired, success);
+      if (args) fixes.push({ title: `Fire ${events.text}.request instead`, edits: [replace(name, 'request'), args] });
+    } else if (decorator?.type === 'decorator') {
       const edits = this.legacyListenerDecoratorEdits(decorator, name);
       if (edits) fixes.push({ title: `Listen to ${events.text}.request instead`, edits });
     } else if (handler && statement?.type === 'expression_statement') {
@@ -431,6 +509,33 @@ class Collector {
         { legacy: true, fixes },
       ),
     );
+  }
+
+  /**
+   * The arguments of `events.request.fire(...)` for an old `request_success.fire(...)` / `request_failure.fire(...)`: the old
+   * positional ones by name, `exception` (None on success), and the `response` and `context` that Locust 2's listeners receive.
+   * Undefined when the call unpacks arguments (`*args`, `**kwargs`): their names are not known.
+   */
+  private requestFireArguments(call: Node, success: boolean): TextEdit | undefined {
+    const args = call.childForFieldName('arguments');
+    if (!args) return undefined;
+    const names = ['request_type', 'name', 'response_time', 'response_length', ...(success ? [] : ['exception'])];
+    const given = new Map<string, string>();
+    let position = 0;
+    for (const arg of args.namedChildren) {
+      if (!arg || arg.type === 'comment') continue;
+      if (arg.type === 'list_splat' || arg.type === 'dictionary_splat') return undefined;
+      if (arg.type === 'keyword_argument') given.set(arg.childForFieldName('name')?.text ?? '', arg.childForFieldName('value')?.text ?? '');
+      else {
+        const key = names[position++];
+        if (!key) return undefined;
+        given.set(key, arg.text);
+      }
+    }
+    if (!given.has('exception')) given.set('exception', 'None');
+    if (!given.has('response')) given.set('response', 'None');
+    if (!given.has('context')) given.set('context', '{}');
+    return replace(args, `(${[...given].map(([key, value]) => `${key}=${value}`).join(', ')})`);
   }
 
   /**
@@ -675,8 +780,27 @@ class Collector {
         );
       }
     }
+    const nestedTaskSet = USER_KINDS.has(kind) ? this.related().nestedTaskSets.get(cls) : undefined;
+    if (nestedTaskSet && !assignments.has('tasks')) {
+      const statement = nestedTaskSet.node.parent?.type === 'decorated_definition' ? nestedTaskSet.node.parent : nestedTaskSet.node;
+      const end = rangeOf(statement).end;
+      const indent = ' '.repeat(statement.startPosition.column);
+      const nameOfSet = nestedTaskSet.node.childForFieldName('name');
+      // A name of its own: Locust 2.12 still warns about a `task_set` attribute.
+      let renamed = `${cls.name}Tasks`;
+      while (this.facts.classes.some((c) => c.name === renamed)) renamed += '_';
+      const edits: TextEdit[] = [{ range: { start: end, end }, newText: `\n\n${indent}tasks = [${renamed}]` }];
+      if (nameOfSet) edits.unshift(replace(nameOfSet, renamed));
+      this.diagnostics.push(
+        diagnostic(nameOfSet ?? statement, DiagnosticSeverity.Error, 'legacy-task_set-class', `A nested \`class task_set\` gave a User its tasks in Locust 0.x; Locust 2 does not run it as the User's tasks. List it in \`tasks = [...]\`.`, {
+          legacy: true,
+          fixes: [{ title: `Rename it ${renamed} and add tasks = [${renamed}]`, edits }],
+        }),
+      );
+    }
     const user = this.model.users.find((u) => u.name === cls.name && u.range.start.line === cls.node.startPosition.row);
-    if (user && !user.abstract && user.tasks.length === 0 && !this.declaresTasksDynamically(cls)) {
+    if (user && !user.abstract && user.tasks.length > 0) this.baseUserCheck(cls, user, nameNode);
+    if (user && !user.abstract && user.tasks.length === 0 && !nestedTaskSet && !this.declaresTasksDynamically(cls)) {
       this.diagnostics.push(
         diagnostic(
           nameNode,
@@ -687,6 +811,40 @@ class Collector {
         ),
       );
     }
+  }
+
+  /**
+   * A User class with tasks that other User classes of the file derive from, without `abstract = True`: Locust runs it as a User
+   * of its own too, beside its subclasses, which is seldom what a base class is for.
+   */
+  private baseUserCheck(cls: ClassNode, user: UserClassInfo, nameNode: Node): void {
+    const subclasses = this.related().userSubclasses.get(cls.name) ?? [];
+    if (subclasses.length === 0 || this.facts.classNamed.get(cls.name) !== cls) return;
+    const names = subclasses.map((c) => `\`${c.name}\``).join(', ');
+    this.diagnostics.push(
+      diagnostic(nameNode, DiagnosticSeverity.Warning, 'base-user-not-abstract', `\`${user.name}\` is the base of ${names}, and has tasks: Locust runs it as a User class of its own too, and spawns users of it. Set \`abstract = True\` if it is only a base class.`, {
+        legacy: false,
+        fixes: [{ title: 'Mark as abstract', edits: this.prependToBody(cls, 'abstract = True') }],
+      }),
+    );
+  }
+
+  /** User classes of the file by the name of a base class they write, and `class task_set(TaskSet)` by the class it is nested in: gathered once. */
+  private relations: { userSubclasses: Map<string, ClassNode[]>; nestedTaskSets: Map<ClassNode, ClassNode> } | undefined;
+
+  private related(): { userSubclasses: Map<string, ClassNode[]>; nestedTaskSets: Map<ClassNode, ClassNode> } {
+    if (this.relations) return this.relations;
+    const userSubclasses = new Map<string, ClassNode[]>();
+    const nestedTaskSets = new Map<ClassNode, ClassNode>();
+    for (const c of this.facts.classes) {
+      const kind = this.kindOf(c);
+      if (!kind) continue;
+      if (c.nestedIn && c.name === 'task_set' && TASKSET_KINDS.has(kind) && !nestedTaskSets.has(c.nestedIn)) nestedTaskSets.set(c.nestedIn, c);
+      if (c.nestedIn || !USER_KINDS.has(kind)) continue;
+      for (const base of c.baseRefs) if (base.type === 'identifier') userSubclasses.set(base.text, [...(userSubclasses.get(base.text) ?? []), c]);
+    }
+    this.relations = { userSubclasses, nestedTaskSets };
+    return this.relations;
   }
 
   /** The model's TaskSet for a class of the file, matched by name and row as the User classes are. */
@@ -863,6 +1021,11 @@ class Collector {
   private hostCheck(): void {
     if (this.options.hostConfiguredElsewhere) return;
     const runnable = this.model.users.filter((u) => !u.abstract);
+    const isHttp = (user: UserClassInfo) => {
+      const cls = this.facts.classes.find((c) => c.name === user.name && c.node.startPosition.row === user.range.start.line);
+      const kind = this.kindOf(cls);
+      return !!kind && HTTP_USER_KINDS.has(kind);
+    };
     const hostSomewhere = this.facts.classes.some((c) => {
       const kind = this.kindOf(c);
       return !!kind && USER_KINDS.has(kind) && this.assignmentsOf(c).has('host');
@@ -870,7 +1033,7 @@ class Collector {
     if (runnable.length === 0 || hostSomewhere) return;
     for (const user of runnable) {
       const cls = this.facts.classes.find((c) => c.name === user.name && c.node.startPosition.row === user.range.start.line);
-      if (!cls) continue;
+      if (!cls || !isHttp(user)) continue;
       this.diagnostics.push(
         diagnostic(cls.node.childForFieldName('name') ?? cls.node, DiagnosticSeverity.Information, 'no-host', `No \`host\` is set for \`${user.name}\` (nor in a locust.conf beside this file): Locust needs one for relative URLs. Set \`host = "..."\` here, or pass \`--host\` when you run.`, {
           legacy: false,

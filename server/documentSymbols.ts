@@ -57,25 +57,26 @@ class OutlineBuilder {
    */
   tasks(tasks: TaskInfo[], sets: Map<string, TaskSetInfo>, shown: Set<TaskSetInfo>): DocumentSymbol[] {
     const symbols: DocumentSymbol[] = [];
-    const here = new Map<TaskSetInfo, { symbol: DocumentSymbol; weight: number }>();
+    // A weight of `undefined`: unknown without running the file (shown as `?`).
+    const here = new Map<TaskSetInfo, { symbol: DocumentSymbol; weight: number | undefined }>();
     const pending: [TaskSetInfo, DocumentSymbol][] = [];
     for (const task of tasks) {
       const set = sets.get(task.name);
       if (!set) {
-        symbols.push(this.symbol(task.name, detail([`weight ${task.weight}`, task.tags.length > 0 && `tags: ${task.tags.join(', ')}`]), SymbolKind.Method, task.range));
+        symbols.push(this.symbol(task.name, detail([`weight ${task.weight ?? '?'}`, task.tags.length > 0 && `tags: ${task.tags.join(', ')}`]), SymbolKind.Method, task.range));
         continue;
       }
       const repeated = here.get(set);
       if (repeated) {
-        repeated.weight += task.weight;
+        repeated.weight = repeated.weight === undefined || task.weight === null ? undefined : repeated.weight + task.weight;
         repeated.symbol.detail = this.setDetail(set, repeated.weight);
         continue;
       }
       if (shown.has(set)) continue;
       shown.add(set);
       this.placed.add(set);
-      const symbol = this.symbol(set.name, this.setDetail(set, task.weight), SymbolKind.Class, set.range);
-      here.set(set, { symbol, weight: task.weight });
+      const symbol = this.symbol(set.name, this.setDetail(set, task.weight ?? undefined), SymbolKind.Class, set.range);
+      here.set(set, { symbol, weight: task.weight ?? undefined });
       pending.push([set, symbol]);
       symbols.push(symbol);
     }
@@ -90,8 +91,9 @@ class OutlineBuilder {
     return [...this.tasks(set.tasks, sets, shown), ...states];
   }
 
-  setDetail(set: TaskSetInfo, weight: number | null): string {
-    return detail([set.markov ? 'MarkovTaskSet' : set.sequential ? 'SequentialTaskSet' : 'TaskSet', weight !== null && `weight ${weight}`, set.waitTime && `wait ${describeWaitTime(set.waitTime)}`]);
+  /** `weight` null: not a task of a list here; undefined: a task whose weight is not known without running the file. */
+  setDetail(set: TaskSetInfo, weight: number | null | undefined): string {
+    return detail([set.markov ? 'MarkovTaskSet' : set.sequential ? 'SequentialTaskSet' : 'TaskSet', weight !== null && `weight ${weight ?? '?'}`, set.waitTime && `wait ${describeWaitTime(set.waitTime)}`]);
   }
 
   /** A TaskSet no User class reaches through its tasks, with what it uses. */
@@ -110,7 +112,7 @@ export function documentSymbolsFor(model: LocustfileModel, tree: Tree): Document
     for (const set of user.taskSets) if (!outline.placed.has(set)) children.push(outline.unused(set, sets));
     return outline.symbol(
       user.name,
-      detail([user.base, user.abstract && 'abstract', user.weight !== null && `weight ${user.weight}`, user.waitTime && `wait ${describeWaitTime(user.waitTime)}`]),
+      detail([user.base, user.abstract && 'abstract', user.weight !== null && `weight ${user.weight}`, user.unknownWeight && 'weight ?', user.fixedCount !== null && `fixed_count ${user.fixedCount}`, user.unknownFixedCount && 'fixed_count ?', user.waitTime && `wait ${describeWaitTime(user.waitTime)}`]),
       SymbolKind.Class,
       user.range,
       children,

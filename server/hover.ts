@@ -1,7 +1,7 @@
 // Hover on locust names (classes, decorators, wait-time functions, events, client methods, User classes of the file, class attributes) and THRESHOLDS.
 import type { Node, Tree } from 'web-tree-sitter';
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
-import type { LocustfileModel, UserClassInfo } from '../protocol/model';
+import { taskShares, type LocustfileModel, type UserClassInfo } from '../protocol/model';
 import { rangeOf, resolveLocustName, type LocustfileFacts, type LocustName } from './locustfileModel';
 import {
   CLASS_ATTRIBUTES,
@@ -22,10 +22,13 @@ function markdown(entry: ApiEntry, node: Node): Hover {
 }
 
 function describeUser(user: UserClassInfo): string {
-  const total = user.tasks.reduce((sum, t) => sum + t.weight, 0);
+  const shares = taskShares(user.tasks);
   const lines = [`\`\`\`python\nclass ${user.name}(${user.base})\n\`\`\``, ''];
   lines.push(user.abstract ? 'Abstract User class: Locust does not run it, its subclasses inherit from it.' : 'User class: Locust runs instances of it.');
   if (user.weight !== null) lines.push('', `Weight ${user.weight} among the User classes of the run.`);
+  if (user.unknownWeight) lines.push('', `Weight \`?\` among the User classes of the run: ${user.unknownWeight.reason}`);
+  if (user.fixedCount !== null) lines.push('', `\`fixed_count\` ${user.fixedCount}: exactly that many users of this class.`);
+  if (user.unknownFixedCount) lines.push('', `\`fixed_count\` \`?\`: ${user.unknownFixedCount.reason}`);
   if (user.host) lines.push('', `Host: \`${user.host}\``);
   if (user.waitTime) {
     const wait = user.waitTime.kind === 'other' ? 'its own `wait_time` function' : `\`${describeWaitTime(user.waitTime)}\``;
@@ -33,9 +36,14 @@ function describeUser(user: UserClassInfo): string {
   }
   if (user.tasks.length > 0) {
     lines.push('', '| task | weight | share | tags |', '| --- | --- | --- | --- |');
-    for (const task of user.tasks) {
-      const share = total > 0 ? `${Math.round((100 * task.weight) / total)} %` : '';
-      lines.push(`| ${task.name} | ${task.weight} | ${share} | ${task.tags.join(', ')} |`);
+    for (const [at, task] of user.tasks.entries()) {
+      const share = shares[at];
+      lines.push(`| ${task.name} | ${task.weight ?? '?'} | ${share === null || share === undefined ? '?' : `${Math.round(100 * share)} %`} | ${task.tags.join(', ')} |`);
+    }
+    const unknown = user.tasks.filter((task) => task.unknownWeight);
+    if (unknown.length > 0) {
+      lines.push('', 'The shares are `?`: some weights are not known without running the file (run "Locust Studio: Show Locust\'s Task Ratios" to ask Locust).');
+      for (const task of unknown) lines.push(`- \`${task.name}\`: ${task.unknownWeight!.reason}`);
     }
   }
   return lines.join('\n');

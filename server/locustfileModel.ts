@@ -1,11 +1,12 @@
 // Builds the model of a locustfile (User classes, TaskSets, tasks, weights, tags, wait times, shapes, event listeners, requests, THRESHOLDS) from a tree-sitter parse.
 import type { Node, Tree, TreeCursor } from 'web-tree-sitter';
-import type { EventListenerInfo, LocustfileModel, MarkovChain, MarkovState, MarkovTransition, RequestSite, ShapeInfo, SourceRange, TaskInfo, TaskSetInfo, ThresholdDeclaration, UserClassInfo, WaitTimeInfo } from '../protocol/model';
+import type { EventListenerInfo, LocustfileModel, MarkovChain, MarkovState, MarkovTransition, RequestSite, ShapeInfo, SourceRange, TaskInfo, TaskSetInfo, ThresholdDeclaration, UnknownNumber, UserClassInfo, WaitTimeInfo } from '../protocol/model';
 import { isWaitTimeFunction, simpleCall, waitTimeArguments, type ArgumentText } from './waitTime';
 import { methodResolutionOrder } from './methodResolution';
 import { decodeContent } from './pythonStrings';
 import { mayMakeRequests, requestSitesIn } from './requestSites';
 import { readThresholds, THRESHOLDS_STATEMENT, type ThresholdProblem, type ThresholdsRead } from './thresholdDeclarations';
+import { asWeight, evaluate, exprOf, exprText, truthy, valueText, type Binding, type Expr, type Scope, type Value } from './staticValues';
 
 /** The locust names the model cares about, as Locust itself exports them (plus the 0.x names, to diagnose them). */
 export type LocustName =
@@ -26,6 +27,7 @@ export type LocustName =
   | 'transition'
   | 'transitions'
   | 'HttpLocust'
+  | 'FastHttpLocust'
   | 'Locust'
   | 'TaskSequence'
   | 'seq_task';
@@ -48,11 +50,11 @@ const CURRENT_NAMES = [
   'transitions',
 ];
 /** Names that Locust 0.x exported and Locust 2 does not: a `*` import does not bring them in. */
-export const LEGACY_NAMES = new Set<string>(['HttpLocust', 'Locust', 'TaskSequence', 'seq_task']);
+export const LEGACY_NAMES = new Set<string>(['HttpLocust', 'FastHttpLocust', 'Locust', 'TaskSequence', 'seq_task']);
 const LOCUST_NAMES = new Set<string>([...CURRENT_NAMES, ...LEGACY_NAMES]);
 const USER_BASES = new Set<string>(['User', 'HttpUser', 'FastHttpUser']);
 /** Kinds a class can inherit; function and module names (task, events…) never make a class a locust class. */
-const CLASS_KINDS = new Set<string>(['User', 'HttpUser', 'FastHttpUser', 'TaskSet', 'SequentialTaskSet', 'MarkovTaskSet', 'LoadTestShape', 'HttpLocust', 'Locust', 'TaskSequence']);
+const CLASS_KINDS = new Set<string>(['User', 'HttpUser', 'FastHttpUser', 'TaskSet', 'SequentialTaskSet', 'MarkovTaskSet', 'LoadTestShape', 'HttpLocust', 'FastHttpLocust', 'Locust', 'TaskSequence']);
 /** Module names the file may import locust under: `locust` itself and the 0.x package name. */
 const LOCUST_MODULES = new Set(['locust', 'locustio']);
 
@@ -67,6 +69,8 @@ export interface Imports {
   /** Module aliases that mean `locust` (or a submodule), e.g. `import locust as l`. */
   modules: Set<string>;
   any: boolean;
+  /** Names imported from other modules (`from config import WEIGHT`), with the module: values only the running file knows. */
+  foreign?: Map<string, string>;
 }
 
 export function rangeOf(node: Node): SourceRange {
@@ -89,7 +93,14 @@ function addImport(statement: Node, imports: Imports): void {
   if (statement.type === 'import_from_statement') {
     const moduleName = statement.childForFieldName('module_name');
     const module = moduleName?.text ?? '';
-    if (!isLocustModule(module)) return;
+    if (!isLocustModule(module)) {
+      for (const child of statement.namedChildren) {
+        if (!child || child.id === moduleName?.id) continue;
+        const bound = child.type === 'aliased_import' ? child.childForFieldName('alias')?.text : child.type === 'dotted_name' ? child.text : undefined;
+        if (bound) (imports.foreign ??= new Map()).set(bound, module);
+      }
+      return;
+    }
     imports.any = true;
     for (const child of statement.namedChildren) {
       if (!child || child.id === moduleName?.id) continue;
@@ -111,6 +122,29 @@ function addImport(statement: Node, imports: Imports): void {
       imports.any = true;
       const alias = child.type === 'aliased_import' ? child.childForFieldName('alias')?.text : dotted.split('.')[0];
       if (alias) imports.modules.add(alias);
+    }
+  }
+}
+
+/**
+ * The imports in the blocks of a module-level `if`, `try` or `with` (nested ones too): every branch of an `if`, a `try`'s body, `else`
+ * and `finally` (not its `except` handlers: `try: from locust import HttpUser` / `except ImportError: …` imports the first).
+ */
+function addCompoundImports(statement: Node, imports: Imports, depth = 0): void {
+  if (depth > 20) return;
+  const blocks: Node[] = [];
+  for (const child of statement.namedChildren) {
+    if (!child) continue;
+    if (child.type === 'block') blocks.push(child);
+    else if (child.type === 'elif_clause' || child.type === 'else_clause' || child.type === 'finally_clause') {
+      for (const inner of child.namedChildren) if (inner?.type === 'block') blocks.push(inner);
+    }
+  }
+  for (const block of blocks) {
+    for (const inner of block.namedChildren) {
+      if (!inner) continue;
+      if (inner.type === 'import_from_statement' || inner.type === 'import_statement') addImport(inner, imports);
+      else if (COMPOUND_STATEMENTS.has(inner.type)) addCompoundImports(inner, imports, depth + 1);
     }
   }
 }
@@ -260,6 +294,8 @@ export function intValue(node: Node | null | undefined): number | null {
 interface DecoratorFacts {
   isTask: boolean;
   weight: number;
+  /** `@task(<expression>)`: the weight is worked out with the file's constants (rows relative to the statement). */
+  weightExpr?: Expr;
   tags: string[];
   /** The events it is added to as a listener. */
   listenedTo: string[];
@@ -330,7 +366,7 @@ function listenerEvent(dotted: string, imports: Imports): string | undefined {
 }
 
 /** Adds what one `decorator` node says to `facts`. */
-function readDecorator(decorator: Node, imports: Imports, facts: DecoratorFacts): void {
+function readDecorator(decorator: Node, imports: Imports, facts: DecoratorFacts, origin: number): void {
   const expr = decorator.namedChildren[0];
   if (!expr) return;
   if (expr.type === 'attribute') {
@@ -347,12 +383,13 @@ function readDecorator(decorator: Node, imports: Imports, facts: DecoratorFacts)
     if (facts.isTask) return;
     facts.isTask = true;
     for (const arg of args) {
-      if (!arg) continue;
-      if (arg.type === 'keyword_argument' && arg.childForFieldName('name')?.text === 'weight') {
-        facts.weight = intValue(arg.childForFieldName('value')) ?? facts.weight;
-      } else if (arg.type === 'integer') {
-        facts.weight = intValue(arg) ?? facts.weight;
-      }
+      if (!arg || arg.type === 'comment') continue;
+      const isWeight = arg.type === 'keyword_argument' && arg.childForFieldName('name')?.text === 'weight';
+      if (arg.type === 'keyword_argument' && !isWeight) continue;
+      const value = isWeight ? arg.childForFieldName('value') : arg;
+      const literal = intValue(value);
+      if (literal !== null) facts.weight = literal;
+      else if (value) facts.weightExpr = exprOf(value, origin);
     }
   } else if (name === 'tag') {
     for (const arg of args) {
@@ -446,7 +483,13 @@ function eachChild(cursor: TreeCursor, visit: (index: number) => boolean | void)
 }
 
 /** A task as read from a class body; a `tasks = [...]` entry takes the tags of the module-level function it names. */
-interface TaskRead extends TaskInfo {
+interface TaskRead {
+  name: string;
+  weight: number;
+  /** The weight as an expression, when it is not an integer literal (`@task(WEIGHTS["read"])`). */
+  weightExpr?: Expr;
+  tags: string[];
+  range: SourceRange;
   tagsFromModule: boolean;
 }
 
@@ -456,8 +499,9 @@ interface TaskRead extends TaskInfo {
  */
 interface OwnAttributes {
   host?: string | null;
-  weight?: number | null;
-  fixedCount?: number | null;
+  /** As written: evaluated with the file's constants when the model is built. */
+  weight?: Expr;
+  fixedCount?: Expr;
   waitTime?: WaitTimeInfo;
   onStart?: SourceRange;
   onStop?: SourceRange;
@@ -466,7 +510,12 @@ interface OwnAttributes {
 
 /** What a class's own body says, independent of where the class sits in the file. */
 interface ClassBody {
+  /** The `@task` methods (and `@task` nested classes). */
   tasks: TaskRead[];
+  /** `tasks = ...` as written: a list, tuple, set or dict, a name bound to one, `Other.tasks + [...]`… */
+  declared?: Expr;
+  /** The class body's other `name = value` assignments, which `tasks` and weights may use. */
+  locals?: Record<string, Expr>;
   /** Methods decorated with `@transition(s)`, in order: the states, should the class be a MarkovTaskSet. Ranges relative. */
   states: MarkovState[];
   /** Not inherited: Locust sets `abstract = False` on every class that does not say otherwise. */
@@ -497,6 +546,25 @@ interface StatementFacts {
   requests?: RequestSite[];
   /** A `THRESHOLDS = [...]` statement. */
   thresholds?: ThresholdsRead;
+  /** `NAME = value` (or `NAME += value`, as `NAME + value`): a name weights and `tasks` may use; `line` relative. */
+  constant?: { name: string; value: Expr; line: number };
+  /** An `if`, `try` or `with` statement: the statements of its blocks that Locust may run when it imports the file. */
+  compound?: CompoundFacts;
+}
+
+/** A statement inside a compound statement: the child indexes that lead to it, and what it says. */
+interface InnerStatement {
+  path: number[];
+  facts: StatementFacts;
+}
+
+/**
+ * The blocks of an `if` (one branch each, `condition` null for `else`: the first whose condition holds runs), or of a `try`
+ * (its body, `else` and `finally`, assumed to run without an exception) or a `with` (its body): `always`.
+ */
+interface CompoundFacts {
+  kind: 'if' | 'always';
+  branches: { condition: Expr | null; statements: InnerStatement[] }[];
 }
 
 function shiftRange(range: SourceRange, rows: number): SourceRange {
@@ -505,14 +573,18 @@ function shiftRange(range: SourceRange, rows: number): SourceRange {
 
 /** The class-body assignments the model reads. */
 const MODEL_ATTRIBUTES = new Set(['abstract', 'host', 'weight', 'fixed_count', 'tasks', 'wait_time']);
-/** A statement that may assign one of them starts with its name. */
-const MODEL_ATTRIBUTE_START = /^(?:abstract|host|weight|fixed_count|tasks|wait_time)(?![A-Za-z0-9_])/;
+/** A statement that may assign a name (one of them, or a name that `tasks` or a weight may use) starts with it. */
+const ASSIGNMENT_START = /^[A-Za-z_][A-Za-z0-9_]*[ \t]*(?::[^=\n]*)?=(?!=)/;
 /** `wait_time = <simple call>` on one line: the value's text. */
 const SIMPLE_WAIT_TIME = /^wait_time[ \t]*=[ \t]*([^\n\r#;]*[^ \t\n\r#;])[ \t]*$/;
 /** A module-level statement that may add an event listener with a call (`events.init.add_listener(on_init)`). */
 const LISTENER_CALL_START = /^[A-Za-z_][A-Za-z0-9_.]*\.add_listener[ \t]*\(/;
-/** The module-level expression statements the model reads: listener calls and `THRESHOLDS = ...`. */
-const EXPRESSION_STATEMENT_READ = new RegExp(`${LISTENER_CALL_START.source}|${THRESHOLDS_STATEMENT.source}`);
+/** `NAME += value` and the other augmented assignments. */
+const AUGMENTED_ASSIGNMENT_START = /^[A-Za-z_][A-Za-z0-9_]*[ \t]*(?:[-+*%&|^@]|\/\/?|\*\*|<<|>>)=/;
+/** The module-level expression statements the model reads: listener calls, `THRESHOLDS = ...` and other assignments (constants). */
+const EXPRESSION_STATEMENT_READ = new RegExp(`${LISTENER_CALL_START.source}|${THRESHOLDS_STATEMENT.source}|${ASSIGNMENT_START.source}|${AUGMENTED_ASSIGNMENT_START.source}`);
+/** Module-level compound statements whose blocks may define classes and constants Locust sees. */
+const COMPOUND_STATEMENTS = new Set(['if_statement', 'try_statement', 'with_statement']);
 
 /** The kind of wait time a callee names (`between`, `locust.constant`…). */
 function waitTimeKind(callee: string, imports: Imports): WaitTimeInfo['kind'] {
@@ -574,18 +646,31 @@ class StatementReader {
     return { start: { line: start.row - origin, character: start.column }, end: { line: end.row - origin, character: end.column } };
   }
 
+  /** Row of the module-level statement being read: what the ranges in expressions are relative to. */
+  private origin = 0;
+
   private decorator(facts: DecoratorFacts): void {
-    if (!this.plain || !readSimpleDecorator(this.text(), this.imports, facts)) readDecorator(this.cursor.currentNode, this.imports, facts);
+    if (!this.plain || !readSimpleDecorator(this.text(), this.imports, facts)) readDecorator(this.cursor.currentNode, this.imports, facts, this.origin);
   }
 
   /** The statement under the cursor, at `index` among the module's children and starting at row `origin`. */
   statement(index: number, origin: number): StatementFacts {
+    this.origin = origin;
     const type = this.cursor.nodeType;
     if (type === 'expression_statement') {
       const text = this.text();
-      if (!THRESHOLDS_STATEMENT.test(text)) return this.listenerCall(origin);
-      const thresholds = readThresholds(this.cursor.currentNode, this.source, origin);
-      return thresholds ? { thresholds } : {};
+      if (THRESHOLDS_STATEMENT.test(text)) {
+        const thresholds = readThresholds(this.cursor.currentNode, this.source, origin);
+        return thresholds ? { thresholds } : {};
+      }
+      if (ASSIGNMENT_START.test(text) || AUGMENTED_ASSIGNMENT_START.test(text)) return this.constant(origin);
+      return this.listenerCall(origin);
+    }
+    if (COMPOUND_STATEMENTS.has(type)) {
+      const facts: StatementFacts = { compound: this.compound(origin, []) };
+      const text = this.text();
+      if (mayMakeRequests(text)) facts.requests = requestSitesIn(this.cursor.currentNode, text, this.source, origin);
+      return facts;
     }
     const facts = this.definition(index, origin);
     // After the definition was read: reading it moves the cursor, and brings it back.
@@ -617,6 +702,71 @@ class StatementReader {
       }
     });
     return result;
+  }
+
+  /** `NAME = value` or `NAME += value` under the cursor (an expression statement). */
+  private constant(origin: number): StatementFacts {
+    const assignment = this.cursor.currentNode.namedChildren[0];
+    const left = assignment?.childForFieldName('left');
+    const right = assignment?.childForFieldName('right');
+    if (!assignment || left?.type !== 'identifier' || !right) return {};
+    const line = assignment.startPosition.row - origin;
+    let value = exprOf(right, origin);
+    if (assignment.type === 'augmented_assignment') {
+      const op = (assignment.childForFieldName('operator')?.text ?? '').slice(0, -1);
+      value = { k: 'bin', op, a: { k: 'name', n: left.text, r: value.r }, b: value, t: assignment.text, r: value.r };
+    } else if (assignment.type !== 'assignment' || right.type === 'assignment') return {};
+    return { constant: { name: left.text, value, line } };
+  }
+
+  /** The `if`, `try` or `with` statement under the cursor, `path` the child indexes leading to it from the module-level statement. */
+  private compound(origin: number, path: number[]): CompoundFacts {
+    const cursor = this.cursor;
+    const type = cursor.nodeType;
+    const facts: CompoundFacts = { kind: type === 'if_statement' ? 'if' : 'always', branches: [] };
+    const always: InnerStatement[] = [];
+    if (facts.kind === 'always') facts.branches.push({ condition: null, statements: always });
+    eachChild(cursor, (i) => {
+      const field = cursor.currentFieldName;
+      const childType = cursor.nodeType;
+      if (type === 'if_statement') {
+        if (field === 'condition') facts.branches.push({ condition: exprOf(cursor.currentNode, origin), statements: [] });
+        else if (field === 'consequence') this.block([...path, i], origin, facts.branches.at(-1)?.statements ?? []);
+        else if (childType === 'elif_clause' || childType === 'else_clause') {
+          const branch = { condition: null as Expr | null, statements: [] as InnerStatement[] };
+          facts.branches.push(branch);
+          eachChild(cursor, (j) => {
+            const inner = cursor.currentFieldName;
+            if (inner === 'condition') branch.condition = exprOf(cursor.currentNode, origin);
+            else if (inner === 'consequence' || inner === 'body') this.block([...path, i, j], origin, branch.statements);
+          });
+        }
+      } else if (field === 'body') this.block([...path, i], origin, always);
+      else if (childType === 'else_clause' || childType === 'finally_clause') {
+        eachChild(cursor, (j) => {
+          if (cursor.nodeType === 'block') this.block([...path, i, j], origin, always);
+        });
+      }
+    });
+    return facts;
+  }
+
+  /** The statements of the block under the cursor that the model reads: classes, constants, compound statements. */
+  private block(path: number[], origin: number, out: InnerStatement[]): void {
+    eachChild(this.cursor, (k) => {
+      const type = this.cursor.nodeType;
+      const at = [...path, k];
+      if (type === 'class_definition' || type === 'decorated_definition') {
+        const facts = this.definition(k, origin);
+        if (facts.cls) out.push({ path: at, facts: { cls: facts.cls } });
+      } else if (type === 'expression_statement') {
+        const text = this.text();
+        if (ASSIGNMENT_START.test(text) || AUGMENTED_ASSIGNMENT_START.test(text)) {
+          const facts = this.constant(origin);
+          if (facts.constant) out.push({ path: at, facts });
+        }
+      } else if (COMPOUND_STATEMENTS.has(type)) out.push({ path: at, facts: { compound: this.compound(origin, at) } });
+    });
   }
 
   /** `events.init.add_listener(on_init)` at module level, read from the tree (it is rare). */
@@ -706,23 +856,15 @@ class StatementReader {
     });
     if (!name) return undefined;
     const declared = assignments.get('tasks');
-    if (declared?.type === 'list') {
-      for (const item of declared.namedChildren) {
-        // In a list each entry counts once: Locust ignores an `@task(n)` weight of a listed function.
-        if (item && item.type !== 'comment') body.tasks.push({ name: item.text, weight: 1, tags: [], range: shiftRange(rangeOf(item), -origin), tagsFromModule: true });
-      }
-    } else if (declared?.type === 'dictionary') {
-      for (const pair of declared.namedChildren) {
-        if (pair?.type !== 'pair') continue;
-        const key = pair.childForFieldName('key');
-        if (key) body.tasks.push({ name: key.text, weight: intValue(pair.childForFieldName('value')) ?? 1, tags: [], range: shiftRange(rangeOf(pair), -origin), tagsFromModule: true });
-      }
-    }
+    if (declared) body.declared = exprOf(declared, origin);
     body.abstract = assignments.get('abstract')?.type === 'true';
     const own = body.own;
     if (assignments.has('host')) own.host = stringValue(assignments.get('host'));
-    if (assignments.has('weight')) own.weight = intValue(assignments.get('weight'));
-    if (assignments.has('fixed_count')) own.fixedCount = intValue(assignments.get('fixed_count'));
+    const weight = assignments.get('weight');
+    if (weight) own.weight = exprOf(weight, origin);
+    const fixedCount = assignments.get('fixed_count');
+    if (fixedCount) own.fixedCount = exprOf(fixedCount, origin);
+    for (const [local, value] of assignments) if (!MODEL_ATTRIBUTES.has(local)) (body.locals ??= {})[local] = exprOf(value, origin);
     const wait = assignments.get('wait_time');
     if (wait) own.waitTime = waitTimeOf(wait, this.imports, shiftRange(rangeOf(wait.parent ?? wait), -origin));
     const range = { start: { line: start.row - origin, character: start.column }, end: { line: end.row - origin, character: end.column } };
@@ -764,7 +906,7 @@ class StatementReader {
         // Only assignments to the attributes the model reads are looked into.
         if (this.plain) {
           const text = this.text();
-          if (!MODEL_ATTRIBUTE_START.test(text)) break;
+          if (!ASSIGNMENT_START.test(text)) break;
           if (this.simpleWaitTime(text, origin, body.own, assignments)) break;
         }
         eachChild(cursor, () => {
@@ -777,7 +919,7 @@ class StatementReader {
               if (field === 'left' && left === undefined) left = cursor.nodeType === 'identifier' ? this.text() : '';
               else if (field === 'right' && !right) {
                 right = true;
-                if (left && MODEL_ATTRIBUTES.has(left)) {
+                if (left) {
                   assignments.set(left, cursor.currentNode);
                   if (left === 'wait_time') delete body.own.waitTime;
                 }
@@ -816,7 +958,7 @@ class StatementReader {
         });
         if (definition === 'class_definition') {
           // `@task(n)` on a nested class (a TaskSet) makes it a task of this class; its `@tag`s go to its own tasks.
-          if (decorators.isTask && fn) body.tasks.push({ name: fn, weight: decorators.weight, tags: [], range: this.range(origin), tagsFromModule: false });
+          if (decorators.isTask && fn) body.tasks.push({ name: fn, weight: decorators.weight, ...(decorators.weightExpr && { weightExpr: decorators.weightExpr }), tags: [], range: this.range(origin), tagsFromModule: false });
           break;
         }
         if (definition !== 'function_definition') break;
@@ -826,11 +968,18 @@ class StatementReader {
           const transitions = mergeTransitions(decorators.transitions).map((t) => ({ ...t, range: shift(t.range), weightRange: t.weightRange && shift(t.weightRange) }));
           body.states.push({ name: fn, range: this.range(origin), transitions });
         }
-        if (decorators.isTask && fn) body.tasks.push({ name: fn, weight: decorators.weight, tags: decorators.tags, range: this.range(origin), tagsFromModule: false });
+        if (decorators.isTask && fn) body.tasks.push({ name: fn, weight: decorators.weight, ...(decorators.weightExpr && { weightExpr: decorators.weightExpr }), tags: decorators.tags, range: this.range(origin), tagsFromModule: false });
         break;
       }
     }
   }
+}
+
+/** The node `path` (child indexes) leads to from `node`. */
+function pathNode(node: Node | null | undefined, path: number[]): Node | null | undefined {
+  let at = node;
+  for (const index of path) at = at?.children[index];
+  return at;
 }
 
 /** What the model was built from, kept for the features that need the tree (diagnostics, hover). */
@@ -963,10 +1112,38 @@ interface ResolvedAttributes {
   host: string | null;
   weight: number | null;
   fixedCount: number | null;
+  unknownWeight: UnknownNumber | null;
+  unknownFixedCount: UnknownNumber | null;
   waitTime: WaitTimeInfo | null;
   onStart: SourceRange | null;
   onStop: SourceRange | null;
   hasTick: boolean;
+}
+
+/** The module's names as its statements bind them, in order: what a weight or `tasks` written at some row sees. */
+class ModuleNames {
+  private readonly bound = new Map<string, { row: number; binding: Binding }[]>();
+
+  constructor(private readonly imports: Imports) {}
+
+  bind(name: string, row: number, binding: Binding): void {
+    const list = this.bound.get(name);
+    if (list) list.push({ row, binding });
+    else this.bound.set(name, [{ row, binding }]);
+  }
+
+  /** What `name` means to code at `row`: the last binding above it, else an import from another module. */
+  lookup(name: string, row: number): Binding | undefined {
+    const list = this.bound.get(name);
+    for (let i = (list?.length ?? 0) - 1; i >= 0; i--) if (list![i]!.row < row) return list![i]!.binding;
+    const module = this.imports.foreign?.get(name);
+    return module ? { kind: 'ref', why: `is imported from \`${module}\`` } : undefined;
+  }
+
+  /** The scope of module-level code at `row`. */
+  at(row: number, isClass: (name: string) => boolean): Scope {
+    return { lookup: (name) => this.lookup(name, row), isClass };
+  }
 }
 
 /** Places class bodies at their current rows for one analysis, and resolves what classes inherit. */
@@ -974,25 +1151,133 @@ class ClassReader {
   private readonly bodies = new Map<ClassNode, { abstract: boolean; tasks: TaskInfo[] }>();
   private readonly orders = new Map<TreeClass, (TreeClass | string)[]>();
 
+  private readonly scopes = new Map<TreeClass, Scope>();
+  /** Classes whose `tasks` are being worked out: `A.tasks` inside A's own list is not followed again. */
+  private readonly resolving = new Set<ClassNode>();
+
   constructor(
     private readonly tagsByName: Map<string, string[]>,
     private readonly classNamed: Map<string, ClassNode>,
+    private readonly names: ModuleNames,
   ) {}
+
+  /** What names mean in a class body: its own assignments, then the module's names bound before the class. */
+  private scopeOf(cls: TreeClass): Scope {
+    const scope = this.scopes.get(cls);
+    if (scope) return scope;
+    const row = cls.origin + cls.facts.range.start.line;
+    const locals = cls.facts.body.locals;
+    const own: Scope = {
+      lookup: (name) => {
+        const local = locals && Object.hasOwn(locals, name) ? locals[name] : undefined;
+        return local ? { kind: 'expr', expr: local, origin: cls.origin, scope: own } : this.names.lookup(name, row);
+      },
+      isClass: (name) => this.classNamed.has(name),
+    };
+    this.scopes.set(cls, own);
+    return own;
+  }
+
+  /** A weight or count as written in `cls`'s body, worked out. */
+  number(cls: TreeClass, expr: Expr): { weight: number } | { unknown: UnknownNumber } {
+    if (expr.k === 'int') return { weight: expr.v };
+    return asWeight(evaluate(expr, cls.origin, this.scopeOf(cls)), exprText(expr));
+  }
 
   body(cls: TreeClass): { abstract: boolean; tasks: TaskInfo[] } {
     const known = this.bodies.get(cls);
     if (known) return known;
     const relative = cls.facts.body;
     // Fresh task objects every time: the model's consumers (and @tag on TaskSets) may change them.
-    const tasks = relative.tasks.map((t) => ({
-      name: t.name,
-      weight: t.weight,
-      tags: t.tagsFromModule ? [...(this.tagsByName.get(t.name) ?? [])] : [...t.tags],
-      range: shiftRange(t.range, cls.origin),
-    }));
+    const tasks: TaskInfo[] = relative.tasks.map((t) => {
+      const weight = t.weightExpr ? this.number(cls, t.weightExpr) : { weight: t.weight };
+      return {
+        name: t.name,
+        ...('weight' in weight ? { weight: weight.weight, unknownWeight: null } : { weight: null, unknownWeight: weight.unknown }),
+        tags: t.tagsFromModule ? [...(this.tagsByName.get(t.name) ?? [])] : [...t.tags],
+        range: shiftRange(t.range, cls.origin),
+      };
+    });
+    const plain = relative.declared && this.plainListed(cls, relative.declared);
+    if (plain) tasks.push(...plain);
+    else if (relative.declared && !this.resolving.has(cls)) {
+      this.resolving.add(cls);
+      const declared = evaluate(relative.declared, cls.origin, this.scopeOf(cls));
+      if (declared.ok) tasks.push(...this.listedTasks(declared.value));
+      this.resolving.delete(cls);
+    }
     const placed = { abstract: relative.abstract, tasks };
     this.bodies.set(cls, placed);
     return placed;
+  }
+
+  /**
+   * The tasks a `tasks = ...` value lists, as Locust's metaclass reads it: a dict's keys with their weights, a list's, tuple's or
+   * set's entries once each (an `(entry, weight)` pair: that many times), and `Other.tasks`, the list Locust built for Other.
+   */
+  private listedTasks(value: Value): TaskInfo[] {
+    if (value.t === 'tasks') return this.tasksOf(value.of);
+    const tasks: TaskInfo[] = [];
+    const task = (name: string, range: SourceRange, weight: { weight: number } | { unknown: UnknownNumber }): TaskInfo => {
+      // An entry is what it names: `module.func` is a task named `func` for Locust.
+      const own = name.slice(name.lastIndexOf('.') + 1);
+      return {
+        name: own,
+        ...('weight' in weight ? { weight: weight.weight, unknownWeight: null } : { weight: null, unknownWeight: weight.unknown }),
+        tags: [...(this.tagsByName.get(own) ?? [])],
+        range,
+      };
+    };
+    if (value.t === 'dict') {
+      for (const entry of value.entries) {
+        if (entry.key.t === 'ref') tasks.push(task(entry.key.name, entry.range, asWeight({ ok: true, value: entry.value }, valueText(entry.value))));
+      }
+      return tasks;
+    }
+    if (value.t !== 'seq') return tasks;
+    const seen = new Set<string>();
+    for (const item of value.items) {
+      const entry = item.value;
+      if (entry.t === 'tasks') tasks.push(...this.tasksOf(entry.of));
+      else if (entry.t === 'ref') {
+        // A set holds each function once.
+        if (value.kind === 'set' && seen.has(entry.name)) continue;
+        seen.add(entry.name);
+        tasks.push(task(entry.name, item.range, { weight: 1 }));
+      } else if (entry.t === 'seq' && entry.kind === 'tuple' && entry.items.length === 2 && entry.items[0]!.value.t === 'ref') {
+        const counted = entry.items[1]!.value;
+        tasks.push(task(entry.items[0]!.value.name, item.range, asWeight({ ok: true, value: counted }, valueText(counted))));
+      }
+    }
+    return tasks;
+  }
+
+  /**
+   * The common `tasks = [A, b]` or `{A: 2, b: 1}`, every entry a name no constant of the file rebinds and every weight an integer
+   * literal, read without the evaluator (it runs for every class each time a model is built); undefined for anything else.
+   */
+  private plainListed(cls: TreeClass, declared: Expr): TaskInfo[] | undefined {
+    const entries = declared.k === 'dict' ? declared.pairs : declared.k === 'seq' && declared.kind === 'list' ? declared.items : undefined;
+    if (!entries) return undefined;
+    const row = cls.origin + cls.facts.range.start.line;
+    const locals = cls.facts.body.locals;
+    const tasks: TaskInfo[] = [];
+    for (const entry of entries) {
+      const key = 'key' in entry ? entry.key : entry;
+      const weight = 'key' in entry ? entry.value : undefined;
+      if (key.k !== 'name' || (weight && weight.k !== 'int') || (locals && Object.hasOwn(locals, key.n)) || this.names.lookup(key.n, row)) return undefined;
+      const range = 'key' in entry ? entry.r : entry.r;
+      if (!range) return undefined;
+      tasks.push({ name: key.n, weight: weight?.k === 'int' ? weight.v : 1, unknownWeight: null, tags: [...(this.tagsByName.get(key.n) ?? [])], range: shiftRange(range, cls.origin) });
+    }
+    return tasks;
+  }
+
+  /** `Name.tasks`: the tasks Locust collected for the class `Name` of the file. */
+  private tasksOf(name: string): TaskInfo[] {
+    const cls = this.classNamed.get(name) as TreeClass | undefined;
+    if (!cls || this.resolving.has(cls)) return [];
+    return this.allTasks(cls);
   }
 
   ownTasks(cls: TreeClass): TaskInfo[] {
@@ -1025,7 +1310,7 @@ class ClassReader {
 
   /** Each inheritable attribute from the first class in `cls`'s method resolution order that sets it (the file's classes only). */
   attributes(cls: TreeClass): ResolvedAttributes {
-    const resolved: ResolvedAttributes = { host: null, weight: null, fixedCount: null, waitTime: null, onStart: null, onStop: null, hasTick: false };
+    const resolved: ResolvedAttributes = { host: null, weight: null, fixedCount: null, unknownWeight: null, unknownFixedCount: null, waitTime: null, onStart: null, onStop: null, hasTick: false };
     // Most classes derive from locust's classes only: their own body is all there is to read.
     const inFileBase = cls.baseRefs.some((base) => base.type === 'identifier' && this.classNamed.has(base.text));
     const order = inFileBase ? methodResolutionOrder(cls, this.basesOf, this.orders) : [cls];
@@ -1036,8 +1321,18 @@ class ClassReader {
       if (typeof c === 'string') continue;
       const own = c.facts.body.own;
       if (!host && own.host !== undefined) [host, resolved.host] = [true, own.host];
-      if (!weight && own.weight !== undefined) [weight, resolved.weight] = [true, own.weight];
-      if (!fixedCount && own.fixedCount !== undefined) [fixedCount, resolved.fixedCount] = [true, own.fixedCount];
+      if (!weight && own.weight !== undefined) {
+        weight = true;
+        const value = this.number(c, own.weight);
+        if ('weight' in value) resolved.weight = value.weight;
+        else resolved.unknownWeight = value.unknown;
+      }
+      if (!fixedCount && own.fixedCount !== undefined) {
+        fixedCount = true;
+        const value = this.number(c, own.fixedCount);
+        if ('weight' in value) resolved.fixedCount = value.weight;
+        else resolved.unknownFixedCount = value.unknown;
+      }
       if (!resolved.waitTime && own.waitTime) {
         const { kind, args, range } = own.waitTime;
         resolved.waitTime = { kind, args: args && [...args], range: shiftRange(range, c.origin) };
@@ -1103,7 +1398,11 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
       do {
         const type = cursor.nodeType;
         if (type === 'import_from_statement' || type === 'import_statement') addImport(cursor.currentNode, imports);
-        else if (
+        else if (COMPOUND_STATEMENTS.has(type)) {
+          addCompoundImports(cursor.currentNode, imports);
+          const { row, column } = cursor.startPosition;
+          statements.push({ type, start: cursor.startIndex, end: cursor.endIndex, row, column, index });
+        } else if (
           type === 'class_definition' ||
           type === 'decorated_definition' ||
           // Task functions written at module level (`def index(user): user.client.get("/")`) make requests too.
@@ -1120,7 +1419,7 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
     cursor.delete();
   }
 
-  cache?.begin(JSON.stringify([[...imports.names], [...imports.modules]]));
+  cache?.begin(JSON.stringify([[...imports.names], [...imports.modules], [...(imports.foreign ?? [])]]));
   // A statement with a syntax error is read from the tree alone, and again every time: error recovery may depend on its surroundings.
   const anyError = root.hasError;
   const classes: TreeClass[] = [];
@@ -1133,6 +1432,40 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
     const cls = new TreeClass(facts.name, facts.bases, nestedIn, statement, facts, origin);
     classes.push(cls);
     for (const inner of facts.nested) place(inner, origin, cls, () => cls.bodyStatement(inner.index));
+  };
+  const names = new ModuleNames(imports);
+  // Filled once every class is placed; constants and conditions only ask after that, or about classes above them.
+  const classNamed = new Map<string, ClassNode>();
+  const isClass = (name: string) => classNamed.has(name) || classes.some((cls) => !cls.nestedIn && cls.name === name);
+  /**
+   * A statement inside an `if`, `try` or `with`: its constants are bound (as unknown where the branch may not run, `maybe`
+   * saying why) and its classes placed; `placed` holds the names of classes an earlier branch of the same `if` defined.
+   */
+  const visit = (facts: StatementFacts, row: number, statement: () => Node | null | undefined, maybe: string | undefined, placed: Set<string>) => {
+    if (facts.constant) {
+      const { name, value, line } = facts.constant;
+      names.bind(name, row + line, maybe ? { kind: 'unknown', why: maybe } : { kind: 'expr', expr: value, origin: row, scope: names.at(row + line, isClass) });
+    }
+    if (facts.cls && !placed.has(facts.cls.name)) {
+      placed.add(facts.cls.name);
+      place(facts.cls, row, undefined, statement);
+    }
+    if (facts.compound) enter(facts.compound, row, statement, maybe);
+  };
+  const enter = (compound: CompoundFacts, row: number, statement: () => Node | null | undefined, maybe: string | undefined) => {
+    const placed = new Set<string>();
+    let uncertain = maybe;
+    for (const branch of compound.branches) {
+      if (compound.kind === 'if' && branch.condition) {
+        const condition = evaluate(branch.condition, row, names.at(row + (branch.condition.r?.start.line ?? 0), isClass));
+        const holds = condition.ok ? truthy(condition.value) : undefined;
+        if (holds === false && !uncertain) continue;
+        if (holds === undefined && !uncertain) uncertain = `is set under \`if ${exprText(branch.condition)}\`, which the model cannot evaluate`;
+      }
+      for (const inner of branch.statements) visit(inner.facts, row, () => pathNode(statement(), inner.path), uncertain, placed);
+      // The first branch that surely runs is the only one.
+      if (!uncertain && compound.kind === 'if') break;
+    }
   };
   const read: ReadStatement[] = [];
   const cursor2 = root.walk();
@@ -1156,13 +1489,13 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
       // Python keeps the last assignment.
       if (facts.thresholds) thresholds = { row, read: facts.thresholds };
       if (facts.cls) place(facts.cls, row, undefined, () => child(index));
+      if (facts.constant || facts.compound) visit({ constant: facts.constant, compound: facts.compound }, row, () => child(index), undefined, new Set());
     }
   } finally {
     cursor2.delete();
   }
   cache?.end();
 
-  const classNamed = new Map<string, ClassNode>();
   for (const cls of classes) if (!cls.nestedIn && !classNamed.has(cls.name)) classNamed.set(cls.name, cls);
   const thresholdRow = thresholds?.row ?? 0;
   const thresholdProblems: ThresholdProblem[] = (thresholds?.read.problems ?? []).map((p) => ({ ...p, range: shiftRange(p.range, thresholdRow) }));
@@ -1178,7 +1511,7 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
   }
 
   const kinds = classifyClasses(classes, imports);
-  const reader = new ClassReader(tagsByName, classNamed);
+  const reader = new ClassReader(tagsByName, classNamed, names);
 
   const taskSets = new Map<ClassNode, TaskSetInfo>();
   for (const [cls, kind] of kinds) {
@@ -1232,7 +1565,7 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
     if (!kind || !USER_BASES.has(kind)) continue;
     const body = reader.body(cls);
     const tasks = reader.allTasks(cls);
-    const { host, weight, fixedCount, waitTime, onStart, onStop } = reader.attributes(cls);
+    const { host, weight, fixedCount, unknownWeight, unknownFixedCount, waitTime, onStart, onStop } = reader.attributes(cls);
     users.push({
       name: cls.name,
       base: cls.baseRefs[0]?.text ?? '',
@@ -1240,6 +1573,8 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
       host,
       weight,
       fixedCount,
+      unknownWeight,
+      unknownFixedCount,
       waitTime,
       onStart,
       onStop,

@@ -342,3 +342,24 @@ test('lens targets carry the host the User class sets (own or inherited); the fi
     '$(play) Run shape Ramp: http://127.0.0.1:8080',
   ]);
 });
+
+test('a weight the model cannot know: `?` in the hover and the outline, the reason in the hover, and an "ask Locust" lens on that User class only', async () => {
+  const uri = 'file:///work/unknown_weights.py';
+  const text = 'import os\nfrom locust import HttpUser, task\n\nRATIO = {"read": 3}\n\nclass Known(HttpUser):\n    @task(RATIO["read"])\n    def read(self):\n        pass\n\nclass Guess(HttpUser):\n    weight = int(os.getenv("GUESS_WEIGHT", "1"))\n\n    @task(int(os.getenv("W", "2")))\n    def a(self):\n        pass\n\n    @task\n    def b(self):\n        pass\n';
+  await lsp.open(uri, text);
+  const lenses = await lsp.connection.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
+  const ask = lenses.filter((l) => l.command?.command === LensCommand.showTaskRatios);
+  assert.deepEqual(ask.map((l) => [l.range.start.line, (l.command?.arguments?.[0] as RunTarget).userClasses]), [[10, ['Guess']]]);
+  const hover = await lsp.connection.sendRequest<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri }, position: { line: 10, character: 8 } });
+  const value = hover?.contents.value ?? '';
+  assert.match(value, /\| a \| \? \| \? \|/);
+  assert.match(value, /\| b \| 1 \| \? \|/);
+  assert.match(value, /- `a`: `int\(os\.getenv\("W", "2"\)\)` calls `int\(…\)`, computed when the file runs\./);
+  assert.match(value, /Weight `\?` among the User classes of the run: `int\(os\.getenv\("GUESS_WEIGHT", "1"\)\)` calls/);
+  const known = await lsp.connection.sendRequest<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri }, position: { line: 5, character: 8 } });
+  assert.match(known?.contents.value ?? '', /\| read \| 3 \| 100 % \|/);
+  const symbols = await lsp.connection.sendRequest<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
+  const guess = symbols.find((s) => s.name === 'Guess');
+  assert.equal(guess?.detail, 'HttpUser · weight ?');
+  assert.deepEqual(guess?.children?.map((c) => c.detail), ['weight ?', 'weight 1']);
+});

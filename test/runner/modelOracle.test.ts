@@ -1,5 +1,6 @@
 // Oracle: for every importable example and fixture, the model's runnable User classes (with their settings), task ratios, tags, top-level
-// TaskSets, load shape and event listeners equal what each Locust of the matrix itself reports.
+// TaskSets, load shape and event listeners equal what each Locust of the matrix itself reports. Where the model says a weight is not
+// known without running the file, that must be a file meant to show it (test/fixtures/model/unknown_*.py), and it must say so there.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -8,9 +9,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { pythonParser } from '../../server/parser';
 import { buildModel } from '../../server/locustfileModel';
-import type { LifecycleMethods, LocustfileModel, MarkovChain, TaskInfo, TaskSetInfo, WaitTimeInfo } from '../../protocol/model';
+import { taskShares, type LifecycleMethods, type LocustfileModel, type MarkovChain, type TaskInfo, type TaskSetInfo, type WaitTimeInfo } from '../../protocol/model';
 import { isTaken } from '../../server/markovChain';
 import { locustExports, locustsFor, requireLocust, titled } from './support';
+import { askLocustForTaskRatios, compareTaskRatios, renderTaskRatios } from '../../runner/taskRatios';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -18,10 +20,14 @@ const FILES = [
   ...readdirSync(path.join(ROOT, 'examples'))
     .filter((f) => f.endsWith('.py') && f !== 'legacy_0x.py') // legacy_0x.py cannot be imported by Locust 2, on purpose
     .map((f) => path.join(ROOT, 'examples', f)),
-  ...readdirSync(path.join(ROOT, 'test', 'fixtures', 'locustfiles'))
-    .filter((f) => f.endsWith('.py'))
-    .map((f) => path.join(ROOT, 'test', 'fixtures', 'locustfiles', f)),
+  ...['locustfiles', 'model'].flatMap((folder) =>
+    readdirSync(path.join(ROOT, 'test', 'fixtures', folder))
+      .filter((f) => f.endsWith('.py'))
+      .map((f) => path.join(ROOT, 'test', 'fixtures', folder, f)),
+  ),
 ];
+/** Files whose weights only the running file knows: the model must say "unknown" there, and only there. */
+const UNKNOWN_ON_PURPOSE = /^unknown_/;
 
 /**
  * Imports the file the way `locust -f` does and reports each runnable User class's tasks (expanded by weight), tags and settings,
@@ -175,13 +181,14 @@ function asLocustHolds(chain: MarkovChain | null, abstract: boolean): { start: s
 /** Files that need a name only newer Locusts export (MarkovTaskSet: 2.38+): checked on the Locusts that have it. */
 const NEEDS: Record<string, string> = { 'markov.py': 'MarkovTaskSet' };
 
-/** Model tasks merged by name (the same function listed twice counts twice), as ratios. */
-function modelRatios(tasks: TaskInfo[]): Map<string, { ratio: number; tags: string[] }> {
-  const total = tasks.reduce((sum, t) => sum + t.weight, 0);
-  const merged = new Map<string, { ratio: number; tags: string[] }>();
-  for (const task of tasks) {
+/** Model tasks merged by name (the same function listed twice counts twice), as ratios; null ratios where a weight is unknown. */
+function modelRatios(tasks: TaskInfo[]): Map<string, { ratio: number | null; tags: string[] }> {
+  const shares = taskShares(tasks);
+  const merged = new Map<string, { ratio: number | null; tags: string[] }>();
+  for (const [at, task] of tasks.entries()) {
     const entry = merged.get(task.name) ?? { ratio: 0, tags: [...task.tags].sort() };
-    entry.ratio += task.weight / total;
+    const share = shares[at] ?? null;
+    entry.ratio = entry.ratio === null || share === null ? null : entry.ratio + share;
     merged.set(task.name, entry);
   }
   return merged;
@@ -198,6 +205,8 @@ function compareTasks(
   sets: TaskSetInfo[],
   inspected: Record<string, InspectedTask>,
   ratios: Record<string, RatioNode> | undefined,
+  unknowns: string[],
+  unknownOnPurpose: boolean,
 ): string[] {
   const problems: string[] = [];
   const model = modelRatios(tasks);
@@ -211,14 +220,17 @@ function compareTasks(
       continue;
     }
     const locustRatio = theirs.count / inspectedTotal;
-    if (!close(mine.ratio, locustRatio)) problems.push(`${where}.${name}: ratio ${mine.ratio} in the model, ${locustRatio} in Locust's classes`);
+    if (mine.ratio === null) {
+      unknowns.push(`${where}.${name}`);
+      if (!unknownOnPurpose) problems.push(`${where}.${name}: ratio unknown in the model, ${locustRatio} in Locust`);
+    } else if (!close(mine.ratio, locustRatio)) problems.push(`${where}.${name}: ratio ${mine.ratio} in the model, ${locustRatio} in Locust's classes`);
     const cliRatio = ratios?.[name]?.ratio;
-    if (cliRatio === undefined || !close(mine.ratio, cliRatio)) problems.push(`${where}.${name}: ratio ${mine.ratio} in the model, ${cliRatio} in --show-task-ratio-json`);
+    if (mine.ratio !== null && (cliRatio === undefined || !close(mine.ratio, cliRatio))) problems.push(`${where}.${name}: ratio ${mine.ratio} in the model, ${cliRatio} in --show-task-ratio-json`);
     if (JSON.stringify(mine.tags) !== JSON.stringify(theirs.tags)) problems.push(`${where}.${name}: tags ${mine.tags.join(',')} in the model, ${theirs.tags.join(',')} in Locust`);
     if (theirs.taskset) {
       const set = sets.find((s) => s.name === name);
       if (!set) problems.push(`${where}.${name}: Locust sees a TaskSet the model does not know`);
-      else problems.push(...compareTasks(`${where}.${name}`, set.tasks, sets, theirs.taskset, ratios?.[name]?.tasks));
+      else problems.push(...compareTasks(`${where}.${name}`, set.tasks, sets, theirs.taskset, ratios?.[name]?.tasks, unknowns, unknownOnPurpose));
     }
   }
   return problems;
@@ -237,7 +249,7 @@ async function modelOf(file: string): Promise<LocustfileModel> {
 // (The loop's body is the test call: one per Locust.)
 for (const locust of locustsFor('full')) test(titled(locust, `the model agrees with Locust on ${FILES.length} files (examples and fixtures)`), { timeout: 240_000 }, async (t) => {
   requireLocust(locust);
-  assert.ok(FILES.length >= 12, FILES.join(', '));
+  assert.ok(FILES.length >= 16, FILES.join(', '));
   const problems: string[] = [];
   // Two files at a time: each check starts two Python processes, and the machine has two cores.
   const queue = [...FILES];
@@ -256,15 +268,21 @@ for (const locust of locustsFor('full')) test(titled(locust, `the model agrees w
       if (JSON.stringify(mine) !== JSON.stringify(theirs)) problems.push(`${name}: User classes ${mine.join(',')} in the model, ${theirs.join(',')} in Locust`);
       if (JSON.stringify(mine) !== JSON.stringify([...listed].sort())) problems.push(`${name}: User classes ${mine.join(',')} in the model, ${listed.join(',')} in --list`);
       if (JSON.stringify(Object.keys(ratios).sort()) !== JSON.stringify(theirs)) problems.push(`${name}: --show-task-ratio-json lists ${Object.keys(ratios).join(',')}`);
+      const onPurpose = UNKNOWN_ON_PURPOSE.test(path.basename(file));
+      const unknowns: string[] = [];
       for (const user of runnable) {
         const locustUser = inspected.users[user.name];
         if (!locustUser) continue;
-        if ((user.weight ?? 1) !== locustUser.weight) problems.push(`${name}:${user.name}: weight ${user.weight} in the model, ${locustUser.weight} in Locust`);
-        if ((user.fixedCount ?? 0) !== locustUser.fixed_count) problems.push(`${name}:${user.name}: fixed_count ${user.fixedCount} in the model, ${locustUser.fixed_count} in Locust`);
+        if (user.unknownWeight) unknowns.push(`${name}:${user.name}.weight`);
+        else if ((user.weight ?? 1) !== locustUser.weight) problems.push(`${name}:${user.name}: weight ${user.weight} in the model, ${locustUser.weight} in Locust`);
+        if (user.unknownFixedCount) unknowns.push(`${name}:${user.name}.fixed_count`);
+        else if ((user.fixedCount ?? 0) !== locustUser.fixed_count) problems.push(`${name}:${user.name}: fixed_count ${user.fixedCount} in the model, ${locustUser.fixed_count} in Locust`);
         if (user.host !== locustUser.host) problems.push(`${name}:${user.name}: host ${user.host} in the model, ${locustUser.host} in Locust`);
         problems.push(...compareLifecycle(`${name}:${user.name}`, user, locustUser));
-        problems.push(...compareTasks(`${name}:${user.name}`, user.tasks, user.taskSets, locustUser.tasks, ratios[user.name]?.tasks));
+        problems.push(...compareTasks(`${name}:${user.name}`, user.tasks, user.taskSets, locustUser.tasks, ratios[user.name]?.tasks, unknowns, onPurpose));
       }
+      if (onPurpose && unknowns.length === 0) problems.push(`${name}: the model knows every weight of a file whose weights only the running file knows`);
+      if (!onPurpose) for (const unknown of unknowns) if (!problems.some((p) => p.startsWith(unknown))) problems.push(`${unknown}: unknown in the model, known to Locust`);
       const shape = model.shapes.find((s) => s.hasTick)?.name ?? null;
       if (shape !== inspected.shape) problems.push(`${name}: shape ${shape} in the model, ${inspected.shape} in Locust`);
       const sets = model.taskSets.map((s) => s.name);
@@ -285,4 +303,47 @@ for (const locust of locustsFor('full')) test(titled(locust, `the model agrees w
   };
   await Promise.all([worker(), worker()]);
   assert.deepEqual(problems, []);
+});
+
+// "Show Locust's Task Ratios": the runner side asks the real Locust and sets its ratios beside the model's.
+for (const locust of locustsFor('full')) test(titled(locust, 'asking Locust for task ratios: agreement, unknown weights, a difference, an import error'), { timeout: 120_000 }, async () => {
+  requireLocust(locust);
+  const fixture = (name: string) => path.join(ROOT, 'test', 'fixtures', 'model', name);
+  const version = { locustVersion: locust.label, python: locust.python };
+
+  const known = await askLocustForTaskRatios(locust.python, fixture('expression_weights.py'));
+  assert.ok(known.ok, known.ok ? '' : known.message);
+  assert.deepEqual(known.ratios.users.sort(), ['Admin', 'Api', 'FlowUser']);
+  const model = await modelOf(fixture('expression_weights.py'));
+  const rows = compareTaskRatios(model, known.ratios);
+  assert.deepEqual(rows.filter((r) => r.differs), []);
+  assert.ok(rows.some((r) => r.path.join('/') === 'Flow' && r.task === 'step' && r.locust !== undefined && close(r.locust, 2 / 3)), JSON.stringify(rows));
+  assert.match(renderTaskRatios(fixture('expression_weights.py'), rows, version), /The model and Locust agree/);
+
+  // User classes weighted 1, 1 and 2: Locust's shares are of the 10 users it would spawn, not compared with the model's by weight.
+  const rounded = await askLocustForTaskRatios(locust.python, fixture('conditional_classes.py'));
+  assert.ok(rounded.ok, rounded.ok ? '' : rounded.message);
+  assert.deepEqual(compareTaskRatios(await modelOf(fixture('conditional_classes.py')), rounded.ratios).filter((r) => r.differs), []);
+
+  // A weight the model reads wrong is flagged.
+  const wrong = structuredClone(model);
+  wrong.users.find((u) => u.name === 'Api')!.tasks[0]!.weight = 1;
+  const flagged = compareTaskRatios(wrong, known.ratios).filter((r) => r.differs);
+  assert.deepEqual(flagged.map((r) => `${r.user}.${r.task}`).sort(), ['Api.conditional', 'Api.last', 'Api.read', 'Api.write']);
+  assert.match(renderTaskRatios(fixture('expression_weights.py'), compareTaskRatios(wrong, known.ratios), version), /\*\*4 differences\*\*[\s\S]*⚠/);
+
+  // Unknown in the model, known to Locust: `?` beside Locust's value, not a difference.
+  const unknown = await askLocustForTaskRatios(locust.python, fixture('unknown_weights.py'));
+  assert.ok(unknown.ok, unknown.ok ? '' : unknown.message);
+  const unknownRows = compareTaskRatios(await modelOf(fixture('unknown_weights.py')), unknown.ratios);
+  const browse = unknownRows.find((r) => r.task === 'browse');
+  assert.equal(browse?.model, null);
+  assert.ok(browse?.locust !== undefined && close(browse.locust, 5 / 8));
+  assert.deepEqual(unknownRows.filter((r) => r.differs), []);
+  assert.match(renderTaskRatios(fixture('unknown_weights.py'), unknownRows, version), /\| &nbsp;&nbsp;browse \| \? \| 62\.5 % \|/);
+
+  // A file Locust cannot import: a message that says where and why.
+  const failed = await askLocustForTaskRatios(locust.python, path.join(ROOT, 'examples', 'legacy_0x.py'));
+  assert.equal(failed.ok, false);
+  assert.match(failed.ok ? '' : failed.message, /^Locust could not import legacy_0x\.py \(line \d+\): ImportError: cannot import name '(HttpLocust|TaskSequence)'/);
 });

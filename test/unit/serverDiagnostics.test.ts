@@ -82,3 +82,70 @@ test('fixes merged for "update every use" skip duplicates and conflicting edits;
   assert.deepEqual(sourceActions.map((a) => a.kind), ['source.fixAll']);
   assert.deepEqual(codeActionsFor('file:///t.py', [], { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, ['source.fixAll']), []);
 });
+
+test('hatch_rate only where Locust reads it: a runner start keyword, parsed options, a User attribute; not a local or another library', async () => {
+  const text = [
+    'from locust import User, task',
+    'import other',
+    'hatch_rate = 3',
+    'other.configure(hatch_rate=hatch_rate)',
+    'env.runner.start(10, hatch_rate=2)',
+    'print(env.parsed_options.hatch_rate)',
+    'class U(User):',
+    '    hatch_rate = 1',
+    '    @task',
+    '    def a(self):',
+    '        hatch_rate = 5',
+  ].join('\n');
+  const found = (await diagnose(text)).filter((d) => d.code === 'legacy-hatch_rate');
+  assert.deepEqual(found.map((d) => `${d.range.start.line}:${d.range.start.character}`), ['4:21', '5:25', '7:4']);
+});
+
+test('no-host only for HTTP User classes; a base User class with tasks that others extend is flagged, with "Mark as abstract"', async () => {
+  const text = 'from locust import User, HttpUser, task\n\nclass Plain(User):\n    @task\n    def a(self): pass\n\nclass Web(HttpUser):\n    @task\n    def b(self): pass\n\nclass MoreWeb(Web):\n    pass\n';
+  const found = await diagnose(text, false);
+  assert.deepEqual(found.filter((d) => d.code === 'no-host').map((d) => d.range.start.line), [6, 10]);
+  const base = found.filter((d) => d.code === 'base-user-not-abstract');
+  assert.deepEqual(base.map((d) => d.range.start.line), [6]);
+  assert.match(firstFix(text, base[0]), /class Web\(HttpUser\):\n {4}abstract = True\n {4}@task/);
+  // Once abstract, nothing is left to say.
+  assert.deepEqual((await diagnose(firstFix(text, base[0]))).filter((d) => d.code === 'base-user-not-abstract'), []);
+});
+
+test('FastHttpLocust (from locust.contrib.fasthttp) is renamed; an import line never ends up listing a name twice', async () => {
+  const text = 'from locust import HttpLocust, HttpUser, task\nfrom locust.contrib.fasthttp import FastHttpLocust\n\nclass A(HttpLocust):\n    pass\n\nclass B(FastHttpLocust):\n    pass\n';
+  const found = await diagnose(text);
+  assert.deepEqual(found.filter((d) => String(d.code).startsWith('legacy-')).map((d) => `${d.range.start.line}:${String(d.code)}`), [
+    '0:legacy-HttpLocust',
+    '1:legacy-FastHttpLocust',
+    '3:legacy-HttpLocust',
+    '6:legacy-FastHttpLocust',
+  ]);
+  const fixed = applyEdits(text, mergeFixEdits(found));
+  assert.equal(fixed, 'from locust import HttpUser, task\nfrom locust.contrib.fasthttp import FastHttpUser\n\nclass A(HttpUser):\n    pass\n\nclass B(FastHttpUser):\n    pass\n');
+});
+
+test('events.request_success.fire / request_failure.fire become events.request.fire with the arguments by name', async () => {
+  const text = 'from locust import events\nevents.request_success.fire(request_type="GET", name="/a", response_time=1, response_length=2)\nevents.request_failure.fire("GET", "/b", 3, 4, exc)\n';
+  const found = await diagnose(text);
+  const fixed = applyEdits(text, mergeFixEdits(found));
+  assert.equal(
+    fixed,
+    'from locust import events\nevents.request.fire(request_type="GET", name="/a", response_time=1, response_length=2, exception=None, response=None, context={})\nevents.request.fire(request_type="GET", name="/b", response_time=3, response_length=4, exception=exc, response=None, context={})\n',
+  );
+});
+
+test('@seq_task(n): in order, each becomes @task; out of order, the class lists its steps in the order of n', async () => {
+  const text = 'from locust import SequentialTaskSet, seq_task, task\n\nclass InOrder(SequentialTaskSet):\n    @seq_task(1)\n    def a(self): pass\n\n    @seq_task(2)\n    def b(self): pass\n\nclass Shuffled(SequentialTaskSet):\n    @seq_task(3)\n    def c(self): pass\n\n    @seq_task(1)\n    def d(self): pass\n\n    @seq_task(2)\n    def e(self): pass\n';
+  const found = await diagnose(text);
+  const fixed = applyEdits(text, mergeFixEdits(found));
+  assert.equal(
+    fixed,
+    'from locust import SequentialTaskSet, task\n\nclass InOrder(SequentialTaskSet):\n    @task\n    def a(self): pass\n\n    @task\n    def b(self): pass\n\nclass Shuffled(SequentialTaskSet):\n    def c(self): pass\n\n    def d(self): pass\n\n    def e(self): pass\n\n    tasks = [d, e, c]\n',
+  );
+});
+
+test('functions listed through a module constant, and classes inside if/try blocks, are not "outside a User"', async () => {
+  const text = 'from locust import User, task\n\n@task\ndef a(u): pass\n\nCOMMON = [a]\n\nclass U(User):\n    tasks = COMMON\n\ntry:\n    class V(User):\n        @task\n        def b(self): pass\nexcept ImportError:\n    pass\n';
+  assert.deepEqual((await diagnose(text)).map((d) => d.code), []);
+});

@@ -9,13 +9,17 @@ import { VerdictSchema } from './thresholds';
  */
 export const RUN_RECORD_FORMAT = 2;
 
-/** How a run ended, as its record tells it. */
-export const RunOutcomeSchema = v.picklist(['finished', 'killed', 'crashed', 'failedToStart', 'incomplete']);
+/**
+ * How a run ended, as its record tells it. `cutShort`: Locust ended normally with its final statistics, but the run did
+ * not do what it was asked to (see RunShortfallSchema).
+ */
+export const RunOutcomeSchema = v.picklist(['finished', 'cutShort', 'killed', 'crashed', 'failedToStart', 'incomplete']);
 export type RunOutcome = v.InferOutput<typeof RunOutcomeSchema>;
 
 /** How each outcome reads in a list or a report heading. */
 export const OUTCOME_LABEL: Record<RunOutcome, string> = {
   finished: 'Finished',
+  cutShort: 'Cut short',
   killed: 'Killed',
   crashed: 'Crashed',
   failedToStart: 'Failed to start',
@@ -31,24 +35,66 @@ export const RunExitSchema = v.object({
 export type RunExit = v.InferOutput<typeof RunExitSchema>;
 
 /**
- * The one rule of a run's outcome, for the live run, its record, its replay and the CLI alike: the interpreter could not
- * start; else killed by a signal (even with final statistics: the run did not end as asked); else finished when Locust
- * reported its final statistics; else it crashed.
+ * Why a run that ended normally still did not do what it was asked to: a worker of a distributed run was lost mid-run
+ * (the rest of the run had fewer workers, or it was stopped early), or no user could start (every on_start raised).
  */
-export function outcomeOf(exit: RunExit, hadFinal: boolean): Exclude<RunOutcome, 'incomplete'> {
+export const RunShortfallSchema = v.object({ kind: v.picklist(['workerLost', 'noUserStarted']), message: v.string() });
+export type RunShortfall = v.InferOutput<typeof RunShortfallSchema>;
+
+/**
+ * The one rule of a run's outcome, for the live run, its record, its replay and the CLI alike: the interpreter could not
+ * start; else killed by a signal (even with final statistics: the run did not end as asked); else crashed without final
+ * statistics; else cut short when anything kept it from running as asked (`shortfalls`); else finished.
+ */
+export function outcomeOf(exit: RunExit, hadFinal: boolean, shortfalls: readonly RunShortfall[] = []): Exclude<RunOutcome, 'incomplete'> {
   if (exit.spawnError !== undefined) return 'failedToStart';
   if (exit.signal) return 'killed';
-  return hadFinal ? 'finished' : 'crashed';
+  if (!hadFinal) return 'crashed';
+  return shortfalls.length > 0 ? 'cutShort' : 'finished';
+}
+
+/** The shortfall of a run none of whose users started (each one's on_start raised); undefined when any started. */
+export function userStartShortfall(starts: { started: number; failed: number } | undefined): RunShortfall | undefined {
+  if (!starts || starts.started > 0 || starts.failed === 0) return undefined;
+  const users = starts.failed === 1 ? 'the only user' : `all ${starts.failed} users`;
+  return { kind: 'noUserStarted', message: `No user started: on_start raised in ${users} (see the exceptions).` };
+}
+
+/**
+ * Requests that waited at least this long, still unanswered when the run stopped, are named in the run's end message
+ * (shorter ones are the ordinary requests in flight at any stop; the record keeps them all).
+ */
+export const PENDING_NOTICE_SECONDS = 1;
+
+/**
+ * The sentence for requests still unanswered when the run stopped, which Locust does not count (a hung target would
+ * otherwise look idle and healthy); undefined when none waited PENDING_NOTICE_SECONDS or longer.
+ */
+export function pendingNotice(
+  pending: { requests: number; oldestSeconds: number; endpoints: { method: string; name: string; requests: number; oldestSeconds: number }[] } | undefined,
+): string | undefined {
+  if (!pending || pending.requests === 0 || pending.oldestSeconds < PENDING_NOTICE_SECONDS) return undefined;
+  const slow = pending.endpoints.filter((e) => e.oldestSeconds >= PENDING_NOTICE_SECONDS);
+  const named = slow.slice(0, 3).map((e) => `${e.method} ${e.name} (${e.requests})`);
+  const more = slow.length > named.length ? ` and ${slow.length - named.length} more` : '';
+  const requests = pending.requests === 1 ? '1 request was' : `${pending.requests} requests were`;
+  return `${requests} still waiting for an answer when the run stopped, the oldest for ${pending.oldestSeconds.toFixed(1)} s; Locust does not count them: ${named.join(', ')}${more}.`;
 }
 
 /**
  * Why a run that did not finish ended, in the sentence the panel, the CLI and a replay show; undefined when it finished.
  * `hadFinal`: whether Locust reported its final statistics (a killed run may have).
  */
-export function outcomeMessage(outcome: RunOutcome, exit: RunExit | undefined, { interpreter, hadFinal = false }: { interpreter?: string; hadFinal?: boolean } = {}): string | undefined {
+export function outcomeMessage(
+  outcome: RunOutcome,
+  exit: RunExit | undefined,
+  { interpreter, hadFinal = false, shortfalls = [] }: { interpreter?: string; hadFinal?: boolean; shortfalls?: readonly RunShortfall[] } = {},
+): string | undefined {
   switch (outcome) {
     case 'finished':
       return undefined;
+    case 'cutShort':
+      return shortfalls.length ? shortfalls.map((s) => s.message).join(' ') : 'The run did not run as asked. See the log.';
     case 'failedToStart':
       return `Could not start ${interpreter ?? 'the interpreter'}: ${exit?.spawnError ?? 'unknown error'}.`;
     case 'killed':
@@ -117,6 +163,8 @@ export const RunMetaSchema = v.looseObject({
   recordStopped: v.optional(v.string()),
   /** The run's headline numbers, written when it ends (see RunHeadlineSchema). */
   headline: v.optional(RunHeadlineSchema),
+  /** What kept a run that ended normally from running as asked (its outcome is then `cutShort`); absent when nothing did. */
+  shortfalls: v.optional(v.array(RunShortfallSchema)),
 });
 export type RunMeta = v.InferOutput<typeof RunMetaSchema>;
 

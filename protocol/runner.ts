@@ -97,6 +97,23 @@ export const WorkerEntrySchema = v.object({
 });
 export type WorkerEntry = v.InferOutput<typeof WorkerEntrySchema>;
 
+/** Users of a run that started (their on_start returned) and that could not (their on_start raised). */
+export const UserStartsSchema = v.object({ started: count, failed: count });
+export type UserStarts = v.InferOutput<typeof UserStartsSchema>;
+
+/**
+ * Requests that were still waiting for their answer when their users were stopped (the run ended, users were taken
+ * away): Locust counts a request only when it completes, so a target that hangs would otherwise look idle and healthy.
+ */
+export const PendingRequestsSchema = v.object({
+  requests: count,
+  /** How long the longest of them had waited, in seconds. */
+  oldestSeconds: ms,
+  /** By endpoint, the longest-waited first (capped; `requests` counts them all). */
+  endpoints: v.array(v.object({ method: v.string(), name: v.string(), requests: count, oldestSeconds: ms })),
+});
+export type PendingRequests = v.InferOutput<typeof PendingRequestsSchema>;
+
 export const BridgeMessageSchema = v.variant('type', [
   v.object({
     type: v.literal('hello'),
@@ -144,6 +161,10 @@ export const BridgeMessageSchema = v.variant('type', [
     lastRequestTime: v.optional(v.number()),
     /** What the bridge's own loops cost the Locust process, in CPU seconds, beside the process's CPU until then. */
     cost: v.optional(v.object({ bridgeCpuSeconds: v.number(), processCpuSeconds: v.number() })),
+    /** Users whose on_start returned, and those whose on_start raised (every process of the run); absent from older bridges. */
+    userStarts: v.optional(UserStartsSchema),
+    /** Requests still waiting for an answer when the users were stopped (Locust never counts them); absent from older bridges. */
+    pending: v.optional(PendingRequestsSchema),
   }),
   v.object({ type: v.literal('ack'), id: count, ok: v.boolean(), error: v.optional(v.string()) }),
   v.object({ type: v.literal('error'), message: v.string(), traceback: v.optional(v.string()) }),

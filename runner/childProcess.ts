@@ -8,6 +8,12 @@ import { LineSplitter } from './lineSplitter';
 export const CHANNEL_FD = 3;
 /** Names the channel's fd to the Python side (runner/python/locust_studio_channel.py reads it). */
 export const CHANNEL_FD_ENV = 'LOCUST_STUDIO_CHANNEL_FD';
+/**
+ * Names this process to the child as its owner: the launcher (runner/python/locust_studio_launch.py) ends itself and its
+ * process group within a fraction of a second once the owner is gone, even when the owner died by SIGKILL and no exit
+ * hook ran.
+ */
+export const OWNER_PID_ENV = 'LOCUST_STUDIO_OWNER_PID';
 /** Log lines longer than this are cut: a runaway print must not cost unbounded memory. */
 export const MAX_LOG_LINE_BYTES = 64 * 1024;
 /** After a child exited, how long its pipes may take to drain before it is declared over anyway (a grandchild may hold them). */
@@ -46,6 +52,7 @@ function childEnv(spec: ChildSpec): NodeJS.ProcessEnv {
   // Also when there is no channel: an inherited value would make the child write to an fd that is not ours.
   delete env[CHANNEL_FD_ENV];
   if (spec.channel) env[CHANNEL_FD_ENV] = String(CHANNEL_FD);
+  env[OWNER_PID_ENV] = String(process.pid);
   // Our log view decodes UTF-8; a C locale would otherwise make Python escape or choke on non-ASCII output.
   env['PYTHONIOENCODING'] ??= 'utf-8';
   return env;

@@ -25,6 +25,11 @@ import {
 export type { LogStream, RunExit } from './childProcess';
 
 export const LAUNCHER_FILE = 'locust_studio_launch.py';
+/**
+ * After a worker process died mid-run, how long its master may take to notice (Locust's heartbeat: a worker is missing
+ * after 3 beats, 1 s apart, are missed) before the run is stopped: its ticks then say what the master saw.
+ */
+export const WORKER_LOSS_NOTICE_MS = 6_000;
 /** The bridge's word for "run without the locustfile's LoadTestShape". */
 const NO_SHAPE = '-';
 
@@ -78,7 +83,18 @@ export type LocustRunEvents = {
   log: [line: string, stream: LogStream];
   /** A channel line that is not a valid bridge message; it was dropped. */
   protocolError: [reason: string, line: string];
+  /** A worker process of a distributed run exited on its own while the run was on; the run is being stopped. */
+  workerLost: [loss: WorkerExit];
 };
+
+/** A worker process that exited on its own mid-run: which one (1-based, of how many), its pid, and how it ended. */
+export interface WorkerExit {
+  worker: number;
+  of: number;
+  pid: number | undefined;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
 
 interface PendingAck {
   resolve(ack: AckMessage): void;
@@ -215,6 +231,8 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
   /** Worker processes of a distributed run; each leads a process group of its own. */
   private readonly workers: ChildProcess[];
   private readonly workersGone: Promise<void>;
+  /** Set while a lost worker's master has WORKER_LOSS_NOTICE_MS to notice before the run is stopped. */
+  private lossStop: NodeJS.Timeout | undefined;
 
   constructor(child: ChildProcess, workers: ChildProcess[] = []) {
     super();
@@ -242,9 +260,12 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
       worker.on('exit', (code, signal) => {
         // Workers leave when the master quits (it tells them to); only one leaving on its own during the run matters.
         if (this.exited || this.stopping || this.lastState === 'quitting' || this.lastState === 'stopped') return;
-        // A worker that dies on its own leaves a master waiting for it forever (--expect-workers): end the run.
+        // A worker that dies on its own leaves a master waiting for it forever (--expect-workers): end the run, once the
+        // master noticed (its ticks then show the worker missing) or after a bound.
         this.emit('log', `${prefix}exited (${signal ?? `code ${code}`}) while the run was on; stopping the run`, 'stderr');
-        void this.stop();
+        this.emit('workerLost', { worker: i + 1, of: workers.length, pid: worker.pid, code, signal });
+        if (this.lastState === undefined || this.lastState === 'ready') void this.stop();
+        else this.lossStop ??= setTimeout(() => this.stopAfterLoss(), WORKER_LOSS_NOTICE_MS);
       });
     });
     this.streamsClosed = Promise.all(streams).then(() => undefined);
@@ -325,7 +346,16 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
     return this.workers.map((worker) => worker.pid).filter((pid): pid is number => pid !== undefined);
   }
 
+  private stopAfterLoss(): void {
+    clearTimeout(this.lossStop);
+    void this.stop();
+  }
+
   private onMessage(message: BridgeMessage): void {
+    // The master saw a worker go (missing heartbeats, or gone from its list): what it saw is in this tick; stop now.
+    if (this.lossStop && message.type === 'tick' && message.workers && (message.workers.length < this.workers.length || message.workers.some((w) => w.state === 'missing'))) {
+      queueMicrotask(() => this.stopAfterLoss());
+    }
     if (message.type === 'hello') this.lastHello = message;
     else if (message.type === 'final') this.lastFinal = message;
     else if (message.type === 'state' || message.type === 'tick') this.lastState = message.state;
@@ -385,6 +415,7 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
       this.markProcessGone();
     }
     this.releaseExitKill?.();
+    clearTimeout(this.lossStop);
     for (const [id, entry] of this.pending) {
       clearTimeout(entry.timer);
       entry.reject(new Error(`Locust exited before acknowledging command ${id}`));

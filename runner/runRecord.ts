@@ -285,7 +285,7 @@ export class RunRecorder {
     this.meta.endedAt = Date.now();
     this.meta.exit = exit;
     if (verdict) this.meta.verdict = verdict;
-    this.meta.outcome = outcomeOf(exit, this.hadFinal);
+    this.meta.outcome = outcomeOf(exit, this.hadFinal, this.meta.shortfalls);
     if (this.stoppedBy !== undefined) {
       this.lastWordOfMeta();
       return this.meta;

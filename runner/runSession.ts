@@ -5,11 +5,11 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type { BridgeMessage } from '../protocol/runner';
-import { outcomeMessage, outcomeOf, type RecordedOptions, type RunOutcome } from '../protocol/runRecord';
+import { outcomeMessage, outcomeOf, pendingNotice, userStartShortfall, type RecordedOptions, type RunOutcome, type RunShortfall } from '../protocol/runRecord';
 import type { Threshold, Verdict } from '../protocol/thresholds';
 import type { AttachedRun, AttachRunOptions } from './attachRun';
 import { findImportFailure, type ImportFailure } from './importFailure';
-import { launchRun, type AckMessage, type LocustRun, type LogStream, type RunExit, type RunOptions } from './locustRun';
+import { launchRun, LocustRun, type AckMessage, type LogStream, type RunExit, type RunOptions, type WorkerExit } from './locustRun';
 import { parseDuration } from '../protocol/duration';
 import { RunAggregate, type RunChange, type RunDescription } from './runAggregate';
 import { rmSync } from 'node:fs';
@@ -62,6 +62,8 @@ export interface RunEnd {
   recordStopped?: string;
   /** Channel lines from the bridge that were not valid messages and were dropped; absent when there were none. */
   malformedLines?: number;
+  /** What kept a run that ended normally from running as asked (then its outcome is `cutShort`); absent when nothing did. */
+  shortfalls?: RunShortfall[];
   /** Their verdict; absent when the run has no thresholds or did not finish (a crashed run has no verdict). */
   verdict?: Verdict;
 }
@@ -136,6 +138,12 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
   private readonly evaluator: ThresholdEvaluator | undefined;
   private aborting = false;
   private malformedLines = 0;
+  /** Worker processes that exited on their own mid-run (this process's view of a distributed run). */
+  private readonly workerExits: WorkerExit[] = [];
+  /** Workers the master lost mid-run (its view: missing heartbeats, gone from its list), by worker id. */
+  private readonly workersLostByMaster = new Map<string, string>();
+  /** The master's last list of workers: id -> state. */
+  private workerStates = new Map<string, string>();
 
   private constructor(
     private readonly source: Source,
@@ -176,6 +184,7 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
       else if (this.malformedLines === MALFORMED_LINES_LOGGED + 1) this.onLog('further malformed lines from the bridge are only counted', 'stderr');
       this.emit('protocolError', reason, line);
     });
+    if (source instanceof LocustRun) source.on('workerLost', (loss) => this.workerExits.push(loss));
     this.ended = source.exit.then((exit) => this.conclude(exit));
   }
 
@@ -221,6 +230,11 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
     return session;
   }
 
+  /** Process ids of a distributed run's worker processes (none for a local or followed run). */
+  get workerPids(): number[] {
+    return this.source instanceof LocustRun ? this.source.workerPids : [];
+  }
+
   /** The run's final statistics, once Locust reported them. */
   get final(): LocustRun['final'] {
     return this.source.final;
@@ -260,7 +274,42 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
     this.emit('log', line, stream);
   }
 
+  /** Follows the master's list of workers in its ticks: one that turns missing, or leaves it, mid-run is lost. */
+  private noteWorkers(message: BridgeMessage): void {
+    if (message.type !== 'tick' || !message.workers) return;
+    const states = new Map(message.workers.map((w) => [w.id, w.state]));
+    const midRun = message.state === 'spawning' || message.state === 'running';
+    for (const [id, state] of states) {
+      if (state === 'missing' && this.workerStates.get(id) !== 'missing' && !this.workersLostByMaster.has(id)) {
+        this.workersLostByMaster.set(id, 'it stopped sending heartbeats (missing)');
+      }
+    }
+    if (midRun) {
+      for (const [id, state] of this.workerStates) {
+        if (!states.has(id) && state !== 'missing' && !this.workersLostByMaster.has(id)) this.workersLostByMaster.set(id, 'it left the run');
+      }
+    }
+    this.workerStates = states;
+  }
+
+  /** What kept the run from running as asked, from what this process and the master saw and the final statistics. */
+  private shortfalls(): RunShortfall[] {
+    const shortfalls: RunShortfall[] = [];
+    const exits = this.workerExits.map((w) => `worker ${w.worker} of ${w.of} (pid ${w.pid ?? '?'}) ${w.signal ? `was killed (${w.signal})` : `exited with code ${w.code ?? '?'}`}`);
+    const seen = [...this.workersLostByMaster].map(([id, why]) => `worker ${id}: ${why}`);
+    if (exits.length || seen.length) {
+      const process = exits.length ? `A worker was lost mid-run: ${exits.join('; ')}.` : 'A worker was lost mid-run.';
+      const master = seen.length ? ` The master saw ${seen.join('; ')}.` : exits.length ? ' The master had not noticed yet when the run was stopped.' : '';
+      const after = exits.length ? ' The run was stopped early.' : ' The run went on with fewer workers.';
+      shortfalls.push({ kind: 'workerLost', message: `${process}${master}${after}` });
+    }
+    const noStart = userStartShortfall(this.source.final?.userStarts);
+    if (noStart) shortfalls.push(noStart);
+    return shortfalls;
+  }
+
   private onMessage(message: BridgeMessage): void {
+    this.noteWorkers(message);
     this.recorder?.onMessage(message);
     const change = this.aggregate.apply(message);
     const statuses = this.evaluator?.apply(message);
@@ -279,10 +328,11 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
   }
 
   private async conclude(exit: RunExit): Promise<RunEnd> {
-    const outcome = outcomeOf(exit, this.aggregate.finalReceived);
-    // A launched run that ended without its statistics: a locustfile that does not import says where and why.
+    const shortfalls = this.shortfalls();
+    const outcome = outcomeOf(exit, this.aggregate.finalReceived, shortfalls);
+    // A launched run that ended without its final statistics: a locustfile that does not import says where and why.
     const importFailure =
-      this.kind === 'launched' && outcome !== 'finished' && !exit.spawnError && exit.code !== 0 ? findImportFailure(this.logTail.join('\n'), this.locustfile) : undefined;
+      this.kind === 'launched' && !this.aggregate.finalReceived && !exit.spawnError && exit.code !== 0 ? findImportFailure(this.logTail.join('\n'), this.locustfile) : undefined;
     const message =
       outcome === 'finished'
         ? undefined
@@ -292,11 +342,19 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
             ? `Locust could not import ${path.basename(importFailure.file)} (line ${importFailure.line}): ${importFailure.message}`
             : this.kind === 'attached' && exit.code !== 0 && !exit.signal
               ? `Lost the Locust web UI at ${this.attachedTo ?? '?'}. See the log.`
-              : outcomeMessage(outcome, exit, { hadFinal: this.aggregate.finalReceived });
-    this.aggregate.finish(exit, { outcome, ...(message !== undefined && { message }) });
+              : outcomeMessage(outcome, exit, { hadFinal: this.aggregate.finalReceived, shortfalls });
+    // A killed or crashed run says so first; a lost worker in any case (it may be why).
+    const said = [
+      message,
+      ...(outcome === 'cutShort' ? [] : shortfalls.filter((s) => s.kind === 'workerLost').map((s) => s.message)),
+      pendingNotice(this.source.final?.pending),
+    ].filter((text): text is string => text !== undefined);
+    const endMessage = said.length ? said.join(' ') : undefined;
+    this.aggregate.finish(exit, { outcome, ...(endMessage !== undefined && { message: endMessage }) });
     const verdict = this.evaluator?.verdict({ completed: outcome === 'finished' });
     if (verdict) this.aggregate.setVerdict(verdict);
     if (this.recorder) {
+      if (shortfalls.length) this.recorder.meta.shortfalls = shortfalls;
       this.recorder.finish(exit, { ...(verdict && { verdict }) });
       if (this.settings.record?.exportBeside && this.aggregate.finalReceived && this.recordingStopped === undefined) {
         // Locust's own CSV layout and JSON beside the record, so the run folder has them without an export.
@@ -308,7 +366,7 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
     const end: RunEnd = {
       exit,
       outcome,
-      ...(message !== undefined && { message }),
+      ...(endMessage !== undefined && { message: endMessage }),
       ...(importFailure && { importFailure }),
       ...(this.recordDir !== undefined && { recordDir: this.recordDir }),
       logTail: [...this.logTail],
@@ -316,6 +374,7 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
       ...(verdict && { verdict }),
       ...(this.recordingStopped !== undefined && { recordStopped: this.recordingStopped }),
       ...(this.malformedLines > 0 && { malformedLines: this.malformedLines }),
+      ...(shortfalls.length > 0 && { shortfalls }),
     };
     this.emit('ended', end);
     return end;
@@ -334,12 +393,12 @@ function createRecorder(settings: SessionSettings, recorded: RecordedOptions, st
 /**
  * The CLI's exit status for a run that ended: 2 when it could not start. With thresholds, the verdict: 0 when every one
  * held, 1 when any failed or could not be judged (and at least 1 for a run that did not finish, which has no verdict).
- * Without: 128+n when killed by signal n, else Locust's own status (1 when requests failed); a followed web UI exits 0
- * when following ended normally, 1 when the web UI was lost.
+ * Without: 128+n when killed by signal n, else Locust's own status (1 when requests failed), at least 1 for a run cut short
+ * (a worker lost, no user started); a followed web UI exits 0 when following ended normally, 1 when the web UI was lost.
  */
 export function exitStatusOf(end: RunEnd): number {
   if (end.exit.spawnError !== undefined) return EXIT_CANNOT_START;
   if (end.verdict) return end.verdict.outcome === 'passed' ? 0 : 1;
   const status = end.exit.signal ? 128 + (os.constants.signals[end.exit.signal] ?? 0) : (end.exit.code ?? 1);
-  return end.thresholds ? Math.max(1, status) : status;
+  return end.thresholds || end.outcome === 'cutShort' ? Math.max(1, status) : status;
 }

@@ -89,6 +89,7 @@ tableElement.setAttribute('aria-label', 'Statistics per endpoint');
 const table = new StatsTable(tableElement);
 table.setSort(ui.sort);
 table.setFilter(ui.filter);
+table.onSelect = (endpoint) => select(ui.selected && keyOf(ui.selected) === keyOf(endpoint) ? null : { method: endpoint.method, name: endpoint.name });
 table.onSortChange = (sort) => {
   ui.sort = sort;
   saveUiState(ui);
@@ -135,23 +136,42 @@ const ALL = 'all';
 
 const keyOf = (e: EndpointKey) => endpointKey(e);
 
+/**
+ * The chart selector lists the first endpoints only: a select of 200,000 options stalls the page (and appending them all
+ * at once overflows the call stack). Any endpoint can be charted from its row in the table; it then gets an option too.
+ */
+const MAX_ENDPOINT_OPTIONS = 500;
+const moreEndpoints = element('span', { className: 'more-endpoints' });
+chartsBar.append(moreEndpoints);
+
 /** `selected`: the option to mark selected as it is created (see resetEndpointOptions). */
 function addEndpointOptions(endpoints: readonly EndpointStats[], selected: EndpointKey | null = null): void {
-  const fresh: HTMLElement[] = [];
+  const fresh = document.createDocumentFragment();
   for (const e of endpoints) {
-    const key = keyOf(e);
-    if (optionValues.has(key)) continue;
-    // Option values are our own ids: endpoint names are untrusted and may contain anything.
-    const value = `e${optionValues.size}`;
-    optionValues.set(key, value);
-    endpointOptions.set(value, { method: e.method, name: e.name });
-    const option = document.createElement('vscode-option');
-    option.setAttribute('value', value);
-    option.textContent = e.method ? `${e.method} ${e.name}` : e.name;
-    if (selected && keyOf(selected) === key) option.setAttribute('selected', '');
-    fresh.push(option);
+    if (optionValues.size >= MAX_ENDPOINT_OPTIONS && !(selected && keyOf(selected) === keyOf(e))) continue;
+    const option = endpointOption(e);
+    if (option) {
+      if (selected && keyOf(selected) === keyOf(e)) option.setAttribute('selected', '');
+      fresh.append(option);
+    }
   }
-  if (fresh.length) endpointSelect.append(...fresh);
+  if (fresh.childNodes.length) endpointSelect.append(fresh);
+  const unlisted = table.rowCount - optionValues.size;
+  setText(moreEndpoints, unlisted > 0 ? `${formatCount(unlisted)} more: pick a row in the table` : '');
+}
+
+/** A new option for an endpoint the selector does not list yet (undefined when it does). */
+function endpointOption(e: EndpointKey): HTMLElement | undefined {
+  const key = keyOf(e);
+  if (optionValues.has(key)) return undefined;
+  // Option values are our own ids: endpoint names are untrusted and may contain anything.
+  const value = `e${optionValues.size}`;
+  optionValues.set(key, value);
+  endpointOptions.set(value, { method: e.method, name: e.name });
+  const option = document.createElement('vscode-option');
+  option.setAttribute('value', value);
+  option.textContent = e.method ? `${e.method} ${e.name}` : e.name;
+  return option;
 }
 
 function resetEndpointOptions(selected: EndpointKey | null): void {
@@ -163,12 +183,17 @@ function resetEndpointOptions(selected: EndpointKey | null): void {
   if (!selected) all.setAttribute('selected', '');
   all.textContent = 'All endpoints';
   endpointSelect.replaceChildren(all);
+  setText(moreEndpoints, '');
 }
 
 function select(endpoint: EndpointKey | null): void {
   ui.selected = endpoint;
   saveUiState(ui);
   endpointSeries = null;
+  // An endpoint past the selector's list (chosen in the table) gets its option now, so the selector names it.
+  const option = endpoint && endpointOption(endpoint);
+  if (option) endpointSelect.append(option);
+  table.setSelected(endpoint);
   endpointSelect.value = endpoint ? (optionValues.get(keyOf(endpoint)) ?? ALL) : ALL;
   postToHost({ type: 'selectEndpoint', endpoint });
   scheduleCharts();
@@ -296,9 +321,9 @@ function show(view: RunView | null): void {
   const selected = ui.selected && known.has(keyOf(ui.selected)) ? ui.selected : null;
   // A new snapshot of the same run (state change, users changed) keeps the selector as it is.
   if (!sameRun) resetEndpointOptions(selected);
-  addEndpointOptions(view.endpoints, sameRun ? null : selected);
   layout();
   table.update(view.endpoints, view.total);
+  addEndpointOptions(view.endpoints, sameRun ? null : selected);
   failures.update(view.failures ?? []);
   exceptions.update(view.exceptions ?? []);
   // A run that completed ends 'stopped' with its verdict (a 'stopped' snapshot without one comes before it); 'failed' gets none.

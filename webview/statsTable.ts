@@ -96,6 +96,10 @@ export class StatsTable {
   private rowHeight = DEFAULT_ROW_HEIGHT;
   private scrollTop = 0;
   private renderScheduled = false;
+  /** The endpoint whose charts are shown (its row is marked), null for the whole run. */
+  private selectedKey: string | null = null;
+  /** Told when the user picks a row (click, or Enter on a focused row): its endpoint's charts are wanted. */
+  onSelect: (endpoint: EndpointStats) => void = () => undefined;
   /** Told when the user sorts, so the choice survives the webview being hidden (setState). */
   onSortChange: (sort: SortState | null) => void = () => undefined;
 
@@ -120,6 +124,18 @@ export class StatsTable {
     this.body = element.createTBody();
     this.footer = element.createTFoot();
     this.container.append(this.before, element, this.after);
+    // One listener for the pool of rows: a row knows its place in the view, not its endpoint (rows are reused).
+    const pick = (target: EventTarget | null) => {
+      const index = Number((target as Element | null)?.closest?.('tr')?.dataset['index']);
+      const row = Number.isInteger(index) ? this.view[index] : undefined;
+      if (row) this.onSelect(row.stats);
+    };
+    this.body.addEventListener('click', (event) => pick(event.target));
+    this.body.addEventListener('keydown', (event) => {
+      if (event.key !== 'Enter' && event.key !== ' ') return;
+      event.preventDefault();
+      pick(event.target);
+    });
     this.container.addEventListener(
       'scroll',
       () => {
@@ -168,6 +184,12 @@ export class StatsTable {
     }
     this.render();
     return added;
+  }
+
+  /** Marks the row of the endpoint whose charts are shown (null: none). */
+  setSelected(endpoint: { method: string; name: string } | null): void {
+    this.selectedKey = endpoint ? endpointKey(endpoint) : null;
+    this.render();
   }
 
   setFilter(text: string): void {
@@ -228,6 +250,8 @@ export class StatsTable {
     const count = Math.min(this.view.length - start, visible + 2 * OVERSCAN);
     while (this.body.rows.length < count) {
       const tr = this.body.insertRow();
+      // Focusable, so a keyboard can pick a row for the charts as a click does.
+      tr.tabIndex = 0;
       for (let i = 0; i < COLUMNS.length; i++) tr.insertCell();
     }
     while (this.body.rows.length > count) this.body.deleteRow(-1);
@@ -240,6 +264,10 @@ export class StatsTable {
       if (tr.cells[0]!.title !== row.stats.method) tr.cells[0]!.title = row.stats.method;
       if (tr.cells[1]!.title !== row.stats.name) tr.cells[1]!.title = row.stats.name;
       tr.classList.toggle('failing', row.stats.failures > 0);
+      const selected = this.selectedKey !== null && endpointKey(row.stats) === this.selectedKey;
+      tr.classList.toggle('selected', selected);
+      tr.setAttribute('aria-selected', String(selected));
+      tr.dataset['index'] = String(start + i);
       tr.setAttribute('aria-rowindex', String(start + i + 2));
     }
     // Spacers stand in for the rows not drawn, so the scrollbar tells the whole length (CSSOM: allowed by the CSP).

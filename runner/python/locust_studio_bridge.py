@@ -13,6 +13,7 @@ import gc
 import json
 import logging
 import os
+import signal
 import sys
 import time
 import traceback
@@ -45,6 +46,10 @@ MAX_STATS_INTERVAL = 10.0
 STATE_POLL_SECONDS = 0.1
 # A failing stats loop must not flood the channel with the same traceback every interval.
 MAX_ERROR_REPORTS = 20
+# Endpoints named in the final message's `pending` (the ones waited on longest first); the counts cover them all.
+MAX_PENDING_ENDPOINTS = 50
+# The key under which a worker's bridge adds its probe's figures to its reports (Locust's report_to_master data).
+PROBE_REPORT_KEY = "locust_studio"
 
 # Runner states as protocol/runner.ts names them; Locust's "cleanup" is its stopping phase, "missing" is worker-only.
 STATES = {
@@ -195,6 +200,222 @@ def locust_version():
         return ""
     return "" if not version or version == "0.0.0" else str(version)
 
+def _request_name(url, args, kwargs):
+    """The name a request is counted under: its `name=`, else its path (and query) as Locust names it."""
+    name = kwargs.get("name") or (args[0] if args and isinstance(args[0], str) else None)
+    if name:
+        return str(name)
+    text = str(url)
+    if "://" in text:
+        rest = text.split("://", 1)[1]
+        slash = rest.find("/")
+        text = rest[slash:] if slash >= 0 else "/"
+    return text
+
+
+class _Probe:
+    """
+    What Locust itself does not count and a run must still say, in every process of a run (workers too, which have no
+    channel: they hand their figures to the master in their reports): users whose on_start raised (and exceptions from
+    on_start and on_stop, which Locust 2.12 lets escape to gevent's hub unrecorded), and requests still waiting for an
+    answer when the users were stopped (Locust counts a request only once it completed).
+    """
+
+    def __init__(self):
+        self.environment = None
+        self.started = 0
+        self.failed_to_start = 0
+        # token -> (method, name, monotonic start): requests waiting for their answer now.
+        self.in_flight = {}
+        self.next_token = 0
+        # (method, name) -> [count, longest wait in seconds]: requests whose user was stopped while they waited.
+        self.abandoned = {}
+        # On a master: each worker's latest figures (its reports carry them), by worker id.
+        self.reports = {}
+
+    # ---- installed once, at import, before Locust builds anything ----
+
+    def install(self):
+        events = getattr(locust, "events", None)
+        if events is None:
+            return
+        for name, listener in (
+            ("user_error", self._on_user_error),
+            ("report_to_master", self._on_report_to_master),
+            ("worker_report", self._on_worker_report),
+            ("reset_stats", self._on_reset),
+            ("init", self._on_init),
+        ):
+            hook = getattr(events, name, None)
+            if hook is not None:
+                hook.add_listener(listener)
+        self._wrap_user_run()
+        try:
+            from locust.clients import HttpSession
+
+            self._wrap_request(HttpSession)
+        except Exception:
+            pass
+        try:
+            from locust.contrib.fasthttp import FastHttpSession
+
+            self._wrap_request(FastHttpSession)
+        except Exception:
+            pass
+
+    def _wrap_user_run(self):
+        user_class = getattr(locust, "User", None)
+        original = getattr(user_class, "run", None)
+        if original is None or getattr(original, "_locust_studio", False):
+            return
+        exceptions = getattr(locust, "exception", None)
+        # Ways a user ends on purpose, never errors.
+        quiet = tuple(cls for cls in (getattr(exceptions, "StopUser", None), getattr(exceptions, "StopTest", None)) if cls)
+        probe = self
+
+        def run(user):
+            on_start = user.on_start
+            started = []
+
+            def on_start_noted(*args, **kwargs):
+                result = on_start(*args, **kwargs)
+                started.append(True)
+                probe.started += 1
+                return result
+
+            try:
+                user.on_start = on_start_noted
+            except Exception:
+                started.append(None)
+            try:
+                return original(user)
+            except Exception as error:
+                # Only on_start's and on_stop's exceptions get here: a task's are caught (and recorded) by its TaskSet.
+                if not started:
+                    probe.failed_to_start += 1
+                if not isinstance(error, quiet):
+                    probe._report_user_error(user, error, sys.exc_info()[2])
+                raise
+
+        run._locust_studio = True
+        run.__wrapped__ = original
+        user_class.run = run
+
+    def _wrap_request(self, session_class):
+        original = session_class.__dict__.get("request")
+        if original is None or getattr(original, "_locust_studio", False):
+            return
+        probe = self
+        greenlet_exit = gevent.GreenletExit
+
+        def request(session, method, url, *args, **kwargs):
+            token = probe._begin(method, url, args, kwargs)
+            try:
+                return original(session, method, url, *args, **kwargs)
+            except greenlet_exit:
+                probe._abandon(token)
+                raise
+            finally:
+                probe.in_flight.pop(token, None)
+
+        request._locust_studio = True
+        request.__wrapped__ = original
+        session_class.request = request
+
+    def _begin(self, method, url, args, kwargs):
+        self.next_token += 1
+        try:
+            self.in_flight[self.next_token] = (str(method).upper(), _request_name(url, args, kwargs), time.monotonic())
+        except Exception:
+            pass
+        return self.next_token
+
+    def _abandon(self, token):
+        entry = self.in_flight.pop(token, None)
+        if entry is None:
+            return
+        method, name, started = entry
+        row = self.abandoned.setdefault((method, name), [0, 0.0])
+        row[0] += 1
+        row[1] = max(row[1], time.monotonic() - started)
+
+    # ---- event listeners (each one guarded: an exception escaping one would change Locust's exit code) ----
+
+    def _on_init(self, environment=None, **_kwargs):
+        self.environment = environment
+
+    def _on_user_error(self, exception=None, **_kwargs):
+        try:
+            exception._locust_studio_reported = True
+        except Exception:
+            pass
+
+    def _report_user_error(self, user, error, tb):
+        """Records the exception as Locust records a task's (its user_error event), unless Locust already did."""
+        if getattr(error, "_locust_studio_reported", False):
+            return
+        try:
+            events = getattr(getattr(user, "environment", None), "events", None) or locust.events
+            # The traceback from the user's code on, without this wrapper's frame.
+            events.user_error.fire(user_instance=user, exception=error, tb=tb.tb_next if tb is not None else tb)
+        except Exception:
+            pass
+
+    def _on_report_to_master(self, data=None, **_kwargs):
+        try:
+            if isinstance(data, dict):
+                data[PROBE_REPORT_KEY] = self.figures(own=True)
+        except Exception:
+            pass
+
+    def _on_worker_report(self, client_id=None, data=None, **_kwargs):
+        try:
+            figures = data.get(PROBE_REPORT_KEY) if isinstance(data, dict) else None
+            if isinstance(figures, dict):
+                self.reports[str(client_id)] = figures
+        except Exception:
+            pass
+
+    def _on_reset(self, **_kwargs):
+        self.abandoned.clear()
+        for figures in self.reports.values():
+            figures["pending"] = []
+
+    # ---- figures ----
+
+    def figures(self, own=False):
+        """This process's figures (`own`), or with every worker's added: users started and not, requests pending."""
+        now = time.monotonic()
+        rows = {}
+
+        def add(method, name, count, seconds):
+            row = rows.setdefault((method, name), [0, 0.0])
+            row[0] += count
+            row[1] = max(row[1], seconds)
+
+        for (method, name), (count, seconds) in list(self.abandoned.items()):
+            add(method, name, count, seconds)
+        for method, name, started in list(self.in_flight.values()):
+            add(method, name, 1, now - started)
+        started, failed = self.started, self.failed_to_start
+        if not own:
+            for figures in list(self.reports.values()):
+                started += int(figures.get("started", 0) or 0)
+                failed += int(figures.get("failedToStart", 0) or 0)
+                for row in figures.get("pending") or ():
+                    try:
+                        add(str(row[0]), str(row[1]), int(row[2]), float(row[3]))
+                    except Exception:
+                        pass
+        return {
+            "started": started,
+            "failedToStart": failed,
+            "pending": [[method, name, count, seconds] for (method, name), (count, seconds) in rows.items()],
+        }
+
+
+_probe = _Probe()
+
 
 class _Seen:
     """What an endpoint looked like when it was last sent: the base of its next window."""
@@ -236,6 +457,9 @@ class Bridge:
         self.tag_check_done = False
         # CPU the bridge's own loops spent (ticks, state polls): what it costs Locust, reported in the final message.
         self.cpu_seconds = 0.0
+        # Whether a test began (a spawning or running state was seen): before that, a master may be waiting for workers.
+        self.test_started = False
+        self.quit_requested = False
 
     # ---- event listeners (each one guarded: see the module docstring) ----
 
@@ -250,6 +474,10 @@ class Bridge:
             elif self.shape_name:
                 self._select_shape(self.shape_name)
             self.csv_repair = self._csv_needs_repair()
+            if isinstance(self.runner, locust_runners.MasterRunner):
+                # Locust installs its own SIGTERM handler only once its wait for workers is over; until then a SIGTERM
+                # would kill the master outright, without final statistics. This one acts during that wait only.
+                gevent.signal_handler(signal.SIGTERM, self._on_sigterm)
             self._send(self._hello())
             self._check_state()
             self.last_tick_at = time.monotonic()
@@ -648,6 +876,9 @@ class Bridge:
             "exceptions": exceptions,
             "cost": {"bridgeCpuSeconds": round(self.cpu_seconds, 6), "processCpuSeconds": round(time.process_time(), 6)},
         }
+        figures = _probe.figures()
+        final["userStarts"] = {"started": figures["started"], "failed": figures["failedToStart"]}
+        final["pending"] = self._pending(figures["pending"])
         # What Locust's Requests/s and Failures/s columns divide by; in seconds, unconverted, so that the same division
         # gives the same float.
         start_time = getattr(stats, "start_time", None)
@@ -657,6 +888,18 @@ class Bridge:
         if last_request:
             final["lastRequestTime"] = float(last_request)
         return self._fit(final)
+
+    def _pending(self, rows):
+        """Requests still waiting for their answer when the users stopped, the longest-waited first (Locust drops them)."""
+        rows = sorted(rows, key=lambda row: (-row[3], row[0], row[1]))
+        return {
+            "requests": sum(row[2] for row in rows),
+            "oldestSeconds": round(rows[0][3], 3) if rows else 0,
+            "endpoints": [
+                {"method": method, "name": _cut(name, 2048), "requests": count, "oldestSeconds": round(seconds, 3)}
+                for method, name, count, seconds in rows[:MAX_PENDING_ENDPOINTS]
+            ],
+        }
 
     def _fit(self, final):
         """Keeps the final message under the line cap by dropping the least-requested endpoints, and says so."""
@@ -683,6 +926,7 @@ class Bridge:
             self.state = state
             self._send({"type": "state", "state": state, "userCount": self._user_count(), "t": _now_ms()})
             if state in ("spawning", "running"):
+                self.test_started = True
                 self._warn_empty_user_classes()
 
     # ---- loops ----
@@ -801,8 +1045,40 @@ class Bridge:
             self.runner.exceptions = {}
         return None
 
+    def _waiting_for_workers(self):
+        """Whether this is a master still in Locust's wait for its workers (--expect-workers), before any test began."""
+        options = getattr(self.environment, "parsed_options", None)
+        return (
+            isinstance(self.runner, locust_runners.MasterRunner)
+            and not self.test_started
+            and bool(getattr(options, "expect_workers", 0))
+            and self._state_name() == "ready"
+        )
+
+    def _on_sigterm(self):
+        if self._waiting_for_workers():
+            gevent.spawn(self._quit)
+
+    def _end_wait_for_workers(self):
+        """
+        Locust's headless master waits for its workers in a loop that nothing else ends (runner.quit() does not): it reads
+        the expected count on every round, so a count of 0 ends it within a second. What follows the wait must not start
+        a test any more: no shape, and the runner's start does nothing (the runner is quitting).
+        """
+        if not self._waiting_for_workers():
+            return
+        options = self.environment.parsed_options
+        options.expect_workers = 0
+        self.environment.shape_class = None
+        self.runner.start = lambda *_args, **_kwargs: None
+        logger.info("Locust Studio: quitting while waiting for workers")
+
     def _quit(self):
+        if self.quit_requested:
+            return
+        self.quit_requested = True
         try:
+            self._end_wait_for_workers()
             if self.runner is not None:
                 self.runner.quit()
             # With a web UI the main greenlet is the UI's, which only ends when the UI stops.
@@ -897,6 +1173,10 @@ def _install():
         _repair_distributed()
     except Exception as error:
         sys.stderr.write(f"Locust Studio bridge: cannot prepare distributed runs ({error})\n")
+    try:
+        _probe.install()
+    except Exception as error:
+        sys.stderr.write(f"Locust Studio bridge: cannot watch users and requests ({error})\n")
     # Taken out of the environment so that processes the locustfile starts do not take it for theirs.
     shape_name = os.environ.pop("LOCUST_STUDIO_SHAPE_CLASS", "").strip() or None
     channel = open_channel("Locust Studio bridge", cooperative=True)

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { DEFAULT_STATS_INTERVAL, MAX_STATS_INTERVAL, MIN_STATS_INTERVAL } from '../../protocol/limits';
 import { MAX_BRIDGE_LINE_BYTES, PERCENTILES } from '../../protocol/runner';
-import { CHANNEL_FD_ENV } from '../../runner/childProcess';
+import { CHANNEL_FD_ENV, OWNER_PID_ENV } from '../../runner/childProcess';
 import { PYTHON } from './support';
 
 const BRIDGE_DIR = path.resolve(__dirname, '..', '..', 'runner', 'python');
@@ -18,6 +18,7 @@ import json, os, sys
 sys.path.insert(0, sys.argv[1])
 import locust_studio_bridge as bridge
 import locust_studio_channel as channel
+import locust_studio_launch as launch
 
 def interval(text):
     if text is None:
@@ -30,6 +31,7 @@ print(json.dumps({
     "percentiles": list(bridge.PERCENTILES),
     "maxLineBytes": bridge.MAX_LINE_BYTES,
     "channelFdEnv": channel.CHANNEL_FD_ENV,
+    "ownerPidEnv": launch.OWNER_PID_ENV,
     "minStatsInterval": bridge.MIN_STATS_INTERVAL,
     "maxStatsInterval": bridge.MAX_STATS_INTERVAL,
     "defaultStatsInterval": bridge.DEFAULT_STATS_INTERVAL,
@@ -41,6 +43,7 @@ interface BridgeConstants {
   percentiles: number[];
   maxLineBytes: number;
   channelFdEnv: string;
+  ownerPidEnv: string;
   minStatsInterval: number;
   maxStatsInterval: number;
   defaultStatsInterval: number;
@@ -57,11 +60,12 @@ function bridgeConstants(): Promise<BridgeConstants> {
   return loaded;
 }
 
-test('the bridge’s percentiles, line cap and channel variable are protocol/runner.ts’s and the child-process core’s', async () => {
+test('the bridge’s percentiles, line cap, channel and owner variables are protocol/runner.ts’s and the child-process core’s', async () => {
   const bridge = await bridgeConstants();
   assert.deepEqual(bridge.percentiles, [...PERCENTILES], 'the same percentiles in the same order');
   assert.equal(bridge.maxLineBytes, MAX_BRIDGE_LINE_BYTES);
   assert.equal(bridge.channelFdEnv, CHANNEL_FD_ENV);
+  assert.equal(bridge.ownerPidEnv, OWNER_PID_ENV, 'the launcher watches the owner the child-process core names');
 });
 
 test('the bridge’s statistics interval is protocol/limits.ts’s: its range, its default, and out-of-range values brought into it', async () => {

@@ -455,6 +455,37 @@ test('2,000 endpoints: the table holds them all, draws only the rows in view, an
   assert.deepEqual(await page.locator('table.stats tbody td:nth-child(2)').allTextContents(), ['/item/1999']);
 });
 
+test('200,000 endpoints: the snapshot renders, the selector lists the first 500 and says how many more, a row picks any endpoint for the charts', async () => {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  const many = Array.from({ length: 200_000 }, (_, i) => endpointStats({ name: `/item/${i}`, requests: 1 + i }));
+  await sendToPanel(page, { type: 'snapshot', run: busyRun({ endpoints: many }) });
+  await page.waitForFunction(() => document.querySelector('table.stats')?.getAttribute('aria-rowcount') === '200002');
+  assert.deepEqual(errors, []);
+  // "All endpoints" plus the first 500; the rest are named by count.
+  assert.equal(await page.locator('#endpoint-select vscode-option').count(), 501);
+  assert.equal(await page.locator('.more-endpoints').textContent(), '199,500 more: pick a row in the table');
+
+  // Far down the table, past the selector's list: a click charts that endpoint and marks its row.
+  await page.locator('#name-filter').click();
+  await page.keyboard.type('/item/199999');
+  const row = page.locator('table.stats tbody tr', { hasText: '/item/199999' });
+  await row.waitFor();
+  const before = (await postedByPanel(page)).length;
+  await row.click();
+  assert.deepEqual(await nextPosted(page, 'selectEndpoint', before), { type: 'selectEndpoint', endpoint: { method: 'GET', name: '/item/199999' } });
+  assert.equal(await row.getAttribute('aria-selected'), 'true');
+  // The selector names it now (an option of its own), as the charts do.
+  await page.waitForFunction(() => document.querySelector<HTMLSelectElement>('#endpoint-select')?.value !== 'all');
+  assert.equal(await page.locator('#endpoint-select vscode-option', { hasText: 'GET /item/199999' }).count(), 1);
+  // Enter on the focused row picks it again, which goes back to the whole run.
+  const again = (await postedByPanel(page)).length;
+  await row.focus();
+  await page.keyboard.press('Enter');
+  assert.deepEqual(await nextPosted(page, 'selectEndpoint', again), { type: 'selectEndpoint', endpoint: null });
+  assert.equal(await row.getAttribute('aria-selected'), 'false');
+});
+
 test('an invalid message is ignored (and logged), changes nothing, and the panel keeps working', async () => {
   const warnings: string[] = [];
   page.on('console', (m) => {

@@ -1,15 +1,20 @@
 // `npm run bench`: every benchmark, each printing ratios measured side by side in one run.
+import { benchCompare } from './compare';
 import { benchLanguageServer } from './languageServer';
-import { benchPanel, benchPanelHeap } from './panel';
+import { benchPanel, benchPanelHeap, benchPanelHugeSnapshot } from './panel';
 import { benchRunner } from './runner';
+import { benchRunHistory } from './runHistory';
 import { benchThresholds } from './thresholds';
 
 async function main(): Promise<void> {
   await benchLanguageServer();
   await benchPanel();
   await benchPanelHeap();
+  await benchPanelHugeSnapshot();
   benchThresholds();
+  await benchRunHistory();
   await benchRunner();
+  await benchCompare();
 }
 
 main().catch((error: unknown) => {

@@ -11,6 +11,9 @@ import { TaskRunner } from './taskCommand';
 import { registerTaskDebugging } from './debugAdapter';
 import { ImportDiagnostics } from './importDiagnostics';
 import { RUN_PANEL_VIEW_TYPE, RunPanel } from './runPanel';
+import { runFolder } from './recordCommands';
+import { RunsView } from './runsView';
+import { ComparePanels, renderComparison } from './comparePanel';
 import { registerTaskRatios } from './taskRatios';
 
 let client: LanguageClient | undefined;
@@ -27,14 +30,16 @@ export function activate(context: vscode.ExtensionContext): void {
     const params: DocumentModelParams = { uri };
     return client.sendRequest<DocumentModelResult>(DocumentModelRequest.method, params);
   };
+  const defaultRunFolder = vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'runs').fsPath;
   const controller = new RunController({
-    defaultRunFolder: vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'runs').fsPath,
+    defaultRunFolder,
     state: context.workspaceState,
     importDiagnostics,
     modelOf,
   });
   const panel = new RunPanel(context.extensionUri, controller);
   controller.attachPanel(panel);
+  const comparePanels = new ComparePanels(renderComparison);
   const tasks = new TaskRunner(context.workspaceState, controller, importDiagnostics);
   const thresholdTests = new ThresholdTests({
     modelOf,
@@ -48,7 +53,17 @@ export function activate(context: vscode.ExtensionContext): void {
     controller,
     panel,
     thresholdTests,
+    comparePanels,
+    new RunsView({
+      runFolder: () => runFolder(defaultRunFolder),
+      liveRecordDirs: () => controller.liveRecordDirs,
+      onDidChangeRuns: controller.onDidChangeRuns,
+      // The live run's record is the panel's current run: showing the panel is opening it.
+      openRecord: (dir) => (controller.liveRecordDirs.includes(dir) ? Promise.resolve(panel.show()) : controller.openRecordedRun(dir)),
+      compare: (base, next) => comparePanels.show(base, next),
+    }),
     registerTaskRatios(modelOf),
+    vscode.commands.registerCommand('locustStudio.compare.save', () => comparePanels.saveActive()),
     vscode.commands.registerCommand('locustStudio.openPanel', () => {
       panel.show();
       // A panel reopened after a reload has nothing in memory to show: the last record fills it.

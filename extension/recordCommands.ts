@@ -4,8 +4,9 @@ import path from 'node:path';
 import { readdir, writeFile } from 'node:fs/promises';
 import { OUTCOME_LABEL } from '../protocol/runRecord';
 import { renderHtmlReport } from '../runner/htmlReport';
-import { exportRunRecord, listRunRecords, loadRunRecord } from '../runner/runRecord';
-import { readRecordSummary, type RecordSummary } from '../runner/runReplay';
+import { formatCount } from '../protocol/format';
+import { exportRunRecord, loadRunRecord } from '../runner/runRecord';
+import { labelOf, listRuns, readHistory } from '../runner/runHistory';
 import { logChannel, logError } from './log';
 
 /** Records offered by "Open Recorded Run…": the newest ones (each costs a few small file reads). */
@@ -21,27 +22,27 @@ export function runFolder(defaultFolder: string, config = vscode.workspace.getCo
 }
 
 /** "Open Recorded Run…": a pick of the runs recorded under `base`, newest first; resolves with the chosen record's folder. */
-export async function pickRecordedRun(base: string): Promise<string | undefined> {
-  const summaries = (await Promise.all((await listRunRecords(base)).slice(0, MAX_LISTED_RECORDS).map(readRecordSummary))).filter(
-    (s): s is RecordSummary => s !== undefined,
-  );
+export async function pickRecordedRun(base: string, { title = 'Open Recorded Run', exclude }: { title?: string; exclude?: string } = {}): Promise<string | undefined> {
+  const { runs } = await listRuns(base);
+  const summaries = runs.filter((s) => s.dir !== exclude).slice(0, MAX_LISTED_RECORDS);
   if (summaries.length === 0) {
-    void vscode.window.showInformationMessage(`No recorded runs in ${base}.`);
+    void vscode.window.showInformationMessage(`No${exclude ? ' other' : ''} recorded runs in ${base}.`);
     return undefined;
   }
+  const { history } = await readHistory(base);
   const picked = await vscode.window.showQuickPick(
     summaries.map((s) => ({
-      label: new Date(s.meta.startedAt).toLocaleString(),
+      label: labelOf(history, s) ?? new Date(s.meta.startedAt).toLocaleString(),
       description: `${s.locustfile ? path.basename(s.locustfile) : s.attachedTo ? `attached to ${s.attachedTo}` : 'unknown file'} · ${OUTCOME_LABEL[s.meta.outcome]}`,
       detail: [
-        s.requests === undefined ? 'no final statistics' : `${s.requests.toLocaleString()} requests, ${(s.failures ?? 0).toLocaleString()} failures`,
+        s.numbers === undefined ? 'no final statistics' : `${formatCount(s.numbers.requests)} requests, ${formatCount(s.numbers.failures)} failures`,
         s.host,
       ]
         .filter(Boolean)
         .join(' · '),
       summary: s,
     })),
-    { title: 'Open Recorded Run', placeHolder: `Runs recorded in ${base}`, matchOnDescription: true, matchOnDetail: true },
+    { title, placeHolder: `Runs recorded in ${base}`, matchOnDescription: true, matchOnDetail: true },
   );
   return picked?.summary.dir;
 }

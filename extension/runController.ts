@@ -54,11 +54,19 @@ export class RunController implements RunPanelSource, vscode.Disposable {
   /** The last single task ("Run task once" / "Debug task") and which view the panel shows in front. */
   private task: TaskView | undefined;
   private front: 'run' | 'task' = 'run';
+  private readonly runsChanged = new vscode.EventEmitter<void>();
+  /** A run started or ended: lists of recorded runs refresh. */
+  readonly onDidChangeRuns = this.runsChanged.event;
 
   constructor(private readonly storage: RunStorage) {}
 
   attachPanel(panel: RunPanel): void {
     this.panel = panel;
+  }
+
+  /** The record folder being written by the active run, if any (a live record is not deleted). */
+  get liveRecordDirs(): string[] {
+    return this.active?.recordDir ? [this.active.recordDir] : [];
   }
 
   /** The run in the panel: the active one, else the one shown last. */
@@ -233,6 +241,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     this.active = session;
     this.front = 'run';
     void vscode.commands.executeCommand('setContext', RUN_ACTIVE_CONTEXT, true);
+    this.runsChanged.fire();
     session.on('recordingStopped', (reason) => {
       logChannel().warn(`Recording stopped: ${reason}`);
       void vscode.window.showWarningMessage(`Locust Studio: recording stopped (${reason}). The run goes on; its record is incomplete.`);
@@ -255,6 +264,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     this.shown = { aggregate, recordDir: session.recordDir };
     if (this.active === session) this.active = undefined;
     void vscode.commands.executeCommand('setContext', RUN_ACTIVE_CONTEXT, this.active !== undefined);
+    this.runsChanged.fire();
     this.panel?.post(this.snapshot());
     this.statusBar.update(aggregate);
     logChannel().info(`Run ${aggregate.id} ended (${end.outcome}): ${end.exit.signal ?? `exit code ${end.exit.code}`}${end.recordDir ? `; record: ${end.recordDir}` : ''}`);
@@ -335,13 +345,13 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     this.panel?.post(this.snapshot());
   }
 
-  /** "Open Recorded Run…": picks one of the runs recorded under the run folder, newest first, and shows it. */
-  async openRecordedRun(): Promise<void> {
+  /** "Open Recorded Run…": shows the run recorded in `dir`, else one picked from the run folder, newest first. */
+  async openRecordedRun(given?: string): Promise<void> {
     if (this.active) {
       void vscode.window.showInformationMessage('A load test is running: stop it before opening a recorded run.');
       return;
     }
-    const dir = await pickRecordedRun(runFolder(this.storage.defaultRunFolder));
+    const dir = given ?? (await pickRecordedRun(runFolder(this.storage.defaultRunFolder)));
     if (!dir) return;
     try {
       await this.showRecord(dir);
@@ -369,6 +379,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
   dispose(): void {
     void this.stop();
     this.statusBar.dispose();
+    this.runsChanged.dispose();
   }
 }
 

@@ -30,3 +30,9 @@ export function isSpawnRate(value: number): boolean {
 export function isStatsInterval(value: number): boolean {
   return value >= MIN_STATS_INTERVAL && value <= MAX_STATS_INTERVAL;
 }
+
+/**
+ * Most endpoints a run's batches keep for comparing runs (the aggregate is always kept): memory and the batch file stay
+ * bounded however many names a test makes up; endpoints beyond it are counted and left out of comparisons.
+ */
+export const MAX_COMPARED_ENDPOINTS = 5_000;

@@ -19,6 +19,22 @@ import { printable } from './printable';
 import { makeFolderFor, RecordFolderError } from './recordFolder';
 import { exportRunRecord, loadRunRecord } from './runRecord';
 import { EXIT_CANNOT_START, exitStatusOf, RunSession, type RunEnd } from './runSession';
+import {
+  COMPARED_METRICS,
+  COMPARISON_RULE,
+  COMPARISON_VERDICT_LABEL,
+  ENDPOINT_VERDICT_LABEL,
+  METRIC_LABEL,
+  METRIC_UNIT,
+  type ComparedMetric,
+  type Comparison,
+  type EndpointComparison,
+  type MetricComparison,
+} from '../protocol/compare';
+import { compareBatches, loadRunForComparison, type RunForComparison } from './compareRuns';
+import { renderComparisonHtml } from './compareReport';
+import { RunBatches } from './runBatches';
+import { loadRecordHead } from './runRecord';
 
 type Tick = Extract<BridgeMessage, { type: 'tick' }>;
 
@@ -26,6 +42,7 @@ const USAGE = `Usage:
   locust-studio run <locustfile> [UserClass ...] [options] [-- extra Locust arguments]
   locust-studio attach <web UI URL> [options]
   locust-studio export <record folder> <prefix>
+  locust-studio compare <baseline record folder> <new record folder> [--json] [--html FILE]
 
 run options:
   -u, --users N           users to run                 -r, --spawn-rate N   users started per second
@@ -44,6 +61,7 @@ run options:
                           SCOPE an endpoint as the table names it ("GET /cart: p95 < 250ms"); none: all requests.
                           Examples: "p95 < 250ms" "fail_ratio < 1%" "/checkout: p99 <= 1s" "rps > 50"
       --junit FILE        write the thresholds' results as JUnit XML (one test case per threshold)
+      --baseline D        compare the run with the run record in folder D when it ends (see compare)
   -v, --verbose           show Locust's own output (it is always kept in the record's locust.log)
   -h, --help
 
@@ -64,7 +82,14 @@ attach options:
       --csv PREFIX        also export the record (as for run)
       --threshold EXPR    a target the followed test must meet (repeatable, as for run)    --junit FILE   (as for run)
 attach exit status: 0 when following ended normally (the remote test stopped, --run-time, Ctrl-C), 1 when the web UI
-was lost while following, 2 when it could not attach (refused, timed out, not a Locust web UI, wrong credentials).`;
+was lost while following, 2 when it could not attach (refused, timed out, not a Locust web UI, wrong credentials).
+
+compare judges the new run against the baseline, endpoint by endpoint (README "Comparing runs": a Welch t-test on
+batch means at ${COMPARISON_RULE.confidence * 100}% confidence; changes under ${COMPARISON_RULE.minChange * 100}% are no real change).
+      --json              print the comparison as one JSON object instead of the table
+      --html FILE         also write it as a self-contained HTML report
+compare exit status: 0 when nothing regressed, 1 when an endpoint or the aggregate regressed, 2 when a folder is not a
+run record this version can read. With run --baseline, a regression makes the run's status at least 1.`;
 
 /** What `run` and `attach` share: the load asked for, the interval, and what becomes of the record. */
 const COMMON_OPTIONS = {
@@ -90,6 +115,7 @@ const RUN_OPTIONS = {
   shape: { type: 'string' },
   'no-shape': { type: 'boolean' },
   workers: { type: 'string' },
+  baseline: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 const ATTACH_OPTIONS = {
@@ -229,6 +255,8 @@ export interface CliRun extends CliOutput {
   /** `python` in these options is what the caller passed to parseRunArgs; `--python`, if given, is in `python`. */
   options: RunOptions;
   python: string | undefined;
+  /** `--baseline`: the record folder the run is compared with when it ends. */
+  baseline: string | undefined;
 }
 
 /** Turns `run` arguments into run options (exported for tests); throws UsageError on bad input. */
@@ -266,7 +294,7 @@ export function parseRunArgs(argv: string[], python: string): CliRun {
   }
   // Drop what was not given, so that the record's options.json says only what the user chose.
   for (const key of Object.keys(options) as (keyof RunOptions)[]) if (options[key] === undefined) delete options[key];
-  return { options, python: values.python, ...outputOf(values) };
+  return { options, python: values.python, baseline: values.baseline, ...outputOf(values) };
 }
 
 // ---- output ----
@@ -310,6 +338,59 @@ export function finalTable(endpoints: EndpointStats[], total: EndpointStats, sec
   const line = (r: string[]) => r.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
   const rule = '-'.repeat(widths.reduce((a, b) => a + b + 2, -2));
   return [line(rows[0]!), rule, ...rows.slice(1, -1).map(line), rule, line(rows.at(-1)!)].join('\n');
+}
+
+/** A metric's cell in the comparison table: baseline → new, the change, ✗ when it regressed, ✓ when it improved. */
+function metricCell(metric: ComparedMetric, m: MetricComparison): string {
+  const value = (x: number | null) => (x === null ? '-' : metric === 'rps' ? x.toFixed(1) : metric === 'failPercent' ? `${x.toFixed(2)}%` : ms(x));
+  const signed = (x: number, digits: number) => `${x >= 0 ? '+' : '-'}${Math.abs(x).toFixed(digits)}`;
+  const change =
+    m.delta === null ? '' : metric === 'failPercent' ? ` ${signed(m.delta, 2)}pp` : m.relative === null ? '' : ` ${signed(100 * m.relative, 1)}%`;
+  const mark = m.verdict === 'regressed' ? ' ✗' : m.verdict === 'improved' ? ' ✓' : '';
+  return `${value(m.base)} → ${value(m.new)}${change}${mark}`;
+}
+
+/** A comparison as a plain table in the style of the final table (Aggregated last), then what is only in one run, notes and the verdict. */
+export function comparisonTable(comparison: Comparison): string {
+  const header = ['Type', 'Name', 'Verdict', ...COMPARED_METRICS.map((m) => `${METRIC_LABEL[m]}${METRIC_UNIT[m] === 'ms' ? ' (ms)' : ''}`)];
+  const row = (e: EndpointComparison, rawName: string) => {
+    const name = printable(rawName);
+    return [printable(e.method), name.length > 50 ? `${name.slice(0, 49)}…` : name, ENDPOINT_VERDICT_LABEL[e.verdict], ...COMPARED_METRICS.map((m) => metricCell(m, e.metrics[m]))];
+  };
+  const rows = [header, ...comparison.endpoints.map((e) => row(e, e.name)), row({ ...comparison.aggregate, method: '' }, 'Aggregated')];
+  const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+  const rule = '-'.repeat(widths.reduce((a, b) => a + b + 2, -2));
+  const out = [
+    `Baseline: ${printable(comparison.base.dir || comparison.base.id)}`,
+    `New run:  ${printable(comparison.new.dir || comparison.new.id)}`,
+    '',
+    line(rows[0]!),
+    rule,
+    ...rows.slice(1, -1).map(line),
+    rule,
+    line(rows.at(-1)!),
+    `✗ worse, ✓ better: significant at ${COMPARISON_RULE.confidence * 100}% (Welch t-test on batch means) and at least ${COMPARISON_RULE.minChange * 100}%; requests/s judges only the aggregate.`,
+  ];
+  const only = (title: string, list: Comparison['onlyInBase']) => {
+    if (list.length) out.push('', `${title}:`, ...list.map((e) => `  ${printable(e.method)} ${printable(e.name)} (${e.requests} requests)`));
+  };
+  only('Only in the baseline', comparison.onlyInBase);
+  only('Only in the new run', comparison.onlyInNew);
+  if (comparison.notes.length) out.push('', 'Notes:', ...comparison.notes.map((n) => `  ${printable(n)}`));
+  const regressed = comparison.endpoints.filter((e) => e.verdict === 'regressed');
+  const which = regressed.slice(0, 5).map((e) => `${printable(e.method)} ${printable(e.name)}`).join(', ');
+  const detail = [
+    regressed.length ? `${regressed.length} of ${comparison.endpoints.length} endpoints regressed: ${which}${regressed.length > 5 ? ', …' : ''}` : undefined,
+    comparison.aggregate.verdict === 'regressed' ? 'the aggregate regressed' : undefined,
+  ].filter(Boolean);
+  out.push('', `Comparison: ${COMPARISON_VERDICT_LABEL[comparison.verdict]}${detail.length ? ` (${detail.join('; ')})` : ''}`);
+  return out.join('\n');
+}
+
+/** The CLI's status for a comparison: 1 when anything regressed, else 0. */
+export function comparisonExitStatus(comparison: Comparison): number {
+  return comparison.verdict === 'regressed' ? 1 : 0;
 }
 
 const STATE_MARK: Record<ThresholdStatus['state'], string> = { passed: '✓', holding: '✓', failed: '✗', failing: '✗', unknown: '?', pending: '?' };
@@ -486,8 +567,20 @@ function checkOutputFolders(cli: CliOutput): void {
   if (cli.junit !== undefined) makeFolderFor(path.dirname(path.resolve(cli.junit)), 'the JUnit file (--junit)');
 }
 
+/** `--baseline`: the record read and checked before anything starts; undefined (and said why) when it cannot be compared. */
+async function loadBaseline(dir: string): Promise<RunForComparison | undefined> {
+  try {
+    return await loadRunForComparison(path.resolve(dir));
+  } catch (error) {
+    process.stderr.write(`locust-studio: --baseline: ${printable((error as Error).message)}\n`);
+    return undefined;
+  }
+}
+
 async function run(argv: string[]): Promise<number> {
   const cli = parseRunArgs(argv, '');
+  const baseline = cli.baseline === undefined ? undefined : await loadBaseline(cli.baseline);
+  if (cli.baseline !== undefined && !baseline) return EXIT_CANNOT_START;
   const interpreter = await resolveInterpreter(cli.python).catch((error: Error) => {
     process.stderr.write(`locust-studio: ${error.message}\n`);
     return undefined;
@@ -510,7 +603,17 @@ async function run(argv: string[]): Promise<number> {
     spawnErrorHint: 'Check --python.',
     thresholds,
   });
-  return exitStatusOf(await showRun(session, cli, thresholds, { name: path.basename(cli.options.locustfile) }));
+  // The run's batches as its ticks come (recorded or not): what it is compared with the baseline on.
+  const batches = baseline ? new RunBatches() : undefined;
+  if (batches) session.on('change', (_change, message) => message.type === 'tick' && batches.apply(message));
+  const end = await showRun(session, cli, thresholds, { name: path.basename(cli.options.locustfile) });
+  const status = exitStatusOf(end);
+  if (!baseline || !batches) return status;
+  const meta = end.recordDir ? await loadRecordHead(end.recordDir).then((head) => head.meta, () => undefined) : undefined;
+  const comparison = compareBatches(baseline, { batches: batches.snapshot(), options: { ...cli.options }, ...(meta && { meta }), ...(end.recordDir && { dir: end.recordDir }) });
+  process.stdout.write(`\nCompared with the baseline:\n${comparisonTable(comparison)}\n`);
+  // A regression fails a run that otherwise passed; a worse status (could not start, killed) stands.
+  return status === 0 ? comparisonExitStatus(comparison) : status;
 }
 
 /** `attach <url>`: follows a Locust web UI, with the same progress, table and record as `run`. */
@@ -542,12 +645,44 @@ async function exportCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** Writes a comparison's HTML report, making its folder. */
+async function writeComparisonHtml(file: string, comparison: Comparison): Promise<void> {
+  makeFolderFor(path.dirname(path.resolve(file)), 'the HTML report (--html)');
+  await writeFile(file, renderComparisonHtml(comparison));
+}
+
+/** `compare <baseline> <new>`: the table (or --json), --html, and the status (0 ok, 1 regressed, 2 bad input). */
+async function compareCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, html: { type: 'string' } }, allowPositionals: true, strict: true });
+  const [baseDir, newDir, ...rest] = positionals;
+  if (!baseDir || !newDir) throw new UsageError('compare needs a baseline record folder and a new record folder');
+  if (rest.length) throw new UsageError(`compare takes two record folders, not also "${rest.join(' ')}"`);
+  let runs: [RunForComparison, RunForComparison];
+  try {
+    runs = await Promise.all([loadRunForComparison(path.resolve(baseDir)), loadRunForComparison(path.resolve(newDir))]);
+  } catch (error) {
+    process.stderr.write(`locust-studio: compare: ${printable((error as Error).message)}\n`);
+    return EXIT_CANNOT_START;
+  }
+  const comparison = compareBatches(...runs);
+  if (values.html !== undefined) await writeComparisonHtml(values.html, comparison);
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(comparison)}\n`);
+    if (values.html !== undefined) process.stderr.write(`HTML report: ${values.html}\n`);
+  } else {
+    process.stdout.write(`${comparisonTable(comparison)}\n`);
+    if (values.html !== undefined) process.stdout.write(`HTML report: ${values.html}\n`);
+  }
+  return comparisonExitStatus(comparison);
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === 'run' && !rest.includes('-h') && !rest.includes('--help')) return await run(rest);
     if (command === 'attach' && !rest.includes('-h') && !rest.includes('--help')) return await attach(rest);
     if (command === 'export') return await exportCommand(rest);
+    if (command === 'compare' && !rest.includes('-h') && !rest.includes('--help')) return await compareCommand(rest);
     if (command === undefined || command === 'help' || command === '-h' || command === '--help' || rest.includes('-h') || rest.includes('--help')) {
       process.stdout.write(`${USAGE}\n`);
       return 0;

@@ -1,6 +1,6 @@
 // Writes every run to disk as it goes (options, metadata, ticks, failures, exceptions, final) and exports reports from it.
 import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as v from 'valibot';
@@ -11,6 +11,7 @@ import {
   ExceptionEntrySchema,
   FailureEntrySchema,
   parseBridgeLine,
+  PERCENTILES,
   type BridgeMessage,
   type EndpointStats,
   type ExceptionEntry,
@@ -20,7 +21,9 @@ import type { AttachedRun } from './attachRun';
 import type { LocustRun, RunExit, RunOptions } from './locustRun';
 import type { Verdict } from '../protocol/thresholds';
 import { makeFolderFor, RecordFolderError, writeErrorReason } from './recordFolder';
-import { outcomeOf, parseRecordedOptions, parseRunMeta, RUN_RECORD_FORMAT, type RecordedOptions, type RunMeta } from '../protocol/runRecord';
+import { outcomeOf, parseRecordedOptions, parseRunMeta, RUN_RECORD_FORMAT, type RecordedOptions, type RunHeadline, type RunMeta } from '../protocol/runRecord';
+import { RUN_BATCHES_FILE } from '../protocol/compare';
+import { RunBatches } from './runBatches';
 
 type Tick = Extract<BridgeMessage, { type: 'tick' }>;
 type Final = Extract<BridgeMessage, { type: 'final' }>;
@@ -59,7 +62,7 @@ export function recordFolderName(startedAt: number, id: string): string {
  * Writes a file so that a reader (or a crash of this process) sees either the old or the new content, never half of one.
  * `sync` also survives an OS crash; it is kept for the few writes that end a run.
  */
-function writeAtomic(file: string, data: string, sync = false): void {
+export function writeAtomic(file: string, data: string, sync = false): void {
   const tmp = `${file}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
@@ -110,6 +113,9 @@ export class RunRecorder {
   private hadFinal = false;
   /** Why recording stopped before the run ended (a write failed); nothing more is written but a last meta.json. */
   private stoppedBy: string | undefined;
+  /** The run cut into time batches as ticks are written: batches.json at the end, what comparing runs reads. */
+  private readonly batches = new RunBatches();
+  private final: Final | undefined;
 
   private constructor(dir: string, meta: RunMeta, options: Partial<RunOptions>) {
     this.dir = dir;
@@ -223,6 +229,7 @@ export class RunRecorder {
       case 'tick': {
         writeSync(this.ticksFd, `${JSON.stringify(message)}\n`);
         this.meta.ticks++;
+        this.batches.apply(message);
         const changed = this.mergeFailures(message.failures, message.exceptions);
         if (changed.failures) writeAtomic(path.join(this.dir, 'failures.json'), JSON.stringify([...this.failures.values()]));
         if (changed.exceptions) writeAtomic(path.join(this.dir, 'exceptions.json'), JSON.stringify([...this.exceptions.values()]));
@@ -235,6 +242,7 @@ export class RunRecorder {
       }
       case 'final':
         this.hadFinal = true;
+        this.final = message;
         writeAtomic(path.join(this.dir, 'final.json'), JSON.stringify(message), true);
         this.failures.clear();
         this.exceptions.clear();
@@ -292,6 +300,9 @@ export class RunRecorder {
     }
     try {
       fdatasyncSync(this.ticksFd);
+      // Before meta.json, whose end says the record is complete: a record with an end has its batches.
+      writeAtomic(path.join(this.dir, RUN_BATCHES_FILE), JSON.stringify(this.batches.snapshot()));
+      if (this.final) this.meta.headline = headlineOf(this.final, this.batches.peakUsers, this.meta);
       this.writeMeta(true);
     } catch (error) {
       this.stoppedBy = writeErrorReason(error);
@@ -323,6 +334,31 @@ export class RunRecorder {
   }
 }
 
+const P50 = PERCENTILES.indexOf(0.5);
+const P95 = PERCENTILES.indexOf(0.95);
+const P99 = PERCENTILES.indexOf(0.99);
+
+/**
+ * The run's headline numbers from its final statistics (Locust's own: requests/s divides by its first to last request
+ * time, as its summary does) and the most users seen in its ticks.
+ */
+export function headlineOf(final: Final, peakUsers: number, meta: Pick<RunMeta, 'startedAt' | 'endedAt'>): RunHeadline {
+  const total = final.total;
+  const locustSeconds = final.startTime !== undefined && final.lastRequestTime !== undefined ? final.lastRequestTime - final.startTime : undefined;
+  const seconds = locustSeconds ?? ((meta.endedAt ?? final.t) - meta.startedAt) / 1000;
+  const has = total.requests > 0;
+  return {
+    seconds,
+    requests: total.requests,
+    failures: total.failures,
+    requestsPerSecond: locustSeconds !== undefined ? (locustSeconds > 0 ? total.requests / locustSeconds : 0) : seconds > 0 ? total.requests / seconds : 0,
+    p50: has ? (total.percentiles[P50] ?? null) : null,
+    p95: has ? (total.percentiles[P95] ?? null) : null,
+    p99: has ? (total.percentiles[P99] ?? null) : null,
+    peakUsers,
+  };
+}
+
 /** A JSON file's value, unchecked; undefined when it is missing or not JSON. */
 export async function readJson(file: string): Promise<unknown> {
   try {
@@ -333,7 +369,7 @@ export async function readJson(file: string): Promise<unknown> {
 }
 
 /** Locust's order of statistics rows: by (name, method), as its sort_stats sorts its (name, method) keys. */
-function locustOrder(a: EndpointStats, b: EndpointStats): number {
+export function locustOrder(a: { name: string; method: string }, b: { name: string; method: string }): number {
   if (a.name !== b.name) return a.name < b.name ? -1 : 1;
   return a.method < b.method ? -1 : a.method > b.method ? 1 : 0;
 }
@@ -347,16 +383,26 @@ function listOf<T extends v.GenericSchema>(schema: T, raw: unknown): v.InferOutp
   });
 }
 
-/** Reads a record back. Tolerates what a crash leaves: no final, no end in meta, a torn last line of ticks. */
-export async function loadRunRecord(dir: string): Promise<LoadedRunRecord> {
+/**
+ * A record's meta.json and options.json, checked: what every reader of a record starts with. Throws a one-line reason for
+ * a folder that is missing, is not a record, or is a record of a newer format.
+ */
+export async function loadRecordHead(dir: string): Promise<{ meta: RunMeta; options: RecordedOptions }> {
   const rawMeta = await readJson(path.join(dir, 'meta.json'));
-  if (rawMeta === undefined) throw new Error(`${dir} is not a run record (no readable meta.json)`);
+  if (rawMeta === undefined) {
+    const missing = await stat(dir).then(() => false, () => true);
+    throw new Error(`${dir} is not a run record (${missing ? 'no such folder' : 'no readable meta.json'})`);
+  }
   const checkedMeta = parseRunMeta(rawMeta);
   if (!checkedMeta.ok) throw new Error(`${dir} is not a run record this version can read: ${checkedMeta.error}`);
-  const meta = checkedMeta.value;
   // A record without readable options still shows its statistics: the options only label it.
   const checkedOptions = parseRecordedOptions((await readJson(path.join(dir, 'options.json'))) ?? {});
-  const options = checkedOptions.ok ? checkedOptions.value : {};
+  return { meta: checkedMeta.value, options: checkedOptions.ok ? checkedOptions.value : {} };
+}
+
+/** Reads a record back. Tolerates what a crash leaves: no final, no end in meta, a torn last line of ticks. */
+export async function loadRunRecord(dir: string): Promise<LoadedRunRecord> {
+  const { meta, options } = await loadRecordHead(dir);
   const ticks: Tick[] = [];
   let unreadableLines = 0;
   const text = await readFile(path.join(dir, 'ticks.jsonl'), 'utf8').catch(() => '');

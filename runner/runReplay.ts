@@ -1,8 +1,7 @@
 // Rebuilds the panel's view of a run from its record on disk, by replaying the recorded messages through RunAggregate.
-import path from 'node:path';
-import { outcomeMessage, parseRecordedOptions, parseRunMeta, type RunMeta } from '../protocol/runRecord';
+import { outcomeMessage, type RunMeta } from '../protocol/runRecord';
 import type { LoadedRunRecord } from './runRecord';
-import { loadRunRecord, readJson } from './runRecord';
+import { loadRunRecord } from './runRecord';
 import { parseDuration } from '../protocol/duration';
 import { parseThreshold, type Threshold } from '../protocol/thresholds';
 import { RunAggregate } from './runAggregate';
@@ -44,7 +43,7 @@ export function replayRunRecord(record: LoadedRunRecord): RunAggregate {
   if (evaluator) aggregate.setThresholds(evaluator.statuses());
   if (meta.verdict) aggregate.setVerdict(meta.verdict);
   const exit = meta.exit ?? { code: null, signal: null };
-  aggregate.finish(exit, { outcome: meta.outcome, message: outcomeMessage(meta.outcome, meta.exit, { ...(meta.interpreter && { interpreter: meta.interpreter.path }), hadFinal: record.final !== undefined }) });
+  aggregate.finish(exit, { outcome: meta.outcome, message: outcomeMessage(meta.outcome, meta.exit, { ...(meta.interpreter && { interpreter: meta.interpreter.path }), hadFinal: record.final !== undefined, ...(meta.shortfalls && { shortfalls: meta.shortfalls }) }) });
   return aggregate;
 }
 
@@ -59,39 +58,4 @@ export function recordedThresholds(meta: RunMeta): Threshold[] {
 /** Loads a record folder and returns the view of its run, as the panel shows a finished run. */
 export async function loadRunView(dir: string): Promise<RunView> {
   return replayRunRecord(await loadRunRecord(dir)).snapshot;
-}
-
-/** What a list of recorded runs shows of each, read without its ticks (a long run's ticks.jsonl is large). */
-export interface RecordSummary {
-  dir: string;
-  meta: RunMeta;
-  locustfile: string | undefined;
-  /** For an attached run: the web UI it followed. */
-  attachedTo: string | undefined;
-  host: string | undefined;
-  /** From the final statistics; absent when the run has none. */
-  requests: number | undefined;
-  failures: number | undefined;
-}
-
-/** The summary of a record folder, or undefined when it is not one (no readable meta.json). */
-export async function readRecordSummary(dir: string): Promise<RecordSummary | undefined> {
-  const [rawMeta, rawOptions, final] = await Promise.all(['meta.json', 'options.json', 'final.json'].map((f) => readJson(path.join(dir, f))));
-  const meta = parseRunMeta(rawMeta);
-  if (!meta.ok) return undefined;
-  const options = parseRecordedOptions(rawOptions ?? {});
-  const total = isObject(final) && isObject(final['total']) ? final['total'] : undefined;
-  return {
-    dir,
-    meta: meta.value,
-    locustfile: options.ok ? options.value.locustfile : undefined,
-    attachedTo: options.ok ? options.value.attach : undefined,
-    host: (options.ok && options.value.host) || meta.value.host || undefined,
-    requests: typeof total?.['requests'] === 'number' ? total['requests'] : undefined,
-    failures: typeof total?.['failures'] === 'number' ? total['failures'] : undefined,
-  };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -14,6 +14,9 @@ import {
   type ThresholdStatus,
   type Verdict,
 } from '../protocol/thresholds';
+import { ResponseTimeHistogram } from './responseTimes';
+
+export { ResponseTimeHistogram } from './responseTimes';
 
 /*
  * What each kind of threshold is judged on. "Report" below is a tick or the final statistics; "elapsed" is seconds since
@@ -91,62 +94,6 @@ function holds(op: ThresholdOp, value: number, limit: number): boolean {
 /** The worse of two values for this operator (the one closer to breaking it). */
 function worse(op: ThresholdOp, a: number, b: number): number {
   return op === '<' || op === '<=' ? Math.max(a, b) : Math.min(a, b);
-}
-
-/**
- * A response-time histogram as Locust keeps one ({rounded ms: count}), built from window histograms (`add` a window's
- * flat [ms, count, …], or take one back out), with Locust's percentile walk.
- */
-export class ResponseTimeHistogram {
-  private readonly counts = new Map<number, number>();
-  /** Every key ever added, ascending; keys whose count fell back to 0 stay (Locust's rounding keeps them few). */
-  private readonly keys: number[] = [];
-  total = 0;
-
-  add(flat: readonly number[], sign: 1 | -1 = 1): void {
-    for (let i = 0; i + 1 < flat.length; i += 2) {
-      const ms = flat[i]!;
-      const n = flat[i + 1]! * sign;
-      const count = this.counts.get(ms);
-      if (count === undefined) {
-        this.counts.set(ms, n);
-        insertSorted(this.keys, ms);
-      } else {
-        this.counts.set(ms, count + n);
-      }
-      this.total += n;
-    }
-  }
-
-  /**
-   * Locust's calculate_response_time_percentile over this histogram, with its own total as the count (as the bridge's
-   * window percentiles do): walking from the slowest time down, the first at which the requests counted reach
-   * total - int(total * q).
-   */
-  percentile(q: number): number | null {
-    if (this.total <= 0) return null;
-    const need = this.total - Math.floor(this.total * q);
-    let processed = 0;
-    for (let i = this.keys.length - 1; i >= 0; i--) {
-      const ms = this.keys[i]!;
-      const count = this.counts.get(ms)!;
-      if (count <= 0) continue;
-      processed += count;
-      if (processed >= need) return ms;
-    }
-    return 0;
-  }
-}
-
-function insertSorted(keys: number[], value: number): void {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (keys[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  keys.splice(lo, 0, value);
 }
 
 /** What one scope gained in one report: differences of its cumulative statistics, and its window histograms. */

@@ -15,6 +15,7 @@ import {
   type Series,
   type TaskView,
 } from '../protocol/webview';
+import { BaselineBar } from './baselineBar';
 import { RunCharts } from './charts';
 import { RunControls } from './controls';
 import { element, setText } from './dom';
@@ -60,6 +61,9 @@ header.append(title, stateBadge, subtitle, metrics, controls.element, message);
 
 // ---- Thresholds: where each stands, and the verdict once the run ended (hidden for a run without thresholds)
 const thresholds = new ThresholdStrip();
+
+// ---- Baseline: the run it is compared with, and the verdict so far (hidden for a run without a baseline)
+const baselineBar = new BaselineBar();
 
 // ---- Charts with the endpoint selector
 const chartsSection = element('section', { className: 'charts-section' });
@@ -107,7 +111,7 @@ const openSource = (path: string, line: number) => postToHost({ type: 'openSourc
 const exceptions = new ExceptionsView(openSource);
 
 const runSection = element('section', { className: 'run' });
-runSection.append(header, thresholds.element, chartsSection, statsSection, failures.element, exceptions.element);
+runSection.append(header, thresholds.element, baselineBar.element, chartsSection, statsSection, failures.element, exceptions.element);
 
 // ---- The single task, and the switch between it and the load test (shown when there are both)
 const taskPanel = new TaskPanel(openSource);
@@ -225,6 +229,8 @@ function drawCharts(): void {
     total: totalSeries,
     userClasses: [...classSeries].map(([name, value]) => ({ name, value })),
     limits: thresholds.limitsFor(selected),
+    // The baseline's series are of the whole run: overlaid only when the charts show the whole run.
+    ...(run.baseline && !selected && { baseline: run.baseline.series }),
   });
 }
 
@@ -310,6 +316,7 @@ function show(view: RunView | null): void {
     saveUiState(ui);
   }
   if (!view) {
+    showBaseline(undefined);
     layout();
     return;
   }
@@ -328,6 +335,7 @@ function show(view: RunView | null): void {
   exceptions.update(view.exceptions ?? []);
   // A run that completed ends 'stopped' with its verdict (a 'stopped' snapshot without one comes before it); 'failed' gets none.
   thresholds.show(view.thresholds, view.verdict, view.state === 'failed');
+  showBaseline(view.baseline);
   renderHeader();
   // The snapshot carries the run's series only; the selected endpoint's come on request.
   if (selected) select(selected);
@@ -337,6 +345,11 @@ function show(view: RunView | null): void {
     if (sameRun) endpointSelect.value = ALL;
     scheduleCharts();
   }
+}
+
+function showBaseline(view: RunView['baseline']): void {
+  baselineBar.show(view);
+  table.setBaseline(view);
 }
 
 /** The clock takes the newest sample's time and stops when the run does. */
@@ -373,6 +386,11 @@ function applyTick(msg: Extract<HostToWebview, { type: 'tick' }>): void {
   if (msg.thresholds) {
     run.thresholds = msg.thresholds;
     if (thresholds.update(msg.thresholds)) scheduleCharts();
+  }
+  if (msg.baseline) {
+    run.baseline = msg.baseline;
+    showBaseline(msg.baseline);
+    scheduleCharts();
   }
   const points = msg.points;
   if (points) {

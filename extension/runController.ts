@@ -4,13 +4,13 @@ import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_STATS_INTERVAL } from '../protocol/limits';
 import type { RunTarget } from '../protocol/lsp';
-import type { LocustfileModel } from '../protocol/model';
+import type { CustomArgumentInfo, LocustfileModel } from '../protocol/model';
 import type { Threshold } from '../protocol/thresholds';
 import { declaredThresholds } from '../runner/declaredThresholds';
 import type { EndpointKey, HostToWebview, TaskView, WebviewToHost } from '../protocol/webview';
 import { listRunRecords, loadRunRecord } from '../runner/runRecord';
 import { replayRunRecord } from '../runner/runReplay';
-import { mergeDefaults, readLocustConf, runOptionsFor, type RunChoices } from '../runner/runChoices';
+import { mergeDefaults, readLocustConf, rememberedChoices, runOptionsFor, type RunChoices } from '../runner/runChoices';
 import { RunSession, type RunEnd } from '../runner/runSession';
 import { loadBaseline } from '../runner/runHistory';
 import { recordedBaselineView, type RunBaseline } from '../runner/liveBaseline';
@@ -175,17 +175,25 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     const config = vscode.workspace.getConfiguration('locustStudio', vscode.Uri.parse(target.uri));
     const interpreter = await chooseInterpreter(vscode.Uri.parse(target.uri));
     if (!interpreter) return undefined;
-    const choices = await this.choose(target, locustfile, config, ask);
+    // The language server's model (open, or as saved): the file's own command-line arguments and its THRESHOLDS.
+    const model = await this.storage.modelOf(target.uri).catch(() => null);
+    const customArguments = model?.customArguments ?? [];
+    const choices = await this.choose(target, locustfile, config, ask, customArguments);
     if (!choices) return undefined;
-    const thresholds = await this.thresholdsOf(target.uri, locustfile);
+    const thresholds = await this.thresholdsOf(model, locustfile);
     if (!thresholds) return undefined;
     this.lastTarget = target;
 
-    const options = runOptionsFor({ locustfile, userClasses: target.userClasses, shape: target.shape }, choices, {
-      python: interpreter.path,
-      statsInterval: config.get<number>('statsInterval', DEFAULT_STATS_INTERVAL),
-      workers: config.get<number>('workers', 0),
-    });
+    const options = runOptionsFor(
+      { locustfile, userClasses: target.userClasses, shape: target.shape },
+      choices,
+      {
+        python: interpreter.path,
+        statsInterval: config.get<number>('statsInterval', DEFAULT_STATS_INTERVAL),
+        workers: config.get<number>('workers', 0),
+      },
+      customArguments,
+    );
     const folder = runFolder(this.storage.defaultRunFolder, config, locustfile);
     const baseline = await this.baselineOf(folder, locustfile, target.userClasses);
     let session: RunSession;
@@ -234,8 +242,8 @@ export class RunController implements RunPanelSource, vscode.Disposable {
    * The locustfile's THRESHOLDS, as the language server reads them. Entries that cannot be judged (the Problems view
    * shows why) leave the choice to the user: run without them, or go and fix them. Undefined: do not run.
    */
-  private async thresholdsOf(uri: string, locustfile: string): Promise<Threshold[] | undefined> {
-    const declared = declaredThresholds(await this.storage.modelOf(uri).catch(() => null));
+  private async thresholdsOf(model: LocustfileModel | null, locustfile: string): Promise<Threshold[] | undefined> {
+    const declared = declaredThresholds(model);
     const first = declared.problems[0];
     if (!first) return declared.thresholds;
     const choice = await vscode.window.showWarningMessage(
@@ -313,7 +321,13 @@ export class RunController implements RunPanelSource, vscode.Disposable {
   }
 
   /** The run's choices: asked (prefilled with the last ones for this file, locust.conf, settings) or the last ones. */
-  private async choose(target: RunTarget, locustfile: string, config: vscode.WorkspaceConfiguration, ask: AskMode): Promise<RunChoices | undefined> {
+  private async choose(
+    target: RunTarget,
+    locustfile: string,
+    config: vscode.WorkspaceConfiguration,
+    ask: AskMode,
+    customArguments: readonly CustomArgumentInfo[],
+  ): Promise<RunChoices | undefined> {
     const conf = await readFile(path.join(path.dirname(locustfile), 'locust.conf'), 'utf8').then(readLocustConf, () => ({}));
     // The host as Locust would pick it: your last answer, then locust.conf (which overrides the class in Locust 2.12),
     // then the User class's own `host` (the language server reads it, inherited ones included).
@@ -330,8 +344,9 @@ export class RunController implements RunPanelSource, vscode.Disposable {
         ? defaults
         : ask === 'missing'
           ? await askHost(title, defaults)
-          : await askRunChoices(title, defaults, Boolean(target.shape));
-    if (choices) await this.storage.state.update(lastChoicesKey(target.uri), choices);
+          : await askRunChoices(title, defaults, Boolean(target.shape), customArguments);
+    // Remembered for the next run of the file, without the values of secret arguments.
+    if (choices) await this.storage.state.update(lastChoicesKey(target.uri), rememberedChoices(choices, customArguments));
     return choices;
   }
 

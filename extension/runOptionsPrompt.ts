@@ -1,8 +1,10 @@
 // The "Run load test" questions: users, spawn rate, run time and host in a few input boxes, then tags and extra arguments.
 import * as vscode from 'vscode';
+import type { CustomArgumentInfo } from '../protocol/model';
 import {
   parseArguments,
   parseList,
+  validateCustomArgument,
   validateHost,
   validateRunTime,
   validateSpawnRate,
@@ -32,8 +34,19 @@ async function ask(title: string, step: number, steps: number, q: Question): Pro
  * Asks for a run's choices, prefilled with `defaults`. A load shape decides users and duration itself, so `shaped`
  * skips those questions. Returns undefined when the user cancels.
  */
-export async function askRunChoices(title: string, defaults: RunChoices, shaped: boolean): Promise<RunChoices | undefined> {
-  const choices: RunChoices = { ...defaults, tags: [...defaults.tags], excludeTags: [...defaults.excludeTags], extraArgs: [...defaults.extraArgs] };
+export async function askRunChoices(
+  title: string,
+  defaults: RunChoices,
+  shaped: boolean,
+  customArguments: readonly CustomArgumentInfo[] = [],
+): Promise<RunChoices | undefined> {
+  const choices: RunChoices = {
+    ...defaults,
+    tags: [...defaults.tags],
+    excludeTags: [...defaults.excludeTags],
+    extraArgs: [...defaults.extraArgs],
+    customArgs: { ...defaults.customArgs },
+  };
   const steps = shaped ? 1 : 4;
   let step = 1;
   if (!shaped) {
@@ -60,7 +73,7 @@ export async function askRunChoices(title: string, defaults: RunChoices, shaped:
   });
   if (host === undefined) return undefined;
   choices.host = host.trim();
-  return (await refineChoices(title, choices)) ? choices : undefined;
+  return (await refineChoices(title, choices, customArguments.filter((a) => a.inWebUi))) ? choices : undefined;
 }
 
 /**
@@ -78,13 +91,33 @@ export async function askHost(title: string, defaults: RunChoices): Promise<RunC
   return host === undefined ? undefined : { ...defaults, host: host.trim() };
 }
 
-type Refinement = vscode.QuickPickItem & { id: 'start' | 'tags' | 'excludeTags' | 'extraArgs' };
+type Refinement = vscode.QuickPickItem & { id: 'start' | 'tags' | 'excludeTags' | 'extraArgs' | 'custom'; argument?: CustomArgumentInfo };
 
-/** A last pick: start, or set tags / excluded tags / extra arguments first. False when cancelled. */
-async function refineChoices(title: string, choices: RunChoices): Promise<boolean> {
+/** What a custom argument's row says of its value: the value chosen, else its default; a secret never shows. */
+function customValueText(argument: CustomArgumentInfo, choices: RunChoices): string {
+  const chosen = Object.hasOwn(choices.customArgs, argument.flag) ? choices.customArgs[argument.flag] : undefined;
+  if (argument.secret) return chosen ? '•••••• (set)' : 'not set';
+  const value = chosen ?? argument.default;
+  if (argument.kind === 'flag') return value === 'true' ? 'on' : 'off';
+  return value === null || value === '' ? 'not set' : `${value}${chosen === undefined ? ' (default)' : ''}`;
+}
+
+/**
+ * A last pick: start, or first set the locustfile's own arguments (as Locust's web form lists them), tags, excluded tags
+ * or extra arguments. False when cancelled.
+ */
+async function refineChoices(title: string, choices: RunChoices, customArguments: readonly CustomArgumentInfo[]): Promise<boolean> {
   for (;;) {
     const items: Refinement[] = [
       { id: 'start', label: '$(play) Start the run', detail: summary(choices) },
+      ...(customArguments.length ? [{ id: 'custom' as const, label: 'The locustfile’s arguments', kind: vscode.QuickPickItemKind.Separator }] : []),
+      ...customArguments.map((argument): Refinement => ({
+        id: 'custom',
+        argument,
+        label: `$(${argument.secret ? 'key' : 'symbol-parameter'}) ${argument.flag}`,
+        description: customValueText(argument, choices),
+        ...(argument.help && { detail: argument.help }),
+      })),
       { id: 'tags', label: '$(tag) Run only tasks tagged…', description: choices.tags.join(', ') || 'all tasks' },
       { id: 'excludeTags', label: '$(exclude) Skip tasks tagged…', description: choices.excludeTags.join(', ') || 'none' },
       { id: 'extraArgs', label: '$(terminal) Extra Locust arguments…', description: choices.extraArgs.join(' ') || 'none' },
@@ -92,6 +125,10 @@ async function refineChoices(title: string, choices: RunChoices): Promise<boolea
     const picked = await vscode.window.showQuickPick(items, { title, ignoreFocusOut: true, placeHolder: 'Start, or refine the run first' });
     if (!picked) return false;
     if (picked.id === 'start') return true;
+    if (picked.id === 'custom') {
+      if (picked.argument) await askCustomArgument(title, picked.argument, choices);
+      continue;
+    }
     const current = picked.id === 'extraArgs' ? choices.extraArgs.join(' ') : choices[picked.id].join(', ');
     const text = await vscode.window.showInputBox({
       title,
@@ -103,6 +140,34 @@ async function refineChoices(title: string, choices: RunChoices): Promise<boolea
     if (picked.id === 'extraArgs') choices.extraArgs = parseArguments(text);
     else choices[picked.id] = parseList(text);
   }
+}
+
+/** Asks one of the locustfile's arguments as Locust's web form does: a pick for choices and switches, a password box for a secret. */
+async function askCustomArgument(title: string, argument: CustomArgumentInfo, choices: RunChoices): Promise<void> {
+  const current = Object.hasOwn(choices.customArgs, argument.flag) ? choices.customArgs[argument.flag]! : (argument.default ?? '');
+  if (argument.kind === 'flag' || argument.choices) {
+    const values = argument.kind === 'flag' ? ['true', 'false'] : argument.choices!;
+    const picked = await vscode.window.showQuickPick(
+      values.map((value) => ({
+        label: argument.kind === 'flag' ? (value === 'true' ? 'on' : 'off') : value,
+        value,
+        description: [value === current ? 'current' : '', value === argument.default ? 'default' : ''].filter(Boolean).join(', '),
+      })),
+      { title: `${title}: ${argument.flag}`, placeHolder: argument.help ?? argument.flag, ignoreFocusOut: true },
+    );
+    if (picked) choices.customArgs[argument.flag] = picked.value;
+    return;
+  }
+  const text = await vscode.window.showInputBox({
+    title: `${title}: ${argument.flag}`,
+    prompt: argument.help ?? `Value of ${argument.flag}${argument.default !== null ? ` (default ${argument.default})` : ''}`,
+    value: argument.secret ? '' : current,
+    password: argument.secret,
+    placeHolder: argument.secret ? 'Not remembered after this run' : (argument.default ?? ''),
+    ignoreFocusOut: true,
+    validateInput: (value) => validateCustomArgument(argument, value) ?? null,
+  });
+  if (text !== undefined) choices.customArgs[argument.flag] = text.trim();
 }
 
 function summary(c: RunChoices): string {

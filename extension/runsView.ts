@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import path from 'node:path';
 import { formatCount, formatDuration, formatMs, formatPercent, formatRate } from '../protocol/format';
 import { OUTCOME_LABEL, outcomeMessage } from '../protocol/runRecord';
+import { COMPARISON_VERDICT_LABEL } from '../protocol/compare';
 import { MAX_RUN_LABEL_LENGTH, type RunHistory } from '../protocol/runHistory';
 import {
   baselineFor,
@@ -321,6 +322,8 @@ export function runDescription(run: RecordSummary, { baseline, live }: { baselin
   }
   const verdict = run.meta.verdict?.outcome;
   if (verdict && verdict !== 'unknown') parts.push(verdict === 'passed' ? '✓' : '✗');
+  // Compared with a baseline when it ran: said only when it regressed (the tooltip says every verdict).
+  if (run.meta.baseline?.verdict === 'regressed') parts.push('regressed vs baseline');
   return parts.join(' · ');
 }
 
@@ -358,6 +361,7 @@ export function runTooltip(run: RecordSummary, history: RunHistory, { baseline, 
     if (meta.verdict.abortedBy) lines.push(`Aborted by: ${meta.verdict.abortedBy}`);
   }
   else if (meta.thresholds?.length) lines.push(`Thresholds (no verdict): ${meta.thresholds.join('; ')}`);
+  if (meta.baseline) lines.push(`Compared with the baseline ${meta.baseline.dir}: ${COMPARISON_VERDICT_LABEL[meta.baseline.verdict]}`);
   if (meta.locustVersion) lines.push(`Locust ${meta.locustVersion}`);
   if (meta.recordStopped) lines.push(`Recording stopped: ${meta.recordStopped}`);
   lines.push(`Record: ${run.dir}`);

@@ -149,6 +149,29 @@ export interface EventListenerInfo {
 }
 
 /**
+ * A command-line argument the locustfile adds to Locust's (`parser.add_argument(...)` in an `init_command_line_parser`
+ * listener): Locust's web UI shows each one in its start form, and the run questions ask them the same way.
+ */
+export interface CustomArgumentInfo {
+  /** The option as the command line takes it: its first long flag (`--target-env`), else its first flag. */
+  flag: string;
+  /** Where the locustfile reads it: `environment.parsed_options.<dest>`. */
+  dest: string;
+  /** `flag`: an `action="store_true"`/`"store_false"` switch, given or not; else a value of that type. */
+  kind: 'text' | 'integer' | 'number' | 'flag';
+  /** The default as text (`"true"`/`"false"` for a switch); null when none is given or it is not a literal. */
+  default: string | null;
+  /** `choices=[…]` as text; null when any value goes (or they are not literals). */
+  choices: string[] | null;
+  help: string | null;
+  /** `is_secret=True`: asked in a password box, never remembered. */
+  secret: boolean;
+  /** `include_in_web_ui=False` leaves it out of Locust's form, and of the run questions. */
+  inWebUi: boolean;
+  range: SourceRange;
+}
+
+/**
  * A request the file makes, with the row Locust's statistics table will give it: `self.client.get(...)` and the other verbs,
  * `self.client.request(method, url)`, FastHttpUser's `self.rest(method, url)` / `self.client.rest(...)` (also through
  * `self.user.client` in a TaskSet, or `user.client` in a task function), and `events.request.fire(request_type=…, name=…)`.
@@ -201,4 +224,6 @@ export interface LocustfileModel {
   thresholds: ThresholdDeclaration[];
   /** The `THRESHOLDS = [...]` statement the thresholds come from; null when the file has none. */
   thresholdsDeclaredAt: SourceRange | null;
+  /** The command-line arguments the file adds to Locust's, in file order; absent when it adds none. */
+  customArguments?: CustomArgumentInfo[];
 }

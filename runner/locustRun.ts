@@ -54,6 +54,8 @@ export interface RunOptions {
   excludeTags?: string[];
   /** Passed to Locust as they are, after the options above. */
   extraArgs?: string[];
+  /** Options among extraArgs whose values are secrets (`is_secret` arguments): passed to Locust, never written to a record. */
+  secretFlags?: string[];
   /** Seconds between statistics ticks (the bridge's default is 1, its minimum 0.25). */
   statsInterval?: number;
   csvPrefix?: string;

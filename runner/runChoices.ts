@@ -6,6 +6,7 @@ import { parseDuration } from '../protocol/duration';
 import type { RunOptions } from './locustRun';
 import { isSpawnRate, isUserCount, MAX_USERS, MIN_USERS_TO_START } from '../protocol/limits';
 import { readLocustConf as parseLocustConf } from '../protocol/locustConf';
+import type { CustomArgumentInfo } from '../protocol/model';
 
 export interface RunChoices {
   users: number;
@@ -17,6 +18,8 @@ export interface RunChoices {
   tags: string[];
   excludeTags: string[];
   extraArgs: string[];
+  /** Values of the locustfile's own command-line arguments (CustomArgumentInfo), by flag: what the user set in the questions. */
+  customArgs: Record<string, string>;
 }
 
 /** First value wins: what the user used last for this file, then the file's own settings, then the extension's settings. */
@@ -31,7 +34,43 @@ export function mergeDefaults(...layers: Partial<RunChoices>[]): RunChoices {
     tags: pick('tags', []),
     excludeTags: pick('excludeTags', []),
     extraArgs: pick('extraArgs', []),
+    customArgs: pick('customArgs', {}),
   };
+}
+
+/**
+ * The locustfile's own arguments as Locust's command line takes them, for the values chosen (in the file's order): a switch
+ * is given when it is set away from its default; a value when it is not empty. Arguments the file no longer declares, or
+ * leaves out of Locust's form, are not passed.
+ */
+export function customArgumentArgs(values: Readonly<Record<string, string>>, declared: readonly CustomArgumentInfo[]): string[] {
+  const args: string[] = [];
+  for (const argument of declared) {
+    if (!argument.inWebUi || !Object.hasOwn(values, argument.flag)) continue;
+    const value = values[argument.flag]!;
+    if (argument.kind === 'flag') {
+      if ((value === 'true') !== (argument.default === 'true')) args.push(argument.flag);
+    } else if (value !== '') {
+      args.push(argument.flag, value);
+    }
+  }
+  return args;
+}
+
+/** An error message for a custom argument's value, as Locust's parser would refuse it; undefined when it is fine. */
+export function validateCustomArgument(argument: CustomArgumentInfo, text: string): string | undefined {
+  const value = text.trim();
+  if (value === '') return undefined;
+  if (argument.choices && !argument.choices.includes(value)) return `One of: ${argument.choices.join(', ')}.`;
+  if (argument.kind === 'integer' && !/^[-+]?\d+$/.test(value)) return 'A whole number.';
+  if (argument.kind === 'number' && !Number.isFinite(Number(value))) return 'A number.';
+  return undefined;
+}
+
+/** The choices as they are remembered for the next run of the file: everything but the values of secret arguments. */
+export function rememberedChoices(choices: RunChoices, declared: readonly CustomArgumentInfo[]): RunChoices {
+  const secret = new Set(declared.filter((a) => a.secret).map((a) => a.flag));
+  return { ...choices, customArgs: Object.fromEntries(Object.entries(choices.customArgs).filter(([flag]) => !secret.has(flag))) };
 }
 
 /** An error message for an input box, or undefined when the value is fine. */
@@ -99,6 +138,7 @@ export function runOptionsFor(
   target: { locustfile: string; userClasses: string[]; shape?: string | undefined },
   choices: RunChoices,
   { python, statsInterval, workers }: { python: string; statsInterval: number; workers: number },
+  declared: readonly CustomArgumentInfo[] = [],
 ): RunOptions {
   return {
     python,
@@ -111,7 +151,9 @@ export function runOptionsFor(
     host: choices.host || undefined,
     tags: choices.tags,
     excludeTags: choices.excludeTags,
-    extraArgs: choices.extraArgs,
+    // The file's own arguments first, so that extra arguments typed by hand can still override them.
+    extraArgs: [...customArgumentArgs(choices.customArgs, declared), ...choices.extraArgs],
+    ...(declared.some((a) => a.secret) && { secretFlags: declared.filter((a) => a.secret).map((a) => a.flag) }),
     statsInterval,
     ...(workers > 0 && { mode: 'distributed' as const, workers }),
   };

@@ -209,8 +209,10 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
     const id = settings.id ?? randomBytes(8).toString('hex');
     const description = describeLaunch(options, id);
     const recorded: RecordedOptions = { ...options };
-    // The environment may hold secrets (tokens in LOCUST_* or elsewhere): never written to disk.
+    // The environment may hold secrets (tokens in LOCUST_* or elsewhere): never written to disk; nor secret arguments' values.
     delete recorded['env'];
+    delete recorded['secretFlags'];
+    if (options.extraArgs && options.secretFlags?.length) recorded['extraArgs'] = redactSecrets(options.extraArgs, options.secretFlags);
     const recorder = createRecorder(settings, recorded, description.startedAt);
     let run: LocustRun;
     try {
@@ -423,6 +425,19 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
     return end;
   }
 }
+
+/** Arguments as a record keeps them: the value of each secret option (`--key VALUE` or `--key=VALUE`) replaced. */
+export function redactSecrets(args: readonly string[], secretFlags: readonly string[]): string[] {
+  const secret = new Set(secretFlags);
+  return args.map((arg, i) => {
+    const flag = arg.split('=', 1)[0]!;
+    if (arg.includes('=') && secret.has(flag)) return `${flag}=${REDACTED}`;
+    return i > 0 && secret.has(args[i - 1]!) && !args[i - 1]!.includes('=') ? REDACTED : arg;
+  });
+}
+
+/** What a record shows in place of a secret. */
+export const REDACTED = '<secret>';
 
 /** The run's recorder, made before anything starts so that a folder it cannot write refuses the run (RecordFolderError). */
 function createRecorder(settings: SessionSettings, recorded: RecordedOptions, startedAt: number): RunRecorder | undefined {

@@ -6,6 +6,7 @@ import { methodResolutionOrder } from './methodResolution';
 import { decodeContent } from './pythonStrings';
 import { mayMakeRequests, requestSitesIn } from './requestSites';
 import { readThresholds, THRESHOLDS_STATEMENT, type ThresholdProblem, type ThresholdsRead } from './thresholdDeclarations';
+import { customArgumentsOf } from './customArguments';
 import { asWeight, evaluate, exprOf, exprText, truthy, valueText, type Binding, type Expr, type Scope, type Value } from './staticValues';
 
 /** The locust names the model cares about, as Locust itself exports them (plus the 0.x names, to diagnose them). */
@@ -1499,6 +1500,13 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
   for (const cls of classes) if (!cls.nestedIn && !classNamed.has(cls.name)) classNamed.set(cls.name, cls);
   const thresholdRow = thresholds?.row ?? 0;
   const thresholdProblems: ThresholdProblem[] = (thresholds?.read.problems ?? []).map((p) => ({ ...p, range: shiftRange(p.range, thresholdRow) }));
+  // Read again on every analysis (cheap: only files with a parser listener): a reused model may predate an edit inside it.
+  const customArguments = listeners.some((l) => l.event === 'init_command_line_parser') ? customArgumentsOf(root, listeners) : [];
+  const withArguments = (model: LocustfileModel): LocustfileModel => {
+    const fresh = { ...model };
+    delete fresh.customArguments;
+    return customArguments.length ? { ...fresh, customArguments } : fresh;
+  };
   const reused = !anyError ? cache?.unchanged(read) : undefined;
   if (reused) {
     // The same classes in the same order: their kinds carry over; the model is the last one, at this version.
@@ -1507,7 +1515,7 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
       const kind = reused.kinds[i];
       if (kind) kinds.set(cls, kind);
     });
-    return { model: { ...reused.model, version }, facts: { source, imports, classes, kinds, classNamed, thresholdProblems } };
+    return { model: withArguments({ ...reused.model, version }), facts: { source, imports, classes, kinds, classNamed, thresholdProblems } };
   }
 
   const kinds = classifyClasses(classes, imports);
@@ -1597,6 +1605,7 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
     requests,
     thresholds: declared,
     thresholdsDeclaredAt: thresholds ? shiftRange(thresholds.read.declaredAt, thresholds.row) : null,
+    ...(customArguments.length && { customArguments }),
   };
   cache?.remember(anyError ? undefined : { read, model, kinds: classes.map((cls) => kinds.get(cls)) });
   return { model, facts: { source, imports, classes, kinds, classNamed, thresholdProblems } };

@@ -39,7 +39,32 @@ const TEST_NAMES = [
   'Pin as Baseline marks the run (icon and "baseline"); Rename names it',
   'Compare with Baseline opens the comparison panel, titled by both runs, in light and dark themes',
   'a new run of the locustfile is compared live with its pinned baseline: the panel names it, Δ columns, the verdict kept in the record',
+  'the run questions ask the locustfile’s own arguments (a pick for choices, a password box for a secret); Locust gets them, the record keeps no secret',
 ] as const;
+
+/** A locustfile with arguments of its own (Locust's web UI shows them in its form), naming its requests by them. */
+const ARGS_LOCUSTFILE = 'args_locustfile.py';
+const ARGS_LOCUSTFILE_TEXT = `from locust import HttpUser, constant, events, task
+
+
+@events.init_command_line_parser.add_listener
+def _(parser):
+    parser.add_argument("--target-env", choices=["dev", "staging", "prod"], default="dev", help="Environment the traffic is for")
+    try:
+        parser.add_argument("--api-key", is_secret=True, default="", help="API key (not remembered)")
+    except TypeError:  # a Locust before is_secret (Debian's 2.12)
+        parser.add_argument("--api-key", default="", help="API key (not remembered)")
+    parser.add_argument("--batch-size", type=int, default=10, help="Items per request")
+
+
+class Shopper(HttpUser):
+    wait_time = constant(0.2)
+
+    @task
+    def browse(self):
+        o = self.environment.parsed_options
+        self.client.get("/products", name=f"/products {o.target_env} key={'yes' if o.api_key else 'no'}")
+`;
 
 /** A locustfile that makes steady traffic to the demo target (bounded by the run time). */
 const RUNS_LOCUSTFILE = `from locust import HttpUser, constant, task
@@ -80,6 +105,7 @@ before(
     const workspace = path.join(scratch, 'examples');
     await cp(path.join(ROOT, 'examples'), workspace, { recursive: true, filter: (source) => !/[/\\](node_modules|__pycache__|\.locust-studio)$/.test(source) });
     await writeFile(path.join(workspace, LOCUSTFILE), RUNS_LOCUSTFILE);
+    await writeFile(path.join(workspace, ARGS_LOCUSTFILE), ARGS_LOCUSTFILE_TEXT);
     const runFolder = path.join(workspace, '.locust-studio', 'runs');
     await mkdir(path.join(workspace, '.vscode'), { recursive: true });
     await writeFile(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'locustStudio.runFolder': '${workspaceFolder}/.locust-studio/runs' }, null, 2));
@@ -272,7 +298,57 @@ test(TEST_NAMES[3], { timeout: 4 * 60_000 }, async (t) => {
     const meta = JSON.parse(await readFile(path.join(runFolder, newest[0]!, 'meta.json'), 'utf8')) as { baseline?: { dir: string; verdict: string } };
     assert.equal(meta.baseline?.dir, records[0], 'compared with the pinned record');
     assert.equal(await bar.getAttribute('data-verdict'), meta.baseline?.verdict, 'the panel and the record say the same');
+    // The Runs view says a regression against the baseline beside the run (and only then).
+    const newRow = runRows(page).filter({ hasNot: page.locator('.codicon-pinned') }).first();
+    await waitUntil(async () => !/running/.test((await newRow.getAttribute('aria-label')) ?? ''), 30_000, 'the new run listed as ended');
+    const regressedNote = /regressed vs baseline/.test((await newRow.getAttribute('aria-label')) ?? '');
+    assert.equal(regressedNote, meta.baseline?.verdict === 'regressed', (await newRow.getAttribute('aria-label')) ?? '');
     await setTheme(page, LIGHT);
     await screenshot(page, 'runs-7-live-baseline-light');
+  });
+});
+
+test(TEST_NAMES[4], { timeout: 4 * 60_000 }, async (t) => {
+  await step(t, async (page) => {
+    assert.ok(target, 'the demo target runs');
+    await runCommand(page, 'View: Close All Editors');
+    await openFile(page, ARGS_LOCUSTFILE);
+    await (await waitForCodeLens(page, 'Run load test', 60_000)).click();
+    const widget = page.locator('.quick-input-widget');
+    // The usual questions, then the last pick lists the file's arguments with their defaults and help.
+    for (const [i, answer] of ['1', '1', '3s', target.url].entries()) {
+      await widget.locator('.quick-input-title', { hasText: `(${i + 1}/4)` }).waitFor({ state: 'visible', timeout: 30_000 });
+      await widget.locator('.quick-input-box input').fill(answer);
+      await page.keyboard.press('Enter');
+    }
+    const row = (flag: string) => widget.locator('.quick-input-list .monaco-list-row', { hasText: flag });
+    await row('--target-env').waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match((await row('--target-env').textContent()) ?? '', /dev \(default\).*Environment the traffic is for/);
+    assert.match((await row('--api-key').textContent()) ?? '', /not set/);
+    await screenshot(page, 'runs-8-custom-arguments-light');
+    // A choice is picked from its list.
+    await row('--target-env').click();
+    await widget.locator('.quick-input-list .monaco-list-row', { hasText: 'staging' }).click();
+    await row('--target-env').filter({ hasText: 'staging' }).waitFor({ state: 'visible', timeout: 30_000 });
+    // A secret is typed into a password box and never shown.
+    await row('--api-key').click();
+    const input = widget.locator('.quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    assert.equal(await input.getAttribute('type'), 'password');
+    await input.fill('s3cr3t-e2e');
+    await page.keyboard.press('Enter');
+    await row('--api-key').filter({ hasText: '(set)' }).waitFor({ state: 'visible', timeout: 30_000 });
+    assert.doesNotMatch((await widget.textContent()) ?? '', /s3cr3t-e2e/);
+    await widget.locator('.quick-input-list .monaco-list-row', { hasText: 'Start the run' }).click();
+    // Locust got them: the requests are named by the values chosen.
+    const panel = webviewFrame(page);
+    await panel.locator('table.stats tbody tr', { hasText: '/products staging key=yes' }).waitFor({ state: 'visible', timeout: 90_000 });
+    await panel.locator('.state', { hasText: /^stopped$/ }).waitFor({ state: 'visible', timeout: 60_000 });
+    // The record keeps the arguments, the secret's value replaced.
+    const runFolder = path.dirname(records[0]!);
+    const newest = readdirSync(runFolder).filter((name) => /^\d{4}-/.test(name)).sort().at(-1)!;
+    const options = JSON.parse(await readFile(path.join(runFolder, newest, 'options.json'), 'utf8')) as { extraArgs?: string[] };
+    assert.deepEqual(options.extraArgs, ['--target-env', 'staging', '--api-key', '<secret>']);
+    assert.doesNotMatch(await readFile(path.join(runFolder, newest, 'options.json'), 'utf8'), /s3cr3t-e2e/);
   });
 });

@@ -101,6 +101,10 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       void this.openRunFolder();
       return;
     }
+    if (message.type === 'runAgain') {
+      void this.runShownAgain(message.same);
+      return;
+    }
     if (message.type === 'selectEndpoint') {
       this.selected = message.endpoint;
       const aggregate = this.current?.aggregate;
@@ -148,6 +152,20 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     await this.run(this.lastTarget, { ask: 'none' });
   }
 
+  /**
+   * The panel's "Run again" (`same`: the last choices, without asking) and "New run…" (the questions again, prefilled):
+   * the last target run in this window, else the locustfile and User classes of the run the panel shows (a replay).
+   */
+  private async runShownAgain(same: boolean): Promise<void> {
+    const shown = this.current?.aggregate.snapshot;
+    const target = this.lastTarget ?? (shown?.locustfile && !shown.attachedTo ? { uri: vscode.Uri.file(shown.locustfile).toString(), userClasses: shown.userClasses } : undefined);
+    if (!target) {
+      void vscode.window.showInformationMessage('Nothing to run again: open a locustfile and use “Run load test”.');
+      return;
+    }
+    await this.run(target, { ask: same ? 'none' : 'all' });
+  }
+
   /** Asks before a new run replaces the active one; false when the user keeps it. */
   private async replaceActive(action: string): Promise<boolean> {
     if (!this.active) return true;
@@ -171,7 +189,11 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     if (!(await this.replaceActive('Run'))) return undefined;
     const locustfile = vscode.Uri.parse(target.uri).fsPath;
     const config = vscode.workspace.getConfiguration('locustStudio', vscode.Uri.parse(target.uri));
-    const interpreter = await chooseInterpreter(vscode.Uri.parse(target.uri));
+    // Finding the interpreter and its Locust takes seconds: the status bar says so at once, not after them.
+    const interpreter = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: 'Locust Studio: checking Python and Locust…' },
+      () => chooseInterpreter(vscode.Uri.parse(target.uri)),
+    );
     if (!interpreter) return undefined;
     const choices = await this.choose(target, locustfile, config, ask);
     if (!choices) return undefined;

@@ -34,7 +34,8 @@ async function ask(title: string, step: number, steps: number, q: Question): Pro
  */
 export async function askRunChoices(title: string, defaults: RunChoices, shaped: boolean): Promise<RunChoices | undefined> {
   const choices: RunChoices = { ...defaults, tags: [...defaults.tags], excludeTags: [...defaults.excludeTags], extraArgs: [...defaults.extraArgs] };
-  const steps = shaped ? 1 : 4;
+  // The last step is the confirmation (start, or refine the run first): counted like the questions before it.
+  const steps = shaped ? 2 : 5;
   let step = 1;
   if (!shaped) {
     const users = await ask(title, step++, steps, { prompt: 'Number of users (peak concurrency)', value: String(choices.users), validate: validateUsers });
@@ -60,7 +61,7 @@ export async function askRunChoices(title: string, defaults: RunChoices, shaped:
   });
   if (host === undefined) return undefined;
   choices.host = host.trim();
-  return (await refineChoices(title, choices)) ? choices : undefined;
+  return (await refineChoices(`${title} (${steps}/${steps})`, choices)) ? choices : undefined;
 }
 
 /**

@@ -25,8 +25,31 @@ export type Series = v.InferOutput<typeof SeriesSchema>;
 
 /** Fields of the total and per-endpoint series: rates per second in the window, window percentiles in ms. */
 export const SERIES_FIELDS = ['rps', 'fps', 'p50', 'p95', 'p99'] as const;
-/** The total series carries the user count after the request fields. */
+/** The total series carries the user count after the request fields (an endpoint's series has null there). */
 export const TOTAL_USERS_FIELD = SERIES_FIELDS.length;
+
+/**
+ * The windows response-time percentiles are charted over, in seconds: the tick's own (1 s), and rolling windows of
+ * several ticks (Locust's "current" percentiles cover 10 s). Each point carries all of them, so a choice redraws at once.
+ */
+export const ROLLING_WINDOWS = [1, 10, 30] as const;
+export type RollingWindowSeconds = (typeof ROLLING_WINDOWS)[number];
+export const DEFAULT_ROLLING_WINDOW: RollingWindowSeconds = 10;
+/** The percentiles charted per window; the 1 s window's are SERIES_FIELDS' p50, p95, p99. */
+export const ROLLING_PERCENTILES = ['p50', 'p95', 'p99'] as const;
+/** Where the longer windows' percentiles start in a point: after the users field, three per window (p50, p95, p99). */
+const ROLLING_FIELDS_START = TOTAL_USERS_FIELD + 1;
+
+/** The field of a point holding `percentile` over the rolling window of `seconds`. */
+export function rollingField(percentile: (typeof ROLLING_PERCENTILES)[number], seconds: RollingWindowSeconds): number {
+  const q = ROLLING_PERCENTILES.indexOf(percentile);
+  const w = ROLLING_WINDOWS.indexOf(seconds);
+  return w === 0 ? SERIES_FIELDS.indexOf(percentile) : ROLLING_FIELDS_START + (w - 1) * ROLLING_PERCENTILES.length + q;
+}
+
+export function isRollingWindow(x: unknown): x is RollingWindowSeconds {
+  return (ROLLING_WINDOWS as readonly unknown[]).includes(x);
+}
 
 const named = <T extends v.GenericSchema>(schema: T) => v.object({ name: v.string(), value: schema });
 
@@ -160,6 +183,8 @@ export const WebviewToHostSchema = v.variant('type', [
   v.object({ type: v.literal('export'), kind: v.picklist(['html', 'csv']) }),
   /** Show the shown run's record folder (its CSV, JSON and log files). */
   v.object({ type: v.literal('openRunFolder') }),
+  /** After a run: run its locustfile again, `same` with the same choices without asking, else asking them afresh. */
+  v.object({ type: v.literal('runAgain'), same: v.boolean() }),
   /** A traceback line was clicked; the host opens it only inside a workspace folder. */
   v.object({
     type: v.literal('openSource'),

@@ -4,9 +4,6 @@ import { endpointKey, PERCENTILES } from '../protocol/runner';
 import { element, setText } from './dom';
 import { formatCount, formatMs, formatRate } from '../protocol/format';
 
-const COLUMNS = [
-  'Type', 'Name', 'Requests', 'Fails', 'Median', 'p90', 'p95', 'p99', 'Average', 'Min', 'Max', 'Avg size', 'Current RPS', 'Current fails/s',
-] as const;
 const P50 = PERCENTILES.indexOf(0.5);
 const P90 = PERCENTILES.indexOf(0.9);
 const P95 = PERCENTILES.indexOf(0.95);
@@ -24,40 +21,55 @@ export interface SortState {
 
 type Value = string | number | null;
 
-/** Raw values per column: what sorting compares (text columns as text, the rest as numbers; no value sorts last). */
-function valuesOf(e: EndpointStats): Value[] {
-  const seconds = e.window.seconds || 1;
-  return [
-    e.method,
-    e.name,
-    e.requests,
-    e.failures,
-    e.percentiles[P50] ?? null,
-    e.percentiles[P90] ?? null,
-    e.percentiles[P95] ?? null,
-    e.percentiles[P99] ?? null,
-    e.requests ? e.totalResponseTime / e.requests : null,
-    e.minResponseTime,
-    e.requests ? e.maxResponseTime : null,
-    e.requests ? e.totalContentLength / e.requests : null,
-    e.window.requests / seconds,
-    e.window.failures / seconds,
-  ];
+/**
+ * One column of the table: its header (with the unit), the raw value sorting compares (text as text, the rest as
+ * numbers; no value sorts last) and its text. `compact`: kept on a narrow panel (the columns Locust users read first);
+ * `current`: a rate of the latest window, which a run that ended no longer has.
+ */
+export interface Column {
+  title: string;
+  value: (e: EndpointStats) => Value;
+  text: (value: Value, e: EndpointStats) => string;
+  compact?: boolean;
+  current?: boolean;
+  /** Text columns are left-aligned and start sorting from A. */
+  textual?: boolean;
 }
 
-function cellsOf(e: EndpointStats): string[] {
-  const v = valuesOf(e);
-  const ms = (i: number) => formatMs(v[i] as number | null);
-  return [
-    e.method,
-    e.name,
-    formatCount(e.requests),
-    formatCount(e.failures),
-    ms(4), ms(5), ms(6), ms(7), ms(8), ms(9), ms(10),
-    v[11] === null ? '–' : formatCount(Math.round(v[11] as number)),
-    formatRate(v[12] as number),
-    formatRate(v[13] as number),
-  ];
+const msText = (value: Value) => formatMs(value as number | null);
+const countText = (value: Value) => formatCount(value as number);
+const rateText = (value: Value) => formatRate(value as number);
+const windowSeconds = (e: EndpointStats) => e.window.seconds || 1;
+
+/** Every column, in order: one entry each (another column is one more entry). */
+export const COLUMNS: readonly Column[] = [
+  { title: 'Type', value: (e) => e.method, text: (_v, e) => e.method, compact: true, textual: true },
+  { title: 'Name', value: (e) => e.name, text: (_v, e) => e.name, compact: true, textual: true },
+  { title: 'Requests', value: (e) => e.requests, text: countText, compact: true },
+  { title: 'Fails', value: (e) => e.failures, text: countText, compact: true },
+  { title: 'Median (ms)', value: (e) => e.percentiles[P50] ?? null, text: msText, compact: true },
+  { title: '90%ile (ms)', value: (e) => e.percentiles[P90] ?? null, text: msText },
+  { title: '95%ile (ms)', value: (e) => e.percentiles[P95] ?? null, text: msText, compact: true },
+  { title: '99%ile (ms)', value: (e) => e.percentiles[P99] ?? null, text: msText, compact: true },
+  { title: 'Average (ms)', value: (e) => (e.requests ? e.totalResponseTime / e.requests : null), text: msText },
+  { title: 'Min (ms)', value: (e) => e.minResponseTime, text: msText },
+  { title: 'Max (ms)', value: (e) => (e.requests ? e.maxResponseTime : null), text: msText },
+  {
+    title: 'Average size (bytes)',
+    value: (e) => (e.requests ? e.totalContentLength / e.requests : null),
+    text: (value) => (value === null ? '–' : formatCount(Math.round(value as number))),
+  },
+  { title: 'Current RPS', value: (e) => e.window.requests / windowSeconds(e), text: rateText, compact: true, current: true },
+  { title: 'Current failures/s', value: (e) => e.window.failures / windowSeconds(e), text: rateText, current: true },
+];
+
+function valuesOf(e: EndpointStats): Value[] {
+  return COLUMNS.map((column) => column.value(e));
+}
+
+/** The row's texts; `live` false (the run ended): current rates say "–" rather than the last window's. */
+function cellsOf(e: EndpointStats, live: boolean): string[] {
+  return COLUMNS.map((column) => (column.current && !live ? '–' : column.text(column.value(e), e)));
 }
 
 interface Row {
@@ -98,6 +110,8 @@ export class StatsTable {
   private renderScheduled = false;
   /** The endpoint whose charts are shown (its row is marked), null for the whole run. */
   private selectedKey: string | null = null;
+  private live = true;
+  private total: EndpointStats | null = null;
   /** Told when the user picks a row (click, or Enter on a focused row): its endpoint's charts are wanted. */
   onSelect: (endpoint: EndpointStats) => void = () => undefined;
   /** Told when the user sorts, so the choice survives the webview being hidden (setState). */
@@ -107,9 +121,10 @@ export class StatsTable {
     element.replaceChildren();
     const head = element.createTHead().insertRow();
     head.setAttribute('aria-rowindex', '1');
-    COLUMNS.forEach((title, column) => {
+    COLUMNS.forEach(({ title, compact }, column) => {
       const th = document.createElement('th');
       th.scope = 'col';
+      if (!compact) th.className = 'extra';
       th.setAttribute('aria-sort', 'none');
       // A button inside the header: reachable with Tab, activated by Enter/Space, the header says the sort state.
       const button = document.createElement('button');
@@ -156,10 +171,10 @@ export class StatsTable {
     this.view = [];
     this.body.replaceChildren();
     this.footer.replaceChildren();
+    this.total = null;
     this.render();
   }
 
-  /** Applies changed endpoints to the model, then redraws the rows on screen. */
   /** Takes new numbers for these endpoints (and the aggregated row); returns the endpoints the table did not have yet. */
   update(endpoints: readonly EndpointStats[], total: EndpointStats | null): EndpointStats[] {
     const added: EndpointStats[] = [];
@@ -180,10 +195,25 @@ export class StatsTable {
     if (total) {
       const row = this.footer.rows[0] ?? this.footer.insertRow();
       while (row.cells.length < COLUMNS.length) row.insertCell();
-      ['', 'Aggregated', ...cellsOf(total).slice(2)].forEach((text, i) => setText(row.cells[i]!, text));
+      this.markExtra(row);
+      ['', 'Aggregated', ...cellsOf(total, this.live).slice(2)].forEach((text, i) => setText(row.cells[i]!, text));
+      this.total = total;
     }
     this.render();
     return added;
+  }
+
+  /** Whether the run goes on: a run that ended shows no current rates ("–"), in rows and in the aggregated row alike. */
+  setLive(live: boolean): void {
+    if (live === this.live) return;
+    this.live = live;
+    if (this.total) this.update([], this.total);
+    else this.render();
+  }
+
+  /** Columns outside the compact set carry `extra`: a narrow panel hides them until all columns are asked for (CSS). */
+  private markExtra(row: HTMLTableRowElement): void {
+    COLUMNS.forEach((column, i) => row.cells[i]?.classList.toggle('extra', !column.compact));
   }
 
   /** Marks the row of the endpoint whose charts are shown (null: none). */
@@ -209,7 +239,7 @@ export class StatsTable {
   private toggleSort(column: number): void {
     const current = this.sort;
     // Numbers start with the largest (what one looks for first), text with A.
-    const first: SortDirection = column < 2 ? 'ascending' : 'descending';
+    const first: SortDirection = COLUMNS[column]?.textual ? 'ascending' : 'descending';
     const direction: SortDirection =
       current && current.column === column ? (current.direction === 'ascending' ? 'descending' : 'ascending') : first;
     this.setSort({ column, direction });
@@ -253,12 +283,13 @@ export class StatsTable {
       // Focusable, so a keyboard can pick a row for the charts as a click does.
       tr.tabIndex = 0;
       for (let i = 0; i < COLUMNS.length; i++) tr.insertCell();
+      this.markExtra(tr);
     }
     while (this.body.rows.length > count) this.body.deleteRow(-1);
     for (let i = 0; i < count; i++) {
       const row = this.view[start + i]!;
       const tr = this.body.rows[i]!;
-      const cells = cellsOf(row.stats);
+      const cells = cellsOf(row.stats, this.live);
       for (let c = 0; c < cells.length; c++) setText(tr.cells[c]!, cells[c]!);
       // Long names are cut with an ellipsis; the tooltip keeps the whole text (as text, never markup).
       if (tr.cells[0]!.title !== row.stats.method) tr.cells[0]!.title = row.stats.method;

@@ -115,13 +115,27 @@ test('the snapshot series and each tick’s points drive the three charts', asyn
   await sendToPanel(page, {
     type: 'tick', runId: 'run-1', state: 'running', userCount: 11, endpoints: [], total: aggregated({ requests: 1700 }),
     points: {
-      total: { t: 121, v: [97.5, 1.5, 20, 95, 150, 11] },
+      // The 1 s window's p50, p95, p99, users, then p50, p95, p99 over 10 s and over 30 s.
+      total: { t: 121, v: [97.5, 1.5, 20, 95, 150, 11, 19, 90, 160, 18, 92, 170] },
       userClasses: [{ name: 'WebsiteUser', value: { t: 121, v: [7] } }, { name: 'AdminUser', value: { t: 121, v: [4] } }],
     },
   });
   await waitForChartPoints('requests', 121);
   assert.deepEqual((await chartData('requests')).latest, { 'Requests/s': 97.5, 'Failures/s': 1.5 });
+  // Percentiles over Locust's rolling 10 s window by default; 1 s and 30 s on demand, redrawn from the same points.
+  assert.deepEqual((await chartData('times')).latest, { p50: 19, p95: 90, p99: 160 });
+  assert.match((await chartData('times')).caption, /Response times \(10 s window\)/);
+  const chooseWindow = (seconds: string) =>
+    page.locator('#percentile-window').evaluate((select: HTMLElement & { value: string }, value) => {
+      select.value = value;
+      select.dispatchEvent(new Event('change'));
+    }, seconds);
+  await chooseWindow('1');
   assert.deepEqual((await chartData('times')).latest, { p50: 20, p95: 95, p99: 150 });
+  await chooseWindow('30');
+  assert.deepEqual((await chartData('times')).latest, { p50: 18, p95: 92, p99: 170 });
+  assert.match((await chartData('times')).caption, /\(30 s window\)/);
+  await chooseWindow('10');
   assert.deepEqual((await chartData('users')).latest, { Users: 11, WebsiteUser: 7, AdminUser: 4 });
   // Hover shows the values under the pointer (the middle of a 2-minute chart: about one minute in), with their units.
   const canvas = page.locator('figure[data-chart="requests"] canvas');
@@ -367,11 +381,13 @@ test('controls post setUsers, reset and stop, and show what the runner answered'
   assert.equal(await status.textContent(), 'Changing users…');
   assert.equal(await page.locator('vscode-button', { hasText: 'Apply' }).getAttribute('disabled'), '', 'one command at a time');
   await sendToPanel(page, { type: 'ack', command: 'setUsers', ok: true });
-  await page.locator('.control-status[data-result="ok"]', { hasText: 'Changing users: done' }).waitFor();
+  await page.locator('.control-status[data-result="ok"]', { hasText: 'Users now 25' }).waitFor();
 
   before = (await postedByPanel(page)).length;
   await page.locator('vscode-button', { hasText: 'Reset stats' }).click();
   assert.deepEqual(await nextPosted(page, 'reset', before), { type: 'reset' });
+  await sendToPanel(page, { type: 'ack', command: 'stop', ok: true });
+  await page.locator('.control-status[data-result="ok"]', { hasText: /^Stopped$/ }).waitFor();
   await sendToPanel(page, { type: 'ack', command: 'reset', ok: false, error: PAYLOADS[0]! });
   await page.locator('.control-status[data-result="error"]').waitFor();
   assert.equal(await status.textContent(), `Resetting statistics failed: ${PAYLOADS[0]}`);
@@ -395,7 +411,60 @@ test('a finished run disables the controls and keeps its charts and tables', asy
     assert.equal(await page.locator('vscode-button', { hasText: name }).getAttribute('disabled'), '', `${name} is disabled`);
   }
   assert.equal(await page.locator('table.stats tbody tr').count(), 3);
+  // No current rate anywhere once the run ended: header, rows and the aggregated row say "–" (not the last window's).
+  const currentColumns = await page.locator('table.stats thead th').allTextContents();
+  const rps = currentColumns.findIndex((t) => t.startsWith('Current RPS'));
+  const failsPerSecond = currentColumns.findIndex((t) => t.startsWith('Current failures/s'));
+  assert.ok(rps > 0 && failsPerSecond > 0, currentColumns.join('|'));
+  for (const row of [...(await page.locator('table.stats tbody tr').all()), page.locator('table.stats tfoot tr')]) {
+    assert.equal(await row.locator('td').nth(rps).textContent(), '–');
+    assert.equal(await row.locator('td').nth(failsPerSecond).textContent(), '–');
+  }
+  assert.equal(await page.locator('.metrics dd').nth(1).textContent(), '–');
+  // Run again (the same choices) and New run… (asked afresh) post to the host; a running run shows neither.
+  let before = (await postedByPanel(page)).length;
+  await page.locator('vscode-button', { hasText: 'Run again' }).click();
+  assert.deepEqual(await nextPosted(page, 'runAgain', before), { type: 'runAgain', same: true });
+  before = (await postedByPanel(page)).length;
+  await page.locator('vscode-button', { hasText: 'New run…' }).click();
+  assert.deepEqual(await nextPosted(page, 'runAgain', before), { type: 'runAgain', same: false });
+  // An attached run has no locustfile to run again.
+  await sendToPanel(page, { type: 'snapshot', run: busyRun({ id: 'attached', state: 'stopped', userCount: 0, locustfile: '', attachedTo: 'http://127.0.0.1:8089/' }) });
+  await page.locator('vscode-button', { hasText: 'Run again' }).waitFor({ state: 'hidden' });
+  await sendToPanel(page, { type: 'snapshot', run: busyRun({ state: 'stopped', userCount: 0 }) });
   await screenshots('finished');
+  await sendToPanel(page, { type: 'snapshot', run: busyRun({ id: 'run-live' }) });
+  await page.locator('vscode-button', { hasText: 'Run again' }).waitFor({ state: 'hidden' });
+  assert.notEqual(await page.locator('table.stats tbody tr').first().locator('td').nth(rps).textContent(), '–', 'a live run shows its current rate');
+});
+
+test('beside the editor (700 px): the compact table (all columns on demand), charts under tabs, the statistics in view', async () => {
+  await sendToPanel(page, { type: 'snapshot', run: busyRun() });
+  await waitForChartPoints('requests', 120);
+  const wide = await page.locator('table.stats thead th:visible').allTextContents();
+  assert.equal(wide.length, 14, 'a wide panel shows every column');
+  assert.ok(wide.every((t) => !/ms|bytes/.test(t) || /\((ms|bytes)\)/.test(t)) && wide.includes('95%ile (ms)'), 'headers carry their units');
+  await page.setViewportSize({ width: 700, height: 1000 });
+  try {
+    await page.waitForFunction(() => document.querySelectorAll('table.stats thead th:not(.extra)').length > 0);
+    const visible = () => page.locator('table.stats thead th:visible').allTextContents();
+    assert.deepEqual(await visible(), ['Type', 'Name', 'Requests', 'Fails', 'Median (ms)', '95%ile (ms)', '99%ile (ms)', 'Current RPS']);
+    assert.equal(await page.locator('table.stats tbody tr').first().locator('td:visible').count(), 8, 'rows follow their headers');
+    // One chart at a time: the tabs switch it, and the table starts within the first screen.
+    assert.equal(await page.locator('figure.chart:visible').count(), 1);
+    await page.locator('.chart-tabs button', { hasText: 'Response times' }).click();
+    assert.equal(await page.locator('figure.chart:visible').getAttribute('data-chart'), 'times');
+    const tableTop = (await page.locator('table.stats').boundingBox())?.y ?? Infinity;
+    assert.ok(tableTop < 1000, `the statistics start at ${tableTop}px, within the first screen`);
+    await screenshots('narrow');
+    await page.locator('button.columns-toggle', { hasText: 'All columns' }).click();
+    assert.equal((await visible()).length, 14);
+    await page.locator('button.columns-toggle', { hasText: 'Fewer columns' }).click();
+    assert.equal((await visible()).length, 8);
+    await page.locator('.chart-tabs button', { hasText: 'Requests/s' }).click();
+  } finally {
+    await page.setViewportSize({ width: 1200, height: 800 });
+  }
 });
 
 test('Export posts the kind asked for, only for a recorded run, and the panel remembers the record across a reload', async () => {
@@ -554,7 +623,7 @@ test('a task shows its requests in order, failed ones marked by word and icon, a
   assert.deepEqual(await page.locator('.task .metrics dd').allTextContents(), ['10.2 s', '4 requests, 2 failed']);
 
   const cells = async (i: number) => (await rows.nth(i).locator('td').allTextContents()).map((t) => t.trim());
-  assert.deepEqual(await cells(0), ['1', 'OK', 'GET', `${HOST}/`, '200', '12.5', '5.1 kB', '']);
+  assert.deepEqual(await cells(0), ['1', 'OK', 'GET', `${HOST}/`, '200', '13', '5.1 kB', '']);
   assert.deepEqual(await cells(2), ['3', 'Failed', 'POST', `${HOST}/cart`, '500', '120', '310 B', 'HTTPError(\'500 Server Error: Internal Server Error for url: /cart\')']);
   assert.deepEqual(await cells(3), ['4', 'Failed', 'GET', `${HOST}/slow`, 'no response', '10,000', '0 B', 'ConnectionRefusedError(111, \'Connection refused\')']);
   assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset['result'])), ['ok', 'ok', 'failed', 'failed']);

@@ -47,6 +47,30 @@ export function rollingField(percentile: (typeof ROLLING_PERCENTILES)[number], s
   return w === 0 ? SERIES_FIELDS.indexOf(percentile) : ROLLING_FIELDS_START + (w - 1) * ROLLING_PERCENTILES.length + q;
 }
 
+/**
+ * The latency heatmap's response-time buckets: upper bounds in ms (the last one open), coarse enough that every point
+ * can carry them. A point holds, per bucket, the requests per second of its window whose (Locust-rounded) time falls in
+ * it, after the rolling windows' fields; null without a window histogram (attached runs, older bridges).
+ */
+export const LATENCY_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, Infinity] as const;
+const LATENCY_FIELDS_START = ROLLING_FIELDS_START + (ROLLING_WINDOWS.length - 1) * ROLLING_PERCENTILES.length;
+
+/** The field of a point holding the rate of requests in latency bucket `bucket` (an index of LATENCY_BUCKETS_MS). */
+export function latencyField(bucket: number): number {
+  return LATENCY_FIELDS_START + bucket;
+}
+
+/** A window histogram ([ms, count, …], ascending) as requests per second per latency bucket. */
+export function latencyRates(histogram: readonly number[], seconds: number): number[] {
+  const rates = LATENCY_BUCKETS_MS.map(() => 0);
+  let bucket = 0;
+  for (let i = 0; i + 1 < histogram.length; i += 2) {
+    while (histogram[i]! > LATENCY_BUCKETS_MS[bucket]!) bucket++;
+    rates[bucket]! += histogram[i + 1]! / seconds;
+  }
+  return rates;
+}
+
 export function isRollingWindow(x: unknown): x is RollingWindowSeconds {
   return (ROLLING_WINDOWS as readonly unknown[]).includes(x);
 }

@@ -7,6 +7,7 @@ import {
   appendPoint,
   emptySeries,
   ENDPOINT_SERIES_BUDGET,
+  latencyRates,
   SERIES_BUDGET,
   type RunView,
   type Series,
@@ -66,7 +67,9 @@ function withoutHistogram(e: EndpointStats): EndpointStats {
 export function samplePoint(t: number, e: EndpointStats, users: number | null = null, rolling: (number | null)[] = []): SeriesPoint {
   const seconds = e.window.seconds || 1;
   const p99 = e.window.p99 !== undefined ? e.window.p99 : (e.percentiles[P99] ?? null);
-  return { t, v: [e.window.requests / seconds, e.window.failures / seconds, e.window.p50, e.window.p95, p99, users, ...rolling] };
+  // The latency heatmap's column: only with the rolling fields before it (a point without them ends at users).
+  const latency = rolling.length && e.window.histogram ? latencyRates(e.window.histogram, seconds) : [];
+  return { t, v: [e.window.requests / seconds, e.window.failures / seconds, e.window.p50, e.window.p95, p99, users, ...rolling, ...latency] };
 }
 
 /** A point of an endpoint without requests in this tick: rates drop to zero, the rolling windows still hold earlier ones. */

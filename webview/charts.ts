@@ -1,4 +1,4 @@
-// The run's charts (requests/s with failures/s, response-time percentiles, users) drawn with chart.js from bounded series.
+// The run's charts (requests/s with failures/s, response-time percentiles, latency heatmap, users) drawn from bounded series.
 import {
   Chart,
   Decimation,
@@ -25,6 +25,7 @@ import {
 } from '../protocol/webview';
 import { formatDuration, formatMs, formatRate } from '../protocol/format';
 import { element } from './dom';
+import { LatencyHeatmap } from './heatmap';
 import { DASHES, readTheme, type ChartTheme } from './theme';
 
 // Only what these line charts use, so the bundle stays small.
@@ -405,6 +406,7 @@ export class RunCharts {
   private readonly requests: LineChart;
   private readonly times: LineChart;
   private readonly users: LineChart;
+  private readonly latency: LatencyHeatmap;
   private classNames: string[] = [];
   private percentileWindow: RollingWindowSeconds;
   private lastInput: ChartInput | undefined;
@@ -419,7 +421,8 @@ export class RunCharts {
     ], 'per second', this.theme);
     this.times = new LineChart('times', 'Response times', this.timeSpecs(), 'ms', this.theme);
     this.users = new LineChart('users', 'Users', this.userSpecs(), 'users', this.theme);
-    this.element.append(this.requests.figure, this.times.figure, this.users.figure);
+    this.latency = new LatencyHeatmap(this.theme);
+    this.element.append(this.requests.figure, this.times.figure, this.latency.figure, this.users.figure);
   }
 
   /**
@@ -464,6 +467,8 @@ export class RunCharts {
     const scoped = input.scopeLabel ? ` · ${input.scopeLabel}` : '';
     this.requests.setTitle(`Requests/s${scoped}`);
     this.times.setTitle(`Response times (${this.percentileWindow} s window)${scoped}`);
+    this.latency.setTitle(`Latency distribution${scoped}`);
+    this.latency.update(input.scope);
     // fail_ratio has no chart of its own: its chip says it all.
     this.requests.setLimits(input.limits.filter((l) => l.metric === 'rps' || l.metric === 'failures_per_s'));
     this.times.setLimits(input.limits.filter((l) => METRIC_INFO[l.metric].kind === 'time'));
@@ -485,5 +490,6 @@ export class RunCharts {
     // Which colours the charts use now, for tests and for anyone inspecting the panel.
     this.element.dataset['foreground'] = this.theme.foreground;
     for (const chart of [this.requests, this.times, this.users]) chart.applyTheme(this.theme);
+    this.latency.applyTheme(this.theme);
   }
 }

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { endpointKey, type BridgeMessage, type EndpointStats } from '../../protocol/runner';
-import { rollingField, SERIES_FIELDS, TOTAL_USERS_FIELD, type SeriesPoint } from '../../protocol/webview';
+import { LATENCY_BUCKETS_MS, latencyField, latencyRates, rollingField, SERIES_FIELDS, TOTAL_USERS_FIELD, type SeriesPoint } from '../../protocol/webview';
 import { flatHistogramPercentile, mergeFlatHistograms } from '../../runner/responseTimes';
 import { RunAggregate } from '../../runner/runAggregate';
 import { endpointStats } from '../helpers/runFixtures';
@@ -76,4 +76,14 @@ test('without window histograms (attached runs, older records) the longer window
   const total = endpointStats({ method: '', name: 'Aggregated', window: { seconds: 1, requests: 5, failures: 0, p50: 4, p95: 90 } });
   const point = run.apply({ type: 'tick', seq: 1, t: 1000, state: 'running', userCount: 1, usersByClass: {}, omitted: 0, endpoints: [], total }).points!.total;
   assert.deepEqual([rollingField('p50', 10), rollingField('p95', 10), rollingField('p50', 30)].map((f) => point.v[f]), [4, 90, 4]);
+});
+
+test('the latency heatmap\'s column of a point: requests per second per response-time bucket, from the window histogram', () => {
+  // Bucket bounds are upper bounds (≤ 5 ms, ≤ 10 ms, …), the last one open.
+  assert.deepEqual(latencyRates([2, 4, 5, 2, 6, 1, 300, 3, 60_000, 1], 2), [3, 0.5, 0, 0, 0, 0, 1.5, 0, 0, 0.5]);
+  assert.equal(LATENCY_BUCKETS_MS.at(-1), Infinity);
+  const run = new RunAggregate({ id: 'r', locustfile: '/w/l.py', host: '', userClasses: [], targetUsers: 2, startedAt: 0 });
+  const points = lowRateTicks(4).map((tick) => run.apply(tick).points!.total);
+  // A bimodal run shows two bands: 2 ms requests in the first bucket every tick, the 300 ms one in "≤ 500 ms" when it came.
+  assert.deepEqual(points.map((p) => [p.v[latencyField(0)], p.v[latencyField(6)]]), [[4, 1], [4, 0], [4, 0], [4, 1]]);
 });

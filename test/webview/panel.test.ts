@@ -100,10 +100,10 @@ test('renders a snapshot, then applies ticks in place', async () => {
   assert.equal(await page.locator('.metrics dd').nth(2).textContent(), '0.2%');
 });
 
-test('the snapshot series and each tick’s points drive the three charts', async () => {
+test('the snapshot series and each tick’s points drive the three charts and the latency heatmap', async () => {
   await sendToPanel(page, { type: 'snapshot', run: busyRun() });
   await waitForChartPoints('requests', 120);
-  assert.equal(await page.locator('.charts canvas').count(), 3);
+  assert.equal(await page.locator('.charts canvas').count(), 4);
   const requests = await chartData('requests');
   assert.equal(requests.points, 120);
   assert.deepEqual(Object.keys(requests.latest), ['Requests/s', 'Failures/s']);
@@ -111,6 +111,12 @@ test('the snapshot series and each tick’s points drive the three charts', asyn
   assert.match(requests.label, /Requests\/s, latest: Requests\/s [\d.]+\/s, Failures\/s [\d.]+\/s/);
   const users = await chartData('users');
   assert.deepEqual(users.latest, { Users: 10, WebsiteUser: 6, AdminUser: 4 }, 'total users and one line per User class');
+  // The latency heatmap: a column per sample, the two bands of a bimodal run in their buckets.
+  const heatmap = page.locator('figure[data-chart="latency"]');
+  assert.equal(Number(await heatmap.getAttribute('data-columns')), 120);
+  const latestColumn = JSON.parse((await heatmap.getAttribute('data-latest')) ?? '{}') as Record<string, number>;
+  assert.ok(latestColumn['≤ 25 ms']! > 0 && latestColumn['≤ 500 ms']! > 0 && latestColumn['≤ 250 ms'] === 0, JSON.stringify(latestColumn));
+  assert.match((await heatmap.locator('canvas').getAttribute('aria-label')) ?? '', /^Latency distribution, requests per second by response time over the run; latest: ≤ 25 ms [\d.]+\/s, ≤ 500 ms/);
 
   await sendToPanel(page, {
     type: 'tick', runId: 'run-1', state: 'running', userCount: 11, endpoints: [], total: aggregated({ requests: 1700 }),

@@ -14,6 +14,7 @@ import { mergeDefaults, readLocustConf, runOptionsFor, type RunChoices } from '.
 import { RunSession, type RunEnd } from '../runner/runSession';
 import { connectToWebUi } from './attachCommand';
 import { chooseInterpreter } from './interpreter';
+import { modelRatioRows } from '../runner/taskRatios';
 import { logChannel, logError } from './log';
 import { snapshotMessage, tickMessage, type ShownRun } from './panelMessages';
 import { exportRecord, openRunFolder, pickRecordedRun, runFolder } from './recordCommands';
@@ -219,6 +220,15 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       return undefined;
     }
     logChannel().info(`Run ${session.aggregate.id}: ${interpreter.path} ${locustfile} (${target.userClasses.join(', ') || 'all User classes'})`);
+    // The model's shares beside the run's own in the panel's "Current ratio" (not awaited: the run goes on without them).
+    void this.storage.modelOf(target.uri).then(
+      (model) => {
+        if (!model) return;
+        session.aggregate.setModelRatio(modelRatioRows(model, target.userClasses));
+        if (this.active === session) this.panel?.post(this.snapshot());
+      },
+      () => undefined,
+    );
     // Python imported the locustfile: an import error shown for it (or its folder) before is stale.
     session.on('change', (_change, message) => message.type === 'hello' && this.storage.importDiagnostics.clear(locustfile));
     const end = await this.follow(session);

@@ -84,6 +84,18 @@ export const RunSeriesSchema = v.object({
 });
 export type RunSeries = v.InferOutput<typeof RunSeriesSchema>;
 
+/**
+ * One row of the model's ratio: a User class's share of the users (task null) or a task's share of its User class or
+ * TaskSet (`path`: the TaskSets from the class inwards). null: a weight the model cannot know without running the file.
+ */
+export const ModelRatioRowSchema = v.object({
+  user: v.string(),
+  path: v.array(v.string()),
+  task: v.nullable(v.string()),
+  share: v.nullable(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
+});
+export type ModelRatioRow = v.InferOutput<typeof ModelRatioRowSchema>;
+
 /** What the panel shows of one run; the host owns it and refills the view from it. */
 export const RunViewSchema = v.object({
   id: v.string(),
@@ -111,8 +123,11 @@ export const RunViewSchema = v.object({
   thresholds: v.optional(v.array(ThresholdStatusSchema)),
   /** The thresholds' verdict, once the run finished. */
   verdict: v.optional(VerdictSchema),
+  /** The locustfile model's shares of the run's User classes and their tasks ("Current ratio"), when the model was read. */
+  modelRatio: v.optional(v.array(ModelRatioRowSchema)),
 });
 export type RunView = v.InferOutput<typeof RunViewSchema>;
+
 
 /** One request a single task made, as the task shim reports it. */
 export const TaskRequestSchema = TaskMessageSchema.options[0];

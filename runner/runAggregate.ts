@@ -9,6 +9,7 @@ import {
   ENDPOINT_SERIES_BUDGET,
   latencyRates,
   SERIES_BUDGET,
+  type ModelRatioRow,
   type RunView,
   type Series,
   type SeriesBudget,
@@ -198,6 +199,11 @@ export class RunAggregate {
   setVerdict(verdict: Verdict): void {
     this.view.verdict = verdict;
     this.view.thresholds = verdict.thresholds;
+  }
+
+  /** The locustfile model's shares of the run's User classes and tasks, for the panel's "Current ratio". */
+  setModelRatio(rows: ModelRatioRow[]): void {
+    this.view.modelRatio = rows;
   }
 
   setTargetUsers(users: number, spawnRate?: number): void {

@@ -23,6 +23,7 @@ import { element, setText } from './dom';
 import { ExceptionsView, FailuresView } from './failures';
 import { formatCount, formatDuration, formatPercent, formatRate } from '../protocol/format';
 import { ElapsedClock } from './runClock';
+import { RatioView } from './ratioView';
 import { StatsTable } from './statsTable';
 import { TaskPanel } from './taskView';
 import { ThresholdStrip } from './thresholdStrip';
@@ -161,7 +162,14 @@ const openSource = (path: string, line: number) => postToHost({ type: 'openSourc
 const exceptions = new ExceptionsView(openSource);
 
 const runSection = element('section', { className: 'run' });
-runSection.append(header, thresholds.element, chartsSection, statsSection, failures.element, exceptions.element);
+// ---- Current ratio (Locust's tab): the model's shares beside the run's users
+const ratio = new RatioView();
+/** Users per User class now: the latest sample of each class's series. */
+function showClassUsers(): void {
+  ratio.setUsers(new Map([...classSeries].map(([name, series]) => [name, series.recent.at(-1)?.v[0] ?? 0])));
+}
+
+runSection.append(header, thresholds.element, chartsSection, statsSection, ratio.element, failures.element, exceptions.element);
 
 // ---- The single task, and the switch between it and the load test (shown when there are both)
 const taskPanel = new TaskPanel(openSource);
@@ -371,6 +379,8 @@ function show(view: RunView | null): void {
   totalSeries = view.series?.total ?? emptySeries();
   followRunState(totalSeries.recent.at(-1)?.t);
   classSeries = new Map((view.series?.userClasses ?? []).map((c) => [c.name, c.value]));
+  ratio.setModel(view.modelRatio);
+  showClassUsers();
   // The selection survives a hidden panel (getState) if the run still has that endpoint.
   const known = new Set(view.endpoints.map(keyOf));
   const selected = ui.selected && known.has(keyOf(ui.selected)) ? ui.selected : null;
@@ -437,6 +447,7 @@ function applyTick(msg: Extract<HostToWebview, { type: 'tick' }>): void {
       if (!series) classSeries.set(name, (series = emptySeries()));
       appendPoint(series, value);
     }
+    showClassUsers();
     const selected = ui.selected;
     if (points.endpoint && selected && endpointSeries && keyOf(points.endpoint) === keyOf(selected)) {
       for (const point of points.endpoint.points) appendPoint(endpointSeries, point, ENDPOINT_SERIES_BUDGET);

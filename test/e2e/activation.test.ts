@@ -174,6 +174,10 @@ test(TEST_NAMES[3], { timeout: 3 * 60_000 }, async (t) => {
     const first = await countIn(totalRequests);
     await waitUntil(async () => (await countIn(totalRequests)) > first, 30_000, 'the request count to grow with new ticks');
     await panel.locator('table.stats tbody tr', { hasText: '/products' }).first().waitFor({ state: 'visible' });
+    // Current ratio: the language server's model of the file (browse_products has weight 5 of 11) beside the run's users.
+    const ratioRows = panel.locator('section.ratio tbody tr');
+    await ratioRows.filter({ hasText: 'browse_products' }).filter({ hasText: '45.5%' }).waitFor({ state: 'visible', timeout: 30_000 });
+    assert.deepEqual(await ratioRows.first().locator('td').allTextContents(), ['ShopVisitor', '100%', '100%']);
     await screenshot(page, 'activation-4-run-live');
     assert.ok(ours('locust_studio_launch').length > 0, 'a real Locust runs');
 

@@ -444,6 +444,40 @@ test('a finished run disables the controls and keeps its charts and tables', asy
   assert.notEqual(await page.locator('table.stats tbody tr').first().locator('td').nth(rps).textContent(), '–', 'a live run shows its current rate');
 });
 
+test('Current ratio: the model\'s shares of User classes and tasks beside the run\'s users, updated by ticks; "none" before any', async () => {
+  const section = page.locator('section.ratio');
+  await sendToPanel(page, { type: 'snapshot', run: busyRun({ id: 'no-users', series: { total: seriesOf(3, busyTotal), userClasses: [] } }) });
+  await section.locator('.none', { hasText: 'No ratio yet' }).waitFor();
+  const modelRatio = [
+    { user: 'WebsiteUser', path: [], task: null, share: 0.75 },
+    { user: 'WebsiteUser', path: [], task: 'browse', share: 0.8 },
+    { user: 'WebsiteUser', path: [], task: 'Checkout', share: 0.2 },
+    { user: 'WebsiteUser', path: ['Checkout'], task: 'pay', share: null },
+    { user: 'AdminUser', path: [], task: null, share: 0.25 },
+  ];
+  await sendToPanel(page, { type: 'snapshot', run: busyRun({ modelRatio }) });
+  const rows = () => section.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+  await section.locator('tbody tr').nth(4).waitFor();
+  // The run's share is of the users running now: 6 WebsiteUser and 4 AdminUser in the busy run's last sample.
+  assert.deepEqual(await rows(), [
+    ['WebsiteUser', '75%', '60%'],
+    ['browse', '80%', ''],
+    ['Checkout', '20%', ''],
+    ['pay', '?', ''],
+    ['AdminUser', '25%', '40%'],
+  ]);
+  await sendToPanel(page, {
+    type: 'tick', runId: 'run-1', state: 'running', userCount: 10, endpoints: [], total: aggregated(),
+    points: { total: { t: 121, v: busyTotal(121) }, userClasses: [{ name: 'WebsiteUser', value: { t: 121, v: [9] } }, { name: 'AdminUser', value: { t: 121, v: [1] } }] },
+  });
+  await page.waitForFunction(() => document.querySelector('section.ratio tbody tr td:nth-child(3)')?.textContent === '90%');
+  assert.equal(await section.locator('tbody tr').nth(4).locator('td').nth(2).textContent(), '10%');
+  // The model's rows are data, never markup.
+  await sendToPanel(page, { type: 'snapshot', run: busyRun({ modelRatio: [{ user: PAYLOADS[0]!, path: [], task: null, share: 1 }] }) });
+  await section.locator('tbody td', { hasText: PAYLOADS[0]! }).first().waitFor();
+  await assertNothingExecuted();
+});
+
 test('beside the editor (700 px): the compact table (all columns on demand), charts under tabs, the statistics in view', async () => {
   await sendToPanel(page, { type: 'snapshot', run: busyRun() });
   await waitForChartPoints('requests', 120);

@@ -355,6 +355,7 @@ function renderHeader(): void {
   renderElapsed();
   controls.showRun(run.targetUsers || run.userCount, run.spawnRate, active, run.recordDir !== undefined, !attached && run.locustfile !== '');
   table.setLive(active);
+  ratio.setLive(active);
   setText(message, run.message ?? '');
 }
 

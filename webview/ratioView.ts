@@ -16,6 +16,7 @@ export class RatioView {
   private readonly body: HTMLTableSectionElement;
   private rows: ModelRatioRow[] = [];
   private users = new Map<string, number>();
+  private live = true;
 
   constructor() {
     this.element.setAttribute('aria-label', 'Current ratio');
@@ -46,9 +47,16 @@ export class RatioView {
     this.render();
   }
 
+  /** A run that ended has no users now: its column says "–" rather than the last sample's shares. */
+  setLive(live: boolean): void {
+    if (live === this.live) return;
+    this.live = live;
+    this.render();
+  }
+
   private render(): void {
     const total = [...this.users.values()].reduce((sum, n) => sum + n, 0);
-    const runShare = (user: string) => (total > 0 ? (this.users.get(user) ?? 0) / total : undefined);
+    const runShare = (user: string) => (this.live && total > 0 ? (this.users.get(user) ?? 0) / total : undefined);
     // The model's rows; classes only the run knows (the model was not read) get a row of their own.
     const rows: ModelRatioRow[] = [...this.rows];
     for (const name of this.users.keys()) {

@@ -472,6 +472,10 @@ test('Current ratio: the model\'s shares of User classes and tasks beside the ru
   });
   await page.waitForFunction(() => document.querySelector('section.ratio tbody tr td:nth-child(3)')?.textContent === '90%');
   assert.equal(await section.locator('tbody tr').nth(4).locator('td').nth(2).textContent(), '10%');
+  // Once the run ended nobody runs: no stale shares.
+  await sendToPanel(page, { type: 'snapshot', run: busyRun({ state: 'stopped', userCount: 0, modelRatio }) });
+  await page.waitForFunction(() => document.querySelector('section.ratio tbody tr td:nth-child(3)')?.textContent === '–');
+  assert.equal(await section.locator('tbody tr').first().locator('td').nth(1).textContent(), '75%', 'the model\'s shares stay');
   // The model's rows are data, never markup.
   await sendToPanel(page, { type: 'snapshot', run: busyRun({ modelRatio: [{ user: PAYLOADS[0]!, path: [], task: null, share: 1 }] }) });
   await section.locator('tbody td', { hasText: PAYLOADS[0]! }).first().waitFor();

@@ -42,7 +42,7 @@ class Rolling {
     });
     // Slices every window has passed are dropped, in batches so that the array is not shifted at every tick.
     const done = Math.min(...this.starts);
-    if (done > 64) {
+    if (done > 8) {
       this.slices.splice(0, done);
       for (let w = 0; w < this.starts.length; w++) this.starts[w]! -= done;
     }

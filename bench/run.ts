@@ -5,6 +5,7 @@ import { benchPanel, benchPanelHeap, benchPanelHugeSnapshot } from './panel';
 import { benchRunner } from './runner';
 import { benchRunHistory } from './runHistory';
 import { benchThresholds } from './thresholds';
+import { benchKillCycles } from '../scripts/killCycles';
 
 async function main(): Promise<void> {
   await benchLanguageServer();
@@ -15,6 +16,8 @@ async function main(): Promise<void> {
   await benchRunHistory();
   await benchRunner();
   await benchCompare();
+  // The longest (about 10 minutes at 30 cycles per phase): last, and BENCH_KILL_CYCLES=0 leaves it out.
+  await benchKillCycles(Number(process.env['BENCH_KILL_CYCLES'] ?? 30));
 }
 
 main().catch((error: unknown) => {

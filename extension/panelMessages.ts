@@ -40,5 +40,6 @@ export function tickMessage(aggregate: RunAggregate, change: RunChange, selected
     ...(change.exceptions && { exceptions: change.exceptions }),
     ...(change.replaceFailures && { replaceFailures: true }),
     ...(change.thresholds && { thresholds: change.thresholds }),
+    ...(change.baseline && { baseline: change.baseline }),
   };
 }

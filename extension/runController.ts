@@ -12,6 +12,8 @@ import { listRunRecords, loadRunRecord } from '../runner/runRecord';
 import { replayRunRecord } from '../runner/runReplay';
 import { mergeDefaults, readLocustConf, runOptionsFor, type RunChoices } from '../runner/runChoices';
 import { RunSession, type RunEnd } from '../runner/runSession';
+import { loadBaseline } from '../runner/runHistory';
+import { recordedBaselineView, type RunBaseline } from '../runner/liveBaseline';
 import { connectToWebUi } from './attachCommand';
 import { chooseInterpreter } from './interpreter';
 import { modelRatioRows } from '../runner/taskRatios';
@@ -207,12 +209,15 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       statsInterval: config.get<number>('statsInterval', DEFAULT_STATS_INTERVAL),
       workers: config.get<number>('workers', 0),
     });
+    const folder = runFolder(this.storage.defaultRunFolder, config, locustfile);
+    const baseline = await this.baselineOf(folder, locustfile, target.userClasses);
     let session: RunSession;
     try {
       session = await RunSession.launch(options, {
-        record: { baseDir: runFolder(this.storage.defaultRunFolder, config, locustfile), interpreter, exportBeside: true },
+        record: { baseDir: folder, interpreter, exportBeside: true },
         spawnErrorHint: 'Check the locustStudio.python setting.',
         thresholds,
+        ...(baseline && { baseline }),
       });
     } catch (error) {
       logError('The load test could not start', error);
@@ -243,6 +248,18 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       else if (choice === 'Go to Error' && failure) await revealLine(failure.file, failure.line);
     });
     return end;
+  }
+
+  /** The baseline pinned for this locustfile and User classes (Runs view), if any; one that cannot be read is said and skipped. */
+  private async baselineOf(folder: string, locustfile: string, userClasses: readonly string[]): Promise<RunBaseline | undefined> {
+    try {
+      return await loadBaseline(folder, locustfile, userClasses);
+    } catch (error) {
+      const reason = (error as Error).message;
+      logChannel().warn(`The pinned baseline of ${locustfile} cannot be compared with: ${reason}`);
+      void vscode.window.showWarningMessage(`Locust Studio: the run is not compared with its pinned baseline: ${reason}`);
+      return undefined;
+    }
   }
 
   /**
@@ -368,7 +385,10 @@ export class RunController implements RunPanelSource, vscode.Disposable {
 
   /** Rebuilds a recorded run from its folder and shows it in the panel (unless a run is active, which keeps the panel). */
   private async showRecord(dir: string): Promise<void> {
-    const aggregate = replayRunRecord(await loadRunRecord(dir));
+    const record = await loadRunRecord(dir);
+    const aggregate = replayRunRecord(record);
+    const baseline = await recordedBaselineView(dir, record.meta);
+    if (baseline) aggregate.setBaseline(baseline);
     // A run may have started while the record was read: it keeps the panel.
     if (this.active) return;
     this.shown = { aggregate, recordDir: dir };

@@ -160,6 +160,11 @@ export interface MetricComparison {
   verdict: EndpointVerdict;
   /** Whether this metric decides the endpoint's verdict (requests/s only does for the aggregate). */
   decides: boolean;
+  /**
+   * The change every endpoint shared (their median, times only; null for the aggregate, other metrics, or too few
+   * endpoints): an endpoint regressed or improved only when it also stands out from it.
+   */
+  commonChange: number | null;
 }
 
 export interface EndpointComparison {
@@ -213,4 +218,74 @@ export interface Comparison {
   onlyInNew: EndpointOnlyInOne[];
   /** Why the runs may not be comparable, and other caveats; empty when there are none. */
   notes: string[];
+}
+
+// ---- a live run compared with its baseline, as the panel shows it
+
+/**
+ * A live run is compared with its baseline at most once per this many seconds of its ticks (and less often when
+ * comparing takes long: see LiveBaseline); the comparison at the end is the one that counts.
+ */
+export const LIVE_COMPARISON_SECONDS = 5;
+
+const finiteOrNull = v.nullable(v.pipe(v.number(), v.finite()));
+const EndpointVerdictSchema = v.picklist(['regressed', 'improved', 'noChange', 'notEnoughData']);
+
+/** One metric of an endpoint against the baseline: the baseline's value, the change, and whether it is real. */
+export const MetricDeltaSchema = v.object({ base: finiteOrNull, delta: finiteOrNull, relative: finiteOrNull, verdict: EndpointVerdictSchema, decides: v.boolean() });
+export type MetricDelta = v.InferOutput<typeof MetricDeltaSchema>;
+
+export const EndpointDeltaSchema = v.object({
+  method: v.string(),
+  name: v.string(),
+  verdict: EndpointVerdictSchema,
+  metrics: v.object({ p50: MetricDeltaSchema, p95: MetricDeltaSchema, p99: MetricDeltaSchema, rps: MetricDeltaSchema, failPercent: MetricDeltaSchema }),
+});
+export type EndpointDelta = v.InferOutput<typeof EndpointDeltaSchema>;
+
+/** The baseline of a run and where the run stands against it (the panel's Δ columns and overlaid series). */
+export const BaselineViewSchema = v.object({
+  /** The baseline's record folder, and how the user named it (empty: unnamed). */
+  dir: v.string(),
+  label: v.string(),
+  startedAt: v.number(),
+  /** Null until the run was first compared (the first LIVE_COMPARISON_SECONDS). */
+  verdict: v.nullable(v.picklist(['regressed', 'ok', 'inconclusive'])),
+  /** Whether this is the comparison of the whole run, made when it ended (else of the run so far). */
+  final: v.boolean(),
+  aggregate: v.nullable(EndpointDeltaSchema),
+  endpoints: v.array(EndpointDeltaSchema),
+  /** Endpoints of the baseline the run has not requested (so far). */
+  onlyInBase: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  notes: v.array(v.string()),
+  /** The baseline's aggregate per batch, for the charts: elapsed seconds, requests/s, p95 ms. */
+  series: v.object({ elapsed: v.array(v.pipe(v.number(), v.finite())), rps: v.array(v.pipe(v.number(), v.finite())), p95: v.array(finiteOrNull) }),
+});
+export type BaselineView = v.InferOutput<typeof BaselineViewSchema>;
+
+/** A comparison as the panel shows it: only what its Δ columns, banner and charts need. */
+export function baselineViewOf(comparison: Comparison | null, base: ComparedRun, label: string, final = false): BaselineView {
+  const delta = (e: Pick<EndpointComparison, 'method' | 'name' | 'verdict' | 'metrics'>): EndpointDelta => ({
+    method: e.method,
+    name: e.name,
+    verdict: e.verdict,
+    metrics: Object.fromEntries(
+      COMPARED_METRICS.map((m) => {
+        const { base: b, delta: d, relative, verdict, decides } = e.metrics[m];
+        return [m, { base: b, delta: d, relative, verdict, decides }];
+      }),
+    ) as EndpointDelta['metrics'],
+  });
+  return {
+    dir: base.dir,
+    label,
+    startedAt: base.startedAt,
+    verdict: comparison?.verdict ?? null,
+    final,
+    aggregate: comparison ? delta({ ...comparison.aggregate, method: '' }) : null,
+    endpoints: comparison ? comparison.endpoints.map(delta) : [],
+    onlyInBase: comparison?.onlyInBase.length ?? 0,
+    notes: comparison?.notes ?? [],
+    series: base.series,
+  };
 }

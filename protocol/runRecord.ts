@@ -165,6 +165,8 @@ export const RunMetaSchema = v.looseObject({
   headline: v.optional(RunHeadlineSchema),
   /** What kept a run that ended normally from running as asked (its outcome is then `cutShort`); absent when nothing did. */
   shortfalls: v.optional(v.array(RunShortfallSchema)),
+  /** The baseline the run was compared with (its record folder) and the comparison's verdict at the end. */
+  baseline: v.optional(v.object({ dir: v.string(), verdict: v.picklist(['regressed', 'ok', 'inconclusive']) })),
 });
 export type RunMeta = v.InferOutput<typeof RunMetaSchema>;
 

@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { isSpawnRate, isUserCount, MAX_USERS, MIN_USERS_RUNNING } from './limits';
 import { ThresholdStatusSchema, VerdictSchema } from './thresholds';
+import { BaselineViewSchema } from './compare';
 import { EndpointStatsSchema, ExceptionEntrySchema, FailureEntrySchema, RunStateSchema, TaskMessageSchema } from './runner';
 
 const finite = v.pipe(v.number(), v.finite());
@@ -125,6 +126,8 @@ export const RunViewSchema = v.object({
   verdict: v.optional(VerdictSchema),
   /** The locustfile model's shares of the run's User classes and their tasks ("Current ratio"), when the model was read. */
   modelRatio: v.optional(v.array(ModelRatioRowSchema)),
+  /** The baseline the run is compared with (its pinned run), and where the run stands against it; absent without one. */
+  baseline: v.optional(BaselineViewSchema),
 });
 export type RunView = v.InferOutput<typeof RunViewSchema>;
 
@@ -199,6 +202,8 @@ export const HostToWebviewSchema = v.variant('type', [
     replaceFailures: v.optional(v.boolean()),
     /** Every threshold's status, when any changed with this tick. */
     thresholds: v.optional(v.array(ThresholdStatusSchema)),
+    /** The run compared with its baseline again (every few seconds, and at the end). */
+    baseline: v.optional(BaselineViewSchema),
   }),
   /** The series of one endpoint, in answer to selectEndpoint. */
   v.object({ type: v.literal('endpointSeries'), runId: v.string(), method: v.string(), name: v.string(), series: SeriesSchema }),

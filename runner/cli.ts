@@ -33,8 +33,6 @@ import {
 } from '../protocol/compare';
 import { compareBatches, loadRunForComparison, type RunForComparison } from './compareRuns';
 import { renderComparisonHtml } from './compareReport';
-import { RunBatches } from './runBatches';
-import { loadRecordHead } from './runRecord';
 
 type Tick = Extract<BridgeMessage, { type: 'tick' }>;
 
@@ -602,15 +600,12 @@ async function run(argv: string[]): Promise<number> {
     ...(cli.recordDir && { record: { baseDir: cli.recordDir, interpreter: { path: interpreter.path, locustVersion: interpreter.locustVersion } } }),
     spawnErrorHint: 'Check --python.',
     thresholds,
+    ...(baseline && { baseline: { run: baseline, label: '' } }),
   });
-  // The run's batches as its ticks come (recorded or not): what it is compared with the baseline on.
-  const batches = baseline ? new RunBatches() : undefined;
-  if (batches) session.on('change', (_change, message) => message.type === 'tick' && batches.apply(message));
   const end = await showRun(session, cli, thresholds, { name: path.basename(cli.options.locustfile) });
   const status = exitStatusOf(end);
-  if (!baseline || !batches) return status;
-  const meta = end.recordDir ? await loadRecordHead(end.recordDir).then((head) => head.meta, () => undefined) : undefined;
-  const comparison = compareBatches(baseline, { batches: batches.snapshot(), options: { ...cli.options }, ...(meta && { meta }), ...(end.recordDir && { dir: end.recordDir }) });
+  const comparison = end.comparison;
+  if (!comparison) return status;
   process.stdout.write(`\nCompared with the baseline:\n${comparisonTable(comparison)}\n`);
   // A regression fails a run that otherwise passed; a worse status (could not start, killed) stands.
   return status === 0 ? comparisonExitStatus(comparison) : status;

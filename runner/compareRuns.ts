@@ -8,6 +8,7 @@ import {
   QUANTILE_KEYS,
   RUN_BATCHES_FILE,
   type ComparedMetric,
+  type ComparedQuantile,
   type ComparedRun,
   type Comparison,
   type ComparisonVerdict,
@@ -231,7 +232,12 @@ function judgeChange(kind: Kind, meanBase: number, meanNew: number): { change: n
   }
 }
 
-function compareMetric(metric: ComparedMetric, base: Side, next: Side, decides: boolean): MetricComparison {
+/**
+ * Compares one metric. `shift` (log scale, time metrics of endpoints only) is the change common to every endpoint of the
+ * run: a time is then regressed or improved only when it changed against the baseline *and* stands out from that common
+ * change, both significantly and by at least minChange (see commonShifts).
+ */
+function compareMetric(metric: ComparedMetric, base: Side, next: Side, decides: boolean, shift = 0): MetricComparison {
   const baseValue = wholeValue(metric, base);
   const newValue = wholeValue(metric, next);
   const a = samplesOf(metric, base);
@@ -246,6 +252,7 @@ function compareMetric(metric: ComparedMetric, base: Side, next: Side, decides: 
     samples: { base: a.length, new: b.length },
     verdict: 'notEnoughData',
     decides,
+    commonChange: shift === 0 ? null : Math.exp(shift) - 1,
   };
   if (a.length < COMPARISON_RULE.minSamples || b.length < COMPARISON_RULE.minSamples) return result;
   const { meanA, meanB, pValue } = welchTest(a, b);
@@ -254,7 +261,42 @@ function compareMetric(metric: ComparedMetric, base: Side, next: Side, decides: 
   result.pValue = pValue;
   const significant = pValue < 1 - COMPARISON_RULE.confidence;
   result.verdict = significant && worthIt ? (worse ? 'regressed' : 'improved') : 'noChange';
+  if (result.verdict !== 'noChange' && shift !== 0) {
+    // Against the common change: the same test with the new run's samples moved back by it, the same floor.
+    const apart = welchTest(a, b.map((x) => x - shift));
+    const standsOut = judgeChange('time', apart.meanA, apart.meanB);
+    if (!(apart.pValue < 1 - COMPARISON_RULE.confidence && standsOut.worthIt && standsOut.worse === worse)) result.verdict = 'noChange';
+  }
   return result;
+}
+
+/** Fewest endpoints judged on a time metric for their common change to be estimated (with fewer, none is assumed). */
+const COMMON_SHIFT_MIN_ENDPOINTS = 3;
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * The change common to the endpoints, per time metric, on the log scale: the median of their changes (mean log sample,
+ * new − baseline) among endpoints with enough samples. A load test's runs drift together — a busier machine or network
+ * makes every request slower — and an endpoint is a regression only when it stands out from that drift; a change of the
+ * whole run is judged on the aggregate, which is compared without it.
+ */
+function commonShifts(pairs: [Side, Side][]): Record<ComparedQuantile, number> {
+  const shifts = { p50: 0, p95: 0, p99: 0 };
+  for (const metric of QUANTILE_KEYS) {
+    const changes: number[] = [];
+    for (const [base, next] of pairs) {
+      const a = samplesOf(metric, base);
+      const b = samplesOf(metric, next);
+      if (a.length >= COMPARISON_RULE.minSamples && b.length >= COMPARISON_RULE.minSamples) changes.push(mean(b) - mean(a));
+    }
+    if (changes.length >= COMMON_SHIFT_MIN_ENDPOINTS) shifts[metric] = median(changes);
+  }
+  return shifts;
 }
 
 /** The endpoint's verdict from the metrics that decide it. */
@@ -266,10 +308,13 @@ function endpointVerdict(metrics: MetricComparison[]): EndpointVerdict {
   return 'notEnoughData';
 }
 
-function compareEndpoint(base: Side, next: Side, aggregate: boolean): EndpointComparison {
+function compareEndpoint(base: Side, next: Side, aggregate: boolean, shifts?: Record<ComparedQuantile, number>): EndpointComparison {
   const e = (next.e ?? base.e)!;
   const metrics = {} as Record<ComparedMetric, MetricComparison>;
-  for (const metric of [...QUANTILE_KEYS, 'rps', 'failPercent'] as const) metrics[metric] = compareMetric(metric, base, next, metric !== 'rps' || aggregate);
+  for (const metric of [...QUANTILE_KEYS, 'rps', 'failPercent'] as const) {
+    const shift = shifts && metric !== 'rps' && metric !== 'failPercent' ? shifts[metric] : 0;
+    metrics[metric] = compareMetric(metric, base, next, metric !== 'rps' || aggregate, shift);
+  }
   return {
     method: e.method,
     name: e.name,
@@ -291,11 +336,15 @@ export interface RunForComparison {
   fromTicks?: boolean;
   /** Caveats found while loading it (a batches.json that could not be read). */
   notes?: string[];
+  /** A run still going on: its record has no outcome yet (it reads `incomplete` until it ends). */
+  live?: boolean;
 }
 
-function describeRun(run: RunForComparison): ComparedRun {
+/** A run as a comparison describes it (its record's facts and its aggregate over time). */
+export function describeRun(run: RunForComparison): ComparedRun {
   const { batches, meta, options } = run;
   const used = usedBatches(batches);
+  const offset = meta && batches.origin > meta.startedAt ? (batches.origin - meta.startedAt) / 1000 : 0;
   return {
     dir: run.dir ?? '',
     id: meta?.id ?? '',
@@ -306,14 +355,15 @@ function describeRun(run: RunForComparison): ComparedRun {
     userClasses: [...(options?.userClasses?.length ? options.userClasses : (meta?.userClasses ?? []))].sort(),
     runTime: options?.runTime ?? null,
     locustVersion: meta?.locustVersion || meta?.interpreter?.locustVersion || null,
-    outcome: meta?.outcome ?? null,
+    outcome: run.live ? null : (meta?.outcome ?? null),
     seconds: sum(batches.seconds, used),
     batchSeconds: batches.width,
     steadyOnly: batches.steadyOnly,
     fromHistograms: batches.fromHistograms,
     fromTicks: run.fromTicks ?? false,
     series: {
-      elapsed: batches.seconds.map((_, i) => (i + 0.5) * batches.width),
+      // From the run's start, as the panel's series are (Locust's first statistics come a second or two after it).
+      elapsed: batches.seconds.map((_, i) => offset + (i + 0.5) * batches.width),
       rps: batches.seconds.map((seconds, i) => (seconds > 0 ? batches.aggregate.requests[i]! / seconds : 0)),
       p95: batches.aggregate.p95ByBatch ?? batches.seconds.map(() => null),
     },
@@ -350,13 +400,15 @@ export function compareBatches(base: RunForComparison, next: RunForComparison): 
   const side = (run: RunForComparison, used: boolean[], e: EndpointBatches | undefined): Side => ({ run: run.batches, used, e });
   const baseEndpoints = new Map(base.batches.endpoints.map((e) => [endpointKey(e), e]));
   const newEndpoints = new Map(next.batches.endpoints.map((e) => [endpointKey(e), e]));
-  const endpoints: EndpointComparison[] = [];
+  const pairs: [Side, Side][] = [];
   const onlyInNew: EndpointOnlyInOne[] = [];
   for (const [key, e] of newEndpoints) {
     const b = baseEndpoints.get(key);
-    if (b) endpoints.push(compareEndpoint(side(base, baseUsed, b), side(next, newUsed, e), false));
+    if (b) pairs.push([side(base, baseUsed, b), side(next, newUsed, e)]);
     else onlyInNew.push({ method: e.method, name: e.name, requests: sum(e.requests, newUsed) });
   }
+  const shifts = commonShifts(pairs);
+  const endpoints = pairs.map(([b, n]) => compareEndpoint(b, n, false, shifts));
   const onlyInBase: EndpointOnlyInOne[] = [];
   for (const [key, e] of baseEndpoints) if (!newEndpoints.has(key)) onlyInBase.push({ method: e.method, name: e.name, requests: sum(e.requests, baseUsed) });
   endpoints.sort(locustOrder);
@@ -367,7 +419,17 @@ export function compareBatches(base: RunForComparison, next: RunForComparison): 
     aggregate.verdict === 'regressed' || endpoints.some((e) => e.verdict === 'regressed') ? 'regressed' : aggregate.verdict === 'notEnoughData' ? 'inconclusive' : 'ok';
   const baseRun = describeRun(base);
   const newRun = describeRun(next);
-  return { verdict, rule: COMPARISON_RULE, base: baseRun, new: newRun, aggregate, endpoints, onlyInBase, onlyInNew, notes: notesOn(baseRun, newRun, [base, next]) };
+  const notes = notesOn(baseRun, newRun, [base, next]);
+  const together = QUANTILE_KEYS.filter((m) => Math.abs(shifts[m]) >= Math.log(1 + COMPARISON_RULE.minChange)).map((m) => {
+    const change = 100 * (Math.exp(shifts[m]) - 1);
+    return `${m} ${change >= 0 ? '+' : '−'}${Math.abs(change).toFixed(0)} %`;
+  });
+  if (together.length) {
+    notes.push(
+      `Every endpoint changed together (median ${together.join(', ')}): a change of the whole run — the machine's or network's load, or something every request goes through — is judged on the aggregate; an endpoint only when it stands out from it.`,
+    );
+  }
+  return { verdict, rule: COMPARISON_RULE, base: baseRun, new: newRun, aggregate, endpoints, onlyInBase, onlyInNew, notes };
 }
 
 /**

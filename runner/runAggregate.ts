@@ -1,6 +1,7 @@
 // Folds the bridge's messages into the state of one run (what the panel shows, series included); free of vscode, unit-tested.
 import { endpointKey, exceptionKey, failureKey, PERCENTILES, type BridgeMessage, type EndpointStats, type ExceptionEntry, type FailureEntry } from '../protocol/runner';
 import type { ThresholdStatus, Verdict } from '../protocol/thresholds';
+import type { BaselineView } from '../protocol/compare';
 import { outcomeMessage, outcomeOf, type RunExit, type RunOutcome } from '../protocol/runRecord';
 import { RollingPercentiles } from './rollingPercentiles';
 import {
@@ -41,6 +42,8 @@ export interface RunChange {
   replaceFailures?: boolean;
   /** Every threshold's status, when the message changed any (set by the run session, which judges them). */
   thresholds?: ThresholdStatus[];
+  /** The run compared with its baseline again (set by the run session). */
+  baseline?: BaselineView;
 }
 
 const P99 = PERCENTILES.indexOf(0.99);
@@ -193,6 +196,11 @@ export class RunAggregate {
   /** Where the run's thresholds stand now (the evaluator's statuses, in declaration order). */
   setThresholds(statuses: ThresholdStatus[]): void {
     this.view.thresholds = statuses;
+  }
+
+  /** The baseline the run is compared with, and where it stands against it. */
+  setBaseline(view: BaselineView): void {
+    this.view.baseline = view;
   }
 
   /** The thresholds' verdict, once the run finished; its statuses are the final ones. */

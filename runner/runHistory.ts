@@ -5,6 +5,8 @@ import * as v from 'valibot';
 import { emptyRunHistory, MAX_RUN_LABEL_LENGTH, parseRunHistory, RUN_HISTORY_FILE, type RunHistory } from '../protocol/runHistory';
 import { parseRecordedOptions, parseRunMeta, RunMetaSchema, type RunHeadline, type RunMeta } from '../protocol/runRecord';
 import { headlineOf, writeAtomic } from './runRecord';
+import { loadRunForComparison } from './compareRuns';
+import type { RunBaseline } from './liveBaseline';
 
 /** The numbers a list shows of a run: meta.json's headline, or for older records the same read from final.json. */
 export type RunNumbers = Omit<RunHeadline, 'peakUsers'> & {
@@ -293,6 +295,17 @@ export async function baselineFor(runFolder: string, locustfile: string, userCla
   if (name === undefined || name !== path.basename(name) || name === '..' || name === '.') return undefined;
   const dir = path.join(runFolder, name);
   return (await readRecordSummary(dir)).ok ? dir : undefined;
+}
+
+/**
+ * The pinned baseline of a locustfile and User class selection, read for comparing a new run with it; undefined when none
+ * is pinned. Throws a one-line reason when the pinned record cannot be compared (the caller says so and runs without it).
+ */
+export async function loadBaseline(runFolder: string, locustfile: string, userClasses: readonly string[]): Promise<RunBaseline | undefined> {
+  const dir = await baselineFor(runFolder, locustfile, userClasses);
+  if (dir === undefined) return undefined;
+  const [run, { history }] = await Promise.all([loadRunForComparison(dir), readHistory(runFolder)]);
+  return { run, label: labelOf(history, { name: path.basename(dir) }) ?? '' };
 }
 
 /** Names a recorded run (trimmed, cut to MAX_RUN_LABEL_LENGTH); an empty label removes the name. Returns the label kept. */

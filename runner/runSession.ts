@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type { BridgeMessage } from '../protocol/runner';
-import { outcomeMessage, outcomeOf, pendingNotice, userStartShortfall, type RecordedOptions, type RunOutcome, type RunShortfall } from '../protocol/runRecord';
+import { outcomeMessage, outcomeOf, pendingNotice, userStartShortfall, type RecordedOptions, type RunMeta, type RunOutcome, type RunShortfall } from '../protocol/runRecord';
 import type { Threshold, Verdict } from '../protocol/thresholds';
 import type { AttachedRun, AttachRunOptions } from './attachRun';
 import { findImportFailure, type ImportFailure } from './importFailure';
@@ -15,6 +15,8 @@ import { RunAggregate, type RunChange, type RunDescription } from './runAggregat
 import { rmSync } from 'node:fs';
 import { exportRunRecord, loadRunRecord, RunRecorder } from './runRecord';
 import { ThresholdEvaluator } from './thresholds';
+import type { Comparison } from '../protocol/compare';
+import { LiveBaseline, type RunBaseline } from './liveBaseline';
 
 /** Log lines a session keeps to explain how a run ended (the whole log is in the record's locust.log). */
 export const LOG_TAIL_LINES = 300;
@@ -42,6 +44,8 @@ export interface SessionSettings {
   spawnErrorHint?: string;
   /** What the run is judged by (the locustfile's THRESHOLDS, then any added for this run), parsed and checked. */
   thresholds?: Threshold[];
+  /** The run this one is compared with, live and at its end (a pinned baseline, `run --baseline`). */
+  baseline?: RunBaseline;
 }
 
 /** How a run ended: one value for every shell (panel, status bar, CLI, record). */
@@ -66,6 +70,8 @@ export interface RunEnd {
   shortfalls?: RunShortfall[];
   /** Their verdict; absent when the run has no thresholds or did not finish (a crashed run has no verdict). */
   verdict?: Verdict;
+  /** The whole run compared with its baseline; absent without one (or when the run recorded no statistics at all). */
+  comparison?: Comparison;
 }
 
 export type RunSessionEvents = {
@@ -136,6 +142,7 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
   private readonly recorder: RunRecorder | undefined;
   private readonly logTail: string[] = [];
   private readonly evaluator: ThresholdEvaluator | undefined;
+  private readonly liveBaseline: LiveBaseline | undefined;
   private aborting = false;
   private malformedLines = 0;
   /** Worker processes that exited on their own mid-run (this process's view of a distributed run). */
@@ -151,6 +158,8 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
     recorder: RunRecorder | undefined,
     private readonly settings: SessionSettings,
     private readonly interpreter: string | undefined,
+    /** What the run was asked to do, as its record keeps it (also what a comparison with its baseline describes). */
+    private readonly recordedOptions: RecordedOptions,
   ) {
     super();
     this.kind = interpreter === undefined ? 'attached' : 'launched';
@@ -165,6 +174,10 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
         this.recordingStopped = reason;
         this.emit('recordingStopped', reason);
       };
+    }
+    if (settings.baseline) {
+      this.liveBaseline = new LiveBaseline(settings.baseline);
+      this.aggregate.setBaseline(this.liveBaseline.initialView);
     }
     const thresholds = settings.thresholds ?? [];
     if (thresholds.length) {
@@ -207,7 +220,7 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
       if (recorder) rmSync(recorder.dir, { recursive: true, force: true });
       throw error;
     }
-    return new RunSession(run, description, recorder, settings, options.python);
+    return new RunSession(run, description, recorder, settings, options.python, recorded);
   }
 
   /** Follows a Locust web UI through an AttachedRun whose `connect()` resolved, and starts it. */
@@ -224,8 +237,9 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
       ...(options.spawnRate !== undefined && { spawnRate: options.spawnRate }),
       startedAt: Date.now(),
     };
-    const recorder = createRecorder(settings, attachRecordOptions(attached.url, options), description.startedAt);
-    const session = new RunSession(attached, description, recorder, settings, undefined);
+    const recorded = attachRecordOptions(attached.url, options);
+    const recorder = createRecorder(settings, recorded, description.startedAt);
+    const session = new RunSession(attached, description, recorder, settings, undefined, recorded);
     attached.start();
     return session;
   }
@@ -317,6 +331,13 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
       this.aggregate.setThresholds(statuses);
       change.thresholds = statuses;
     }
+    if (this.liveBaseline && message.type === 'tick') {
+      const view = this.liveBaseline.apply(message, () => ({ ...this.describeForComparison(), live: true }));
+      if (view) {
+        this.aggregate.setBaseline(view);
+        change.baseline = view;
+      }
+    }
     this.emit('change', change, message);
     const abortedBy = this.evaluator?.abortedBy;
     if (abortedBy !== undefined && !this.aborting) {
@@ -325,6 +346,25 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
       // Gracefully: Locust reports its final statistics, which the verdict is judged on.
       void this.source.stop();
     }
+  }
+
+  /** This run as a comparison with its baseline describes it: what it was asked to do, its record's facts so far. */
+  private describeForComparison(): { options: RecordedOptions; meta?: RunMeta; dir?: string } {
+    return {
+      options: this.recordedOptions,
+      ...(this.recorder && { meta: this.recorder.meta }),
+      ...(this.recordDir !== undefined && { dir: this.recordDir }),
+    };
+  }
+
+  /** The whole run compared with its baseline, once it ended (shown in the panel, kept in the record's meta). */
+  private finalComparison(outcome: RunOutcome): Comparison | undefined {
+    if (!this.liveBaseline) return undefined;
+    const described = this.describeForComparison();
+    const comparison = this.liveBaseline.compare({ ...described, ...(described.meta && { meta: { ...described.meta, outcome } }) });
+    const view = this.liveBaseline.view(comparison, true);
+    this.aggregate.setBaseline(view);
+    return comparison;
   }
 
   private async conclude(exit: RunExit): Promise<RunEnd> {
@@ -353,8 +393,10 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
     this.aggregate.finish(exit, { outcome, ...(endMessage !== undefined && { message: endMessage }) });
     const verdict = this.evaluator?.verdict({ completed: outcome === 'finished' });
     if (verdict) this.aggregate.setVerdict(verdict);
+    const comparison = this.finalComparison(outcome);
     if (this.recorder) {
       if (shortfalls.length) this.recorder.meta.shortfalls = shortfalls;
+      if (comparison) this.recorder.meta.baseline = { dir: this.settings.baseline!.run.dir ?? comparison.base.dir, verdict: comparison.verdict };
       this.recorder.finish(exit, { ...(verdict && { verdict }) });
       if (this.settings.record?.exportBeside && this.aggregate.finalReceived && this.recordingStopped === undefined) {
         // Locust's own CSV layout and JSON beside the record, so the run folder has them without an export.
@@ -375,6 +417,7 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
       ...(this.recordingStopped !== undefined && { recordStopped: this.recordingStopped }),
       ...(this.malformedLines > 0 && { malformedLines: this.malformedLines }),
       ...(shortfalls.length > 0 && { shortfalls }),
+      ...(comparison && { comparison }),
     };
     this.emit('ended', end);
     return end;

@@ -151,9 +151,12 @@ export async function killCycle({ python, mode, phase, host, dir }: { python: st
   return { python, mode, phase, reached, processesAtKill: atKill, leftovers: left.length, msToClean };
 }
 
-async function main(): Promise<void> {
-  const cycles = Number(process.argv[2] ?? 30);
-  const only = process.argv[3];
+/**
+ * The orphan figures: `cycles` kill -9 cycles of the owner per phase, local and distributed, on Debian's and the newest
+ * Locust (or those whose label contains `only`), one line each. `npm run bench` runs it (BENCH_KILL_CYCLES, default 30).
+ */
+export async function benchKillCycles(cycles = 30, only?: string): Promise<void> {
+  if (cycles <= 0) return;
   const locusts = locustMatrix().filter((l) => l.role !== 'middle' && (!only || l.label.includes(only)));
   const target = await startTarget({ port: 0, quiet: true });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'locust-studio-kill-cycles-'));
@@ -178,4 +181,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) void main();
+if (require.main === module) void benchKillCycles(Number(process.argv[2] ?? 30), process.argv[3]);

@@ -27,6 +27,7 @@ import { formatDuration, formatMs, formatRate } from '../protocol/format';
 import { element } from './dom';
 import { LatencyHeatmap } from './heatmap';
 import { DASHES, readTheme, type ChartTheme } from './theme';
+import type { BaselineView } from '../protocol/compare';
 
 // Only what these line charts use, so the bundle stays small.
 Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip, Decimation);
@@ -54,6 +55,19 @@ export interface ChartInput {
   userClasses: { name: string; value: Series }[];
   /** Thresholds whose scope is what the charts show. */
   limits: LimitLine[];
+  /** The baseline's aggregate over elapsed time, overlaid on the requests and response-time charts. */
+  baseline?: BaselineView['series'];
+}
+
+/** The baseline's aggregate as a series of the panel's fields (requests/s and p95), so the charts draw it like the run's. */
+function baselineSeries(series: BaselineView['series']): Series {
+  const recent = series.elapsed.map((t, i) => {
+    const v: (number | null)[] = SERIES_FIELDS.map(() => null);
+    v[FIELD.rps] = series.rps[i] ?? null;
+    v[FIELD.p95] = series.p95[i] ?? null;
+    return { t, v };
+  });
+  return { recent, older: [], bucketSeconds: 0 };
 }
 
 /**
@@ -396,6 +410,10 @@ function fit(ctx: CanvasRenderingContext2D, text: string, width: number): string
   return `${text.slice(0, low)}…`;
 }
 
+/** The baseline's lines: muted and dashed, behind the run's own in meaning (the legend names them). */
+const BASELINE_COLOUR = (t: ChartTheme) => t.limitOpen;
+const BASELINE_DASH = [6, 3];
+
 const rate = (v: number) => `${formatRate(v)}/s`;
 const ms = (v: number) => `${formatMs(v)} ms`;
 const users = (v: number) => String(Math.round(v));
@@ -410,34 +428,46 @@ export class RunCharts {
   private classNames: string[] = [];
   private percentileWindow: RollingWindowSeconds;
   private lastInput: ChartInput | undefined;
+  /** The baseline drawn (its series as given, and converted), undefined when there is none to draw. */
+  private baselineInput: BaselineView['series'] | undefined;
+  private baseline: Series | undefined;
 
   constructor(percentileWindow: RollingWindowSeconds = DEFAULT_ROLLING_WINDOW) {
     this.percentileWindow = percentileWindow;
     this.element.setAttribute('aria-label', 'Charts');
     this.element.dataset['foreground'] = this.theme.foreground;
-    this.requests = new LineChart('requests', 'Requests/s', [
-      { label: 'Requests/s', field: FIELD.rps, colour: (t) => t.requests, format: rate },
-      { label: 'Failures/s', field: FIELD.fps, colour: (t) => t.failures, format: rate },
-    ], 'per second', this.theme);
+    this.requests = new LineChart('requests', 'Requests/s', this.requestSpecs(), 'per second', this.theme);
     this.times = new LineChart('times', 'Response times', this.timeSpecs(), 'ms', this.theme);
     this.users = new LineChart('users', 'Users', this.userSpecs(), 'users', this.theme);
     this.latency = new LatencyHeatmap(this.theme);
     this.element.append(this.requests.figure, this.times.figure, this.latency.figure, this.users.figure);
   }
 
+  private requestSpecs(): LineSpec[] {
+    return [
+      { label: 'Requests/s', field: FIELD.rps, colour: (t) => t.requests, format: rate },
+      { label: 'Failures/s', field: FIELD.fps, colour: (t) => t.failures, format: rate },
+      ...(this.baseline ? [{ label: 'Baseline requests/s', field: FIELD.rps, colour: BASELINE_COLOUR, format: rate, dash: BASELINE_DASH, spanGaps: true }] : []),
+    ];
+  }
+
   /**
    * p50, p95, p99 over the chosen window (rolling over several ticks; the 1 s window is the tick's own). Attached runs
    * and records made before window p99 carry the cumulative p99 in the 1 s p99 field, which longer windows repeat.
+   * The baseline's p95 is its own series' (per batch of its record).
    */
   private timeSpecs(): LineSpec[] {
-    return ROLLING_PERCENTILES.map((name, i): LineSpec => ({
-      label: name,
-      field: rollingField(name, this.percentileWindow),
-      colour: (t) => t.percentiles[i]!,
-      format: ms,
-      dash: DASHES[i]!,
-      spanGaps: true,
-    }));
+    return [
+      ...ROLLING_PERCENTILES.map((name, i): LineSpec => ({
+        label: name,
+        field: rollingField(name, this.percentileWindow),
+        colour: (t) => t.percentiles[i]!,
+        format: ms,
+        dash: DASHES[i]!,
+        spanGaps: true,
+      })),
+      ...(this.baseline ? [{ label: 'Baseline p95', field: FIELD.p95, colour: BASELINE_COLOUR, format: ms, dash: BASELINE_DASH, spanGaps: true }] : []),
+    ];
   }
 
   /** Response-time percentiles over this rolling window (seconds); the chart redraws from the points it has. */
@@ -472,8 +502,17 @@ export class RunCharts {
     // fail_ratio has no chart of its own: its chip says it all.
     this.requests.setLimits(input.limits.filter((l) => l.metric === 'rps' || l.metric === 'failures_per_s'));
     this.times.setLimits(input.limits.filter((l) => METRIC_INFO[l.metric].kind === 'time'));
-    this.requests.setData([input.scope, input.scope]);
-    this.times.setData([input.scope, input.scope, input.scope]);
+    if (input.baseline !== this.baselineInput) {
+      this.baselineInput = input.baseline;
+      this.baseline = input.baseline && input.baseline.elapsed.length ? baselineSeries(input.baseline) : undefined;
+      this.requests.setSpecs(this.requestSpecs(), this.theme);
+      this.times.setSpecs(this.timeSpecs(), this.theme);
+    }
+    // Aligned on elapsed time and drawn only as far as the run has come, so a long baseline does not squeeze the run.
+    const now = input.total.recent.at(-1)?.t ?? input.total.older.at(-1)?.t;
+    const baseline = this.baseline && now !== undefined ? [{ ...this.baseline, recent: this.baseline.recent.filter((p) => p.t <= now) }] : [];
+    this.requests.setData([input.scope, input.scope, ...baseline]);
+    this.times.setData([input.scope, input.scope, input.scope, ...baseline]);
     const names = input.userClasses.map((c) => c.name);
     // One class alone repeats the total: draw it only when there are several.
     const shown = names.length > 1 ? names : [];

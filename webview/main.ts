@@ -17,6 +17,7 @@ import {
   type Series,
   type TaskView,
 } from '../protocol/webview';
+import { BaselineBar } from './baselineBar';
 import { RunCharts } from './charts';
 import { RunControls } from './controls';
 import { element, setText } from './dom';
@@ -63,6 +64,9 @@ header.append(title, stateBadge, subtitle, metrics, controls.element, message);
 
 // ---- Thresholds: where each stands, and the verdict once the run ended (hidden for a run without thresholds)
 const thresholds = new ThresholdStrip();
+
+// ---- Baseline: the run it is compared with, and the verdict so far (hidden for a run without a baseline)
+const baselineBar = new BaselineBar();
 
 // ---- Charts with the endpoint selector
 const chartsSection = element('section', { className: 'charts-section' });
@@ -169,7 +173,7 @@ function showClassUsers(): void {
   ratio.setUsers(new Map([...classSeries].map(([name, series]) => [name, series.recent.at(-1)?.v[0] ?? 0])));
 }
 
-runSection.append(header, thresholds.element, chartsSection, statsSection, ratio.element, failures.element, exceptions.element);
+runSection.append(header, thresholds.element, baselineBar.element, chartsSection, statsSection, ratio.element, failures.element, exceptions.element);
 
 // ---- The single task, and the switch between it and the load test (shown when there are both)
 const taskPanel = new TaskPanel(openSource);
@@ -287,6 +291,8 @@ function drawCharts(): void {
     total: totalSeries,
     userClasses: [...classSeries].map(([name, value]) => ({ name, value })),
     limits: thresholds.limitsFor(selected),
+    // The baseline's series are of the whole run: overlaid only when the charts show the whole run.
+    ...(run.baseline && !selected && { baseline: run.baseline.series }),
   });
 }
 
@@ -374,6 +380,7 @@ function show(view: RunView | null): void {
     saveUiState(ui);
   }
   if (!view) {
+    showBaseline(undefined);
     layout();
     return;
   }
@@ -394,6 +401,7 @@ function show(view: RunView | null): void {
   exceptions.update(view.exceptions ?? []);
   // A run that completed ends 'stopped' with its verdict (a 'stopped' snapshot without one comes before it); 'failed' gets none.
   thresholds.show(view.thresholds, view.verdict, view.state === 'failed');
+  showBaseline(view.baseline);
   renderHeader();
   // The snapshot carries the run's series only; the selected endpoint's come on request.
   if (selected) select(selected);
@@ -403,6 +411,11 @@ function show(view: RunView | null): void {
     if (sameRun) endpointSelect.value = ALL;
     scheduleCharts();
   }
+}
+
+function showBaseline(view: RunView['baseline']): void {
+  baselineBar.show(view);
+  table.setBaseline(view);
 }
 
 /** The clock takes the newest sample's time and stops when the run does. */
@@ -439,6 +452,11 @@ function applyTick(msg: Extract<HostToWebview, { type: 'tick' }>): void {
   if (msg.thresholds) {
     run.thresholds = msg.thresholds;
     if (thresholds.update(msg.thresholds)) scheduleCharts();
+  }
+  if (msg.baseline) {
+    run.baseline = msg.baseline;
+    showBaseline(msg.baseline);
+    scheduleCharts();
   }
   const points = msg.points;
   if (points) {

@@ -3,6 +3,7 @@ import type { EndpointStats } from '../protocol/runner';
 import { endpointKey, PERCENTILES } from '../protocol/runner';
 import { element, setText } from './dom';
 import { formatCount, formatMs, formatRate } from '../protocol/format';
+import { COMPARED_METRICS, ENDPOINT_VERDICT_LABEL, LIVE_COMPARISON_SECONDS, METRIC_LABEL, type BaselineView, type ComparedMetric, type EndpointDelta, type MetricDelta } from '../protocol/compare';
 
 const P50 = PERCENTILES.indexOf(0.5);
 const P90 = PERCENTILES.indexOf(0.9);
@@ -72,6 +73,55 @@ function cellsOf(e: EndpointStats, live: boolean): string[] {
   return COLUMNS.map((column) => (column.current && !live ? '–' : column.text(column.value(e), e)));
 }
 
+/** A metric's change against the baseline as a cell shows it: relative for times and rates, in points for failures. */
+function deltaText(metric: ComparedMetric, d: MetricDelta | undefined): string {
+  if (!d || d.delta === null) return '–';
+  const sign = (x: number) => (x > 0 ? '+' : x < 0 ? '−' : '±');
+  if (metric === 'failPercent') return `${sign(d.delta)}${Math.abs(d.delta).toFixed(2)} pp`;
+  if (d.relative === null) return '–';
+  const percent = Math.abs(100 * d.relative);
+  return `${sign(d.relative)}${percent >= 10 ? percent.toFixed(0) : percent.toFixed(1)} %`;
+}
+
+/** What sorting a Δ column compares: the relative change (failures: the points). */
+function deltaValue(metric: ComparedMetric, d: MetricDelta | undefined): number | null {
+  if (!d) return null;
+  return metric === 'failPercent' ? d.delta : d.relative;
+}
+
+/** The tooltip of a Δ cell: the baseline's value and whether the change is real, in words (colour is never alone). */
+function deltaTitle(metric: ComparedMetric, d: MetricDelta | undefined): string {
+  if (!d) return 'Not in the baseline';
+  const base = d.base === null ? 'no value' : metric === 'rps' ? `${formatRate(d.base)}/s` : metric === 'failPercent' ? `${d.base.toFixed(2)} %` : `${formatMs(d.base)} ms`;
+  const judged = d.decides ? ENDPOINT_VERDICT_LABEL[d.verdict] : `${ENDPOINT_VERDICT_LABEL[d.verdict]} (shown, not judged for an endpoint)`;
+  return `${METRIC_LABEL[metric]}: baseline ${base}; ${judged}`;
+}
+
+/** The class that colours a Δ cell: only a real change (the comparison's verdict) is better or worse. */
+function deltaClass(d: MetricDelta | undefined): string {
+  if (!d) return 'delta';
+  return d.verdict === 'regressed' ? 'delta worse' : d.verdict === 'improved' ? 'delta better' : 'delta';
+}
+
+/** With a baseline, one column per compared metric: the change against it (shown only while the run has a baseline). */
+const DELTA_COLUMNS = COMPARED_METRICS.map((m) => `Δ ${METRIC_LABEL[m]}`);
+const ALL_COLUMNS = COLUMNS.length + DELTA_COLUMNS.length;
+/** Each Δ column stands right after the column of what it compares, where the eye already is. */
+const DELTA_AFTER: Record<ComparedMetric, string> = { p50: 'Median (ms)', p95: '95%ile (ms)', p99: '99%ile (ms)', rps: 'Current RPS', failPercent: 'Fails' };
+/** On-screen position of each column (by its index: COLUMNS, then DELTA_COLUMNS). */
+const POSITION: number[] = (() => {
+  const shown: number[] = [];
+  COLUMNS.forEach(({ title }, column) => {
+    shown.push(column);
+    COMPARED_METRICS.forEach((metric, i) => DELTA_AFTER[metric] === title && shown.push(COLUMNS.length + i));
+  });
+  const position: number[] = [];
+  shown.forEach((column, place) => (position[column] = place));
+  return position;
+})();
+/** The cell of a column in a row. */
+const cellAt = (tr: HTMLTableRowElement, column: number) => tr.cells[POSITION[column]!]!;
+
 interface Row {
   stats: EndpointStats;
   values: Value[];
@@ -110,6 +160,11 @@ export class StatsTable {
   private renderScheduled = false;
   /** The endpoint whose charts are shown (its row is marked), null for the whole run. */
   private selectedKey: string | null = null;
+  /** Each endpoint's change against the run's baseline (empty without one), and the aggregate's. */
+  private deltas = new Map<string, EndpointDelta>();
+  private aggregateDelta: EndpointDelta | null = null;
+  /** What a Δ cell without a change says: not compared yet, or an endpoint the baseline does not have. */
+  private missingDelta = '';
   private live = true;
   private total: EndpointStats | null = null;
   /** Told when the user picks a row (click, or Enter on a focused row): its endpoint's charts are wanted. */
@@ -121,10 +176,15 @@ export class StatsTable {
     element.replaceChildren();
     const head = element.createTHead().insertRow();
     head.setAttribute('aria-rowindex', '1');
-    COLUMNS.forEach(({ title, compact }, column) => {
+    const headers: HTMLTableCellElement[] = [];
+    [...COLUMNS.map((c) => c.title), ...DELTA_COLUMNS].forEach((title, column) => {
       const th = document.createElement('th');
+      if (column < COLUMNS.length && !COLUMNS[column]!.compact) th.className = 'extra';
+      if (column >= COLUMNS.length) {
+        th.className = 'delta';
+        th.title = `Change of ${METRIC_LABEL[COMPARED_METRICS[column - COLUMNS.length]!]} against the baseline; coloured only where the comparison finds a real change`;
+      }
       th.scope = 'col';
-      if (!compact) th.className = 'extra';
       th.setAttribute('aria-sort', 'none');
       // A button inside the header: reachable with Tab, activated by Enter/Space, the header says the sort state.
       const button = document.createElement('button');
@@ -133,9 +193,10 @@ export class StatsTable {
       button.textContent = title;
       button.addEventListener('click', () => this.toggleSort(column));
       th.append(button);
-      head.append(th);
+      headers[POSITION[column]!] = th;
       this.headers.push(th);
     });
+    head.append(...headers);
     this.body = element.createTBody();
     this.footer = element.createTFoot();
     this.container.append(this.before, element, this.after);
@@ -183,9 +244,9 @@ export class StatsTable {
       const row = this.rows.get(key);
       if (row) {
         row.stats = stats;
-        if (this.sort) row.values = valuesOf(stats);
+        if (this.sort) row.values = this.valuesOf(stats);
       } else {
-        this.rows.set(key, { stats, values: valuesOf(stats), order: this.rows.size });
+        this.rows.set(key, { stats, values: this.valuesOf(stats), order: this.rows.size });
         added.push(stats);
         this.viewDirty = true;
       }
@@ -194,9 +255,10 @@ export class StatsTable {
     if (this.sort && endpoints.length) this.viewDirty = true;
     if (total) {
       const row = this.footer.rows[0] ?? this.footer.insertRow();
-      while (row.cells.length < COLUMNS.length) row.insertCell();
+      while (row.cells.length < ALL_COLUMNS) row.insertCell();
       this.markExtra(row);
-      ['', 'Aggregated', ...cellsOf(total, this.live).slice(2)].forEach((text, i) => setText(row.cells[i]!, text));
+      ['', 'Aggregated', ...cellsOf(total, this.live).slice(2)].forEach((text, i) => setText(cellAt(row, i), text));
+      this.drawDeltas(row, this.aggregateDelta);
       this.total = total;
     }
     this.render();
@@ -211,9 +273,50 @@ export class StatsTable {
     else this.render();
   }
 
-  /** Columns outside the compact set carry `extra`: a narrow panel hides them until all columns are asked for (CSS). */
+  /**
+   * Columns outside the compact set carry `extra`: a narrow panel hides them until all columns are asked for (CSS). Each
+   * Δ column follows a compact one and stays with it.
+   */
   private markExtra(row: HTMLTableRowElement): void {
-    COLUMNS.forEach((column, i) => row.cells[i]?.classList.toggle('extra', !column.compact));
+    COLUMNS.forEach((column, i) => cellAt(row, i).classList.toggle('extra', !column.compact));
+    // Δ cells are hidden without a baseline (CSS) from the start, not only once a change was drawn in them.
+    for (let i = COLUMNS.length; i < ALL_COLUMNS; i++) cellAt(row, i).classList.add('delta');
+  }
+
+  /** The run's baseline and where each endpoint stands against it (undefined: no baseline, the Δ columns are hidden). */
+  setBaseline(view: BaselineView | undefined): void {
+    this.element.classList.toggle('with-baseline', view !== undefined);
+    this.deltas = new Map((view?.endpoints ?? []).map((d) => [endpointKey(d), d]));
+    this.aggregateDelta = view?.aggregate ?? null;
+    this.missingDelta = !view ? '' : view.verdict === null ? `Not compared yet: the run is compared with its baseline every ${LIVE_COMPARISON_SECONDS} s` : 'Not in the baseline';
+    const footer = this.footer.rows[0];
+    if (footer) this.drawDeltas(footer, this.aggregateDelta);
+    if (this.sort) {
+      for (const row of this.rows.values()) row.values = this.valuesOf(row.stats);
+      this.viewDirty = true;
+    }
+    this.render();
+  }
+
+  /** Sort values of a row: its statistics, then its changes against the baseline. */
+  private valuesOf(stats: EndpointStats): Value[] {
+    const delta = this.deltas.get(endpointKey(stats));
+    return [...valuesOf(stats), ...COMPARED_METRICS.map((m) => deltaValue(m, delta?.metrics[m]))];
+  }
+
+  /** Writes the Δ cells of a row (text, colour class, tooltip), touching only what changed. */
+  private drawDeltas(tr: HTMLTableRowElement, delta: EndpointDelta | null | undefined): void {
+    COMPARED_METRICS.forEach((metric, i) => {
+      if (tr.cells.length < ALL_COLUMNS) return;
+      const cell = cellAt(tr, COLUMNS.length + i);
+      const d = delta?.metrics[metric];
+      // A mark beside the colour, as the CLI's table has: ✗ a real change for the worse, ✓ for the better.
+      setText(cell, `${deltaText(metric, d)}${d?.verdict === 'regressed' ? ' ✗' : d?.verdict === 'improved' ? ' ✓' : ''}`);
+      const className = deltaClass(d);
+      if (cell.className !== className) cell.className = className;
+      const title = delta ? deltaTitle(metric, d) : this.missingDelta;
+      if (cell.title !== title) cell.title = title;
+    });
   }
 
   /** Marks the row of the endpoint whose charts are shown (null: none). */
@@ -231,7 +334,7 @@ export class StatsTable {
   setSort(sort: SortState | null): void {
     this.sort = sort;
     this.headers.forEach((th, i) => th.setAttribute('aria-sort', sort && sort.column === i ? sort.direction : 'none'));
-    if (sort) for (const row of this.rows.values()) row.values = valuesOf(row.stats);
+    if (sort) for (const row of this.rows.values()) row.values = this.valuesOf(row.stats);
     this.viewDirty = true;
     this.render();
   }
@@ -282,7 +385,7 @@ export class StatsTable {
       const tr = this.body.insertRow();
       // Focusable, so a keyboard can pick a row for the charts as a click does.
       tr.tabIndex = 0;
-      for (let i = 0; i < COLUMNS.length; i++) tr.insertCell();
+      for (let i = 0; i < ALL_COLUMNS; i++) tr.insertCell();
       this.markExtra(tr);
     }
     while (this.body.rows.length > count) this.body.deleteRow(-1);
@@ -290,10 +393,11 @@ export class StatsTable {
       const row = this.view[start + i]!;
       const tr = this.body.rows[i]!;
       const cells = cellsOf(row.stats, this.live);
-      for (let c = 0; c < cells.length; c++) setText(tr.cells[c]!, cells[c]!);
+      for (let c = 0; c < cells.length; c++) setText(cellAt(tr, c), cells[c]!);
+      if (this.missingDelta) this.drawDeltas(tr, this.deltas.get(endpointKey(row.stats)));
       // Long names are cut with an ellipsis; the tooltip keeps the whole text (as text, never markup).
-      if (tr.cells[0]!.title !== row.stats.method) tr.cells[0]!.title = row.stats.method;
-      if (tr.cells[1]!.title !== row.stats.name) tr.cells[1]!.title = row.stats.name;
+      if (cellAt(tr, 0).title !== row.stats.method) cellAt(tr, 0).title = row.stats.method;
+      if (cellAt(tr, 1).title !== row.stats.name) cellAt(tr, 1).title = row.stats.name;
       tr.classList.toggle('failing', row.stats.failures > 0);
       const selected = this.selectedKey !== null && endpointKey(row.stats) === this.selectedKey;
       tr.classList.toggle('selected', selected);

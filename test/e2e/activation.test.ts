@@ -12,6 +12,7 @@ import { startTarget } from '../../examples/target/server.mjs';
 import { freePort } from '../../runner/locustRun';
 import { ensureCodeServer, installExtension, startCodeServer, type RunningCodeServer } from '../../scripts/codeServer';
 import {
+  answerRunQuestions,
   E2E_OUTPUT,
   fileSafe,
   openFile,
@@ -428,20 +429,6 @@ async function dismissNotifications(page: Page): Promise<void> {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Answers the run's input boxes in order (an empty answer keeps the prefilled value), then starts the run. */
-async function answerRunQuestions(page: Page, answers: string[]): Promise<void> {
-  const widget = page.locator('.quick-input-widget');
-  // The questions, then the confirmation: each step says where it is, the confirmation counted too.
-  const steps = answers.length + 1;
-  for (const [i, answer] of answers.entries()) {
-    await widget.locator('.quick-input-title', { hasText: `(${i + 1}/${steps})` }).waitFor({ state: 'visible', timeout: 30_000 });
-    if (answer) await widget.locator('.quick-input-box input').fill(answer);
-    await page.keyboard.press('Enter');
-  }
-  await widget.locator('.quick-input-title', { hasText: `(${steps}/${steps})` }).waitFor({ state: 'visible', timeout: 30_000 });
-  await widget.locator('.quick-input-list .monaco-list-row', { hasText: 'Start the run' }).click();
 }
 
 async function countIn(cell: { textContent(): Promise<string | null> }): Promise<number> {

@@ -10,7 +10,20 @@ import type { Locator, Page } from 'playwright-core';
 import { startTarget } from '../../examples/target/server.mjs';
 import { ensureCodeServer, installExtension, startCodeServer, type RunningCodeServer } from '../../scripts/codeServer';
 import { CLI, runCli } from '../helpers/cliProcess';
-import { E2E_OUTPUT, fileSafe, openWorkbench, runCommand, screenshot, stepIn, tearDown, webviewFrame, type Workbench } from './workbench';
+import {
+  answerRunQuestions,
+  E2E_OUTPUT,
+  fileSafe,
+  openFile,
+  openWorkbench,
+  runCommand,
+  screenshot,
+  stepIn,
+  tearDown,
+  waitForCodeLens,
+  webviewFrame,
+  type Workbench,
+} from './workbench';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 /** The packaged extension; LOCUST_STUDIO_VSIX names another copy (one that a parallel `npm run package` cannot replace midway). */
@@ -25,6 +38,7 @@ const TEST_NAMES = [
   'the Runs view lists the recorded runs under their locustfile, with their numbers',
   'Pin as Baseline marks the run (icon and "baseline"); Rename names it',
   'Compare with Baseline opens the comparison panel, titled by both runs, in light and dark themes',
+  'a new run of the locustfile is compared live with its pinned baseline: the panel names it, Δ columns, the verdict kept in the record',
 ] as const;
 
 /** A locustfile that makes steady traffic to the demo target (bounded by the run time). */
@@ -228,5 +242,37 @@ test(TEST_NAMES[2], { timeout: 3 * 60_000 }, async (t) => {
     await runCommand(page, 'View: Close All Editors');
     await runRows(page).first().waitFor({ state: 'visible', timeout: 15_000 });
     await screenshot(page, 'runs-5-listed-dark');
+  });
+});
+
+test(TEST_NAMES[3], { timeout: 4 * 60_000 }, async (t) => {
+  await step(t, async (page) => {
+    assert.ok(target, 'the demo target runs');
+    await openFile(page, LOCUSTFILE);
+    // The file's lens: all User classes, as the CLI's runs were made (the baseline is per locustfile and User classes).
+    await (await waitForCodeLens(page, 'Run load test', 60_000)).click();
+    await answerRunQuestions(page, ['4', '4', '12s', target.url]);
+    const panel = webviewFrame(page);
+    const bar = panel.locator('.baseline-bar');
+    await bar.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.match((await bar.textContent()) ?? '', /Compared with the baseline “before the cache”/, 'the pinned run, by the name it was given');
+    // Compared while it runs (every few seconds), the Δ columns beside what they compare.
+    await panel.locator('.baseline-verdict', { hasText: /^so far: / }).waitFor({ state: 'visible', timeout: 60_000 });
+    await panel.locator('table.stats th.delta', { hasText: 'Δ p95' }).waitFor({ state: 'visible', timeout: 15_000 });
+    const headers = await panel.locator('table.stats thead th').evaluateAll((ths) => ths.map((th) => th.textContent));
+    assert.equal(headers[headers.indexOf('p95') + 1], 'Δ p95');
+    const row = panel.locator('table.stats tbody tr', { hasText: '/products' }).first();
+    await waitUntil(async () => /[+−±]\d/.test((await row.locator('td.delta').nth(2).textContent()) ?? ''), 30_000, 'a Δ p95 for /products');
+    await screenshot(page, 'runs-6-live-baseline-dark');
+    // The end: the whole run compared; the panel says the same verdict as the record keeps.
+    await panel.locator('.baseline-verdict').filter({ hasNotText: /^so far: |not compared yet/ }).waitFor({ state: 'visible', timeout: 60_000 });
+    const runFolder = path.dirname(records[0]!);
+    const newest = readdirSync(runFolder).filter((name) => !records.includes(path.join(runFolder, name)) && name !== 'torn-record' && name !== 'history.json').sort();
+    assert.equal(newest.length, 1, `one new record: ${newest.join(', ')}`);
+    const meta = JSON.parse(await readFile(path.join(runFolder, newest[0]!, 'meta.json'), 'utf8')) as { baseline?: { dir: string; verdict: string } };
+    assert.equal(meta.baseline?.dir, records[0], 'compared with the pinned record');
+    assert.equal(await bar.getAttribute('data-verdict'), meta.baseline?.verdict, 'the panel and the record say the same');
+    await setTheme(page, LIGHT);
+    await screenshot(page, 'runs-7-live-baseline-light');
   });
 });

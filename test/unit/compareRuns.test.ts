@@ -209,6 +209,23 @@ test('one endpoint 30 % slower and one 30 % faster: exactly those change, the co
   assert.match(table, /^Comparison: regressed \(1 of 4 endpoints regressed: GET \/b/m);
 });
 
+test('a whole run slower together (a busier machine): only the endpoint that stands out regressed; the aggregate carries the rest, with a note', () => {
+  // Every endpoint 15 % slower (the drift of a run), /b 30 % slower on top of it (a real change).
+  const drifted = ENDPOINTS.map((e) => ({ ...e, ms: e.ms * 1.15 * (e.name === '/b' ? 1.3 : 1) }));
+  const comparison = compareBatches(runOf(ENDPOINTS, { seconds: 30, seed: 21 }), runOf(drifted, { seconds: 30, seed: 22 }));
+  assert.deepEqual(verdicts(comparison), { 'GET /a': 'noChange', 'GET /b': 'regressed', 'GET /c': 'noChange', 'POST /d': 'noChange' });
+  const a = comparison.endpoints.find((e) => e.name === '/a')!.metrics.p50;
+  assert.ok(a.change! > 0.1, `/a did get slower (${a.change}): it is no real change only because every endpoint did`);
+  assert.ok(a.commonChange! > 0.1 && a.commonChange! < 0.2, `the common change is about 15 % (${a.commonChange})`);
+  assert.equal(comparison.aggregate.verdict, 'regressed', 'the whole run is judged on the aggregate');
+  assert.equal(comparison.aggregate.metrics.p50.commonChange, null);
+  assert.equal(comparison.verdict, 'regressed');
+  assert.match(comparison.notes.join('\n'), /Every endpoint changed together \(median p50 \+1\d %/);
+  // Fewer than three endpoints: no common change is assumed, each is judged on its own.
+  const two = compareBatches(runOf(ENDPOINTS.slice(0, 2), { seconds: 30, seed: 23 }), runOf(drifted.slice(0, 2), { seconds: 30, seed: 24 }));
+  assert.deepEqual(Object.values(verdicts(two)), ['regressed', 'regressed']);
+});
+
 test('a tiny but significant difference is no real change; failures rising are a regression', () => {
   const nudged = ENDPOINTS.map((e) => (e.name === '/a' ? { ...e, ms: e.ms * 1.02 } : e.name === '/d' ? { ...e, failRatio: 0.1 } : e));
   const comparison = compareBatches(runOf(ENDPOINTS, { seconds: 40, seed: 21 }), runOf(nudged, { seconds: 40, seed: 22 }));

@@ -260,7 +260,7 @@ test(TEST_NAMES[3], { timeout: 4 * 60_000 }, async (t) => {
     await panel.locator('.baseline-verdict', { hasText: /^so far: / }).waitFor({ state: 'visible', timeout: 60_000 });
     await panel.locator('table.stats th.delta', { hasText: 'Δ p95' }).waitFor({ state: 'visible', timeout: 15_000 });
     const headers = await panel.locator('table.stats thead th').evaluateAll((ths) => ths.map((th) => th.textContent));
-    assert.equal(headers[headers.indexOf('p95') + 1], 'Δ p95');
+    assert.equal(headers[headers.indexOf('95%ile (ms)') + 1], 'Δ p95');
     const row = panel.locator('table.stats tbody tr', { hasText: '/products' }).first();
     await waitUntil(async () => /[+−±]\d/.test((await row.locator('td.delta').nth(2).textContent()) ?? ''), 30_000, 'a Δ p95 for /products');
     await screenshot(page, 'runs-6-live-baseline-dark');

@@ -16,6 +16,7 @@ import { loadBaseline } from '../runner/runHistory';
 import { recordedBaselineView, type RunBaseline } from '../runner/liveBaseline';
 import { connectToWebUi } from './attachCommand';
 import { chooseInterpreter } from './interpreter';
+import { modelRatioRows } from '../runner/taskRatios';
 import { logChannel, logError } from './log';
 import { snapshotMessage, tickMessage, type ShownRun } from './panelMessages';
 import { exportRecord, openRunFolder, pickRecordedRun, runFolder } from './recordCommands';
@@ -103,6 +104,10 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       void this.openRunFolder();
       return;
     }
+    if (message.type === 'runAgain') {
+      void this.runShownAgain(message.same);
+      return;
+    }
     if (message.type === 'selectEndpoint') {
       this.selected = message.endpoint;
       const aggregate = this.current?.aggregate;
@@ -150,6 +155,20 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     await this.run(this.lastTarget, { ask: 'none' });
   }
 
+  /**
+   * The panel's "Run again" (`same`: the last choices, without asking) and "New run…" (the questions again, prefilled):
+   * the last target run in this window, else the locustfile and User classes of the run the panel shows (a replay).
+   */
+  private async runShownAgain(same: boolean): Promise<void> {
+    const shown = this.current?.aggregate.snapshot;
+    const target = this.lastTarget ?? (shown?.locustfile && !shown.attachedTo ? { uri: vscode.Uri.file(shown.locustfile).toString(), userClasses: shown.userClasses } : undefined);
+    if (!target) {
+      void vscode.window.showInformationMessage('Nothing to run again: open a locustfile and use “Run load test”.');
+      return;
+    }
+    await this.run(target, { ask: same ? 'none' : 'all' });
+  }
+
   /** Asks before a new run replaces the active one; false when the user keeps it. */
   private async replaceActive(action: string): Promise<boolean> {
     if (!this.active) return true;
@@ -173,7 +192,11 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     if (!(await this.replaceActive('Run'))) return undefined;
     const locustfile = vscode.Uri.parse(target.uri).fsPath;
     const config = vscode.workspace.getConfiguration('locustStudio', vscode.Uri.parse(target.uri));
-    const interpreter = await chooseInterpreter(vscode.Uri.parse(target.uri));
+    // Finding the interpreter and its Locust takes seconds: the status bar says so at once, not after them.
+    const interpreter = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: 'Locust Studio: checking Python and Locust…' },
+      () => chooseInterpreter(vscode.Uri.parse(target.uri)),
+    );
     if (!interpreter) return undefined;
     // The language server's model (open, or as saved): the file's own command-line arguments and its THRESHOLDS.
     const model = await this.storage.modelOf(target.uri).catch(() => null);
@@ -210,6 +233,15 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       return undefined;
     }
     logChannel().info(`Run ${session.aggregate.id}: ${interpreter.path} ${locustfile} (${target.userClasses.join(', ') || 'all User classes'})`);
+    // The model's shares beside the run's own in the panel's "Current ratio" (not awaited: the run goes on without them).
+    void this.storage.modelOf(target.uri).then(
+      (model) => {
+        if (!model) return;
+        session.aggregate.setModelRatio(modelRatioRows(model, target.userClasses));
+        if (this.active === session) this.panel?.post(this.snapshot());
+      },
+      () => undefined,
+    );
     // Python imported the locustfile: an import error shown for it (or its folder) before is stale.
     session.on('change', (_change, message) => message.type === 'hello' && this.storage.importDiagnostics.clear(locustfile));
     const end = await this.follow(session);

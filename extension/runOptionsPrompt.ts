@@ -47,7 +47,8 @@ export async function askRunChoices(
     extraArgs: [...defaults.extraArgs],
     customArgs: { ...defaults.customArgs },
   };
-  const steps = shaped ? 1 : 4;
+  // The last step is the confirmation (start, or refine the run first): counted like the questions before it.
+  const steps = shaped ? 2 : 5;
   let step = 1;
   if (!shaped) {
     const users = await ask(title, step++, steps, { prompt: 'Number of users (peak concurrency)', value: String(choices.users), validate: validateUsers });
@@ -73,7 +74,7 @@ export async function askRunChoices(
   });
   if (host === undefined) return undefined;
   choices.host = host.trim();
-  return (await refineChoices(title, choices, customArguments.filter((a) => a.inWebUi))) ? choices : undefined;
+  return (await refineChoices(`${title} (${steps}/${steps})`, choices, customArguments.filter((a) => a.inWebUi))) ? choices : undefined;
 }
 
 /**

@@ -1,14 +1,19 @@
 // Number formatting for every surface that shows a run (panel, HTML report, CLI, status bar): counts, rates, ms, percentages, durations.
 // toLocaleString builds a formatter per call (≈ 0.1 ms each, seconds for a 2,000-row tick): reuse formatters instead.
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const oneDecimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 
 export function formatCount(n: number): string {
   return integer.format(n);
 }
 
+/**
+ * Milliseconds as Locust's web UI shows them: whole from 10 ms (its histogram keeps no finer time there), one decimal
+ * at most below, with no trailing zero (no false precision).
+ */
 export function formatMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '–';
-  return ms >= 100 ? integer.format(Math.round(ms)) : ms.toFixed(ms >= 10 ? 1 : 2);
+  return ms >= 10 ? integer.format(Math.round(ms)) : oneDecimal.format(ms);
 }
 
 export function formatRate(perSecond: number): string {
@@ -29,8 +34,6 @@ export function formatDuration(seconds: number): string {
   const ss = String(s % 60).padStart(2, '0');
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
-
-const oneDecimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 
 /** A response size: bytes below 1 kB, then kB and MB with one decimal. */
 export function formatBytes(bytes: number): string {

@@ -26,8 +26,55 @@ export type Series = v.InferOutput<typeof SeriesSchema>;
 
 /** Fields of the total and per-endpoint series: rates per second in the window, window percentiles in ms. */
 export const SERIES_FIELDS = ['rps', 'fps', 'p50', 'p95', 'p99'] as const;
-/** The total series carries the user count after the request fields. */
+/** The total series carries the user count after the request fields (an endpoint's series has null there). */
 export const TOTAL_USERS_FIELD = SERIES_FIELDS.length;
+
+/**
+ * The windows response-time percentiles are charted over, in seconds: the tick's own (1 s), and rolling windows of
+ * several ticks (Locust's "current" percentiles cover 10 s). Each point carries all of them, so a choice redraws at once.
+ */
+export const ROLLING_WINDOWS = [1, 10, 30] as const;
+export type RollingWindowSeconds = (typeof ROLLING_WINDOWS)[number];
+export const DEFAULT_ROLLING_WINDOW: RollingWindowSeconds = 10;
+/** The percentiles charted per window; the 1 s window's are SERIES_FIELDS' p50, p95, p99. */
+export const ROLLING_PERCENTILES = ['p50', 'p95', 'p99'] as const;
+/** Where the longer windows' percentiles start in a point: after the users field, three per window (p50, p95, p99). */
+const ROLLING_FIELDS_START = TOTAL_USERS_FIELD + 1;
+
+/** The field of a point holding `percentile` over the rolling window of `seconds`. */
+export function rollingField(percentile: (typeof ROLLING_PERCENTILES)[number], seconds: RollingWindowSeconds): number {
+  const q = ROLLING_PERCENTILES.indexOf(percentile);
+  const w = ROLLING_WINDOWS.indexOf(seconds);
+  return w === 0 ? SERIES_FIELDS.indexOf(percentile) : ROLLING_FIELDS_START + (w - 1) * ROLLING_PERCENTILES.length + q;
+}
+
+/**
+ * The latency heatmap's response-time buckets: upper bounds in ms (the last one open), coarse enough that every point
+ * can carry them. A point holds, per bucket, the requests per second of its window whose (Locust-rounded) time falls in
+ * it, after the rolling windows' fields; null without a window histogram (attached runs, older bridges).
+ */
+export const LATENCY_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, Infinity] as const;
+const LATENCY_FIELDS_START = ROLLING_FIELDS_START + (ROLLING_WINDOWS.length - 1) * ROLLING_PERCENTILES.length;
+
+/** The field of a point holding the rate of requests in latency bucket `bucket` (an index of LATENCY_BUCKETS_MS). */
+export function latencyField(bucket: number): number {
+  return LATENCY_FIELDS_START + bucket;
+}
+
+/** A window histogram ([ms, count, …], ascending) as requests per second per latency bucket. */
+export function latencyRates(histogram: readonly number[], seconds: number): number[] {
+  const rates = LATENCY_BUCKETS_MS.map(() => 0);
+  let bucket = 0;
+  for (let i = 0; i + 1 < histogram.length; i += 2) {
+    while (histogram[i]! > LATENCY_BUCKETS_MS[bucket]!) bucket++;
+    rates[bucket]! += histogram[i + 1]! / seconds;
+  }
+  return rates;
+}
+
+export function isRollingWindow(x: unknown): x is RollingWindowSeconds {
+  return (ROLLING_WINDOWS as readonly unknown[]).includes(x);
+}
 
 const named = <T extends v.GenericSchema>(schema: T) => v.object({ name: v.string(), value: schema });
 
@@ -37,6 +84,18 @@ export const RunSeriesSchema = v.object({
   userClasses: v.array(named(SeriesSchema)),
 });
 export type RunSeries = v.InferOutput<typeof RunSeriesSchema>;
+
+/**
+ * One row of the model's ratio: a User class's share of the users (task null) or a task's share of its User class or
+ * TaskSet (`path`: the TaskSets from the class inwards). null: a weight the model cannot know without running the file.
+ */
+export const ModelRatioRowSchema = v.object({
+  user: v.string(),
+  path: v.array(v.string()),
+  task: v.nullable(v.string()),
+  share: v.nullable(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
+});
+export type ModelRatioRow = v.InferOutput<typeof ModelRatioRowSchema>;
 
 /** What the panel shows of one run; the host owns it and refills the view from it. */
 export const RunViewSchema = v.object({
@@ -65,10 +124,13 @@ export const RunViewSchema = v.object({
   thresholds: v.optional(v.array(ThresholdStatusSchema)),
   /** The thresholds' verdict, once the run finished. */
   verdict: v.optional(VerdictSchema),
+  /** The locustfile model's shares of the run's User classes and their tasks ("Current ratio"), when the model was read. */
+  modelRatio: v.optional(v.array(ModelRatioRowSchema)),
   /** The baseline the run is compared with (its pinned run), and where the run stands against it; absent without one. */
   baseline: v.optional(BaselineViewSchema),
 });
 export type RunView = v.InferOutput<typeof RunViewSchema>;
+
 
 /** One request a single task made, as the task shim reports it. */
 export const TaskRequestSchema = TaskMessageSchema.options[0];
@@ -165,6 +227,8 @@ export const WebviewToHostSchema = v.variant('type', [
   v.object({ type: v.literal('export'), kind: v.picklist(['html', 'csv']) }),
   /** Show the shown run's record folder (its CSV, JSON and log files). */
   v.object({ type: v.literal('openRunFolder') }),
+  /** After a run: run its locustfile again, `same` with the same choices without asking, else asking them afresh. */
+  v.object({ type: v.literal('runAgain'), same: v.boolean() }),
   /** A traceback line was clicked; the host opens it only inside a workspace folder. */
   v.object({
     type: v.literal('openSource'),

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { PERCENTILES, type EndpointStats } from '../protocol/runner';
-import { seriesXY, SERIES_FIELDS, TOTAL_USERS_FIELD, type RunView, type Series } from '../protocol/webview';
+import { DEFAULT_ROLLING_WINDOW, rollingField, ROLLING_PERCENTILES, seriesXY, SERIES_FIELDS, TOTAL_USERS_FIELD, type RunView, type Series } from '../protocol/webview';
 import { formatCount as count, formatDuration as duration, formatMs as ms, formatPercent as percent, formatRate as rate } from '../protocol/format';
 import { OUTCOME_LABEL } from '../protocol/runRecord';
 import { describeMeasurement, parseThreshold, type ThresholdStatus, type Verdict } from '../protocol/thresholds';
@@ -138,13 +138,12 @@ function charts(view: RunView): string {
       { label: 'Requests/s', colour: 0, points: seriesXY(total, FIELD.rps) },
       { label: 'Failures/s', colour: 1, points: seriesXY(total, FIELD.fps) },
     ], rate),
-    lineChart('chart-times', 'Response times', 'ms', [
-      { label: 'p50', colour: 2, points: seriesXY(total, FIELD.p50) },
-      { label: 'p95', colour: 3, points: seriesXY(total, FIELD.p95) },
-      // The window's p99, like p50 and p95 (records from before the bridge sent one, and attached runs, carry the
-      // cumulative p99 in this field instead: see samplePoint in runAggregate.ts).
-      { label: 'p99', colour: 4, points: seriesXY(total, FIELD.p99) },
-    ], ms),
+    // Over the panel's default rolling window, from the same points (see rollingPercentiles.ts), so the two agree.
+    lineChart('chart-times', `Response times (${DEFAULT_ROLLING_WINDOW} s window)`, 'ms', ROLLING_PERCENTILES.map((name, i) => ({
+      label: name,
+      colour: 2 + i,
+      points: seriesXY(total, rollingField(name, DEFAULT_ROLLING_WINDOW)),
+    })), ms),
     lineChart('chart-users', 'Users', 'users', userLines, (v) => count(v)),
   ].join('\n');
 }

@@ -19,15 +19,22 @@ export interface Interpreter {
 const CANDIDATES = ['python3', 'python', '/usr/bin/python3'];
 const PROBE_TIMEOUT_MS = 20_000;
 
-// Same version fallback as the bridge: Debian's build has an empty __version__ and metadata that says 0.0.0.
+// Same version fallback as the bridge (locust_version): Debian's build has an empty __version__ and metadata that says
+// 0.0.0; only dpkg knows it is 2.12.1.
 const PROBE = `
-import json, sys
+import json, subprocess, sys
 import locust
 version = getattr(locust, "__version__", "") or ""
 if not version:
     try:
         from importlib.metadata import version as metadata_version
         version = metadata_version("locust")
+    except Exception:
+        version = ""
+if (not version or version == "0.0.0") and str(getattr(locust, "__file__", "")).startswith("/usr/lib/python3/dist-packages/"):
+    try:
+        answer = subprocess.run(["dpkg-query", "-W", "-f=\${Version}", "python3-locust"], capture_output=True, text=True, timeout=10, check=False).stdout.strip()
+        version = answer.split(":", 1)[-1].rsplit("-", 1)[0] if answer else ""
     except Exception:
         version = ""
 print(json.dumps({"executable": sys.executable, "version": "" if version == "0.0.0" else version, "current": hasattr(locust, "MarkovTaskSet")}))

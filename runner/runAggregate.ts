@@ -3,11 +3,14 @@ import { endpointKey, exceptionKey, failureKey, PERCENTILES, type BridgeMessage,
 import type { ThresholdStatus, Verdict } from '../protocol/thresholds';
 import type { BaselineView } from '../protocol/compare';
 import { outcomeMessage, outcomeOf, type RunExit, type RunOutcome } from '../protocol/runRecord';
+import { RollingPercentiles } from './rollingPercentiles';
 import {
   appendPoint,
   emptySeries,
   ENDPOINT_SERIES_BUDGET,
+  latencyRates,
   SERIES_BUDGET,
+  type ModelRatioRow,
   type RunView,
   type Series,
   type SeriesBudget,
@@ -44,6 +47,8 @@ export interface RunChange {
 }
 
 const P99 = PERCENTILES.indexOf(0.99);
+/** The total's key among the rolling windows: no endpoint's key (those hold a NUL). */
+const TOTAL_KEY = 'Aggregated';
 
 export { endpointKey } from '../protocol/runner';
 
@@ -63,10 +68,17 @@ function withoutHistogram(e: EndpointStats): EndpointStats {
  * one (every bridge tick since window p99 was added); older records and attached runs (whose web API has no current
  * p99) fall back to the cumulative p99.
  */
-export function samplePoint(t: number, e: EndpointStats): SeriesPoint {
+export function samplePoint(t: number, e: EndpointStats, users: number | null = null, rolling: (number | null)[] = []): SeriesPoint {
   const seconds = e.window.seconds || 1;
   const p99 = e.window.p99 !== undefined ? e.window.p99 : (e.percentiles[P99] ?? null);
-  return { t, v: [e.window.requests / seconds, e.window.failures / seconds, e.window.p50, e.window.p95, p99] };
+  // The latency heatmap's column: only with the rolling fields before it (a point without them ends at users).
+  const latency = rolling.length && e.window.histogram ? latencyRates(e.window.histogram, seconds) : [];
+  return { t, v: [e.window.requests / seconds, e.window.failures / seconds, e.window.p50, e.window.p95, p99, users, ...rolling, ...latency] };
+}
+
+/** A point of an endpoint without requests in this tick: rates drop to zero, the rolling windows still hold earlier ones. */
+function idlePoint(t: number, rolling: (number | null)[]): SeriesPoint {
+  return { t, v: [0, 0, null, null, null, null, ...rolling] };
 }
 
 /** The live state of a run. `apply` returns what a message changed, for incremental views. */
@@ -77,6 +89,7 @@ export class RunAggregate {
   private readonly classSeries = new Map<string, Series>();
   private readonly failureMap = new Map<string, FailureEntry>();
   private readonly exceptionMap = new Map<string, ExceptionEntry>();
+  private readonly rolling = new RollingPercentiles();
   /** Endpoints that got a sample in the previous tick: those missing from the next one drop to zero. */
   private sampledLastTick = new Set<string>();
   private lastTickT: number | undefined;
@@ -196,6 +209,11 @@ export class RunAggregate {
     this.view.thresholds = verdict.thresholds;
   }
 
+  /** The locustfile model's shares of the run's User classes and tasks, for the panel's "Current ratio". */
+  setModelRatio(rows: ModelRatioRow[]): void {
+    this.view.modelRatio = rows;
+  }
+
   setTargetUsers(users: number, spawnRate?: number): void {
     this.view.targetUsers = users;
     if (spawnRate !== undefined) this.view.spawnRate = spawnRate;
@@ -209,8 +227,8 @@ export class RunAggregate {
 
   private sample(message: Extract<BridgeMessage, { type: 'tick' }>): NonNullable<RunChange['points']> {
     const t = Math.max(0, (message.t - this.view.startedAt) / 1000);
-    const total = samplePoint(t, message.total);
-    total.v.push(message.userCount);
+    const tickSeconds = message.total.window.seconds || 1;
+    const total = samplePoint(t, message.total, message.userCount, this.rolling.valuesOf(TOTAL_KEY, message.t, message.total));
     appendPoint(this.totalSeries, total, this.budget);
 
     const userClasses: { name: string; value: SeriesPoint }[] = [];
@@ -233,9 +251,9 @@ export class RunAggregate {
       if (!series) this.endpointSeries.set(key, (series = emptySeries()));
       const points: SeriesPoint[] = [];
       if (!this.sampledLastTick.has(key) && series.recent.length + series.older.length > 0 && this.lastTickT !== undefined) {
-        points.push({ t: this.lastTickT, v: [0, 0, null, null, null] });
+        points.push(idlePoint(this.lastTickT, []));
       }
-      points.push(samplePoint(t, e));
+      points.push(samplePoint(t, e, null, this.rolling.valuesOf(key, message.t, e)));
       for (const point of points) appendPoint(series, point, this.endpointBudget);
       byEndpoint.set(key, points);
       sampled.add(key);
@@ -244,7 +262,7 @@ export class RunAggregate {
     if (message.omitted === 0) {
       for (const key of this.sampledLastTick) {
         if (sampled.has(key)) continue;
-        const point = { t, v: [0, 0, null, null, null] };
+        const point = idlePoint(t, this.rolling.idle(key, message.t, tickSeconds));
         appendPoint(this.endpointSeries.get(key)!, point, this.endpointBudget);
         byEndpoint.set(key, [point]);
       }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { findImportFailure } from './importFailure';
 import { killOnNodeExit, onChildExit, readLogLines, signalGroup, spawnInGroup, type RunExit } from './childProcess';
 import { taskShares, type LocustfileModel, type TaskInfo, type TaskSetInfo, type UserClassInfo } from '../protocol/model';
+import type { ModelRatioRow } from '../protocol/webview';
 
 /** One entry of `--show-task-ratio-json`: a User class or task's share of its parent, and what it holds. */
 export interface LocustRatioNode {
@@ -203,4 +204,23 @@ export function renderTaskRatios(file: string, rows: RatioRow[], { locustVersion
   }
   lines.push('', 'Locust read the file as it is saved on disk.');
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The model's shares for a run's "Current ratio": every runnable User class (or only `userClasses` when the run names
+ * some) and its tasks, TaskSets entered, as compareTaskRatios reads them.
+ */
+export function modelRatioRows(model: LocustfileModel, userClasses: readonly string[]): ModelRatioRow[] {
+  const chosen = new Set(userClasses);
+  const rows = compareTaskRatios(model, { users: [], perClass: {} }).filter((r) => chosen.size === 0 || chosen.has(r.user));
+  // Shares among the classes the run starts: a run of one class out of three gives it every user.
+  const classRows = rows.filter((r) => r.task === null);
+  const known = classRows.every((r) => typeof r.model === 'number');
+  const sum = classRows.reduce((total, r) => total + (r.model ?? 0), 0);
+  return rows.map((r) => ({
+    user: r.user,
+    path: r.path,
+    task: r.task,
+    share: r.task === null ? (known && sum > 0 ? r.model! / sum : null) : (r.model ?? null),
+  }));
 }

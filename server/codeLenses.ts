@@ -27,7 +27,7 @@ function makeLenses(model: LocustfileModel): CodeLens[] {
   lenses.push({
     range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
     command: {
-      title: runnable.length === 1 ? '$(play) Run load test' : `$(play) Run load test (all ${runnable.length} User classes)`,
+      title: runnable.length === 1 ? '$(play) Run load test (whole file)' : `$(play) Run load test (all ${runnable.length} User classes)`,
       command: LensCommand.runLoadTest,
       arguments: [fileTarget],
     },

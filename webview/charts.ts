@@ -1,4 +1,4 @@
-// The run's charts (requests/s with failures/s, response-time percentiles, users) drawn with chart.js from bounded series.
+// The run's charts (requests/s with failures/s, response-time percentiles, latency heatmap, users) drawn from bounded series.
 import {
   Chart,
   Decimation,
@@ -13,10 +13,20 @@ import {
   type Plugin,
 } from 'chart.js';
 import { METRIC_INFO, type ThresholdMetric, type ThresholdState } from '../protocol/thresholds';
-import { SERIES_FIELDS, seriesXY, TOTAL_USERS_FIELD, type Series } from '../protocol/webview';
+import {
+  DEFAULT_ROLLING_WINDOW,
+  rollingField,
+  ROLLING_PERCENTILES,
+  SERIES_FIELDS,
+  seriesXY,
+  TOTAL_USERS_FIELD,
+  type RollingWindowSeconds,
+  type Series,
+} from '../protocol/webview';
 import { formatDuration, formatMs, formatRate } from '../protocol/format';
 import { element } from './dom';
-import { readTheme, type ChartTheme } from './theme';
+import { LatencyHeatmap } from './heatmap';
+import { DASHES, readTheme, type ChartTheme } from './theme';
 import type { BaselineView } from '../protocol/compare';
 
 // Only what these line charts use, so the bundle stays small.
@@ -414,18 +424,23 @@ export class RunCharts {
   private readonly requests: LineChart;
   private readonly times: LineChart;
   private readonly users: LineChart;
+  private readonly latency: LatencyHeatmap;
   private classNames: string[] = [];
+  private percentileWindow: RollingWindowSeconds;
+  private lastInput: ChartInput | undefined;
   /** The baseline drawn (its series as given, and converted), undefined when there is none to draw. */
   private baselineInput: BaselineView['series'] | undefined;
   private baseline: Series | undefined;
 
-  constructor() {
+  constructor(percentileWindow: RollingWindowSeconds = DEFAULT_ROLLING_WINDOW) {
+    this.percentileWindow = percentileWindow;
     this.element.setAttribute('aria-label', 'Charts');
     this.element.dataset['foreground'] = this.theme.foreground;
     this.requests = new LineChart('requests', 'Requests/s', this.requestSpecs(), 'per second', this.theme);
     this.times = new LineChart('times', 'Response times', this.timeSpecs(), 'ms', this.theme);
     this.users = new LineChart('users', 'Users', this.userSpecs(), 'users', this.theme);
-    this.element.append(this.requests.figure, this.times.figure, this.users.figure);
+    this.latency = new LatencyHeatmap(this.theme);
+    this.element.append(this.requests.figure, this.times.figure, this.latency.figure, this.users.figure);
   }
 
   private requestSpecs(): LineSpec[] {
@@ -436,14 +451,31 @@ export class RunCharts {
     ];
   }
 
+  /**
+   * p50, p95, p99 over the chosen window (rolling over several ticks; the 1 s window is the tick's own). Attached runs
+   * and records made before window p99 carry the cumulative p99 in the 1 s p99 field, which longer windows repeat.
+   * The baseline's p95 is its own series' (per batch of its record).
+   */
   private timeSpecs(): LineSpec[] {
     return [
-      { label: 'p50', field: FIELD.p50, colour: (t) => t.palette[1]!, format: ms, spanGaps: true },
-      { label: 'p95', field: FIELD.p95, colour: (t) => t.palette[2]!, format: ms, spanGaps: true },
-      // Per window like p50/p95 (records made before window p99 and attached runs carry the cumulative p99 here).
-      { label: 'p99', field: FIELD.p99, colour: (t) => t.palette[3]!, format: ms, spanGaps: true },
+      ...ROLLING_PERCENTILES.map((name, i): LineSpec => ({
+        label: name,
+        field: rollingField(name, this.percentileWindow),
+        colour: (t) => t.percentiles[i]!,
+        format: ms,
+        dash: DASHES[i]!,
+        spanGaps: true,
+      })),
       ...(this.baseline ? [{ label: 'Baseline p95', field: FIELD.p95, colour: BASELINE_COLOUR, format: ms, dash: BASELINE_DASH, spanGaps: true }] : []),
     ];
+  }
+
+  /** Response-time percentiles over this rolling window (seconds); the chart redraws from the points it has. */
+  setPercentileWindow(seconds: RollingWindowSeconds): void {
+    if (seconds === this.percentileWindow) return;
+    this.percentileWindow = seconds;
+    this.times.setSpecs(this.timeSpecs(), this.theme);
+    if (this.lastInput) this.update(this.lastInput);
   }
 
   private userSpecs(): LineSpec[] {
@@ -454,15 +486,19 @@ export class RunCharts {
         field: 0,
         colour: (t) => t.palette[i % t.palette.length]!,
         format: users,
-        dash: [3, 2],
+        // The total is solid: each class gets a dash pattern of its own, beside its colour.
+        dash: DASHES[1 + (i % (DASHES.length - 1))]!,
       })),
     ];
   }
 
   update(input: ChartInput): void {
+    this.lastInput = input;
     const scoped = input.scopeLabel ? ` · ${input.scopeLabel}` : '';
     this.requests.setTitle(`Requests/s${scoped}`);
-    this.times.setTitle(`Response times${scoped}`);
+    this.times.setTitle(`Response times (${this.percentileWindow} s window)${scoped}`);
+    this.latency.setTitle(`Latency distribution${scoped}`);
+    this.latency.update(input.scope);
     // fail_ratio has no chart of its own: its chip says it all.
     this.requests.setLimits(input.limits.filter((l) => l.metric === 'rps' || l.metric === 'failures_per_s'));
     this.times.setLimits(input.limits.filter((l) => METRIC_INFO[l.metric].kind === 'time'));
@@ -493,5 +529,6 @@ export class RunCharts {
     // Which colours the charts use now, for tests and for anyone inspecting the panel.
     this.element.dataset['foreground'] = this.theme.foreground;
     for (const chart of [this.requests, this.times, this.users]) chart.applyTheme(this.theme);
+    this.latency.applyTheme(this.theme);
   }
 }

@@ -8,6 +8,12 @@ import { element, setText } from './dom';
 type Ack = Extract<HostToWebview, { type: 'ack' }>;
 
 const LABELS: Record<Ack['command'], string> = { setUsers: 'Changing users', reset: 'Resetting statistics', stop: 'Stopping' };
+/** What happened, once the runner acknowledged a control: said in words, not "done". */
+const DONE: Record<Ack['command'], (users: number) => string> = {
+  setUsers: (users) => `Users now ${users.toLocaleString('en-US')}`,
+  reset: () => 'Statistics reset',
+  stop: () => 'Stopped',
+};
 
 function textfield(id: string, label: string, min: number, step: string): HTMLElement & { value: string; invalid: boolean } {
   const field = document.createElement('vscode-textfield');
@@ -30,6 +36,10 @@ export class RunControls {
   private readonly exportHtml = document.createElement('vscode-button');
   private readonly exportCsv = document.createElement('vscode-button');
   private readonly openFolder = document.createElement('vscode-button');
+  private readonly runAgain = document.createElement('vscode-button');
+  private readonly newRun = document.createElement('vscode-button');
+  /** The user count of the last setUsers sent, for its acknowledgement. */
+  private requestedUsers = 0;
   private readonly status = element('span', { className: 'control-status' });
   /** The inputs follow the run until the user types in them. */
   private edited = false;
@@ -63,6 +73,13 @@ export class RunControls {
     this.openFolder.setAttribute('secondary', '');
     this.openFolder.setAttribute('icon', 'folder-opened');
     this.openFolder.setAttribute('aria-label', 'Open the folder where this run is recorded');
+    this.runAgain.textContent = 'Run again';
+    this.runAgain.setAttribute('icon', 'debug-rerun');
+    this.runAgain.setAttribute('aria-label', 'Run this locustfile again with the same choices');
+    this.newRun.textContent = 'New run…';
+    this.newRun.setAttribute('secondary', '');
+    this.newRun.setAttribute('icon', 'play');
+    this.newRun.setAttribute('aria-label', 'Run this locustfile again, choosing users, run time and host first');
 
     for (const field of [this.users, this.spawnRate]) {
       field.addEventListener('input', () => {
@@ -80,14 +97,19 @@ export class RunControls {
     this.exportHtml.addEventListener('click', () => this.post({ type: 'export', kind: 'html' }));
     this.exportCsv.addEventListener('click', () => this.post({ type: 'export', kind: 'csv' }));
     this.openFolder.addEventListener('click', () => this.post({ type: 'openRunFolder' }));
+    this.runAgain.addEventListener('click', () => this.post({ type: 'runAgain', same: true }));
+    this.newRun.addEventListener('click', () => this.post({ type: 'runAgain', same: false }));
     this.element.append(
-      usersLabel, this.users, rateLabel, this.spawnRate, this.apply, this.reset, this.stopButton, this.exportHtml, this.exportCsv,
-      this.openFolder, this.status,
+      usersLabel, this.users, rateLabel, this.spawnRate, this.apply, this.reset, this.stopButton, this.runAgain, this.newRun,
+      this.exportHtml, this.exportCsv, this.openFolder, this.status,
     );
   }
 
-  /** Shows the run's target in the inputs, unless the user is typing a new one. Export needs the run's record. */
-  showRun(targetUsers: number, spawnRate: number | undefined, active: boolean, recorded: boolean): void {
+  /**
+   * Shows the run's target in the inputs, unless the user is typing a new one. Export needs the run's record; running
+   * again needs a run that ended and a locustfile (a followed run has none).
+   */
+  showRun(targetUsers: number, spawnRate: number | undefined, active: boolean, recorded: boolean, rerunnable = false): void {
     if (!this.edited) {
       this.users.value = String(targetUsers);
       if (spawnRate !== undefined) this.spawnRate.value = String(spawnRate);
@@ -95,6 +117,7 @@ export class RunControls {
     this.active = active;
     for (const control of [this.users, this.spawnRate, this.stopButton]) control.toggleAttribute('disabled', !active);
     for (const control of [this.exportHtml, this.exportCsv, this.openFolder]) control.toggleAttribute('disabled', !recorded);
+    for (const control of [this.runAgain, this.newRun]) control.hidden = active || !rerunnable;
     this.busy(this.pending);
   }
 
@@ -105,7 +128,7 @@ export class RunControls {
 
   acknowledged(ack: Ack): void {
     if (ack.command === 'setUsers' && ack.ok) this.edited = false;
-    const text = ack.ok ? `${LABELS[ack.command]}: done` : `${LABELS[ack.command]} failed: ${ack.error ?? 'no reason given'}`;
+    const text = ack.ok ? DONE[ack.command](this.requestedUsers) : `${LABELS[ack.command]} failed: ${ack.error ?? 'no reason given'}`;
     setText(this.status, text);
     this.status.dataset['result'] = ack.ok ? 'ok' : 'error';
     if (ack.command === 'setUsers' || ack.command === 'reset') this.busy(false);
@@ -128,6 +151,7 @@ export class RunControls {
       this.status.dataset['result'] = 'error';
       return;
     }
+    this.requestedUsers = users;
     this.send({ type: 'setUsers', users, spawnRate });
   }
 

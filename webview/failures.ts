@@ -102,12 +102,14 @@ export class ExceptionsView {
   readonly element = element('section', { className: 'exceptions' });
   private readonly heading = element('h3', { text: 'Exceptions' });
   private readonly list = element('ul', { className: 'exceptions-list' });
+  // Always there, like Locust's tab: "none" says the run raised nothing, where a missing section would say nothing.
+  private readonly none = element('p', { className: 'none', text: 'No exceptions.' });
   private readonly items = new Map<string, HTMLLIElement>();
   private roots: readonly string[] = [];
 
   constructor(private readonly openSource: (path: string, line: number) => void) {
     this.element.setAttribute('aria-label', 'Exceptions');
-    this.element.append(this.heading, this.list);
+    this.element.append(this.heading, this.none, this.list);
     this.render();
   }
 
@@ -143,7 +145,8 @@ export class ExceptionsView {
   }
 
   private render(): void {
-    this.element.hidden = this.items.size === 0;
+    this.none.hidden = this.items.size > 0;
+    this.list.hidden = this.items.size === 0;
     setText(this.heading, `Exceptions (${formatCount(this.items.size)})`);
   }
 }

@@ -8,7 +8,9 @@ import {
   appendPoint,
   emptySeries,
   ENDPOINT_SERIES_BUDGET,
+  isRollingWindow,
   parseHostToWebview,
+  ROLLING_WINDOWS,
   type EndpointKey,
   type HostToWebview,
   type RunView,
@@ -22,6 +24,7 @@ import { element, setText } from './dom';
 import { ExceptionsView, FailuresView } from './failures';
 import { formatCount, formatDuration, formatPercent, formatRate } from '../protocol/format';
 import { ElapsedClock } from './runClock';
+import { RatioView } from './ratioView';
 import { StatsTable } from './statsTable';
 import { TaskPanel } from './taskView';
 import { ThresholdStrip } from './thresholdStrip';
@@ -74,8 +77,46 @@ const endpointSelect = document.createElement('vscode-single-select');
 endpointSelect.id = 'endpoint-select';
 endpointSelect.setAttribute('aria-label', 'Charts for endpoint');
 endpointSelect.setAttribute('combobox', '');
-chartsBar.append(scopeLabel, endpointSelect);
-const charts = new RunCharts();
+const windowLabel = element('label', { text: 'Percentiles over' });
+windowLabel.htmlFor = 'percentile-window';
+const windowSelect = document.createElement('vscode-single-select');
+windowSelect.id = 'percentile-window';
+windowSelect.setAttribute('aria-label', 'Response-time percentiles over a rolling window of');
+for (const seconds of ROLLING_WINDOWS) {
+  const option = document.createElement('vscode-option');
+  option.setAttribute('value', String(seconds));
+  if (seconds === ui.percentileWindow) option.setAttribute('selected', '');
+  option.textContent = `${seconds} s`;
+  windowSelect.append(option);
+}
+// On a narrow panel the charts take turns under these tabs (CSS shows them there only), so the table stays in reach.
+const chartTabs = element('div', { className: 'chart-tabs' });
+chartTabs.setAttribute('role', 'group');
+chartTabs.setAttribute('aria-label', 'Chart shown');
+chartsBar.append(scopeLabel, endpointSelect, windowLabel, windowSelect, chartTabs);
+const charts = new RunCharts(ui.percentileWindow);
+windowSelect.addEventListener('change', () => {
+  const seconds = Number(windowSelect.value);
+  if (!isRollingWindow(seconds)) return;
+  ui.percentileWindow = seconds;
+  saveUiState(ui);
+  charts.setPercentileWindow(seconds);
+});
+const chartTabButtons = [...charts.element.querySelectorAll<HTMLElement>('figure[data-chart]')].map((figure) => {
+  const button = element('button', { className: 'view-button', text: figure.querySelector('figcaption')?.textContent?.split(' (')[0] ?? '' });
+  button.type = 'button';
+  button.dataset['chart'] = figure.dataset['chart'];
+  button.addEventListener('click', () => showChartTab(figure.dataset['chart'] ?? ''));
+  chartTabs.append(button);
+  return button;
+});
+function showChartTab(id: string): void {
+  ui.chart = id;
+  saveUiState(ui);
+  for (const figure of charts.element.querySelectorAll<HTMLElement>('figure[data-chart]')) figure.classList.toggle('current', figure.dataset['chart'] === id);
+  for (const button of chartTabButtons) button.setAttribute('aria-pressed', String(button.dataset['chart'] === id));
+}
+showChartTab(ui.chart);
 chartsSection.append(chartsBar, charts.element);
 
 // ---- Statistics table with its filter
@@ -87,8 +128,22 @@ filterField.id = 'name-filter';
 filterField.setAttribute('placeholder', 'Filter by name');
 filterField.setAttribute('aria-label', 'Filter endpoints by name');
 filterField.value = ui.filter;
-statsBar.append(statsHeading, filterField);
+// A narrow panel shows the compact set of columns (CSS); this asks for the rest, as Locust users expect them on demand.
+const columnsToggle = element('button', { className: 'view-button columns-toggle' });
+columnsToggle.type = 'button';
+statsBar.append(statsHeading, columnsToggle, filterField);
 const tableElement = element('table', { className: 'stats' });
+function showAllColumns(all: boolean): void {
+  ui.allColumns = all;
+  tableElement.classList.toggle('all-columns', all);
+  setText(columnsToggle, all ? 'Fewer columns' : 'All columns');
+  columnsToggle.setAttribute('aria-pressed', String(all));
+}
+showAllColumns(ui.allColumns);
+columnsToggle.addEventListener('click', () => {
+  showAllColumns(!ui.allColumns);
+  saveUiState(ui);
+});
 tableElement.setAttribute('aria-label', 'Statistics per endpoint');
 const table = new StatsTable(tableElement);
 table.setSort(ui.sort);
@@ -111,7 +166,14 @@ const openSource = (path: string, line: number) => postToHost({ type: 'openSourc
 const exceptions = new ExceptionsView(openSource);
 
 const runSection = element('section', { className: 'run' });
-runSection.append(header, thresholds.element, baselineBar.element, chartsSection, statsSection, failures.element, exceptions.element);
+// ---- Current ratio (Locust's tab): the model's shares beside the run's users
+const ratio = new RatioView();
+/** Users per User class now: the latest sample of each class's series. */
+function showClassUsers(): void {
+  ratio.setUsers(new Map([...classSeries].map(([name, series]) => [name, series.recent.at(-1)?.v[0] ?? 0])));
+}
+
+runSection.append(header, thresholds.element, baselineBar.element, chartsSection, statsSection, ratio.element, failures.element, exceptions.element);
 
 // ---- The single task, and the switch between it and the load test (shown when there are both)
 const taskPanel = new TaskPanel(openSource);
@@ -297,7 +359,9 @@ function renderHeader(): void {
   setText(metricValues.get('Failures')!, total ? formatPercent(total.failures, total.requests) : '–');
   setText(metricValues.get('Requests')!, total ? formatCount(total.requests) : '–');
   renderElapsed();
-  controls.showRun(run.targetUsers || run.userCount, run.spawnRate, active, run.recordDir !== undefined);
+  controls.showRun(run.targetUsers || run.userCount, run.spawnRate, active, run.recordDir !== undefined, !attached && run.locustfile !== '');
+  table.setLive(active);
+  ratio.setLive(active);
   setText(message, run.message ?? '');
 }
 
@@ -323,6 +387,8 @@ function show(view: RunView | null): void {
   totalSeries = view.series?.total ?? emptySeries();
   followRunState(totalSeries.recent.at(-1)?.t);
   classSeries = new Map((view.series?.userClasses ?? []).map((c) => [c.name, c.value]));
+  ratio.setModel(view.modelRatio);
+  showClassUsers();
   // The selection survives a hidden panel (getState) if the run still has that endpoint.
   const known = new Set(view.endpoints.map(keyOf));
   const selected = ui.selected && known.has(keyOf(ui.selected)) ? ui.selected : null;
@@ -400,6 +466,7 @@ function applyTick(msg: Extract<HostToWebview, { type: 'tick' }>): void {
       if (!series) classSeries.set(name, (series = emptySeries()));
       appendPoint(series, value);
     }
+    showClassUsers();
     const selected = ui.selected;
     if (points.endpoint && selected && endpointSeries && keyOf(points.endpoint) === keyOf(selected)) {
       for (const point of points.endpoint.points) appendPoint(endpointSeries, point, ENDPOINT_SERIES_BUDGET);

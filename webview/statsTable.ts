@@ -5,27 +5,6 @@ import { element, setText } from './dom';
 import { formatCount, formatMs, formatRate } from '../protocol/format';
 import { COMPARED_METRICS, ENDPOINT_VERDICT_LABEL, LIVE_COMPARISON_SECONDS, METRIC_LABEL, type BaselineView, type ComparedMetric, type EndpointDelta, type MetricDelta } from '../protocol/compare';
 
-const COLUMNS = [
-  'Type', 'Name', 'Requests', 'Fails', 'Median', 'p90', 'p95', 'p99', 'Average', 'Min', 'Max', 'Avg size', 'Current RPS', 'Current fails/s',
-] as const;
-/** With a baseline, one column per compared metric: the change against it (shown only while the run has a baseline). */
-const DELTA_COLUMNS = COMPARED_METRICS.map((m) => `Δ ${METRIC_LABEL[m]}`);
-const ALL_COLUMNS = COLUMNS.length + DELTA_COLUMNS.length;
-/** Each Δ column stands right after the column of what it compares, where the eye already is. */
-const DELTA_AFTER: Record<ComparedMetric, (typeof COLUMNS)[number]> = { p50: 'Median', p95: 'p95', p99: 'p99', rps: 'Current RPS', failPercent: 'Fails' };
-/** On-screen position of each column (by its index: COLUMNS, then DELTA_COLUMNS). */
-const POSITION: number[] = (() => {
-  const shown: number[] = [];
-  COLUMNS.forEach((title, column) => {
-    shown.push(column);
-    COMPARED_METRICS.forEach((metric, i) => DELTA_AFTER[metric] === title && shown.push(COLUMNS.length + i));
-  });
-  const position: number[] = [];
-  shown.forEach((column, place) => (position[column] = place));
-  return position;
-})();
-/** The cell of a column in a row. */
-const cellAt = (tr: HTMLTableRowElement, column: number) => tr.cells[POSITION[column]!]!;
 const P50 = PERCENTILES.indexOf(0.5);
 const P90 = PERCENTILES.indexOf(0.9);
 const P95 = PERCENTILES.indexOf(0.95);
@@ -43,40 +22,55 @@ export interface SortState {
 
 type Value = string | number | null;
 
-/** Raw values per column: what sorting compares (text columns as text, the rest as numbers; no value sorts last). */
-function valuesOf(e: EndpointStats): Value[] {
-  const seconds = e.window.seconds || 1;
-  return [
-    e.method,
-    e.name,
-    e.requests,
-    e.failures,
-    e.percentiles[P50] ?? null,
-    e.percentiles[P90] ?? null,
-    e.percentiles[P95] ?? null,
-    e.percentiles[P99] ?? null,
-    e.requests ? e.totalResponseTime / e.requests : null,
-    e.minResponseTime,
-    e.requests ? e.maxResponseTime : null,
-    e.requests ? e.totalContentLength / e.requests : null,
-    e.window.requests / seconds,
-    e.window.failures / seconds,
-  ];
+/**
+ * One column of the table: its header (with the unit), the raw value sorting compares (text as text, the rest as
+ * numbers; no value sorts last) and its text. `compact`: kept on a narrow panel (the columns Locust users read first);
+ * `current`: a rate of the latest window, which a run that ended no longer has.
+ */
+export interface Column {
+  title: string;
+  value: (e: EndpointStats) => Value;
+  text: (value: Value, e: EndpointStats) => string;
+  compact?: boolean;
+  current?: boolean;
+  /** Text columns are left-aligned and start sorting from A. */
+  textual?: boolean;
 }
 
-function cellsOf(e: EndpointStats): string[] {
-  const v = valuesOf(e);
-  const ms = (i: number) => formatMs(v[i] as number | null);
-  return [
-    e.method,
-    e.name,
-    formatCount(e.requests),
-    formatCount(e.failures),
-    ms(4), ms(5), ms(6), ms(7), ms(8), ms(9), ms(10),
-    v[11] === null ? '–' : formatCount(Math.round(v[11] as number)),
-    formatRate(v[12] as number),
-    formatRate(v[13] as number),
-  ];
+const msText = (value: Value) => formatMs(value as number | null);
+const countText = (value: Value) => formatCount(value as number);
+const rateText = (value: Value) => formatRate(value as number);
+const windowSeconds = (e: EndpointStats) => e.window.seconds || 1;
+
+/** Every column, in order: one entry each (another column is one more entry). */
+export const COLUMNS: readonly Column[] = [
+  { title: 'Type', value: (e) => e.method, text: (_v, e) => e.method, compact: true, textual: true },
+  { title: 'Name', value: (e) => e.name, text: (_v, e) => e.name, compact: true, textual: true },
+  { title: 'Requests', value: (e) => e.requests, text: countText, compact: true },
+  { title: 'Fails', value: (e) => e.failures, text: countText, compact: true },
+  { title: 'Median (ms)', value: (e) => e.percentiles[P50] ?? null, text: msText, compact: true },
+  { title: '90%ile (ms)', value: (e) => e.percentiles[P90] ?? null, text: msText },
+  { title: '95%ile (ms)', value: (e) => e.percentiles[P95] ?? null, text: msText, compact: true },
+  { title: '99%ile (ms)', value: (e) => e.percentiles[P99] ?? null, text: msText, compact: true },
+  { title: 'Average (ms)', value: (e) => (e.requests ? e.totalResponseTime / e.requests : null), text: msText },
+  { title: 'Min (ms)', value: (e) => e.minResponseTime, text: msText },
+  { title: 'Max (ms)', value: (e) => (e.requests ? e.maxResponseTime : null), text: msText },
+  {
+    title: 'Average size (bytes)',
+    value: (e) => (e.requests ? e.totalContentLength / e.requests : null),
+    text: (value) => (value === null ? '–' : formatCount(Math.round(value as number))),
+  },
+  { title: 'Current RPS', value: (e) => e.window.requests / windowSeconds(e), text: rateText, compact: true, current: true },
+  { title: 'Current failures/s', value: (e) => e.window.failures / windowSeconds(e), text: rateText, current: true },
+];
+
+function valuesOf(e: EndpointStats): Value[] {
+  return COLUMNS.map((column) => column.value(e));
+}
+
+/** The row's texts; `live` false (the run ended): current rates say "–" rather than the last window's. */
+function cellsOf(e: EndpointStats, live: boolean): string[] {
+  return COLUMNS.map((column) => (column.current && !live ? '–' : column.text(column.value(e), e)));
 }
 
 /** A metric's change against the baseline as a cell shows it: relative for times and rates, in points for failures. */
@@ -108,6 +102,25 @@ function deltaClass(d: MetricDelta | undefined): string {
   if (!d) return 'delta';
   return d.verdict === 'regressed' ? 'delta worse' : d.verdict === 'improved' ? 'delta better' : 'delta';
 }
+
+/** With a baseline, one column per compared metric: the change against it (shown only while the run has a baseline). */
+const DELTA_COLUMNS = COMPARED_METRICS.map((m) => `Δ ${METRIC_LABEL[m]}`);
+const ALL_COLUMNS = COLUMNS.length + DELTA_COLUMNS.length;
+/** Each Δ column stands right after the column of what it compares, where the eye already is. */
+const DELTA_AFTER: Record<ComparedMetric, string> = { p50: 'Median (ms)', p95: '95%ile (ms)', p99: '99%ile (ms)', rps: 'Current RPS', failPercent: 'Fails' };
+/** On-screen position of each column (by its index: COLUMNS, then DELTA_COLUMNS). */
+const POSITION: number[] = (() => {
+  const shown: number[] = [];
+  COLUMNS.forEach(({ title }, column) => {
+    shown.push(column);
+    COMPARED_METRICS.forEach((metric, i) => DELTA_AFTER[metric] === title && shown.push(COLUMNS.length + i));
+  });
+  const position: number[] = [];
+  shown.forEach((column, place) => (position[column] = place));
+  return position;
+})();
+/** The cell of a column in a row. */
+const cellAt = (tr: HTMLTableRowElement, column: number) => tr.cells[POSITION[column]!]!;
 
 interface Row {
   stats: EndpointStats;
@@ -152,6 +165,8 @@ export class StatsTable {
   private aggregateDelta: EndpointDelta | null = null;
   /** What a Δ cell without a change says: not compared yet, or an endpoint the baseline does not have. */
   private missingDelta = '';
+  private live = true;
+  private total: EndpointStats | null = null;
   /** Told when the user picks a row (click, or Enter on a focused row): its endpoint's charts are wanted. */
   onSelect: (endpoint: EndpointStats) => void = () => undefined;
   /** Told when the user sorts, so the choice survives the webview being hidden (setState). */
@@ -162,8 +177,9 @@ export class StatsTable {
     const head = element.createTHead().insertRow();
     head.setAttribute('aria-rowindex', '1');
     const headers: HTMLTableCellElement[] = [];
-    [...COLUMNS, ...DELTA_COLUMNS].forEach((title, column) => {
+    [...COLUMNS.map((c) => c.title), ...DELTA_COLUMNS].forEach((title, column) => {
       const th = document.createElement('th');
+      if (column < COLUMNS.length && !COLUMNS[column]!.compact) th.className = 'extra';
       if (column >= COLUMNS.length) {
         th.className = 'delta';
         th.title = `Change of ${METRIC_LABEL[COMPARED_METRICS[column - COLUMNS.length]!]} against the baseline; coloured only where the comparison finds a real change`;
@@ -216,10 +232,10 @@ export class StatsTable {
     this.view = [];
     this.body.replaceChildren();
     this.footer.replaceChildren();
+    this.total = null;
     this.render();
   }
 
-  /** Applies changed endpoints to the model, then redraws the rows on screen. */
   /** Takes new numbers for these endpoints (and the aggregated row); returns the endpoints the table did not have yet. */
   update(endpoints: readonly EndpointStats[], total: EndpointStats | null): EndpointStats[] {
     const added: EndpointStats[] = [];
@@ -240,11 +256,31 @@ export class StatsTable {
     if (total) {
       const row = this.footer.rows[0] ?? this.footer.insertRow();
       while (row.cells.length < ALL_COLUMNS) row.insertCell();
-      ['', 'Aggregated', ...cellsOf(total).slice(2)].forEach((text, i) => setText(cellAt(row, i), text));
+      this.markExtra(row);
+      ['', 'Aggregated', ...cellsOf(total, this.live).slice(2)].forEach((text, i) => setText(cellAt(row, i), text));
       this.drawDeltas(row, this.aggregateDelta);
+      this.total = total;
     }
     this.render();
     return added;
+  }
+
+  /** Whether the run goes on: a run that ended shows no current rates ("–"), in rows and in the aggregated row alike. */
+  setLive(live: boolean): void {
+    if (live === this.live) return;
+    this.live = live;
+    if (this.total) this.update([], this.total);
+    else this.render();
+  }
+
+  /**
+   * Columns outside the compact set carry `extra`: a narrow panel hides them until all columns are asked for (CSS). Each
+   * Δ column follows a compact one and stays with it.
+   */
+  private markExtra(row: HTMLTableRowElement): void {
+    COLUMNS.forEach((column, i) => cellAt(row, i).classList.toggle('extra', !column.compact));
+    // Δ cells are hidden without a baseline (CSS) from the start, not only once a change was drawn in them.
+    for (let i = COLUMNS.length; i < ALL_COLUMNS; i++) cellAt(row, i).classList.add('delta');
   }
 
   /** The run's baseline and where each endpoint stands against it (undefined: no baseline, the Δ columns are hidden). */
@@ -306,7 +342,7 @@ export class StatsTable {
   private toggleSort(column: number): void {
     const current = this.sort;
     // Numbers start with the largest (what one looks for first), text with A.
-    const first: SortDirection = column < 2 ? 'ascending' : 'descending';
+    const first: SortDirection = COLUMNS[column]?.textual ? 'ascending' : 'descending';
     const direction: SortDirection =
       current && current.column === column ? (current.direction === 'ascending' ? 'descending' : 'ascending') : first;
     this.setSort({ column, direction });
@@ -350,12 +386,13 @@ export class StatsTable {
       // Focusable, so a keyboard can pick a row for the charts as a click does.
       tr.tabIndex = 0;
       for (let i = 0; i < ALL_COLUMNS; i++) tr.insertCell();
+      this.markExtra(tr);
     }
     while (this.body.rows.length > count) this.body.deleteRow(-1);
     for (let i = 0; i < count; i++) {
       const row = this.view[start + i]!;
       const tr = this.body.rows[i]!;
-      const cells = cellsOf(row.stats);
+      const cells = cellsOf(row.stats, this.live);
       for (let c = 0; c < cells.length; c++) setText(cellAt(tr, c), cells[c]!);
       if (this.missingDelta) this.drawDeltas(tr, this.deltas.get(endpointKey(row.stats)));
       // Long names are cut with an ellipsis; the tooltip keeps the whole text (as text, never markup).

@@ -6,8 +6,10 @@ export interface ChartTheme {
   /** The axis lines (the theme's border colour in high contrast). */
   axis: string;
   background: string;
-  /** Line colours in the order series use them. */
+  /** Line colours in the order series use them (User classes): told apart by colour-blind readers too, with DASHES. */
   palette: string[];
+  /** The response-time percentiles p50, p95, p99: blue, orange, reddish purple (with solid, dashed, dotted lines). */
+  percentiles: [string, string, string];
   requests: string;
   failures: string;
   /** Threshold limit lines by state: met (holding, passed), breaking now (failing), and not judged (pending, unknown). */
@@ -39,13 +41,20 @@ export function readTheme(): ChartTheme {
   const green = cssVar(style, '--vscode-charts-green', dark ? '#89d185' : '#388a34');
   const purple = cssVar(style, '--vscode-charts-purple', dark ? '#b180d7' : '#652d90');
   const grid = cssVar(style, '--vscode-charts-lines', dark ? 'rgba(204,204,204,0.2)' : 'rgba(59,59,59,0.15)');
+  // Okabe and Ito's colour-blind-safe palette, lighter on dark backgrounds; high contrast keeps the theme's own colours.
+  const safe = contrast
+    ? [blue, orange, purple, green, yellow, red]
+    : dark
+      ? ['#56b4e9', '#e69f00', '#cc79a7', '#009e73', '#f0e442', '#d55e00']
+      : ['#0072b2', '#d55e00', '#aa4499', '#009e73', '#b08800', '#56b4e9'];
   return {
     foreground,
     grid,
     // In high contrast the axes are drawn in the theme's border colour, as every other edge is.
     axis: contrast ? cssVar(style, '--vscode-contrastBorder', foreground) : grid,
     background: cssVar(style, '--vscode-editor-background', dark ? '#1f1f1f' : '#ffffff'),
-    palette: [blue, green, yellow, purple, orange, red],
+    palette: safe,
+    percentiles: [safe[0]!, safe[1]!, safe[2]!],
     requests: blue,
     failures: red,
     // The chips of the thresholds strip take the same variables (panel.css), so a chip and its line share a colour.
@@ -57,6 +66,9 @@ export function readTheme(): ChartTheme {
     contrast,
   };
 }
+
+/** Dash patterns that tell lines apart without colour: solid, dashed, dotted, dash-dot, long dash. */
+export const DASHES: readonly number[][] = [[], [6, 3], [2, 2], [8, 3, 2, 3], [12, 4]];
 
 /** Calls `onChange` when VS Code switches theme (it rewrites <body>'s class and <html>'s style). */
 export function onThemeChange(onChange: () => void): void {

@@ -1,5 +1,5 @@
 // The webview side of the host channel: typed postMessage to the extension host, and UI state kept across hides.
-import type { EndpointKey, WebviewToHost } from '../protocol/webview';
+import { DEFAULT_ROLLING_WINDOW, isRollingWindow, type EndpointKey, type RollingWindowSeconds, type WebviewToHost } from '../protocol/webview';
 import type { SortState } from './statsTable';
 
 interface VsCodeApi {
@@ -24,6 +24,12 @@ export interface PanelUiState {
   recordDir?: string;
   /** The view in front when both a load test and a single task exist, so that a reload shows the same one. */
   view?: 'run' | 'task';
+  /** The rolling window the response-time chart reads its percentiles over, in seconds. */
+  percentileWindow: RollingWindowSeconds;
+  /** A narrow panel shows every column of the table instead of the compact set. */
+  allColumns: boolean;
+  /** On a narrow panel (charts under tabs): the chart shown. */
+  chart: string;
 }
 
 export function loadUiState(): PanelUiState {
@@ -37,6 +43,9 @@ export function loadUiState(): PanelUiState {
     filter: typeof raw?.filter === 'string' ? raw.filter : '',
     ...(typeof raw?.recordDir === 'string' && { recordDir: raw.recordDir }),
     ...((raw?.view === 'run' || raw?.view === 'task') && { view: raw.view }),
+    percentileWindow: isRollingWindow(raw?.percentileWindow) ? raw.percentileWindow : DEFAULT_ROLLING_WINDOW,
+    allColumns: raw?.allColumns === true,
+    chart: typeof raw?.chart === 'string' ? raw.chart : 'requests',
   };
 }
 

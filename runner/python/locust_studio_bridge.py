@@ -197,8 +197,25 @@ def locust_version():
 
         version = metadata_version("locust")
     except Exception:
+        version = ""
+    if version and version != "0.0.0":
+        return str(version)
+    return debian_package_version()
+
+
+def debian_package_version():
+    """The upstream version dpkg knows for Debian's python3-locust ("2.12.1-1" -> "2.12.1"), or "" elsewhere."""
+    if not str(getattr(locust, "__file__", "")).startswith("/usr/lib/python3/dist-packages/"):
         return ""
-    return "" if not version or version == "0.0.0" else str(version)
+    try:
+        import subprocess
+
+        answer = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Version}", "python3-locust"], capture_output=True, text=True, timeout=10, check=False
+        ).stdout.strip()
+    except Exception:
+        return ""
+    return answer.split(":", 1)[-1].rsplit("-", 1)[0] if answer else ""
 
 def _request_name(url, args, kwargs):
     """The name a request is counted under: its `name=`, else its path (and query) as Locust names it."""

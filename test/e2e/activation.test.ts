@@ -44,7 +44,7 @@ const TEST_NAMES = [
   'a locustfile with a syntax error: the run fails with a diagnostic at the line Python names',
   'VS Code\'s own activation time of the extension is measured and printed',
   '"Attach to Running Locust…" follows a Locust web UI into the panel, and Stop leaves the remote test running',
-  '"Run Load Test Again" repeats the last run without asking; the status bar follows it; a second run asks first',
+  '"Run Load Test Again" (and the panel\'s "Run again") repeat the last run without asking; the status bar follows it; a second run asks first',
 ] as const;
 
 let target: Awaited<ReturnType<typeof startTarget>> | undefined;
@@ -175,6 +175,10 @@ test(TEST_NAMES[3], { timeout: 3 * 60_000 }, async (t) => {
     const first = await countIn(totalRequests);
     await waitUntil(async () => (await countIn(totalRequests)) > first, 30_000, 'the request count to grow with new ticks');
     await panel.locator('table.stats tbody tr', { hasText: '/products' }).first().waitFor({ state: 'visible' });
+    // Current ratio: the language server's model of the file (browse_products has weight 5 of 11) beside the run's users.
+    const ratioRows = panel.locator('section.ratio tbody tr');
+    await ratioRows.filter({ hasText: 'browse_products' }).filter({ hasText: '45.5%' }).waitFor({ state: 'visible', timeout: 30_000 });
+    assert.deepEqual(await ratioRows.first().locator('td').allTextContents(), ['ShopVisitor', '100%', '100%']);
     await screenshot(page, 'activation-4-run-live');
     assert.ok(ours('locust_studio_launch').length > 0, 'a real Locust runs');
 
@@ -187,6 +191,13 @@ test(TEST_NAMES[3], { timeout: 3 * 60_000 }, async (t) => {
 
     await panel.locator('vscode-button', { hasText: 'Stop' }).click();
     await panel.locator('.state', { hasText: 'stopped' }).waitFor({ state: 'visible', timeout: 30_000 });
+    await panel.locator('.control-status', { hasText: /^Stopped$/ }).waitFor({ state: 'visible', timeout: 30_000 });
+    // Nothing stale once stopped: the status bar and the table show no current rate, the panel offers to run again.
+    const stoppedStatus = page.locator('#workbench\\.parts\\.statusbar').getByText(/Stopped · [\d,]+ requests · [<\d.,]+% failed/);
+    await stoppedStatus.waitFor({ state: 'visible', timeout: 30_000 });
+    const columns = await panel.locator('table.stats thead th').allTextContents();
+    assert.equal(await panel.locator('table.stats tfoot td').nth(columns.indexOf('Current RPS')).textContent(), '–', 'no current RPS after the stop');
+    await panel.locator('vscode-button', { hasText: 'Run again' }).waitFor({ state: 'visible', timeout: 15_000 });
     const final = await countIn(totalRequests);
     assert.ok(final >= first && final > 0, `final request count ${final} after ${first}`);
     // locustfile.py calls only healthy endpoints of the demo target.
@@ -245,6 +256,21 @@ test(TEST_NAMES[10], { timeout: 3 * 60_000 }, async (t) => {
     assert.notEqual(record, previous, 'a new record for the repeated run');
     const options = JSON.parse(await readFile(path.join(record, 'options.json'), 'utf8')) as { users?: number };
     assert.equal(options.users, 3, 'Run Again used the last answers (3 users)');
+
+    // The panel's own "Run again" does the same, without a question; the run it starts is stopped from the panel.
+    await panel.locator('vscode-button', { hasText: 'Run again' }).click();
+    await panel.locator('.state', { hasText: /spawning|running/ }).waitFor({ state: 'visible', timeout: 60_000 });
+    assert.equal(await page.locator('.quick-input-widget').isVisible(), false, 'no input box was shown');
+    await screenshot(page, 'activation-5c-panel-run-again');
+    // Users changed from the panel again (the reload scenario later finds this change in this newest record).
+    await panel.locator('#users-input input').fill('5');
+    await panel.locator('vscode-button', { hasText: 'Apply' }).click();
+    await panel.locator('.control-status', { hasText: 'Users now 5' }).waitFor({ state: 'visible', timeout: 30_000 });
+    await panel.locator('.metrics dd', { hasText: '/ 5' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await panel.locator('vscode-button', { hasText: 'Stop' }).click();
+    await panel.locator('.state', { hasText: 'stopped' }).waitFor({ state: 'visible', timeout: 30_000 });
+    await waitUntil(() => Promise.resolve(ours('locust_studio_launch').length === 0), 15_000, 'Locust to exit');
+    assert.notEqual(await newestRecord(), record, 'a new record for the run started from the panel');
   });
 });
 

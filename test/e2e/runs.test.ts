@@ -286,7 +286,7 @@ test(TEST_NAMES[3], { timeout: 4 * 60_000 }, async (t) => {
     await panel.locator('.baseline-verdict', { hasText: /^so far: / }).waitFor({ state: 'visible', timeout: 60_000 });
     await panel.locator('table.stats th.delta', { hasText: 'Δ p95' }).waitFor({ state: 'visible', timeout: 15_000 });
     const headers = await panel.locator('table.stats thead th').evaluateAll((ths) => ths.map((th) => th.textContent));
-    assert.equal(headers[headers.indexOf('p95') + 1], 'Δ p95');
+    assert.equal(headers[headers.indexOf('95%ile (ms)') + 1], 'Δ p95');
     const row = panel.locator('table.stats tbody tr', { hasText: '/products' }).first();
     await waitUntil(async () => /[+−±]\d/.test((await row.locator('td.delta').nth(2).textContent()) ?? ''), 30_000, 'a Δ p95 for /products');
     await screenshot(page, 'runs-6-live-baseline-dark');
@@ -317,7 +317,7 @@ test(TEST_NAMES[4], { timeout: 4 * 60_000 }, async (t) => {
     const widget = page.locator('.quick-input-widget');
     // The usual questions, then the last pick lists the file's arguments with their defaults and help.
     for (const [i, answer] of ['1', '1', '3s', target.url].entries()) {
-      await widget.locator('.quick-input-title', { hasText: `(${i + 1}/4)` }).waitFor({ state: 'visible', timeout: 30_000 });
+      await widget.locator('.quick-input-title', { hasText: `(${i + 1}/5)` }).waitFor({ state: 'visible', timeout: 30_000 });
       await widget.locator('.quick-input-box input').fill(answer);
       await page.keyboard.press('Enter');
     }

@@ -292,10 +292,13 @@ export function stepIn(current: () => Workbench | undefined) {
 /** Answers the run's input boxes in order (an empty answer keeps the prefilled value), then starts the run. */
 export async function answerRunQuestions(page: Page, answers: string[]): Promise<void> {
   const widget = page.locator('.quick-input-widget');
+  // The questions, then the confirmation: each step says where it is, the confirmation counted too.
+  const steps = answers.length + 1;
   for (const [i, answer] of answers.entries()) {
-    await widget.locator('.quick-input-title', { hasText: `(${i + 1}/${answers.length})` }).waitFor({ state: 'visible', timeout: 30_000 });
+    await widget.locator('.quick-input-title', { hasText: `(${i + 1}/${steps})` }).waitFor({ state: 'visible', timeout: 30_000 });
     if (answer) await widget.locator('.quick-input-box input').fill(answer);
     await page.keyboard.press('Enter');
   }
+  await widget.locator('.quick-input-title', { hasText: `(${steps}/${steps})` }).waitFor({ state: 'visible', timeout: 30_000 });
   await widget.locator('.quick-input-list .monaco-list-row', { hasText: 'Start the run' }).click();
 }

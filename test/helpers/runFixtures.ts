@@ -46,7 +46,10 @@ export function seriesOf(length: number, value: (t: number) => (number | null)[]
 export const busyTotal = (t: number): (number | null)[] => {
   const users = Math.min(10, t);
   const rps = users * 9 + 6 * Math.sin(t / 5);
-  return [rps, t > 40 ? 0.6 + 0.4 * Math.sin(t / 3) : 0, 18 + 4 * Math.sin(t / 7), 70 + 20 * Math.sin(t / 4), 140, users];
+  // Then p50, p95, p99 over the rolling 10 s and 30 s windows: smoother than the 1 s window's.
+  // Then requests/s per latency bucket (≤5, ≤10, ≤25, ≤50, ≤100, ≤250, ≤500 ms…): two bands, fast and about 300 ms.
+  const latency = [0, 0.1 * rps, 0.6 * rps, 0.05 * rps, 0, 0, 0.25 * rps, 0, 0, 0];
+  return [rps, t > 40 ? 0.6 + 0.4 * Math.sin(t / 3) : 0, 18 + 4 * Math.sin(t / 7), 70 + 20 * Math.sin(t / 4), 140, users, 18, 72 + 5 * Math.sin(t / 9), 145, 18, 72, 148, ...latency];
 };
 
 /** A threshold's status as the run session reports it (value in the metric's unit: ms, a fraction, per second). */

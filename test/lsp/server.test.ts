@@ -50,6 +50,14 @@ after(async () => {
   await lsp.close();
 });
 
+test('code lenses of a one-class file: the file\'s lens says it runs the whole file, so the two do not look the same', async () => {
+  const uri = 'file:///work/one_class.py';
+  await lsp.open(uri, 'from locust import HttpUser, task\n\n\nclass Only(HttpUser):\n    @task\n    def home(self):\n        self.client.get("/")\n');
+  const lenses = await lsp.connection.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
+  const titles = lenses.filter((l) => l.command?.command === LensCommand.runLoadTest).map((l) => `${l.range.start.line} ${l.command?.title}`);
+  assert.deepEqual(titles, ['0 $(play) Run load test (whole file)', '3 $(play) Run load test']);
+});
+
 test('code lenses: one per runnable User class plus one for the whole file, none for abstract classes', async () => {
   const lenses = await lsp.connection.sendRequest<CodeLens[]>('textDocument/codeLens', {
     textDocument: { uri: 'file:///work/locustfile.py' },

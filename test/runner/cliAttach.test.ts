@@ -132,7 +132,9 @@ test('cli attach: --users starts the remote test, --run-time + --stop end it; th
   assert.deepEqual(record.meta.exit, { code: 0, signal: null });
   assert.deepEqual(record.options, { attach: webUrl, users: 4, spawnRate: 4, runTime: '4s', statsInterval: 0.5, stopRemote: true });
   assert.ok(record.final, 'a final message');
-  assert.ok(record.ticks.length >= 2, `ticks recorded: ${record.ticks.length}`);
+  // How many polls fit in the 4 s run time depends on the machine's load (one slow answer takes a second or two): one
+  // recorded tick proves live following, and the final counts below prove the rest.
+  assert.ok(record.ticks.length >= 1, `ticks recorded: ${record.ticks.length}`);
   // Every endpoint's final counts equal what Locust's own web API says now that the test has stopped.
   const ours = counts([...record.final.endpoints, { ...record.final.total, method: '', name: 'Aggregated' }]);
   const theirs = counts(locustStats.stats.map((s) => ({ method: s.method, name: s.name, requests: s.num_requests, failures: s.num_failures })));

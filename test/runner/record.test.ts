@@ -9,6 +9,9 @@ import path from 'node:path';
 import type { BridgeMessage } from '../../protocol/runner';
 import { launchRun, startRun, type LocustRun, type RunOptions } from '../../runner/locustRun';
 import { exportRunRecord, loadRunRecord, RunRecorder } from '../../runner/runRecord';
+import { replayRunRecord } from '../../runner/runReplay';
+import { flatHistogramPercentile, flatHistogramTotal, mergeFlatHistograms } from '../../runner/responseTimes';
+import { rollingField } from '../../protocol/webview';
 import { startTarget } from '../../examples/target/server.mjs';
 import { countsFromSummary, follow, isTick, liveGroupMembers, locustsFor, parseCsv, PYTHON, requireLocust, statsCsvCounts, titled, type LocustUnderTest, type Tick } from './support';
 
@@ -195,6 +198,15 @@ async function recordedRun(locust: LocustUnderTest) {
   assert.deepEqual(record.options.locustfile, file);
   assert.deepEqual(record.final, run.final);
 
+  // The rolling-window percentiles the panel charts, rebuilt from the record as a replay does: Locust's own walk over
+  // the real window histograms of the run (4 s: every tick is inside the 10 s window of the last one).
+  const merged = record.ticks.map((tick) => tick.total.window.histogram ?? []).reduce(mergeFlatHistograms, []);
+  assert.equal(flatHistogramTotal(merged), record.ticks.reduce((sum, tick) => sum + tick.total.window.requests, 0), 'every request of every window is in a histogram');
+  const replayedTotal = replayRunRecord(record).snapshot.series!.total.recent.at(-1)!;
+  for (const [name, q] of [['p50', 0.5], ['p95', 0.95], ['p99', 0.99]] as const) {
+    assert.equal(replayedTotal.v[rollingField(name, 10)], flatHistogramPercentile(merged, q), `${name} over 10 s`);
+  }
+
   const exported = await exportRunRecord(record, path.join(cwd, 'export', 'ours'));
   assert.equal(exported.length, 5);
   const ours = await statsCsvCounts(path.join(cwd, 'export', 'ours_stats.csv'));
@@ -283,8 +295,8 @@ async function distributedExact(locust: LocustUnderTest) {
   assert.deepEqual(messages.filter((m) => m.type === 'error'), []);
   const hello = messages.find((m): m is Extract<BridgeMessage, { type: 'hello' }> => m.type === 'hello');
   assert.equal(hello?.runnerKind, 'master');
-  // The repair's stand-in version stays inside Locust's handshake: the version reported is Locust's own (empty for Debian's).
-  assert.equal(hello?.locustVersion, locust.role === 'debian' ? '' : locust.version);
+  // The repair's stand-in stays inside Locust's handshake: the version reported is Locust's own (dpkg's for Debian's).
+  assert.equal(hello?.locustVersion, locust.version);
   const ticks = messages.filter(isTick);
   assert.ok(ticks.some((t) => t.userCount === 4), 'the master sees the workers’ 4 users');
   const withUsers = ticks.find((t) => t.userCount === 4)!;

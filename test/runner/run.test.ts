@@ -9,6 +9,7 @@ import path from 'node:path';
 import { PERCENTILES, type BridgeMessage } from '../../protocol/runner';
 import { buildLocustArgs, startRun, type LocustRun, type RunOptions } from '../../runner/locustRun';
 import { resolveInterpreter } from '../../runner/python';
+import { DEBIAN_LOCUST, DEBIAN_PYTHON } from '../../scripts/locustVersions';
 import { startTarget } from '../../examples/target/server.mjs';
 import { countsFromSummary, follow, isTick, liveGroupMembers, locustsFor, parseCsv, requireLocust, titled, type LocustUnderTest, type Tick } from './support';
 
@@ -256,6 +257,8 @@ test('resolveInterpreter finds a Python with Locust, and names the install comma
   assert.ok(path.isAbsolute(found.path));
   execFileSync(found.path, ['-c', 'import locust'], { cwd: scratch, timeout: 20_000 });
   await assert.rejects(resolveInterpreter(path.join(scratch, 'no-such-python')), /not found.*pip install locust/);
+  // Debian's build says neither in __version__ nor in its metadata which Locust it is: dpkg does.
+  assert.equal((await resolveInterpreter(DEBIAN_PYTHON)).locustVersion, DEBIAN_LOCUST);
 });
 
 test('Locust arguments: only what was set, user classes right after the locustfile, multi-value options last', () => {

@@ -48,8 +48,11 @@ const tick = (t: number, endpoints: ReturnType<typeof endpointStats>[], extra: P
 test('each tick adds a point to the total, per User class and per endpoint series; the snapshot carries run series', () => {
   const run = new RunAggregate(description);
   const change = run.apply(tick(1, [endpointStats({ name: '/a', window: { seconds: 2, requests: 10, failures: 2, p50: 12, p95: 80 } })]));
-  assert.deepEqual(change.points?.total, { t: 1, v: [10, 0, 15, 90, endpointStats({ name: 'x' }).percentiles[7], 4] }, 'rates per second of the window, users last');
-  assert.deepEqual(change.points?.byEndpoint.get(endpointKey({ method: 'GET', name: '/a' })), [{ t: 1, v: [5, 1, 12, 80, endpointStats({ name: 'x' }).percentiles[7]] }]);
+  const p99 = endpointStats({ name: 'x' }).percentiles[7]!;
+  // Rates per second of the window, its percentiles, users, then p50/p95/p99 over 10 s and 30 s (without window
+  // histograms, as here, those repeat the tick's).
+  assert.deepEqual(change.points?.total, { t: 1, v: [10, 0, 15, 90, p99, 4, 15, 90, p99, 15, 90, p99] }, 'rates per second of the window, then users');
+  assert.deepEqual(change.points?.byEndpoint.get(endpointKey({ method: 'GET', name: '/a' })), [{ t: 1, v: [5, 1, 12, 80, p99, null, 12, 80, p99, 12, 80, p99] }]);
   assert.deepEqual(change.points?.userClasses.map((c) => [c.name, c.value.v[0]]), [['A', 3], ['B', 1]]);
   const series = run.snapshot.series!;
   assert.equal(series.total.recent.length, 1);
@@ -89,7 +92,7 @@ test('an endpoint missing from a tick drops to zero once, and rises from zero wh
   const a = endpointStats({ name: '/a' });
   run.apply(tick(1, [a]));
   const gone = run.apply(tick(2, []));
-  assert.deepEqual(gone.points?.byEndpoint.get(endpointKey({ method: 'GET', name: '/a' })), [{ t: 2, v: [0, 0, null, null, null] }]);
+  assert.deepEqual(gone.points?.byEndpoint.get(endpointKey({ method: 'GET', name: '/a' })), [{ t: 2, v: [0, 0, ...Array<null>(10).fill(null)] }]);
   run.apply(tick(3, []));
   const back = run.apply(tick(4, [a]));
   assert.deepEqual(back.points?.byEndpoint.get(endpointKey({ method: 'GET', name: '/a' }))?.map((p) => [p.t, p.v[0]]), [[3, 0], [4, 10]]);

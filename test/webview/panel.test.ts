@@ -100,10 +100,10 @@ test('renders a snapshot, then applies ticks in place', async () => {
   assert.equal(await page.locator('.metrics dd').nth(2).textContent(), '0.2%');
 });
 
-test('the snapshot series and each tick’s points drive the three charts', async () => {
+test('the snapshot series and each tick’s points drive the three charts and the latency heatmap', async () => {
   await sendToPanel(page, { type: 'snapshot', run: busyRun() });
   await waitForChartPoints('requests', 120);
-  assert.equal(await page.locator('.charts canvas').count(), 3);
+  assert.equal(await page.locator('.charts canvas').count(), 4);
   const requests = await chartData('requests');
   assert.equal(requests.points, 120);
   assert.deepEqual(Object.keys(requests.latest), ['Requests/s', 'Failures/s']);
@@ -111,17 +111,37 @@ test('the snapshot series and each tick’s points drive the three charts', asyn
   assert.match(requests.label, /Requests\/s, latest: Requests\/s [\d.]+\/s, Failures\/s [\d.]+\/s/);
   const users = await chartData('users');
   assert.deepEqual(users.latest, { Users: 10, WebsiteUser: 6, AdminUser: 4 }, 'total users and one line per User class');
+  // The latency heatmap: a column per sample, the two bands of a bimodal run in their buckets.
+  const heatmap = page.locator('figure[data-chart="latency"]');
+  assert.equal(Number(await heatmap.getAttribute('data-columns')), 120);
+  const latestColumn = JSON.parse((await heatmap.getAttribute('data-latest')) ?? '{}') as Record<string, number>;
+  assert.ok(latestColumn['≤ 25 ms']! > 0 && latestColumn['≤ 500 ms']! > 0 && latestColumn['≤ 250 ms'] === 0, JSON.stringify(latestColumn));
+  assert.match((await heatmap.locator('canvas').getAttribute('aria-label')) ?? '', /^Latency distribution, requests per second by response time over the run; latest: ≤ 25 ms [\d.]+\/s, ≤ 500 ms/);
 
   await sendToPanel(page, {
     type: 'tick', runId: 'run-1', state: 'running', userCount: 11, endpoints: [], total: aggregated({ requests: 1700 }),
     points: {
-      total: { t: 121, v: [97.5, 1.5, 20, 95, 150, 11] },
+      // The 1 s window's p50, p95, p99, users, then p50, p95, p99 over 10 s and over 30 s.
+      total: { t: 121, v: [97.5, 1.5, 20, 95, 150, 11, 19, 90, 160, 18, 92, 170] },
       userClasses: [{ name: 'WebsiteUser', value: { t: 121, v: [7] } }, { name: 'AdminUser', value: { t: 121, v: [4] } }],
     },
   });
   await waitForChartPoints('requests', 121);
   assert.deepEqual((await chartData('requests')).latest, { 'Requests/s': 97.5, 'Failures/s': 1.5 });
+  // Percentiles over Locust's rolling 10 s window by default; 1 s and 30 s on demand, redrawn from the same points.
+  assert.deepEqual((await chartData('times')).latest, { p50: 19, p95: 90, p99: 160 });
+  assert.match((await chartData('times')).caption, /Response times \(10 s window\)/);
+  const chooseWindow = (seconds: string) =>
+    page.locator('#percentile-window').evaluate((select: HTMLElement & { value: string }, value) => {
+      select.value = value;
+      select.dispatchEvent(new Event('change'));
+    }, seconds);
+  await chooseWindow('1');
   assert.deepEqual((await chartData('times')).latest, { p50: 20, p95: 95, p99: 150 });
+  await chooseWindow('30');
+  assert.deepEqual((await chartData('times')).latest, { p50: 18, p95: 92, p99: 170 });
+  assert.match((await chartData('times')).caption, /\(30 s window\)/);
+  await chooseWindow('10');
   assert.deepEqual((await chartData('users')).latest, { Users: 11, WebsiteUser: 7, AdminUser: 4 });
   // Hover shows the values under the pointer (the middle of a 2-minute chart: about one minute in), with their units.
   const canvas = page.locator('figure[data-chart="requests"] canvas');
@@ -367,11 +387,13 @@ test('controls post setUsers, reset and stop, and show what the runner answered'
   assert.equal(await status.textContent(), 'Changing users…');
   assert.equal(await page.locator('vscode-button', { hasText: 'Apply' }).getAttribute('disabled'), '', 'one command at a time');
   await sendToPanel(page, { type: 'ack', command: 'setUsers', ok: true });
-  await page.locator('.control-status[data-result="ok"]', { hasText: 'Changing users: done' }).waitFor();
+  await page.locator('.control-status[data-result="ok"]', { hasText: 'Users now 25' }).waitFor();
 
   before = (await postedByPanel(page)).length;
   await page.locator('vscode-button', { hasText: 'Reset stats' }).click();
   assert.deepEqual(await nextPosted(page, 'reset', before), { type: 'reset' });
+  await sendToPanel(page, { type: 'ack', command: 'stop', ok: true });
+  await page.locator('.control-status[data-result="ok"]', { hasText: /^Stopped$/ }).waitFor();
   await sendToPanel(page, { type: 'ack', command: 'reset', ok: false, error: PAYLOADS[0]! });
   await page.locator('.control-status[data-result="error"]').waitFor();
   assert.equal(await status.textContent(), `Resetting statistics failed: ${PAYLOADS[0]}`);
@@ -395,7 +417,98 @@ test('a finished run disables the controls and keeps its charts and tables', asy
     assert.equal(await page.locator('vscode-button', { hasText: name }).getAttribute('disabled'), '', `${name} is disabled`);
   }
   assert.equal(await page.locator('table.stats tbody tr').count(), 3);
+  // No current rate anywhere once the run ended: header, rows and the aggregated row say "–" (not the last window's).
+  const currentColumns = await page.locator('table.stats thead th').allTextContents();
+  const rps = currentColumns.findIndex((t) => t.startsWith('Current RPS'));
+  const failsPerSecond = currentColumns.findIndex((t) => t.startsWith('Current failures/s'));
+  assert.ok(rps > 0 && failsPerSecond > 0, currentColumns.join('|'));
+  for (const row of [...(await page.locator('table.stats tbody tr').all()), page.locator('table.stats tfoot tr')]) {
+    assert.equal(await row.locator('td').nth(rps).textContent(), '–');
+    assert.equal(await row.locator('td').nth(failsPerSecond).textContent(), '–');
+  }
+  assert.equal(await page.locator('.metrics dd').nth(1).textContent(), '–');
+  // Run again (the same choices) and New run… (asked afresh) post to the host; a running run shows neither.
+  let before = (await postedByPanel(page)).length;
+  await page.locator('vscode-button', { hasText: 'Run again' }).click();
+  assert.deepEqual(await nextPosted(page, 'runAgain', before), { type: 'runAgain', same: true });
+  before = (await postedByPanel(page)).length;
+  await page.locator('vscode-button', { hasText: 'New run…' }).click();
+  assert.deepEqual(await nextPosted(page, 'runAgain', before), { type: 'runAgain', same: false });
+  // An attached run has no locustfile to run again.
+  await sendToPanel(page, { type: 'snapshot', run: busyRun({ id: 'attached', state: 'stopped', userCount: 0, locustfile: '', attachedTo: 'http://127.0.0.1:8089/' }) });
+  await page.locator('vscode-button', { hasText: 'Run again' }).waitFor({ state: 'hidden' });
+  await sendToPanel(page, { type: 'snapshot', run: busyRun({ state: 'stopped', userCount: 0 }) });
   await screenshots('finished');
+  await sendToPanel(page, { type: 'snapshot', run: busyRun({ id: 'run-live' }) });
+  await page.locator('vscode-button', { hasText: 'Run again' }).waitFor({ state: 'hidden' });
+  assert.notEqual(await page.locator('table.stats tbody tr').first().locator('td').nth(rps).textContent(), '–', 'a live run shows its current rate');
+});
+
+test('Current ratio: the model\'s shares of User classes and tasks beside the run\'s users, updated by ticks; "none" before any', async () => {
+  const section = page.locator('section.ratio');
+  await sendToPanel(page, { type: 'snapshot', run: busyRun({ id: 'no-users', series: { total: seriesOf(3, busyTotal), userClasses: [] } }) });
+  await section.locator('.none', { hasText: 'No ratio yet' }).waitFor();
+  const modelRatio = [
+    { user: 'WebsiteUser', path: [], task: null, share: 0.75 },
+    { user: 'WebsiteUser', path: [], task: 'browse', share: 0.8 },
+    { user: 'WebsiteUser', path: [], task: 'Checkout', share: 0.2 },
+    { user: 'WebsiteUser', path: ['Checkout'], task: 'pay', share: null },
+    { user: 'AdminUser', path: [], task: null, share: 0.25 },
+  ];
+  await sendToPanel(page, { type: 'snapshot', run: busyRun({ modelRatio }) });
+  const rows = () => section.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+  await section.locator('tbody tr').nth(4).waitFor();
+  // The run's share is of the users running now: 6 WebsiteUser and 4 AdminUser in the busy run's last sample.
+  assert.deepEqual(await rows(), [
+    ['WebsiteUser', '75%', '60%'],
+    ['browse', '80%', ''],
+    ['Checkout', '20%', ''],
+    ['pay', '?', ''],
+    ['AdminUser', '25%', '40%'],
+  ]);
+  await sendToPanel(page, {
+    type: 'tick', runId: 'run-1', state: 'running', userCount: 10, endpoints: [], total: aggregated(),
+    points: { total: { t: 121, v: busyTotal(121) }, userClasses: [{ name: 'WebsiteUser', value: { t: 121, v: [9] } }, { name: 'AdminUser', value: { t: 121, v: [1] } }] },
+  });
+  await page.waitForFunction(() => document.querySelector('section.ratio tbody tr td:nth-child(3)')?.textContent === '90%');
+  assert.equal(await section.locator('tbody tr').nth(4).locator('td').nth(2).textContent(), '10%');
+  // Once the run ended nobody runs: no stale shares.
+  await sendToPanel(page, { type: 'snapshot', run: busyRun({ state: 'stopped', userCount: 0, modelRatio }) });
+  await page.waitForFunction(() => document.querySelector('section.ratio tbody tr td:nth-child(3)')?.textContent === '–');
+  assert.equal(await section.locator('tbody tr').first().locator('td').nth(1).textContent(), '75%', 'the model\'s shares stay');
+  // The model's rows are data, never markup.
+  await sendToPanel(page, { type: 'snapshot', run: busyRun({ modelRatio: [{ user: PAYLOADS[0]!, path: [], task: null, share: 1 }] }) });
+  await section.locator('tbody td', { hasText: PAYLOADS[0]! }).first().waitFor();
+  await assertNothingExecuted();
+});
+
+test('beside the editor (700 px): the compact table (all columns on demand), charts under tabs, the statistics in view', async () => {
+  await sendToPanel(page, { type: 'snapshot', run: busyRun() });
+  await waitForChartPoints('requests', 120);
+  const wide = await page.locator('table.stats thead th:visible').allTextContents();
+  assert.equal(wide.length, 14, 'a wide panel shows every column');
+  assert.ok(wide.every((t) => !/ms|bytes/.test(t) || /\((ms|bytes)\)/.test(t)) && wide.includes('95%ile (ms)'), 'headers carry their units');
+  await page.setViewportSize({ width: 700, height: 1000 });
+  try {
+    await page.waitForFunction(() => document.querySelectorAll('table.stats thead th:not(.extra)').length > 0);
+    const visible = () => page.locator('table.stats thead th:visible').allTextContents();
+    assert.deepEqual(await visible(), ['Type', 'Name', 'Requests', 'Fails', 'Median (ms)', '95%ile (ms)', '99%ile (ms)', 'Current RPS']);
+    assert.equal(await page.locator('table.stats tbody tr').first().locator('td:visible').count(), 8, 'rows follow their headers');
+    // One chart at a time: the tabs switch it, and the table starts within the first screen.
+    assert.equal(await page.locator('figure.chart:visible').count(), 1);
+    await page.locator('.chart-tabs button', { hasText: 'Response times' }).click();
+    assert.equal(await page.locator('figure.chart:visible').getAttribute('data-chart'), 'times');
+    const tableTop = (await page.locator('table.stats').boundingBox())?.y ?? Infinity;
+    assert.ok(tableTop < 1000, `the statistics start at ${tableTop}px, within the first screen`);
+    await screenshots('narrow');
+    await page.locator('button.columns-toggle', { hasText: 'All columns' }).click();
+    assert.equal((await visible()).length, 14);
+    await page.locator('button.columns-toggle', { hasText: 'Fewer columns' }).click();
+    assert.equal((await visible()).length, 8);
+    await page.locator('.chart-tabs button', { hasText: 'Requests/s' }).click();
+  } finally {
+    await page.setViewportSize({ width: 1200, height: 800 });
+  }
 });
 
 test('Export posts the kind asked for, only for a recorded run, and the panel remembers the record across a reload', async () => {
@@ -554,7 +667,7 @@ test('a task shows its requests in order, failed ones marked by word and icon, a
   assert.deepEqual(await page.locator('.task .metrics dd').allTextContents(), ['10.2 s', '4 requests, 2 failed']);
 
   const cells = async (i: number) => (await rows.nth(i).locator('td').allTextContents()).map((t) => t.trim());
-  assert.deepEqual(await cells(0), ['1', 'OK', 'GET', `${HOST}/`, '200', '12.5', '5.1 kB', '']);
+  assert.deepEqual(await cells(0), ['1', 'OK', 'GET', `${HOST}/`, '200', '13', '5.1 kB', '']);
   assert.deepEqual(await cells(2), ['3', 'Failed', 'POST', `${HOST}/cart`, '500', '120', '310 B', 'HTTPError(\'500 Server Error: Internal Server Error for url: /cart\')']);
   assert.deepEqual(await cells(3), ['4', 'Failed', 'GET', `${HOST}/slow`, 'no response', '10,000', '0 B', 'ConnectionRefusedError(111, \'Connection refused\')']);
   assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset['result'])), ['ok', 'ok', 'failed', 'failed']);

@@ -39,3 +39,15 @@ test('a task message carries a whole task view: known modes and states, requests
   assert.ok(parseHostToWebview({ type: 'snapshot', run: runView({ runTimeSeconds: 300 }) }));
   assert.equal(parseHostToWebview({ type: 'snapshot', run: runView({ runTimeSeconds: '5m' as unknown as number }) }), undefined, 'run time in seconds');
 });
+
+test('runAgain says only whether to keep the choices; a snapshot\'s model ratio has shares between 0 and 1 or null', () => {
+  assert.deepEqual(parseWebviewToHost({ type: 'runAgain', same: true }), { type: 'runAgain', same: true });
+  // Nothing but the flag crosses: the host runs the locustfile it knows, never one the panel names.
+  assert.deepEqual(parseWebviewToHost({ type: 'runAgain', same: false, locustfile: '/etc/passwd' }), { type: 'runAgain', same: false });
+  assert.equal(parseWebviewToHost({ type: 'runAgain', same: 'yes' }), undefined);
+  const row = { user: 'U', path: [], task: null, share: 0.5 };
+  assert.ok(parseHostToWebview({ type: 'snapshot', run: runView({ modelRatio: [row, { ...row, task: 't', share: null }] }) }));
+  for (const share of [1.5, -0.1, '50%']) {
+    assert.equal(parseHostToWebview({ type: 'snapshot', run: runView({ modelRatio: [{ ...row, share } as never] }) }), undefined, String(share));
+  }
+});

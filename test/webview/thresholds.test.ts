@@ -285,7 +285,7 @@ test('limits of time metrics go on the response-time chart, of rates on the requ
   await page.locator('#endpoint-select').click();
   await page.getByRole('option', { name: 'GET /cart' }).click();
   await nextPosted(page, 'selectEndpoint');
-  await sendToPanel(page, { type: 'endpointSeries', runId: 'run-1', method: 'GET', name: '/cart', series: seriesOf(60, (t) => [t, 0.5, 300, 900, 1100], 61) });
+  await sendToPanel(page, { type: 'endpointSeries', runId: 'run-1', method: 'GET', name: '/cart', series: seriesOf(60, (t) => [t, 0.5, 300, 900, 1100, null, 300, 900, 1100, 300, 900, 1100], 61) });
   await waitForLimits('times', [CART]);
   await waitForLimits('requests', []);
   const cart = await chartLimits('times');

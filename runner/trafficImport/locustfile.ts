@@ -1,0 +1,262 @@
+// Writes a locustfile from recorded exchanges: one User, login steps in on_start, a task per page or step, values correlated.
+import { headerValue, type ImportedTraffic, type RecordedExchange } from './exchange';
+import { correlate, type Substitution, type Variable } from './correlate';
+import { NameScope, pyName, pyString, pyText, pyValue, type TextPart } from './pythonText';
+import { keepsHeader } from './requestHeaders';
+import { SECRET_NAME } from './secrets';
+
+export interface LocustfileOptions {
+  /** The host the User loads (default: the recording's main origin). */
+  host?: string;
+  /** FastHttpUser instead of HttpUser. */
+  fastHttp?: boolean;
+  /** Keep static assets (scripts, styles, images, fonts) and requests to other hosts. */
+  keepStatic?: boolean;
+  keepThirdParty?: boolean;
+  /** Named in the header comment. */
+  sourceName?: string;
+}
+
+export interface GeneratedLocustfile {
+  text: string;
+  /** How many requests the file makes, and what was left out (with why). */
+  requestCount: number;
+  leftOut: { what: string; why: string }[];
+  /** Environment variables the file reads (secrets taken out of the recording). */
+  environment: string[];
+}
+
+const STATIC_TYPES = new Set(['stylesheet', 'script', 'image', 'font', 'media', 'manifest', 'texttrack', 'ping', 'imageset', 'beacon', 'csp_violation_report']);
+const STATIC_PATH = /\.(css|js|mjs|map|png|jpe?g|gif|svg|webp|avif|ico|bmp|woff2?|ttf|otf|eot|mp4|webm|mp3|wav|ogg)$/i;
+const STATIC_MIME = /^(image|font|audio|video)\/|^text\/css|javascript/;
+/** Lines of the "left out" comment at most; the rest are counted. */
+const MAX_LISTED = 25;
+
+function isStatic(exchange: RecordedExchange): boolean {
+  if (exchange.resourceType && STATIC_TYPES.has(exchange.resourceType)) return true;
+  if (STATIC_PATH.test(new URL(exchange.url).pathname)) return true;
+  return exchange.method === 'GET' && STATIC_MIME.test(exchange.response?.mimeType ?? '');
+}
+
+/** The origin most requests (that are not static assets) go to: the application under test. */
+function mainOrigin(exchanges: readonly RecordedExchange[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const e of exchanges) if (!isStatic(e)) counts.set(new URL(e.url).origin, (counts.get(new URL(e.url).origin) ?? 0) + 1);
+  const document = exchanges.find((e) => e.resourceType === 'document');
+  if (document) return new URL(document.url).origin;
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? (exchanges[0] ? new URL(exchanges[0].url).origin : undefined);
+}
+
+function hasSecret(exchange: RecordedExchange, uses: Substitution[]): boolean {
+  const body = exchange.body;
+  const fields = body?.kind === 'form' ? body.fields.map(([k]) => k) : body?.kind === 'json' && body.value && typeof body.value === 'object' ? Object.keys(body.value) : [];
+  return fields.some((k) => SECRET_NAME.test(k)) || uses.some((u) => u.variable.source.kind === 'env' && /PASS/i.test(u.variable.source.variable));
+}
+
+/** Splits `text` at the substitutions' literals (raw or URL-encoded) into text and expressions. */
+function partsOf(text: string, uses: readonly Substitution[], expressionOf: (v: Variable) => string): TextPart[] {
+  const literals = uses.flatMap((u) => [u.literal, encodeURIComponent(u.literal)].map((literal) => ({ literal, u }))).filter((l) => l.literal.length > 0);
+  literals.sort((a, b) => b.literal.length - a.literal.length);
+  const parts: TextPart[] = [];
+  let rest = text;
+  while (rest) {
+    let best: { at: number; literal: string; u: Substitution } | undefined;
+    for (const l of literals) {
+      const at = rest.indexOf(l.literal);
+      if (at >= 0 && (!best || at < best.at)) best = { at, ...l };
+    }
+    if (!best) {
+      parts.push(rest);
+      break;
+    }
+    if (best.at > 0) parts.push(rest.slice(0, best.at));
+    parts.push({ expression: expressionOf(best.u.variable) });
+    rest = rest.slice(best.at + best.literal.length);
+  }
+  return parts;
+}
+
+/** The value for a JSON leaf or form field: the variable itself when the whole value is one (keeping its type). */
+function leafExpression(value: string | number, uses: readonly Substitution[], expressionOf: (v: Variable) => string): string | undefined {
+  const text = String(value);
+  const whole = uses.find((u) => u.literal === text);
+  if (whole) return expressionOf(whole.variable);
+  const parts = partsOf(text, uses, expressionOf);
+  return parts.some((p) => typeof p !== 'string') ? pyText(parts) : undefined;
+}
+
+/** The request's `name=`: ids and correlated values in the path and query replaced by [id] (or [name]). */
+function groupedName(pathAndQuery: string, uses: readonly Substitution[]): string | undefined {
+  const url = new URL(pathAndQuery, 'http://x');
+  const literals = new Set(uses.flatMap((u) => [u.literal, encodeURIComponent(u.literal)]));
+  const idSegment = /^(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16,})$/i;
+  const path = url.pathname
+    .split('/')
+    .map((s) => (literals.has(s) || idSegment.test(s) ? '[id]' : s))
+    .join('/');
+  const query = [...url.searchParams].map(([k, v]) => `${k}=${literals.has(v) || idSegment.test(v) ? '[id]' : v}`).join('&');
+  const name = query ? `${path}?${query}` : path;
+  return name === decodeURIComponent(pathAndQuery) || name === pathAndQuery ? undefined : name;
+}
+
+function extraction(variable: Variable): { code: string; needsRe: boolean } {
+  const source = variable.source;
+  switch (source.kind) {
+    case 'json':
+      return { code: `response.json()${source.path.map((p) => `[${typeof p === 'number' ? p : pyString(p)}]`).join('')}`, needsRe: false };
+    case 'header':
+      return { code: `response.headers[${pyString(source.name)}]`, needsRe: false };
+    case 'formField': {
+      const name = source.field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      return { code: `re.search(${pyString(`<input(?=[^>]*name=["']${name}["'])[^>]*value=["']([^"']*)["']`)}, response.text).group(1)`, needsRe: true };
+    }
+    case 'meta': {
+      const name = source.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      return { code: `re.search(${pyString(`<meta(?=[^>]*name=["']${name}["'])[^>]*content=["']([^"']*)["']`)}, response.text).group(1)`, needsRe: true };
+    }
+    case 'csrfMarkup':
+      return { code: `re.search(${pyString(`<(?:meta|input)(?=[^>]*name=["'][^"']*(?:csrf|xsrf)[^"']*["'])[^>]*(?:content|value)=["']([^"']*)["']`)}, response.text).group(1)`, needsRe: true };
+    case 'env':
+      return { code: `os.environ[${pyString(source.variable)}]`, needsRe: false };
+  }
+}
+
+export function generateLocustfile(traffic: ImportedTraffic, options: LocustfileOptions = {}): GeneratedLocustfile {
+  const origin = mainOrigin(traffic.exchanges);
+  const leftOut = traffic.skipped.map((s) => ({ what: s.what, why: s.why }));
+  const kept: RecordedExchange[] = [];
+  for (const e of traffic.exchanges) {
+    const where = new URL(e.url).origin;
+    if (e.method === 'OPTIONS' && headerValue(e.headers, 'access-control-request-method')) leftOut.push({ what: `OPTIONS ${e.url}`, why: 'CORS preflight (browsers send it, HTTP clients need not)' });
+    else if (!options.keepStatic && isStatic(e)) leftOut.push({ what: `${e.method} ${e.url}`, why: 'static asset' });
+    else if (!options.keepThirdParty && where !== origin) leftOut.push({ what: `${e.method} ${e.url}`, why: 'another host' });
+    else kept.push(e);
+  }
+  const { variables, uses } = correlate(kept);
+
+  // Login: everything up to the first request that sends a password, then the requests right after it whose values later requests send.
+  const login = kept.findIndex((e, i) => hasSecret(e, uses[i]!));
+  let onStartEnd = login;
+  if (login >= 0) {
+    // A value sent in a header of later requests (a bearer token) belongs to the login; ids and the like do not.
+    const inHeaderLater = (i: number) =>
+      variables.some((v) => v.producer === i && uses.some((u, j) => j > i && u.some((s) => s.variable === v && kept[j]!.headers.some(([, value]) => value.includes(s.literal)))));
+    while (onStartEnd + 1 < kept.length && inHeaderLater(onStartEnd + 1)) onStartEnd++;
+  }
+  const stepOf = (i: number) => (i <= onStartEnd ? 'on_start' : (kept[i]!.step ?? `#${i}`));
+
+  // Tasks: runs of requests of one page or step; steps joined when a value crosses from one to a later one (each task runs on its own).
+  const groups: number[][] = [];
+  kept.forEach((_e, i) => {
+    if (i <= onStartEnd) return;
+    const last = groups.at(-1);
+    if (last && stepOf(last.at(-1)!) === stepOf(i)) last.push(i);
+    else groups.push([i]);
+  });
+  for (let g = groups.length - 1; g > 0; g--) {
+    const producers = new Set(groups[g]!.flatMap((i) => uses[i]!.map((u) => u.variable.producer)));
+    const from = groups.findIndex((group, k) => k < g && group.some((i) => producers.has(i)));
+    if (from >= 0) groups.splice(from, g - from + 1, groups.slice(from, g + 1).flat());
+  }
+
+  // Values from on_start that tasks use live on the user; the rest are local variables where they are made.
+  const userScoped = new Set(variables.filter((v) => v.producer >= 0 && v.producer <= onStartEnd && uses.some((u, j) => j > onStartEnd && u.some((s) => s.variable === v))));
+  const userNames = new NameScope(['client', 'host', 'wait_time', 'tasks', 'environment', 'on_start', 'on_stop']);
+  const localName = new Map<Variable, string>();
+  for (const v of variables) if (userScoped.has(v)) localName.set(v, userNames.take(pyName(v.name, 'value')));
+  const expressionOf = (v: Variable): string => {
+    if (v.source.kind === 'env') return extraction(v).code;
+    return userScoped.has(v) ? `self.${localName.get(v)!}` : localName.get(v)!;
+  };
+  let needsRe = false;
+  let needsBase64 = false;
+  const environment = new Set(variables.flatMap((v) => (v.source.kind === 'env' ? [v.source.variable] : [])));
+
+  const requestLines = (i: number, scope: NameScope): string[] => {
+    const e = kept[i]!;
+    const subs = uses[i]!;
+    const url = new URL(e.url);
+    const target = url.origin === origin ? `${url.pathname}${url.search}` : e.url;
+    const args = [pyText(partsOf(target, subs, expressionOf))];
+    const name = groupedName(url.origin === origin ? target : `${url.pathname}${url.search}`, subs);
+    if (name) args.push(`name=${pyString(name)}`);
+    const body = e.body;
+    if (body?.kind === 'json') args.push(`json=${pyValue(body.value, (leaf) => leafExpression(leaf, subs, expressionOf))}`);
+    else if (body?.kind === 'form') {
+      const fields = body.fields.map(([k, v]) => `${pyString(k)}: ${leafExpression(v, subs, expressionOf) ?? pyString(v)}`);
+      args.push(`data={${fields.join(', ')}}`);
+    } else if (body?.kind === 'text') args.push(`data=${pyText(partsOf(body.text, subs, expressionOf))}`);
+    else if (body?.kind === 'binary') {
+      needsBase64 = true;
+      args.push(`data=base64.b64decode(${pyString(body.base64)})`);
+    }
+    const headers = e.headers.filter(([n, v]) => keepsHeader(n, v, body?.kind));
+    if (headers.length) args.push(`headers={${headers.map(([n, v]) => `${pyString(n)}: ${pyText(partsOf(v, subs, expressionOf))}`).join(', ')}}`);
+    const method = e.method.toLowerCase();
+    const call = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'].includes(method)
+      ? `self.client.${method}(${args.join(', ')})`
+      : `self.client.request(${pyString(e.method)}, ${args.join(', ')})`;
+    const produced = variables.filter((v) => v.producer === i);
+    if (!produced.length) return [call];
+    const lines = [`response = ${call}`];
+    for (const v of produced) {
+      const { code, needsRe: re } = extraction(v);
+      needsRe ||= re;
+      const assigned = userScoped.has(v) ? `self.${localName.get(v)!}` : (localName.get(v) ?? localName.set(v, scope.take(pyName(v.name, 'value'))).get(v)!);
+      if (v.guessed) lines.push(`# Guessed from the request's place in the flow (no response was recorded): check it.`);
+      lines.push(`${assigned} = ${code}`);
+    }
+    return lines;
+  };
+
+  const taskNames = new NameScope(['on_start', 'on_stop']);
+  const body: string[] = [];
+  if (onStartEnd >= 0) {
+    body.push('    def on_start(self):');
+    body.push('        # The login steps, once per user: their values are kept on the user for the tasks.');
+    const scope = new NameScope();
+    for (let i = 0; i <= onStartEnd; i++) body.push(...requestLines(i, scope).map((l) => `        ${l}`));
+    body.push('');
+  }
+  for (const group of groups) {
+    const first = kept[group[0]!]!;
+    const document = group.map((i) => kept[i]!).find((e) => e.resourceType === 'document') ?? first;
+    const path = new URL(document.url).pathname.split('/').filter((s) => s && !/^\d+$/.test(s)).join('_');
+    const label = first.step && !first.step.startsWith('page_') && traffic.format !== 'HAR' ? first.step : `${document.method === 'GET' ? '' : `${document.method}_`}${path || 'index'}`;
+    body.push('    @task');
+    body.push(`    def ${taskNames.take(pyName(label, 'step'))}(self):`);
+    const scope = new NameScope();
+    for (const i of group) body.push(...requestLines(i, scope).map((l) => `        ${l}`));
+    body.push('');
+  }
+  if (!groups.length) body.push('    @task', '    def idle(self):', '        # Every recorded request went to on_start or was left out (see above).', '        pass', '');
+
+  const userClass = options.fastHttp ? 'FastHttpUser' : 'HttpUser';
+  const host = options.host ?? origin ?? 'http://127.0.0.1:8080';
+  const header = [`# A locustfile made by Locust Studio from ${options.sourceName ?? 'a recording'} (${traffic.format}, ${kept.length} request${kept.length === 1 ? '' : 's'}).`];
+  header.push('# Values the server issued (tokens, CSRF fields, ids) are taken from its responses, as in the recording.');
+  if (environment.size) header.push(`# Secrets from the recording are not kept here: set ${[...environment].join(', ')} in the environment before running.`);
+  for (const note of traffic.notes) header.push(`# Note: ${note}`);
+  if (leftOut.length) {
+    header.push(`# Left out (${leftOut.length}):`);
+    for (const item of leftOut.slice(0, MAX_LISTED)) header.push(`#   ${item.what.replace(/[\r\n]/g, ' ').slice(0, 160)} (${item.why})`);
+    if (leftOut.length > MAX_LISTED) header.push(`#   … and ${leftOut.length - MAX_LISTED} more`);
+  }
+  const imports = [environment.size ? 'import os' : '', needsRe ? 'import re' : '', needsBase64 ? 'import base64' : ''].filter(Boolean).sort();
+  const text = [
+    ...header,
+    ...imports,
+    ...(imports.length ? [''] : []),
+    `from locust import ${userClass}, between, task`,
+    '',
+    '',
+    `class RecordedUser(${userClass}):`,
+    `    host = ${pyString(host)}`,
+    '    wait_time = between(1, 3)',
+    '',
+    ...body,
+  ]
+    .join('\n')
+    .replace(/\n+$/, '\n');
+  return { text, requestCount: kept.length, leftOut, environment: [...environment] };
+}

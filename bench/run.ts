@@ -5,6 +5,7 @@ import { benchPanel, benchPanelHeap, benchPanelHugeSnapshot } from './panel';
 import { benchRunner } from './runner';
 import { benchRunHistory } from './runHistory';
 import { benchThresholds } from './thresholds';
+import { benchTrafficImport } from './trafficImport';
 
 async function main(): Promise<void> {
   await benchLanguageServer();
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
   await benchPanelHeap();
   await benchPanelHugeSnapshot();
   benchThresholds();
+  benchTrafficImport();
   await benchRunHistory();
   await benchRunner();
   await benchCompare();

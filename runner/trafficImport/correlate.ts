@@ -162,8 +162,10 @@ export function correlate(exchanges: readonly RecordedExchange[]): Correlation {
   const issued = new Map<string, Issued>();
   const firstSent = new Map<string, number>();
   const uses: Substitution[][] = [];
+  const history = new FlowHistory();
 
   exchanges.forEach((exchange, index) => {
+    const sentByThisRequest = sentValues(exchange);
     const substitutions: Substitution[] = [];
     const substituted = new Set<string>();
     const use = (literal: string, variable: Variable) => {
@@ -175,7 +177,7 @@ export function correlate(exchanges: readonly RecordedExchange[]): Correlation {
       const source: ValueSource = ref.at.kind === 'env' ? { kind: 'env', variable: ref.at.variable } : ref.at;
       use(ref.placeholder, variableFor(ref.at.kind === 'env' ? -1 : ref.from, source, ref.at.kind === 'env' ? ref.name : variableName(ref.name, exchanges[ref.from]), false));
     }
-    for (const sent of sentValues(exchange)) {
+    for (const sent of sentByThisRequest) {
       if (substituted.has(sent.value) || /__lsref\d+__/.test(sent.value)) continue;
       const found = worthCorrelating(sent) ? issued.get(sent.value) : undefined;
       const known = firstSent.get(sent.value);
@@ -183,7 +185,7 @@ export function correlate(exchanges: readonly RecordedExchange[]): Correlation {
         use(sent.value, variableFor(found.producer, found.source, variableName(found.key, exchanges[found.producer]), false));
         continue;
       }
-      const guess = guessedSource(exchanges, index, sent);
+      const guess = guessedSource(exchanges, index, sent, history);
       if (guess) {
         use(sent.value, variableFor(guess.producer, guess.source, guess.name, guess.guessed));
         continue;
@@ -193,11 +195,26 @@ export function correlate(exchanges: readonly RecordedExchange[]): Correlation {
         use(sent.value, variableFor(-1, { kind: 'env', variable }, variable.toLowerCase(), false));
       }
     }
-    for (const sent of sentValues(exchange)) if (!firstSent.has(sent.value)) firstSent.set(sent.value, index);
+    for (const sent of sentByThisRequest) if (!firstSent.has(sent.value)) firstSent.set(sent.value, index);
     issuedValues(exchange, index, issued);
+    history.add(exchange, index);
     uses.push(substitutions);
   });
   return { variables, uses };
+}
+
+/** What the guesses look back for, kept as the exchanges go by (so a long recording costs one pass). */
+class FlowHistory {
+  lastGet = -1;
+  lastLogin = -1;
+  readonly lastPostTo = new Map<string, number>();
+  add(exchange: RecordedExchange, index: number): void {
+    if (exchange.method === 'GET') this.lastGet = index;
+    if (exchange.method !== 'POST') return;
+    const url = new URL(exchange.url);
+    if (TOKEN_PATH.test(url.pathname) || hasSecretField(exchange)) this.lastLogin = index;
+    this.lastPostTo.set(`${url.origin}${url.pathname.replace(/\/$/, '')}`, index);
+  }
 }
 
 /**
@@ -205,31 +222,26 @@ export function correlate(exchanges: readonly RecordedExchange[]): Correlation {
  * bodies): a CSRF field from the page fetched before, a bearer token from the login before, an id from the POST that
  * created the resource.
  */
-function guessedSource(exchanges: readonly RecordedExchange[], index: number, sent: SentValue): { producer: number; source: ValueSource; name: string; guessed: boolean } | undefined {
-  const before = (test: (e: RecordedExchange) => boolean): number => {
-    for (let i = index - 1; i >= 0; i--) if (test(exchanges[i]!)) return i;
-    return -1;
-  };
+function guessedSource(exchanges: readonly RecordedExchange[], index: number, sent: SentValue, history: FlowHistory): { producer: number; source: ValueSource; name: string; guessed: boolean } | undefined {
   if (sent.key !== undefined && CSRF_NAME.test(sent.key) && sent.where !== 'path') {
-    const page = before((e) => e.method === 'GET');
+    const page = history.lastGet;
     if (page < 0) return undefined;
     const source: ValueSource = sent.where === 'form' || sent.where === 'json' || sent.where === 'query' ? { kind: 'formField', field: sent.key } : { kind: 'csrfMarkup' };
     return { producer: page, source, name: sent.where === 'header' ? 'csrf_token' : sent.key, guessed: exchanges[page]!.response?.text === undefined };
   }
   if (sent.where === 'bearer') {
-    const login = before((e) => e.method === 'POST' && (TOKEN_PATH.test(new URL(e.url).pathname) || hasSecretField(e)));
+    const login = history.lastLogin;
     if (login < 0) return undefined;
     const key = tokenKeyIn(exchanges[login]!) ?? 'token';
     return { producer: login, source: { kind: 'json', path: [key] }, name: 'token', guessed: true };
   }
-  if (sent.where === 'path' && ID_SEGMENT.test(sent.value) && /^\d+$|^[0-9a-f-]{16,}$/i.test(sent.value)) {
+  if (sent.where === 'path' && /^\d+$|^[0-9a-f-]{16,}$/i.test(sent.value)) {
     const url = new URL(exchanges[index]!.url);
     const segments = url.pathname.split('/');
     const at = segments.indexOf(encodeURIComponent(sent.value));
     if (at < 1) return undefined;
-    const collection = `${url.origin}${segments.slice(0, at).join('/')}`;
-    const created = before((e) => e.method === 'POST' && e.url.replace(/[?#].*$/, '').replace(/\/$/, '') === collection);
-    if (created < 0) return undefined;
+    const created = history.lastPostTo.get(`${url.origin}${segments.slice(0, at).join('/')}`);
+    if (created === undefined) return undefined;
     return { producer: created, source: { kind: 'json', path: ['id'] }, name: variableName('id', exchanges[created]), guessed: true };
   }
   return undefined;

@@ -153,10 +153,16 @@ export function generateLocustfile(traffic: ImportedTraffic, options: Locustfile
     if (last && stepOf(last.at(-1)!) === stepOf(i)) last.push(i);
     else groups.push([i]);
   });
+  const groupOf = new Map<number, number>();
+  groups.forEach((group, g) => group.forEach((i) => groupOf.set(i, g)));
   for (let g = groups.length - 1; g > 0; g--) {
-    const producers = new Set(groups[g]!.flatMap((i) => uses[i]!.map((u) => u.variable.producer)));
-    const from = groups.findIndex((group, k) => k < g && group.some((i) => producers.has(i)));
-    if (from >= 0) groups.splice(from, g - from + 1, groups.slice(from, g + 1).flat());
+    const from = Math.min(g, ...groups[g]!.flatMap((i) => uses[i]!.map((u) => groupOf.get(u.variable.producer) ?? g)));
+    if (from === g) continue;
+    // Groups before `from` keep their places; the joined group is looked at again (it may reach further back).
+    const joined = groups.slice(from, g + 1).flat();
+    groups.splice(from, g - from + 1, joined);
+    for (const i of joined) groupOf.set(i, from);
+    g = from + 1;
   }
 
   // Values from on_start that tasks use live on the user; the rest are local variables where they are made.
@@ -209,6 +215,27 @@ export function generateLocustfile(traffic: ImportedTraffic, options: Locustfile
     return lines;
   };
 
+  // A step the recording repeats (the same requests, ids aside) is one task whose weight is how often it was seen.
+  const signatureOf = (group: number[]) =>
+    group
+      .map((i) => {
+        const url = new URL(kept[i]!.url);
+        return `${kept[i]!.method} ${url.origin} ${groupedName(`${url.pathname}${url.search}`, uses[i]!) ?? `${url.pathname}${url.search}`}`;
+      })
+      .join('\n');
+  const weighted: { group: number[]; weight: number }[] = [];
+  const bySignature = new Map<string, { group: number[]; weight: number }>();
+  for (const group of groups) {
+    const signature = signatureOf(group);
+    const seen = bySignature.get(signature);
+    if (seen) seen.weight++;
+    else {
+      const entry = { group, weight: 1 };
+      bySignature.set(signature, entry);
+      weighted.push(entry);
+    }
+  }
+
   const taskNames = new NameScope(['on_start', 'on_stop']);
   const body: string[] = [];
   if (onStartEnd >= 0) {
@@ -218,12 +245,12 @@ export function generateLocustfile(traffic: ImportedTraffic, options: Locustfile
     for (let i = 0; i <= onStartEnd; i++) body.push(...requestLines(i, scope).map((l) => `        ${l}`));
     body.push('');
   }
-  for (const group of groups) {
+  for (const { group, weight } of weighted) {
     const first = kept[group[0]!]!;
     const document = group.map((i) => kept[i]!).find((e) => e.resourceType === 'document') ?? first;
     const path = new URL(document.url).pathname.split('/').filter((s) => s && !/^\d+$/.test(s)).join('_');
     const label = first.step && !first.step.startsWith('page_') && traffic.format !== 'HAR' ? first.step : `${document.method === 'GET' ? '' : `${document.method}_`}${path || 'index'}`;
-    body.push('    @task');
+    body.push(weight > 1 ? `    @task(${weight})` : '    @task');
     body.push(`    def ${taskNames.take(pyName(label, 'step'))}(self):`);
     const scope = new NameScope();
     for (const i of group) body.push(...requestLines(i, scope).map((l) => `        ${l}`));
@@ -233,7 +260,7 @@ export function generateLocustfile(traffic: ImportedTraffic, options: Locustfile
 
   const userClass = options.fastHttp ? 'FastHttpUser' : 'HttpUser';
   const host = options.host ?? origin ?? 'http://127.0.0.1:8080';
-  const header = [`# A locustfile made by Locust Studio from ${options.sourceName ?? 'a recording'} (${traffic.format}, ${kept.length} request${kept.length === 1 ? '' : 's'}).`];
+  const header = [`# A locustfile made by Locust Studio from ${options.sourceName ?? 'a recording'} (${traffic.format}: ${kept.length} recorded request${kept.length === 1 ? '' : 's'} kept).`];
   header.push('# Values the server issued (tokens, CSRF fields, ids) are taken from its responses, as in the recording.');
   if (environment.size) header.push(`# Secrets from the recording are not kept here: set ${[...environment].join(', ')} in the environment before running.`);
   for (const note of traffic.notes) header.push(`# Note: ${note}`);

@@ -11,8 +11,12 @@ export type TextPart = string | { expression: string };
 /** A string literal, or an f-string when expressions are in it (a lone expression is still turned into text). */
 export function pyText(parts: TextPart[]): string {
   if (parts.every((p) => typeof p === 'string')) return pyString(parts.join(''));
+  const [only] = parts;
+  // An environment read is text already.
+  if (parts.length === 1 && typeof only !== 'string' && only!.expression.startsWith('os.environ[')) return only!.expression;
+  // Before Python 3.12 an f-string's expressions cannot hold its own quote character.
   const inner = parts
-    .map((p) => (typeof p === 'string' ? pyString(p).slice(1, -1).replace(/\{/g, '{{').replace(/\}/g, '}}') : `{${p.expression}}`))
+    .map((p) => (typeof p === 'string' ? pyString(p).slice(1, -1).replace(/\{/g, '{{').replace(/\}/g, '}}') : `{${p.expression.replace(/"/g, "'")}}`))
     .join('');
   return `f"${inner}"`;
 }

@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { startTarget } from '../../examples/target/server.mjs';
 import { launchChromium } from '../helpers/browser';
+import { syntheticHar } from '../helpers/syntheticHar';
 import { cliAgainstTarget, runCli } from '../helpers/cliProcess';
 import { startLanguageServer, type LspSession } from '../helpers/lspClient';
 import { watchDiagnostics, type DiagnosticsWaiter } from '../lsp/diagnosticsWaiter';
@@ -146,6 +147,36 @@ test('FastHttpUser on request: the recorded flow runs with 0 failures as a FastH
   assert.match(text, /class RecordedUser\(FastHttpUser\):/);
   await assertNoDiagnostics(file, text);
   assertWholeFlowRan(await runOnce(file, locustsFor('full')[0]!.python));
+});
+
+test('bad input still gives usable locustfiles: 10,000 entries, binary bodies, a WebSocket, a redirect, Latin-1 text, a truncated recording', async () => {
+  const recorded = await readFile(har, 'utf8');
+  const cut = recorded.slice(0, Math.floor(recorded.length * 0.6));
+  const mixed = JSON.stringify({
+    log: {
+      version: '1.2',
+      entries: [
+        { startedDateTime: '2026-01-01T10:00:00.000Z', request: { method: 'GET', url: 'ws://127.0.0.1:1/live', headers: [] }, response: { status: 101, headers: [], content: {} }, _resourceType: 'websocket' },
+        { startedDateTime: '2026-01-01T10:00:01.000Z', request: { method: 'GET', url: `${cli.url}/old`, headers: [] }, response: { status: 301, headers: [{ name: 'Location', value: '/health' }], content: {}, redirectURL: `${cli.url}/health` } },
+        { startedDateTime: '2026-01-01T10:00:01.100Z', request: { method: 'GET', url: `${cli.url}/health`, headers: [] }, response: { status: 200, headers: [], content: { mimeType: 'application/json', text: '{"status":"ok"}' } } },
+        { startedDateTime: '2026-01-01T10:00:02.000Z', request: { method: 'POST', url: `${cli.url}/upload`, headers: [], postData: { mimeType: 'application/octet-stream', encoding: 'base64', text: Buffer.from([0, 159, 146, 150, 255]).toString('base64') } }, response: { status: 200, headers: [], content: { mimeType: 'image/png', encoding: 'base64', text: 'iVBORw0KGgo=' } } },
+      ],
+    },
+  });
+  const inputs: [string, string | Buffer, RegExp][] = [
+    ['big.har', syntheticHar(10_000), /… and 3975 more/],
+    ['mixed.har', mixed, /WebSocket/],
+    ['latin1.http', Buffer.from(`POST ${cli.url}/notes\nContent-Type: text/plain\n\ncaf\u00e9\n`, 'latin1'), /read as Latin-1/],
+    ['cut.har', cut, /the file ends early/],
+  ];
+  for (const [name, content, expected] of inputs) {
+    const source = path.join(cli.scratch, name);
+    await writeFile(source, content);
+    const { file, text } = await importFile(source, `bad-${name.replace(/\W/g, '-')}`);
+    assert.match(text, expected, name);
+    await run(locustsFor('full')[0]!.python, ['-m', 'locust', '-f', file, '--list'], { cwd: cli.scratch, timeout: 30_000 });
+    await assertNoDiagnostics(file, text);
+  }
 });
 
 test('an unreadable or unsupported file: exit status 2 and a message that says why', async () => {

@@ -24,7 +24,13 @@ export interface GeneratedLocustfile {
   leftOut: { what: string; why: string }[];
   /** Environment variables the file reads (secrets taken out of the recording). */
   environment: string[];
+  /** The User class and its tasks, in file order (what "Run task once" is offered on). */
+  userClass: string;
+  tasks: string[];
 }
+
+/** The name of the User class a generated locustfile defines. */
+export const RECORDED_USER_CLASS = 'RecordedUser';
 
 const STATIC_TYPES = new Set(['stylesheet', 'script', 'image', 'font', 'media', 'manifest', 'texttrack', 'ping', 'imageset', 'beacon', 'csp_violation_report']);
 const STATIC_PATH = /\.(css|js|mjs|map|png|jpe?g|gif|svg|webp|avif|ico|bmp|woff2?|ttf|otf|eot|mp4|webm|mp3|wav|ogg)$/i;
@@ -237,6 +243,7 @@ export function generateLocustfile(traffic: ImportedTraffic, options: Locustfile
   }
 
   const taskNames = new NameScope(['on_start', 'on_stop']);
+  const tasks: string[] = [];
   const body: string[] = [];
   if (onStartEnd >= 0) {
     body.push('    def on_start(self):');
@@ -251,11 +258,14 @@ export function generateLocustfile(traffic: ImportedTraffic, options: Locustfile
     const path = new URL(document.url).pathname.split('/').filter((s) => s && !/^\d+$/.test(s)).join('_');
     const label = first.step && !first.step.startsWith('page_') && traffic.format !== 'HAR' ? first.step : `${document.method === 'GET' ? '' : `${document.method}_`}${path || 'index'}`;
     body.push(weight > 1 ? `    @task(${weight})` : '    @task');
-    body.push(`    def ${taskNames.take(pyName(label, 'step'))}(self):`);
+    const taskName = taskNames.take(pyName(label, 'step'));
+    tasks.push(taskName);
+    body.push(`    def ${taskName}(self):`);
     const scope = new NameScope();
     for (const i of group) body.push(...requestLines(i, scope).map((l) => `        ${l}`));
     body.push('');
   }
+  if (!groups.length) tasks.push('idle');
   if (!groups.length) body.push('    @task', '    def idle(self):', '        # Every recorded request went to on_start or was left out (see above).', '        pass', '');
 
   const userClass = options.fastHttp ? 'FastHttpUser' : 'HttpUser';
@@ -277,7 +287,7 @@ export function generateLocustfile(traffic: ImportedTraffic, options: Locustfile
     `from locust import ${userClass}, between, task`,
     '',
     '',
-    `class RecordedUser(${userClass}):`,
+    `class ${RECORDED_USER_CLASS}(${userClass}):`,
     `    host = ${pyString(host)}`,
     '    wait_time = between(1, 3)',
     '',
@@ -285,5 +295,5 @@ export function generateLocustfile(traffic: ImportedTraffic, options: Locustfile
   ]
     .join('\n')
     .replace(/\n+$/, '\n');
-  return { text, requestCount: kept.length, leftOut, environment: [...environment] };
+  return { text, requestCount: kept.length, leftOut, environment: [...environment], userClass: RECORDED_USER_CLASS, tasks };
 }

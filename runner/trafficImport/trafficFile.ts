@@ -9,9 +9,6 @@ import { generateLocustfile, type GeneratedLocustfile, type LocustfileOptions } 
 import { isPostmanCollection, readPostman } from './postman';
 import { decodeSource } from './sourceText';
 
-/** The file names the importer reads (the editor's Explorer menu offers the command on these). */
-export const TRAFFIC_FILE = /\.(har|http|rest|json|curl|sh|txt)$/i;
-
 /** Reads traffic from a file's text; the name's extension decides first, the content when the extension says nothing. */
 export function parseTraffic(text: string, fileName: string): ImportedTraffic {
   const extension = path.extname(fileName).toLowerCase();

@@ -105,6 +105,16 @@ function groupedName(pathAndQuery: string, uses: readonly Substitution[]): strin
   return name === decodeURIComponent(pathAndQuery) || name === pathAndQuery ? undefined : name;
 }
 
+/** Lines wider than this (inside a method) put each argument of a call on a line of its own. */
+const MAX_LINE = 110;
+
+/** A call on one line, or one argument a line (with a trailing comma) when it is too wide: as black would write it. */
+function callLines(prefix: string, fn: string, args: string[]): string[] {
+  const oneLine = `${prefix}${fn}(${args.join(', ')})`;
+  if (oneLine.length + 8 <= MAX_LINE) return [oneLine];
+  return [`${prefix}${fn}(`, ...args.map((a) => `    ${a},`), ')'];
+}
+
 function extraction(variable: Variable): { code: string; needsRe: boolean } {
   const source = variable.source;
   switch (source.kind) {
@@ -184,6 +194,18 @@ export function generateLocustfile(traffic: ImportedTraffic, options: Locustfile
   let needsBase64 = false;
   const environment = new Set(variables.flatMap((v) => (v.source.kind === 'env' ? [v.source.variable] : [])));
 
+  // Headers every task request sends alike with a value from the login (a bearer token): set once on the session (HttpUser's
+  // requests session; FastHttpUser's client has no shared headers in every Locust, so it keeps them per request).
+  const sessionHeaders = new Map<string, readonly [name: string, text: string]>();
+  const renderedHeaders = (j: number) =>
+    new Map(kept[j]!.headers.filter(([n, v]) => keepsHeader(n, v, kept[j]!.body?.kind)).map(([n, v]) => [n.toLowerCase(), [n, pyText(partsOf(v, uses[j]!, expressionOf))] as const]));
+  if (!options.fastHttp && onStartEnd >= 0 && onStartEnd + 1 < kept.length) {
+    const later = kept.slice(onStartEnd + 1).map((_e, k) => renderedHeaders(onStartEnd + 1 + k));
+    for (const [lower, [name, text]] of later[0]!) {
+      if (text.includes('self.') && later.every((headers) => headers.get(lower)?.[1] === text)) sessionHeaders.set(lower, [name, text]);
+    }
+  }
+
   const requestLines = (i: number, scope: NameScope): string[] => {
     const e = kept[i]!;
     const subs = uses[i]!;
@@ -202,15 +224,15 @@ export function generateLocustfile(traffic: ImportedTraffic, options: Locustfile
       needsBase64 = true;
       args.push(`data=base64.b64decode(${pyString(body.base64)})`);
     }
-    const headers = e.headers.filter(([n, v]) => keepsHeader(n, v, body?.kind));
+    const headers = e.headers.filter(([n, v]) => keepsHeader(n, v, body?.kind) && !(i > onStartEnd && sessionHeaders.has(n.toLowerCase())));
     if (headers.length) args.push(`headers={${headers.map(([n, v]) => `${pyString(n)}: ${pyText(partsOf(v, subs, expressionOf))}`).join(', ')}}`);
     const method = e.method.toLowerCase();
-    const call = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'].includes(method)
-      ? `self.client.${method}(${args.join(', ')})`
-      : `self.client.request(${pyString(e.method)}, ${args.join(', ')})`;
+    const [fn, allArgs] = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'].includes(method)
+      ? [`self.client.${method}`, args]
+      : ['self.client.request', [pyString(e.method), ...args]];
     const produced = variables.filter((v) => v.producer === i);
-    if (!produced.length) return [call];
-    const lines = [`response = ${call}`];
+    const lines = callLines(produced.length ? 'response = ' : '', fn, allArgs);
+    if (!produced.length) return lines;
     for (const v of produced) {
       const { code, needsRe: re } = extraction(v);
       needsRe ||= re;
@@ -250,6 +272,8 @@ export function generateLocustfile(traffic: ImportedTraffic, options: Locustfile
     body.push('        # The login steps, once per user: their values are kept on the user for the tasks.');
     const scope = new NameScope();
     for (let i = 0; i <= onStartEnd; i++) body.push(...requestLines(i, scope).map((l) => `        ${l}`));
+    if (sessionHeaders.size) body.push('        # Every later request sends it: the session keeps it.');
+    for (const [name, text] of sessionHeaders.values()) body.push(`        self.client.headers[${pyString(name)}] = ${text}`);
     body.push('');
   }
   for (const { group, weight } of weighted) {

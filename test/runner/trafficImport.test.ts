@@ -110,6 +110,7 @@ for (const locust of locustsFor('full')) test(titled(locust, 'a Chromium recordi
   assert.match(stdout, /Set LOCUST_PASSWORD before running it/);
   assert.match(text, /def on_start\(self\):\n(.*\n)*?\s+response = self\.client\.get\("\/account\/login"\)/, 'the login steps are in on_start');
   assert.match(text, /name="\/api\/orders\/\[id\]"/, 'ids are grouped by name=');
+  assert.match(text, /self\.client\.headers\["Authorization"\] = f"Bearer \{self\.token\}"/, 'the bearer token from the login goes on the session');
   assert.match(text, /# Left out \(3\):\n# {3}GET \S+\/static\/site\.css \(static asset\)/, 'static assets are left out and listed');
   assert.doesNotMatch(text, /User-Agent|Sec-Fetch|Cookie/i, 'browser headers and cookies are left to the client');
   await run(locust.python, ['-m', 'locust', '-f', file, '--list'], { cwd: cli.scratch, timeout: 30_000 });

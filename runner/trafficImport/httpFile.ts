@@ -111,7 +111,7 @@ export function readHttpFile(source: string): ImportedTraffic {
     if (/json/i.test(contentType ?? '')) bodyText = bodyText.replace(/(^|[^"])(\{\{[^}]+\}\})(?!")/g, '$1"$2"');
     if (/x-www-form-urlencoded/i.test(contentType ?? '')) bodyText = bodyText.split('\n').map((l) => l.trim()).join('');
     const body = bodyText.trim() === '' ? undefined : bodyFromText(expand(bodyText), contentType);
-    if (!/^https?:\/\//i.test(url)) {
+    if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) {
       traffic.skipped.push({ what: `${method} ${url}`, why: `not an absolute http(s) URL (line ${block.line})` });
       continue;
     }

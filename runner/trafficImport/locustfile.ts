@@ -295,13 +295,19 @@ export function generateLocustfile(traffic: ImportedTraffic, options: Locustfile
   const userClass = options.fastHttp ? 'FastHttpUser' : 'HttpUser';
   const host = options.host ?? origin ?? 'http://127.0.0.1:8080';
   const header = [`# A locustfile made by Locust Studio from ${options.sourceName ?? 'a recording'} (${traffic.format}: ${kept.length} recorded request${kept.length === 1 ? '' : 's'} kept).`];
-  header.push('# Values the server issued (tokens, CSRF fields, ids) are taken from its responses, as in the recording.');
+  if (variables.some((v) => v.producer >= 0)) header.push('# Values the server issued (tokens, CSRF fields, ids) are taken from its responses, as in the recording.');
   if (environment.size) header.push(`# Secrets from the recording are not kept here: set ${[...environment].join(', ')} in the environment before running.`);
   for (const note of traffic.notes) header.push(`# Note: ${note}`);
   if (leftOut.length) {
+    // The same request left out again (a stylesheet on every page) is one line with its count.
+    const lines = new Map<string, number>();
+    for (const item of leftOut) {
+      const line = `${item.what.replace(/[\r\n]/g, ' ').slice(0, 160)} (${item.why})`;
+      lines.set(line, (lines.get(line) ?? 0) + 1);
+    }
     header.push(`# Left out (${leftOut.length}):`);
-    for (const item of leftOut.slice(0, MAX_LISTED)) header.push(`#   ${item.what.replace(/[\r\n]/g, ' ').slice(0, 160)} (${item.why})`);
-    if (leftOut.length > MAX_LISTED) header.push(`#   … and ${leftOut.length - MAX_LISTED} more`);
+    for (const [line, count] of [...lines].slice(0, MAX_LISTED)) header.push(`#   ${line}${count > 1 ? ` ×${count}` : ''}`);
+    if (lines.size > MAX_LISTED) header.push(`#   … and ${lines.size - MAX_LISTED} more`);
   }
   const imports = [environment.size ? 'import os' : '', needsRe ? 'import re' : '', needsBase64 ? 'import base64' : ''].filter(Boolean).sort();
   const text = [

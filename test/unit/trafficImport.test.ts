@@ -98,7 +98,8 @@ test('10,000 entries: ids grouped by name=, repeated pages one weighted task, st
   assert.equal(traffic.exchanges.length, 10_000);
   const { text, leftOut } = generateLocustfile(traffic);
   assert.equal(leftOut.length, 4000, 'images and CDN scripts');
-  assert.match(text, /# {3}… and 3975 more/);
+  assert.match(text, /# {3}… and 476 more/, '501 distinct lines: 500 images and the CDN script');
+  assert.match(text, /# {3}GET https:\/\/cdn\.example\.com\/lib\.js \(static asset\) ×2000/);
   assert.match(text, /@task\(2000\)\n {4}def products\(self\):/);
   assert.match(text, /self\.client\.get\("\/products\/1000", name="\/products\/\[id\]"\)/);
   assert.match(text, /self\.client\.get\("\/api\/products\/1000\?view=full", name="\/api\/products\/\[id\]\?view=full"\)/);

@@ -154,3 +154,19 @@ test('other hosts are kept on request, with absolute URLs', () => {
   assert.doesNotMatch(generateLocustfile(traffic).text, /self\.client\.get\("https:\/\/api\.example\.com/);
   assert.match(generateLocustfile(traffic, { keepThirdParty: true }).text, /self\.client\.get\("https:\/\/api\.example\.com\/v1\/rates"\)/);
 });
+
+test('static assets are kept on request; a CSRF meta tag and a response header are sources too', () => {
+  const traffic = readHar(
+    har([
+      entry('GET', `${HOST}/app`, { _resourceType: 'document', response: { content: { size: 80, mimeType: 'text/html', text: '<meta name="csrf-token" content="c-0a1b2c3d4e5f">' }, headers: [{ name: 'X-Request-Key', value: 'rk-77aa88bb99' }] } }),
+      entry('GET', `${HOST}/app.css`, { at: 1, _resourceType: 'stylesheet' }),
+      entry('POST', `${HOST}/api/save`, { at: 2, _resourceType: 'fetch', request: { headers: [{ name: 'X-CSRF-Token', value: 'c-0a1b2c3d4e5f' }, { name: 'X-Request-Key', value: 'rk-77aa88bb99' }] } }),
+    ]),
+  );
+  const { text } = generateLocustfile(traffic);
+  assert.doesNotMatch(text, /app\.css"\)/);
+  assert.match(generateLocustfile(traffic, { keepStatic: true }).text, /self\.client\.get\("\/app\.css"\)/);
+  assert.match(text, /csrf_token = re\.search\("<meta\(\?=\[\^>\]\*name=.*csrf-token.*response\.text\)\.group\(1\)/);
+  assert.match(text, /x_request_key = response\.headers\["X-Request-Key"\]/);
+  assert.match(text, /headers=\{"X-CSRF-Token": f"\{csrf_token\}", "X-Request-Key": f"\{x_request_key\}"\}/);
+});

@@ -76,7 +76,8 @@ function partsOf(text: string, uses: readonly Substitution[], expressionOf: (v: 
       break;
     }
     if (best.at > 0) parts.push(rest.slice(0, best.at));
-    parts.push({ expression: expressionOf(best.u.variable) });
+    // Values from markup, headers and the environment are str; a JSON value may be a number and is formatted.
+    parts.push({ expression: expressionOf(best.u.variable), isText: best.u.variable.source.kind !== 'json' });
     rest = rest.slice(best.at + best.literal.length);
   }
   return parts;

@@ -5,15 +5,14 @@ export function pyString(text: string): string {
   return JSON.stringify(text);
 }
 
-/** A piece of text where some parts are Python expressions. */
-export type TextPart = string | { expression: string };
+/** A piece of text where some parts are Python expressions (`isText`: one that is a str already). */
+export type TextPart = string | { expression: string; isText: boolean };
 
 /** A string literal, or an f-string when expressions are in it (a lone expression is still turned into text). */
 export function pyText(parts: TextPart[]): string {
   if (parts.every((p) => typeof p === 'string')) return pyString(parts.join(''));
   const [only] = parts;
-  // An environment read is text already.
-  if (parts.length === 1 && typeof only !== 'string' && only!.expression.startsWith('os.environ[')) return only!.expression;
+  if (parts.length === 1 && typeof only !== 'string' && only!.isText) return only!.expression;
   // Before Python 3.12 an f-string's expressions cannot hold its own quote character.
   const inner = parts
     .map((p) => (typeof p === 'string' ? pyString(p).slice(1, -1).replace(/\{/g, '{{').replace(/\}/g, '}}') : `{${p.expression.replace(/"/g, "'")}}`))

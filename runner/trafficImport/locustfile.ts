@@ -116,23 +116,37 @@ function callLines(prefix: string, fn: string, args: string[]): string[] {
   return [`${prefix}${fn}(`, ...args.map((a) => `    ${a},`), ')'];
 }
 
-function extraction(variable: Variable): { code: string; needsRe: boolean } {
+/** A regular expression as a Python raw string when it can be one (easier to read), else as an ordinary literal. */
+function pyPattern(pattern: string): string {
+  return /['\n\r]|\\$/.test(pattern) ? pyString(pattern) : `r'${pattern}'`;
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The pattern that finds a tag's attribute by the tag's name: the plain one (name="…" before value="…", as templates
+ * write it) when the recorded page matches it or no page was recorded, else one for any order and quotes.
+ */
+function markupPattern(tag: 'input' | 'meta', name: string, attribute: 'value' | 'content', recorded: string | undefined): string {
+  const plain = `name="${escapeRegExp(name)}"[^>]*${attribute}="([^"]*)"`;
+  if (recorded === undefined || new RegExp(plain).test(recorded)) return plain;
+  return `<${tag}(?=[^>]*name=["']${escapeRegExp(name)}["'])[^>]*${attribute}=["']([^"']*)["']`;
+}
+
+function extraction(variable: Variable, recorded: string | undefined): { code: string; needsRe: boolean } {
   const source = variable.source;
+  const search = (pattern: string) => ({ code: `re.search(${pyPattern(pattern)}, response.text).group(1)`, needsRe: true });
   switch (source.kind) {
     case 'json':
       return { code: `response.json()${source.path.map((p) => `[${typeof p === 'number' ? p : pyString(p)}]`).join('')}`, needsRe: false };
     case 'header':
       return { code: `response.headers[${pyString(source.name)}]`, needsRe: false };
-    case 'formField': {
-      const name = source.field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      return { code: `re.search(${pyString(`<input(?=[^>]*name=["']${name}["'])[^>]*value=["']([^"']*)["']`)}, response.text).group(1)`, needsRe: true };
-    }
-    case 'meta': {
-      const name = source.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      return { code: `re.search(${pyString(`<meta(?=[^>]*name=["']${name}["'])[^>]*content=["']([^"']*)["']`)}, response.text).group(1)`, needsRe: true };
-    }
+    case 'formField':
+      return search(markupPattern('input', source.field, 'value', recorded));
+    case 'meta':
+      return search(markupPattern('meta', source.name, 'content', recorded));
     case 'csrfMarkup':
-      return { code: `re.search(${pyString(`<(?:meta|input)(?=[^>]*name=["'][^"']*(?:csrf|xsrf)[^"']*["'])[^>]*(?:content|value)=["']([^"']*)["']`)}, response.text).group(1)`, needsRe: true };
+      return search('name="[^"]*(?:csrf|xsrf)[^"]*"[^>]*(?:content|value)="([^"]*)"');
     case 'env':
       return { code: `os.environ[${pyString(source.variable)}]`, needsRe: false };
   }
@@ -188,7 +202,7 @@ export function generateLocustfile(traffic: ImportedTraffic, options: Locustfile
   const localName = new Map<Variable, string>();
   for (const v of variables) if (userScoped.has(v)) localName.set(v, userNames.take(pyName(v.name, 'value')));
   const expressionOf = (v: Variable): string => {
-    if (v.source.kind === 'env') return extraction(v).code;
+    if (v.source.kind === 'env') return extraction(v, undefined).code;
     return userScoped.has(v) ? `self.${localName.get(v)!}` : localName.get(v)!;
   };
   let needsRe = false;
@@ -235,7 +249,7 @@ export function generateLocustfile(traffic: ImportedTraffic, options: Locustfile
     const lines = callLines(produced.length ? 'response = ' : '', fn, allArgs);
     if (!produced.length) return lines;
     for (const v of produced) {
-      const { code, needsRe: re } = extraction(v);
+      const { code, needsRe: re } = extraction(v, kept[v.producer]?.response?.text);
       needsRe ||= re;
       const assigned = userScoped.has(v) ? `self.${localName.get(v)!}` : (localName.get(v) ?? localName.set(v, scope.take(pyName(v.name, 'value'))).get(v)!);
       if (v.guessed) lines.push(`# Guessed from the request's place in the flow (no response was recorded): check it.`);

@@ -6,6 +6,7 @@ import { benchRunner } from './runner';
 import { benchRunHistory } from './runHistory';
 import { benchThresholds } from './thresholds';
 import { benchKillCycles } from '../scripts/killCycles';
+import { benchTrafficImport } from './trafficImport';
 
 async function main(): Promise<void> {
   await benchLanguageServer();
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   await benchPanelHeap();
   await benchPanelHugeSnapshot();
   benchThresholds();
+  benchTrafficImport();
   await benchRunHistory();
   await benchRunner();
   await benchCompare();

@@ -15,6 +15,7 @@ import { runFolder } from './recordCommands';
 import { RunsView } from './runsView';
 import { ComparePanels, renderComparison } from './comparePanel';
 import { registerTaskRatios } from './taskRatios';
+import { NEW_LOCUSTFILE_FROM_TRAFFIC, newLocustfileFromTraffic } from './trafficImportCommand';
 
 let client: LanguageClient | undefined;
 let clientStarted: Promise<void> = Promise.resolve();
@@ -76,6 +77,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('locustStudio.exportLastRun', () => controller.exportLastRun()),
     vscode.commands.registerCommand('locustStudio.openRunFolder', () => controller.openRunFolder()),
     vscode.commands.registerCommand('locustStudio.attach', () => controller.attach()),
+    vscode.commands.registerCommand(NEW_LOCUSTFILE_FROM_TRAFFIC, (resource?: vscode.Uri) => newLocustfileFromTraffic(resource instanceof vscode.Uri ? resource : undefined)),
     vscode.commands.registerCommand(LensCommand.runTaskOnce, (target: RunTarget) => tasks.runOnce(target)),
     vscode.commands.registerCommand(LensCommand.debugTask, (target: RunTarget) => tasks.debug(target)),
     registerTaskDebugging(tasks),

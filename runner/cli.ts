@@ -33,6 +33,8 @@ import {
 } from '../protocol/compare';
 import { compareBatches, loadRunForComparison, type RunForComparison } from './compareRuns';
 import { renderComparisonHtml } from './compareReport';
+import { importTrafficFile } from './trafficImport/trafficFile';
+import { TrafficImportError } from './trafficImport/exchange';
 
 type Tick = Extract<BridgeMessage, { type: 'tick' }>;
 
@@ -41,6 +43,7 @@ const USAGE = `Usage:
   locust-studio attach <web UI URL> [options]
   locust-studio export <record folder> <prefix>
   locust-studio compare <baseline record folder> <new record folder> [--json] [--html FILE]
+  locust-studio import <file> -o <locustfile.py> [--host URL] [--fast-http] [--keep-static] [--keep-third-party]
 
 run options:
   -u, --users N           users to run                 -r, --spawn-rate N   users started per second
@@ -87,7 +90,15 @@ batch means at ${COMPARISON_RULE.confidence * 100}% confidence; changes under ${
       --json              print the comparison as one JSON object instead of the table
       --html FILE         also write it as a self-contained HTML report
 compare exit status: 0 when nothing regressed, 1 when an endpoint or the aggregate regressed, 2 when a folder is not a
-run record this version can read. With run --baseline, a regression makes the run's status at least 1.`;
+run record this version can read. With run --baseline, a regression makes the run's status at least 1.
+
+import writes a locustfile from recorded traffic: a HAR file (Chromium, Firefox, Safari), a .http/.rest file, curl
+commands or a Postman collection v2.1. Tokens, CSRF fields and ids are taken from the server's responses, login steps go
+to on_start, secrets are read from the environment; static assets and other hosts are left out (listed in a comment).
+      -o, --output FILE   the locustfile to write          -H, --host URL   the host it loads (default: the recording's)
+      --fast-http         a FastHttpUser                   --keep-static    keep scripts, styles, images and fonts
+      --keep-third-party  keep requests to other hosts
+import exit status: 0 when written, 2 when the file cannot be read or is not traffic this importer reads.`;
 
 /** What `run` and `attach` share: the load asked for, the interval, and what becomes of the record. */
 const COMMON_OPTIONS = {
@@ -671,12 +682,53 @@ async function compareCommand(argv: string[]): Promise<number> {
   return comparisonExitStatus(comparison);
 }
 
+/** `import <file> -o <locustfile.py>`: traffic in, a locustfile out (what was left out is listed in it and on stderr). */
+async function importCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      output: { type: 'string', short: 'o' },
+      host: { type: 'string', short: 'H' },
+      'fast-http': { type: 'boolean' },
+      'keep-static': { type: 'boolean' },
+      'keep-third-party': { type: 'boolean' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const [file, ...rest] = positionals;
+  if (!file) throw new UsageError('import needs a traffic file (HAR, .http/.rest, curl commands or a Postman collection)');
+  if (rest.length) throw new UsageError(`import takes one file, not also "${rest.join(' ')}"`);
+  if (!values.output) throw new UsageError('import needs -o <locustfile.py>, the file to write');
+  checkHost(values.host);
+  let result: Awaited<ReturnType<typeof importTrafficFile>>;
+  try {
+    result = await importTrafficFile(file, {
+      ...(values.host !== undefined && { host: values.host }),
+      fastHttp: values['fast-http'] === true,
+      keepStatic: values['keep-static'] === true,
+      keepThirdParty: values['keep-third-party'] === true,
+    });
+  } catch (error) {
+    if (!(error instanceof TrafficImportError)) throw error;
+    process.stderr.write(`locust-studio: import ${printable(file)}: ${printable(error.message)}\n`);
+    return EXIT_CANNOT_START;
+  }
+  makeFolderFor(path.dirname(path.resolve(values.output)), 'the locustfile (-o)');
+  await writeFile(values.output, result.text);
+  process.stdout.write(`${values.output}: ${result.requestCount} request${result.requestCount === 1 ? '' : 's'} from ${result.traffic.format}${result.leftOut.length ? `, ${result.leftOut.length} left out (listed at the top of the file)` : ''}\n`);
+  for (const note of result.traffic.notes) process.stderr.write(`locust-studio: note: ${printable(note)}\n`);
+  if (result.environment.length) process.stdout.write(`Set ${result.environment.join(', ')} before running it.\n`);
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === 'run' && !rest.includes('-h') && !rest.includes('--help')) return await run(rest);
     if (command === 'attach' && !rest.includes('-h') && !rest.includes('--help')) return await attach(rest);
     if (command === 'export') return await exportCommand(rest);
+    if (command === 'import' && !rest.includes('-h') && !rest.includes('--help')) return await importCommand(rest);
     if (command === 'compare' && !rest.includes('-h') && !rest.includes('--help')) return await compareCommand(rest);
     if (command === undefined || command === 'help' || command === '-h' || command === '--help' || rest.includes('-h') || rest.includes('--help')) {
       process.stdout.write(`${USAGE}\n`);

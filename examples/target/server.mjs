@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
+import { createAccountFlow } from './accountFlow.mjs';
 
 /** Request bodies above this size are answered with 413. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -29,7 +30,7 @@ const FLAKY_BLOCK = 20;
  * @typedef {{ id: number, name: string, price: number, tags: string[], createdAt: string, updatedAt: string }} Item
  * @typedef {{ port?: number, host?: string, quiet?: boolean }} StartOptions
  * @typedef {{ url: string, port: number, close(): Promise<void> }} RunningTarget
- * @typedef {{ status: number, body?: unknown, headers?: Record<string, string>, html?: string }} Reply
+ * @typedef {{ status: number, body?: unknown, headers?: Record<string, string | string[]>, html?: string, text?: { type: string, content: string } }} Reply
  */
 
 const CATEGORIES = ['kitchen', 'office', 'garden', 'lighting'];
@@ -102,11 +103,11 @@ function errorReply(status, message, details) {
 }
 
 /**
- * Reads a JSON request body, capped at MAX_BODY_BYTES.
+ * Reads a request body as UTF-8 text, capped at MAX_BODY_BYTES.
  * @param {http.IncomingMessage} req
- * @returns {Promise<unknown>}
+ * @returns {Promise<string>}
  */
-function readJson(req) {
+function readText(req) {
   return new Promise((resolve, reject) => {
     /** @type {Buffer[]} */
     const chunks = [];
@@ -128,19 +129,27 @@ function readJson(req) {
         reject(new HttpError(413, `Request body larger than ${MAX_BODY_BYTES} bytes`));
         return;
       }
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (text.trim() === '') {
-        resolve(undefined);
-        return;
-      }
-      try {
-        resolve(JSON.parse(text));
-      } catch {
-        reject(new HttpError(400, 'Request body is not valid JSON'));
-      }
+      resolve(Buffer.concat(chunks).toString('utf8'));
     });
     req.on('error', reject);
   });
+}
+
+/**
+ * Reads a JSON request body, capped at MAX_BODY_BYTES.
+ * @param {http.IncomingMessage} req
+ * @returns {Promise<unknown>}
+ */
+async function readJson(req) {
+  const text = await readText(req);
+  if (text.trim() === '') return undefined;
+  try {
+    /** @type {unknown} */
+    const value = JSON.parse(text);
+    return value;
+  } catch {
+    throw new HttpError(400, 'Request body is not valid JSON');
+  }
 }
 
 /** @param {unknown} value @returns {value is Record<string, unknown>} */
@@ -401,6 +410,7 @@ export async function startTarget({ port = 8080, host = '127.0.0.1', quiet = fal
 
   /** @type {Set<NodeJS.Timeout>} */
   const timers = new Set();
+  const accountRoute = createAccountFlow({ readText, readJson, errorReply });
 
   /** @param {http.IncomingMessage} req @returns {{ token: string, session: Session }} */
   function requireSession(req) {
@@ -597,6 +607,9 @@ export async function startTarget({ port = 8080, host = '127.0.0.1', quiet = fal
       return executeGraphQL(await readJson(req));
     }
 
+    const accountReply = await accountRoute(req, url, method);
+    if (accountReply) return accountReply;
+
     return errorReply(404, `No route for ${method} ${url.pathname}`);
   }
 
@@ -607,12 +620,15 @@ export async function startTarget({ port = 8080, host = '127.0.0.1', quiet = fal
    */
   function send(req, res, reply) {
     if (res.headersSent || res.destroyed) return;
-    /** @type {Record<string, string | number>} */
+    /** @type {Record<string, string | number | string[]>} */
     const headers = { ...reply.headers };
     let payload = '';
     if (reply.html !== undefined) {
       headers['Content-Type'] = 'text/html; charset=utf-8';
       payload = reply.html;
+    } else if (reply.text !== undefined) {
+      headers['Content-Type'] = reply.text.type;
+      payload = reply.text.content;
     } else if (reply.body !== undefined) {
       headers['Content-Type'] = 'application/json; charset=utf-8';
       payload = JSON.stringify(reply.body);

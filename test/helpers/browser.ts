@@ -16,14 +16,18 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** A browser context with a fresh profile; `close()` ends the browser and removes the profile. */
-export async function launchChromium(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+/**
+ * A browser context with a fresh profile; `close()` ends the browser and removes the profile. With `recordHar`, the
+ * context records every request and response (bodies included) into that HAR file, written when it closes.
+ */
+export async function launchChromium({ recordHar }: { recordHar?: string } = {}): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = await mkdtemp(path.join(os.tmpdir(), 'locust-studio-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     args: CHROMIUM_ARGS,
     headless: true,
     viewport: { width: 1200, height: 800 },
+    ...(recordHar !== undefined && { recordHar: { path: recordHar, content: 'embed' as const } }),
   });
   return {
     context,

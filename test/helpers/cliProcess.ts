@@ -21,8 +21,11 @@ export interface CliResult {
 const children: ChildProcess[] = [];
 
 /** Runs the CLI with stdout a pipe (so progress comes as plain lines); `onOutput` sees stdout and stderr as they come. */
-export function runCli(args: string[], { cwd, onOutput }: { cwd: string; onOutput?: (stdout: string, stderr: string, child: ChildProcess) => void }): Promise<CliResult> {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+export function runCli(
+  args: string[],
+  { cwd, env, onOutput }: { cwd: string; env?: NodeJS.ProcessEnv; onOutput?: (stdout: string, stderr: string, child: ChildProcess) => void },
+): Promise<CliResult> {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], ...(env && { env }) });
   children.push(child);
   let stdout = '';
   let stderr = '';

@@ -15,6 +15,7 @@ import { runFolder } from './recordCommands';
 import { RunsView } from './runsView';
 import { ComparePanels, renderComparison } from './comparePanel';
 import { registerTaskRatios } from './taskRatios';
+import { LiveAnnotations } from './liveAnnotations';
 
 let client: LanguageClient | undefined;
 let clientStarted: Promise<void> = Promise.resolve();
@@ -39,6 +40,8 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   const panel = new RunPanel(context.extensionUri, controller);
   controller.attachPanel(panel);
+  const annotations = new LiveAnnotations(context.extensionUri, { modelOf, selectInPanel: (endpoint) => controller.selectInPanel(endpoint) });
+  controller.attachAnnotations(annotations);
   const comparePanels = new ComparePanels(renderComparison);
   const tasks = new TaskRunner(context.workspaceState, controller, importDiagnostics);
   const thresholdTests = new ThresholdTests({
@@ -52,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): void {
     importDiagnostics,
     controller,
     panel,
+    annotations,
     thresholdTests,
     comparePanels,
     new RunsView({

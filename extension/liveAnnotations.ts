@@ -7,7 +7,7 @@ import type { ThresholdStatus } from '../protocol/thresholds';
 import { formatBytes, formatCount, formatMs, formatPercent, formatRate } from '../protocol/format';
 import type { EndpointKey } from '../protocol/webview';
 import type { RunAggregate } from '../runner/runAggregate';
-import { RequestLineStats, type LineStats } from './requestLineStats';
+import { linesSignature, RequestLineStats, type LineStats } from './requestLineStats';
 import { logError } from './log';
 
 export const LIVE_ANNOTATIONS_SETTING = 'locustStudio.liveAnnotations.enabled';
@@ -153,7 +153,7 @@ export class LiveAnnotations implements vscode.Disposable {
     for (const editor of vscode.window.visibleTextEditors) {
       const mine = on && editor.document.uri.toString() === run.uri;
       const shown = mine ? lines : [];
-      const signature = shown.map((l) => `${l.line}${l.alarming ? '!' : ''}${l.text}`).join('\n');
+      const signature = linesSignature(shown);
       if (!force && (this.rendered.get(editor) ?? '') === signature) continue;
       this.rendered.set(editor, signature);
       const document = editor.document;

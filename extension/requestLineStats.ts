@@ -17,6 +17,11 @@ export interface LineStats {
   alarming: boolean;
 }
 
+/** What an editor shows for `lines`, as one string: an editor whose signature did not change is not touched. */
+export function linesSignature(lines: readonly LineStats[]): string {
+  return lines.map((l) => `${l.line}${l.alarming ? '!' : ''}${l.text}`).join('\n');
+}
+
 /** A task's share of the run's requests and its failures (the sum over the request lines inside it). */
 export interface TaskStats {
   range: SourceRange;

@@ -231,7 +231,13 @@ export class LiveAnnotations implements vscode.Disposable {
     const lines = run?.stats?.linesOf(endpoint) ?? [];
     if (!run || lines.length === 0) return;
     const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(run.uri));
-    const selections = lines.filter((l) => l < document.lineCount).map((l) => new vscode.Selection(l, 0, l, document.lineAt(l).range.end.character));
+    // The cursor at each line's code (a whole-line selection would scroll a long line sideways).
+    const selections = lines
+      .filter((l) => l < document.lineCount)
+      .map((l) => {
+        const at = document.lineAt(l).firstNonWhitespaceCharacterIndex;
+        return new vscode.Selection(l, at, l, at);
+      });
     if (selections.length === 0) return;
     const editor = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, preserveFocus: true, selection: selections[0] });
     editor.selections = selections;

@@ -23,6 +23,8 @@ import {
   processesMentioning,
   stepIn,
   tearDown,
+  answerRunQuestions,
+  waitUntil,
   type Workbench,
 } from './workbench';
 
@@ -405,28 +407,8 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Answers the run's input boxes in order (an empty answer keeps the prefilled value), then starts the run. */
-async function answerRunQuestions(page: Page, answers: string[]): Promise<void> {
-  const widget = page.locator('.quick-input-widget');
-  for (const [i, answer] of answers.entries()) {
-    await widget.locator('.quick-input-title', { hasText: `(${i + 1}/${answers.length})` }).waitFor({ state: 'visible', timeout: 30_000 });
-    if (answer) await widget.locator('.quick-input-box input').fill(answer);
-    await page.keyboard.press('Enter');
-  }
-  await widget.locator('.quick-input-list .monaco-list-row', { hasText: 'Start the run' }).click();
-}
-
 async function countIn(cell: { textContent(): Promise<string | null> }): Promise<number> {
   return Number(((await cell.textContent()) ?? '').replace(/[^\d]/g, '') || '0');
-}
-
-/** Polls a condition about something outside the page (the panel's text, the process table) until it holds. */
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 test(TEST_NAMES[9], { timeout: 3 * 60_000 }, async (t) => {

@@ -288,3 +288,32 @@ export function stepIn(current: () => Workbench | undefined) {
       await fn(workbench.page);
     });
 }
+
+/** Switches the color theme as a user does ("Preferences: Color Theme") and waits for the workbench to follow. */
+export async function setTheme(page: Page, theme: 'Light Modern' | 'Dark Modern'): Promise<void> {
+  await runCommand(page, 'Preferences: Color Theme');
+  const widget = page.locator('.quick-input-widget');
+  await widget.locator('.quick-input-box input').fill(theme);
+  await widget.locator('.quick-input-list .monaco-list-row', { hasText: theme }).first().click();
+  await page.locator(theme === 'Dark Modern' ? '.monaco-workbench.vs-dark' : '.monaco-workbench.vs').waitFor({ state: 'attached', timeout: 30_000 });
+}
+
+/** Answers the run's input boxes in order (an empty answer keeps the prefilled value), then starts the run. */
+export async function answerRunQuestions(page: Page, answers: string[]): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  for (const [i, answer] of answers.entries()) {
+    await widget.locator('.quick-input-title', { hasText: `(${i + 1}/${answers.length})` }).waitFor({ state: 'visible', timeout: 30_000 });
+    if (answer) await widget.locator('.quick-input-box input').fill(answer);
+    await page.keyboard.press('Enter');
+  }
+  await widget.locator('.quick-input-list .monaco-list-row', { hasText: 'Start the run' }).click();
+}
+
+/** Polls a condition about something outside the page (the panel's text, the process table) until it holds. */
+export async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

@@ -54,7 +54,7 @@ before(
     const workspace = path.join(scratch, 'examples');
     await cp(path.join(ROOT, 'examples'), workspace, { recursive: true, filter: (source) => !/[/\\](node_modules|__pycache__|\.locust-studio)$/.test(source) });
     target = await startTarget({ port: 0, quiet: true });
-    for (const name of ['locustfile.py', 'locust.conf']) {
+    for (const name of ['locustfile.py', 'thresholds.py', 'locust.conf']) {
       const file = path.join(workspace, name);
       await writeFile(file, (await readFile(file, 'utf8')).replaceAll('http://127.0.0.1:8080', target.url));
     }
@@ -93,6 +93,14 @@ async function writeSettings(extra: Record<string, unknown>): Promise<void> {
 /** The locustfile's editor (the first group; the panel opens beside it). */
 function editor(page: Page): Locator {
   return page.locator('.editor-instance .monaco-editor', { has: page.locator('.view-lines') }).first();
+}
+
+/** Gutter marks of the annotations in the editor: elements whose background is the mark's icon. */
+async function gutterMarks(page: Page): Promise<number> {
+  const marks = await editor(page)
+    .locator('.margin *')
+    .evaluateAll((els) => els.filter((el) => getComputedStyle(el).backgroundImage.includes('request-alarm')).length);
+  return marks;
 }
 
 /** The annotations' texts as the editor renders them: an after-line decoration is a span's CSS `::after` content. */
@@ -179,5 +187,24 @@ test('in the dark theme too; the setting turns them off, and they clear when the
     await panel.locator('.state', { hasText: 'stopped' }).waitFor({ state: 'visible', timeout: 60_000 });
     await waitUntil(async () => (await annotations(page)).length === 0, 30_000, 'the annotations to clear when the run ends');
     await waitUntil(() => Promise.resolve(processesMentioning('locust_studio_launch').filter((l) => l.includes(scratch!)).length === 0), 30_000, 'Locust to exit');
+  });
+});
+
+test('a line whose endpoint fails or breaks a threshold gets a gutter mark (examples/thresholds.py: /error fails)', { timeout: 4 * 60_000 }, async (t) => {
+  await step(t, async (page) => {
+    await runCommand(page, 'View: Close All Editors');
+    await openFile(page, 'thresholds.py');
+    await (await waitForCodeLens(page, 'Run load test', 60_000)).click();
+    await answerRunQuestions(page, ['', '', '', '']);
+    // /error always answers 500: its line says so and is marked; /products breaks no threshold and has no failure.
+    await waitUntil(async () => (await annotations(page)).some((a) => /· 100\.0% failed$/.test(a)), 60_000, 'the /error line annotated as failing');
+    await waitUntil(async () => (await gutterMarks(page)) === 1, 30_000, 'one gutter mark (the /error line)');
+    await screenshot(page, 'annotations-6-gutter-dark');
+    await setTheme(page, 'Light Modern');
+    await screenshot(page, 'annotations-7-gutter-light');
+    const panel = webviewFrame(page);
+    await panel.locator('vscode-button', { hasText: 'Stop' }).click();
+    await panel.locator('.state', { hasText: 'stopped' }).waitFor({ state: 'visible', timeout: 60_000 });
+    await waitUntil(async () => (await gutterMarks(page)) === 0 && (await annotations(page)).length === 0, 30_000, 'marks and annotations gone with the run');
   });
 });

@@ -1,13 +1,12 @@
 // The run's numbers in the locustfile: after-line stats on request lines, gutter marks, hovers, task lenses, both-way navigation.
 import * as vscode from 'vscode';
 import type { LocustfileModel } from '../protocol/model';
-import type { EndpointStats } from '../protocol/runner';
-import { PERCENTILES } from '../protocol/runner';
+import { PERCENTILES, type EndpointStats } from '../protocol/runner';
 import type { ThresholdStatus } from '../protocol/thresholds';
 import { formatBytes, formatCount, formatMs, formatPercent, formatRate } from '../protocol/format';
 import type { EndpointKey } from '../protocol/webview';
 import type { RunAggregate } from '../runner/runAggregate';
-import { linesSignature, RequestLineStats, type LineStats } from './requestLineStats';
+import { linesSignature, RequestLineStats } from './requestLineStats';
 import { logError } from './log';
 
 export const LIVE_ANNOTATIONS_SETTING = 'locustStudio.liveAnnotations.enabled';
@@ -32,12 +31,11 @@ interface Annotated {
   /** The model is being fetched again (the file changed): the tick after it arrives redraws. */
   refreshing: Promise<void> | undefined;
   stale: boolean;
-  lines: LineStats[];
 }
 
 const markdownSpecial = /[\\`*_{}[\]()#+\-.!|<>~]/g;
 const escapeMarkdown = (text: string) => text.replace(markdownSpecial, '\\$&');
-const P = (q: number) => PERCENTILES.indexOf(q as (typeof PERCENTILES)[number]);
+const percentileAt = (q: (typeof PERCENTILES)[number]) => PERCENTILES.indexOf(q);
 
 /** A sparkline of values (null: a gap) scaled to their maximum. */
 export function sparkline(values: readonly (number | null)[]): string {
@@ -92,7 +90,7 @@ export class LiveAnnotations implements vscode.Disposable {
 
   /** A run of `locustfile` started (or a recorded one is shown): its numbers go on the file from now on. */
   follow(locustfile: string, aggregate: RunAggregate, thresholds?: readonly ThresholdStatus[]): void {
-    this.run = { uri: vscode.Uri.file(locustfile).toString(), aggregate, stats: undefined, refreshing: undefined, stale: true, lines: [] };
+    this.run = { uri: vscode.Uri.file(locustfile).toString(), aggregate, stats: undefined, refreshing: undefined, stale: true };
     void vscode.commands.executeCommand('setContext', ANNOTATING_CONTEXT, true);
     void this.refreshModel(this.run, thresholds);
   }
@@ -147,10 +145,11 @@ export class LiveAnnotations implements vscode.Disposable {
 
   private render(force = false): void {
     const run = this.run;
-    const on = run?.stats !== undefined && this.enabled;
+    const editors = vscode.window.visibleTextEditors;
+    // Nothing is laid out while no editor shows the run's file: the tick only folds into the stats.
+    const on = run?.stats !== undefined && this.enabled && editors.some((e) => e.document.uri.toString() === run.uri);
     const lines = on ? run.stats!.lines() : [];
-    if (run) run.lines = lines;
-    for (const editor of vscode.window.visibleTextEditors) {
+    for (const editor of editors) {
       const mine = on && editor.document.uri.toString() === run.uri;
       const shown = mine ? lines : [];
       const signature = linesSignature(shown);
@@ -205,12 +204,12 @@ export class LiveAnnotations implements vscode.Disposable {
         `${escapeMarkdown(e.method)} ${escapeMarkdown(e.name)}`,
         formatCount(e.requests),
         `${formatCount(e.failures)} (${formatPercent(e.failures, e.requests)})`,
-        `${formatMs(e.median ?? e.percentiles[P(0.5)])} ms`,
+        `${formatMs(e.median ?? e.percentiles[percentileAt(0.5)])} ms`,
         `${formatMs(e.requests ? e.totalResponseTime / e.requests : null)} ms`,
         `${formatMs(e.minResponseTime)} ms`,
         `${formatMs(e.maxResponseTime)} ms`,
-        `${formatMs(e.percentiles[P(0.95)])} ms`,
-        `${formatMs(e.percentiles[P(0.99)])} ms`,
+        `${formatMs(e.percentiles[percentileAt(0.95)])} ms`,
+        `${formatMs(e.percentiles[percentileAt(0.99)])} ms`,
         formatBytes(e.requests ? Math.round(e.totalContentLength / e.requests) : 0),
         formatRate(e.window.seconds > 0 ? e.window.requests / e.window.seconds : 0),
       ];

@@ -66,6 +66,8 @@ export class RequestLineStats {
   /** Scopes of the thresholds that are failing now (or failed for good). */
   private breached: ThresholdScope[] = [];
   private readonly siteLines: number[];
+  /** endpointsByLine's answer until the next update (lines, tasks and hovers of one tick share it). */
+  private byLine: Map<number, EndpointStats[]> | undefined;
   private readonly tasksOfFile: TaskInfo[];
 
   constructor(readonly model: Pick<LocustfileModel, 'requests' | 'users' | 'taskSets'>) {
@@ -84,6 +86,7 @@ export class RequestLineStats {
 
   /** Folds in the endpoints of a tick (or a whole snapshot) and the thresholds' statuses when they came with it. */
   update(endpoints: readonly EndpointStats[], thresholds?: readonly ThresholdStatus[]): void {
+    this.byLine = undefined;
     for (const e of endpoints) {
       const key = endpointKey(e);
       this.endpoints.set(key, e);
@@ -107,7 +110,9 @@ export class RequestLineStats {
 
   /** The endpoints of each request line, by line. */
   private endpointsByLine(): Map<number, EndpointStats[]> {
+    if (this.byLine) return this.byLine;
     const byLine = new Map<number, EndpointStats[]>();
+    this.byLine = byLine;
     for (const [key, sites] of this.sitesByEndpoint) {
       const e = this.endpoints.get(key)!;
       const lines = new Set(sites.map((i) => this.siteLines[i]!));

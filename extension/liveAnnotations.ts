@@ -81,6 +81,7 @@ export class LiveAnnotations implements vscode.Disposable {
         if (e.affectsConfiguration(LIVE_ANNOTATIONS_SETTING)) this.render(true);
       }),
       vscode.commands.registerCommand('locustStudio.showInRunPanel', () => this.showInRunPanel()),
+      vscode.commands.registerCommand('locustStudio.showUntracedEndpoints', () => this.showUntraced()),
     );
   }
 
@@ -169,7 +170,7 @@ export class LiveAnnotations implements vscode.Disposable {
         present.filter((l) => l.alarming).map((l) => new vscode.Range(l.line, 0, l.line, 0)),
       );
     }
-    const lensSignature = on ? run.stats!.tasks().map((t) => t.text).join('\n') : '';
+    const lensSignature = on ? `${run.stats!.unexplainedCount}\n${run.stats!.tasks().map((t) => t.text).join('\n')}` : '';
     if (lensSignature !== this.lensSignature) {
       this.lensSignature = lensSignature;
       this.lensesChanged.fire();
@@ -183,14 +184,24 @@ export class LiveAnnotations implements vscode.Disposable {
   private lenses(document: vscode.TextDocument): vscode.CodeLens[] {
     const stats = this.statsFor(document);
     if (!stats) return [];
-    return stats.tasks().map(
+    const unexplained = stats.unexplainedCount;
+    const top = unexplained
+      ? [
+          new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), {
+            title: `$(question) ${formatCount(unexplained)} endpoint${unexplained === 1 ? '' : 's'} of the run not traced to a line`,
+            command: 'locustStudio.showUntracedEndpoints',
+            tooltip: 'Names built at run time that no request line of this file explains (a variable path, an absolute URL, another module)',
+          }),
+        ]
+      : [];
+    return top.concat(stats.tasks().map(
       (t) =>
         new vscode.CodeLens(new vscode.Range(t.range.start.line, t.range.start.character, t.range.start.line, t.range.start.character), {
           title: `$(pulse) ${t.text}`,
           command: 'locustStudio.openPanel',
           tooltip: `${t.name}: its requests in the run shown in the Locust Studio panel`,
         }),
-    );
+    ));
   }
 
   private hover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
@@ -262,6 +273,17 @@ export class LiveAnnotations implements vscode.Disposable {
       chosen = picked?.endpoint;
     }
     if (chosen) this.sources.selectInPanel({ method: chosen.method, name: chosen.name });
+  }
+
+  /** The endpoints no line explains, busiest first; the one picked is selected in the panel. */
+  private async showUntraced(): Promise<void> {
+    const endpoints = [...(this.run?.stats?.unexplained ?? [])].sort((a, b) => b.requests - a.requests);
+    if (endpoints.length === 0) return;
+    const picked = await vscode.window.showQuickPick(
+      endpoints.map((e) => ({ label: `${e.method} ${e.name}`, description: `${formatCount(e.requests)} requests · ${formatPercent(e.failures, e.requests)} failed`, endpoint: e })),
+      { title: 'Endpoints no request line explains: show one in the Run Panel', matchOnDescription: true },
+    );
+    if (picked) this.sources.selectInPanel({ method: picked.endpoint.method, name: picked.endpoint.name });
   }
 
   dispose(): void {

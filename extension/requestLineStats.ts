@@ -103,6 +103,11 @@ export class RequestLineStats {
     }
   }
 
+  /** How many endpoints no line explains (cheap: the lens asks every tick). */
+  get unexplainedCount(): number {
+    return this.unexplainedKeys.size;
+  }
+
   /** Endpoints that no line explains (names built at run time), by `method name`. */
   get unexplained(): EndpointStats[] {
     return [...this.unexplainedKeys].map((k) => this.endpoints.get(k)!);

@@ -36,6 +36,28 @@ const ANNOTATION = /[\d.,]+ req\/s · p95 [–\d.,]+ ms · [<\d.,]+% failed/;
 /** How soon after the panel's first tick the annotations must show (the issue asks for 2 s; margin for a loaded machine). */
 const APPEAR_WITHIN_MS = 5_000;
 
+const UNTRACED_LOCUSTFILE = 'untraced_locustfile.py';
+/** One request whose name the code says, one whose name is picked at run time (no line can explain it). */
+const untracedLocustfile = (host: string) => `import random
+
+from locust import HttpUser, constant, task
+
+PATHS = ["/products", "/health"]
+
+
+class Mixed(HttpUser):
+    host = "${host}"
+    wait_time = constant(0.1)
+
+    @task
+    def known(self):
+        self.client.get("/")
+
+    @task
+    def built(self):
+        self.client.get(random.choice(PATHS))
+`;
+
 let target: Awaited<ReturnType<typeof startTarget>> | undefined;
 let scratch: string | undefined;
 let server: RunningCodeServer | undefined;
@@ -58,6 +80,7 @@ before(
       const file = path.join(workspace, name);
       await writeFile(file, (await readFile(file, 'utf8')).replaceAll('http://127.0.0.1:8080', target.url));
     }
+    await writeFile(path.join(workspace, UNTRACED_LOCUSTFILE), untracedLocustfile(target.url));
     settingsFile = path.join(workspace, '.vscode', 'settings.json');
     await mkdir(path.dirname(settingsFile), { recursive: true });
     await writeSettings({ 'locustStudio.liveAnnotations.enabled': true });
@@ -206,5 +229,28 @@ test('a line whose endpoint fails or breaks a threshold gets a gutter mark (exam
     await panel.locator('vscode-button', { hasText: 'Stop' }).click();
     await panel.locator('.state', { hasText: 'stopped' }).waitFor({ state: 'visible', timeout: 60_000 });
     await waitUntil(async () => (await gutterMarks(page)) === 0 && (await annotations(page)).length === 0, 30_000, 'marks and annotations gone with the run');
+  });
+});
+
+test('endpoints no line explains are listed as such (a lens and a list), never put on a wrong line', { timeout: 4 * 60_000 }, async (t) => {
+  await step(t, async (page) => {
+    await runCommand(page, 'View: Close All Editors');
+    await openFile(page, UNTRACED_LOCUSTFILE);
+    await (await waitForCodeLens(page, 'Run load test', 60_000)).click();
+    await answerRunQuestions(page, ['', '', '', '']);
+    const lens = await waitForCodeLens(page, '2 endpoints of the run not traced to a line', 60_000);
+    // Only the "/" line has numbers: the names built by random.choice are on no line.
+    await waitUntil(async () => (await annotations(page)).length === 1, 30_000, 'one annotated line');
+    await lens.click();
+    const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    await rows.filter({ hasText: 'GET /health' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    assert.deepEqual((await rows.locator('.label-name').allTextContents()).sort(), ['GET /health', 'GET /products']);
+    await screenshot(page, 'annotations-8-untraced-light');
+    await rows.filter({ hasText: 'GET /health' }).first().click();
+    const panel = webviewFrame(page);
+    await panel.locator('table.stats tbody tr.selected', { has: panel.locator('td', { hasText: /^\/health$/ }) }).waitFor({ state: 'visible', timeout: 30_000 });
+    await panel.locator('vscode-button', { hasText: 'Stop' }).click();
+    await panel.locator('.state', { hasText: 'stopped' }).waitFor({ state: 'visible', timeout: 60_000 });
+    await waitUntil(async () => (await annotations(page)).length === 0, 30_000, 'annotations gone with the run');
   });
 });

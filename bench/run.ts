@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, each printing ratios measured side by side in one run.
 import { benchCompare } from './compare';
 import { benchLanguageServer } from './languageServer';
+import { benchLiveAnnotations } from './liveAnnotations';
 import { benchPanel, benchPanelHeap, benchPanelHugeSnapshot } from './panel';
 import { benchRunner } from './runner';
 import { benchRunHistory } from './runHistory';
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   await benchPanelHugeSnapshot();
   benchThresholds();
   benchTrafficImport();
+  await benchLiveAnnotations();
   await benchRunHistory();
   await benchRunner();
   await benchCompare();

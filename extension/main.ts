@@ -16,6 +16,7 @@ import { RunsView } from './runsView';
 import { ComparePanels, renderComparison } from './comparePanel';
 import { registerTaskRatios } from './taskRatios';
 import { NEW_LOCUSTFILE_FROM_TRAFFIC, newLocustfileFromTraffic } from './trafficImportCommand';
+import { LiveAnnotations } from './liveAnnotations';
 
 let client: LanguageClient | undefined;
 let clientStarted: Promise<void> = Promise.resolve();
@@ -40,6 +41,8 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   const panel = new RunPanel(context.extensionUri, controller);
   controller.attachPanel(panel);
+  const annotations = new LiveAnnotations(context.extensionUri, { modelOf, selectInPanel: (endpoint) => controller.selectInPanel(endpoint) });
+  controller.attachAnnotations(annotations);
   const comparePanels = new ComparePanels(renderComparison);
   const tasks = new TaskRunner(context.workspaceState, controller, importDiagnostics);
   const thresholdTests = new ThresholdTests({
@@ -53,6 +56,7 @@ export function activate(context: vscode.ExtensionContext): void {
     importDiagnostics,
     controller,
     panel,
+    annotations,
     thresholdTests,
     comparePanels,
     new RunsView({

@@ -8,6 +8,7 @@ import type { CustomArgumentInfo, LocustfileModel } from '../protocol/model';
 import type { Threshold } from '../protocol/thresholds';
 import { declaredThresholds } from '../runner/declaredThresholds';
 import type { EndpointKey, HostToWebview, TaskView, WebviewToHost } from '../protocol/webview';
+import { endpointKey } from '../protocol/runner';
 import { listRunRecords, loadRunRecord } from '../runner/runRecord';
 import { replayRunRecord } from '../runner/runReplay';
 import { mergeDefaults, readLocustConf, rememberedChoices, runOptionsFor, type RunChoices } from '../runner/runChoices';
@@ -25,6 +26,7 @@ import { isInside } from './workspacePaths';
 import { RunStatusBar } from './statusBar';
 import { askHost, askRunChoices } from './runOptionsPrompt';
 import type { ImportDiagnostics } from './importDiagnostics';
+import type { LiveAnnotations } from './liveAnnotations';
 
 const RUN_ACTIVE_CONTEXT = 'locustStudio.runActive';
 
@@ -63,8 +65,21 @@ export class RunController implements RunPanelSource, vscode.Disposable {
 
   constructor(private readonly storage: RunStorage) {}
 
+  private annotations: LiveAnnotations | undefined;
+
   attachPanel(panel: RunPanel): void {
     this.panel = panel;
+  }
+
+  /** The run's numbers in its locustfile follow the runs this controller shows. */
+  attachAnnotations(annotations: LiveAnnotations): void {
+    this.annotations = annotations;
+  }
+
+  /** "Show in Run Panel": the panel opens (keeping the editor's focus) and selects the endpoint, charts and row. */
+  selectInPanel(endpoint: EndpointKey): void {
+    this.panel?.show(true);
+    this.panel?.post({ type: 'selectEndpoint', endpoint });
   }
 
   /** The record folder being written by the active run, if any (a live record is not deleted). */
@@ -109,6 +124,9 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       return;
     }
     if (message.type === 'selectEndpoint') {
+      // A newly picked endpoint shows its request line(s); the panel re-announcing its selection (every snapshot) does not.
+      const picked = message.endpoint;
+      if (picked && (!this.selected || endpointKey(picked) !== endpointKey(this.selected))) void this.annotations?.reveal(picked);
       this.selected = message.endpoint;
       const aggregate = this.current?.aggregate;
       if (aggregate && message.endpoint) {
@@ -244,7 +262,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     );
     // Python imported the locustfile: an import error shown for it (or its folder) before is stale.
     session.on('change', (_change, message) => message.type === 'hello' && this.storage.importDiagnostics.clear(locustfile));
-    const end = await this.follow(session);
+    const end = await this.follow(session, locustfile);
     if (end.outcome === 'finished') return end;
     const failure = end.importFailure;
     // A locustfile that does not import: the error goes where the user looks, at the line Python named.
@@ -293,8 +311,9 @@ export class RunController implements RunPanelSource, vscode.Disposable {
   }
 
   /** Shows a session until it ends: its changes in the panel and the status bar, its log in the output channel. */
-  private async follow(session: RunSession): Promise<RunEnd> {
+  private async follow(session: RunSession, locustfile?: string): Promise<RunEnd> {
     const { aggregate } = session;
+    if (locustfile) this.annotations?.follow(locustfile, aggregate);
     this.active = session;
     this.front = 'run';
     void vscode.commands.executeCommand('setContext', RUN_ACTIVE_CONTEXT, true);
@@ -310,6 +329,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       if (message.type === 'tick' || message.type === 'final') {
         this.panel?.post(tickMessage(aggregate, change, this.selected));
         this.statusBar.update(aggregate);
+        this.annotations?.tick(aggregate, change.endpoints, change.thresholds);
       } else if (message.type === 'hello' || message.type === 'state' || message.type === 'error') {
         this.panel?.post(this.snapshot());
       }
@@ -318,6 +338,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     this.statusBar.update(aggregate);
 
     const end = await session.ended;
+    this.annotations?.ended(aggregate);
     this.shown = { aggregate, recordDir: session.recordDir };
     if (this.active === session) this.active = undefined;
     void vscode.commands.executeCommand('setContext', RUN_ACTIVE_CONTEXT, this.active !== undefined);
@@ -408,6 +429,8 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     if (this.active) return;
     this.shown = { aggregate, recordDir: dir };
     this.selected = null;
+    const { locustfile } = aggregate.snapshot;
+    if (this.annotations?.keepsAfterRun && locustfile) this.annotations.follow(locustfile, aggregate);
     // The status bar stays for live runs: a recorded run's last window would read as current traffic.
     this.panel?.post(this.snapshot());
   }

@@ -184,13 +184,23 @@ export interface RequestSite {
   method: string | null;
   /**
    * The statistics row's name: the `name=` argument when given (or the name of an enclosing `with …rename_request("…")`),
-   * otherwise the URL/path as written (first positional argument or `url=`/`path=`). Null when Locust picks it at run time:
-   * not a literal (a variable, an f-string, a `+` concatenation), an absolute URL, or a `params=` query without a `name=`.
+   * otherwise the URL/path as written (first positional argument or `url=`/`path=`; a local variable assigned one string
+   * once is read through). Null when Locust picks it at run time: an f-string with fields, a `+` with an unknown side, a
+   * parameter, an absolute URL, or a `params=` query without a `name=` (`pattern` may still know parts of it).
    */
   name: string | null;
+  /**
+   * The name as the run will show it, when only parts of it are known: literal parts and holes (null) for what the running
+   * file fills in (an f-string's `{…}`, the unknown side of a `+`, `%s`, `.format()` fields, a `params=` query). `[name]`
+   * when the name is known; null when nothing is (a parameter, a call, an absolute URL). Matched by protocol/requestNames.
+   */
+  pattern: NamePattern | null;
   /** The whole call. */
   range: SourceRange;
 }
+
+/** A statistics name with holes: literal parts, and null where any text may stand (never two holes in a row). */
+export type NamePattern = (string | null)[];
 
 /**
  * One string of the module-level `THRESHOLDS = [...]` (or a tuple): a pass/fail target of a run, e.g. `"p95 < 250ms"`.

@@ -207,6 +207,8 @@ export const HostToWebviewSchema = v.variant('type', [
   }),
   /** The series of one endpoint, in answer to selectEndpoint. */
   v.object({ type: v.literal('endpointSeries'), runId: v.string(), method: v.string(), name: v.string(), series: SeriesSchema }),
+  /** "Show in Run Panel" from a request line: the panel selects this endpoint (row and charts) as if it were clicked. */
+  v.object({ type: v.literal('selectEndpoint'), endpoint: EndpointKeySchema }),
   /** The runner acknowledged (or refused) a control the panel sent. */
   v.object({ type: v.literal('ack'), command: ControlCommandSchema, ok: v.boolean(), error: v.optional(v.string()) }),
 ]);

@@ -1,6 +1,7 @@
 // Finds the requests a locustfile makes and the statistics names Locust will give them (RequestSite in the model).
 import type { Node } from 'web-tree-sitter';
-import type { RequestSite, SourceRange } from '../protocol/model';
+import type { NamePattern, RequestSite, SourceRange } from '../protocol/model';
+import { exactName, namePattern } from './namePatterns';
 import { literalValue } from './pythonStrings';
 
 /**
@@ -77,18 +78,25 @@ function renamedBy(call: Node, source: string): string | null | undefined {
   return undefined;
 }
 
-/** The statistics row of a client request whose path argument is `path` (see RequestSite.name). */
-function clientRequestName(call: Node, args: Arguments, path: Node | undefined, source: string, renames: boolean): string | null {
+/** The statistics row of a client request whose path argument is `path`, as a pattern (see RequestSite.pattern). */
+function clientRequestName(call: Node, args: Arguments, path: Node | undefined, source: string, renames: boolean): NamePattern | null {
   const name = args.keywords.get('name');
-  if (name && !isNone(name)) return literal(name, source);
+  if (name && !isNone(name)) return namePattern(name, source);
   if (renames) {
     const renamed = renamedBy(call, source);
-    if (renamed !== undefined) return renamed;
+    if (renamed !== undefined) return renamed === null ? null : [renamed];
   }
-  // The name may be in **kwargs, and HttpSession appends `params` to the path it names the request by.
-  if (args.splat || args.keywords.has('params')) return null;
-  const written = literal(path, source);
-  return written === null || ABSOLUTE_URL.test(written) ? null : written;
+  // The name may be in **kwargs.
+  if (args.splat || !path) return null;
+  const written = namePattern(path, source);
+  if (!written || (typeof written[0] === 'string' && ABSOLUTE_URL.test(written[0])) || written.length === 0) return null;
+  // HttpSession names the request by the path it reached, `params` appended as a query string.
+  return args.keywords.has('params') ? [...written, null] : written;
+}
+
+/** A site's name and pattern from its pattern. */
+function named(pattern: NamePattern | null): { name: string | null; pattern: NamePattern | null } {
+  return { name: exactName(pattern), pattern };
 }
 
 /** The request a call under `open` (the index of its opening parenthesis) makes; undefined when it is no request call. */
@@ -102,18 +110,19 @@ function siteAt(statement: Node, open: number, source: string, renames: boolean)
   if (verb && HTTP_VERBS.has(verb)) {
     const args = argumentsOf(list, source);
     const path = args.positional[0] ?? args.keywords.get('url') ?? args.keywords.get('path');
-    return { method: verb.toUpperCase(), name: clientRequestName(call, args, path, source, renames), call };
+    return { method: verb.toUpperCase(), ...named(clientRequestName(call, args, path, source, renames)), call };
   }
   if (verb === 'request' || verb === 'rest' || dotted === 'self.rest') {
     const args = argumentsOf(list, source);
     const method = args.positional[0] ?? args.keywords.get('method');
     const path = args.positional[method === args.positional[0] ? 1 : 0] ?? args.keywords.get('url') ?? args.keywords.get('path');
-    return { method: literal(method, source), name: clientRequestName(call, args, path, source, renames), call };
+    return { method: literal(method, source), ...named(clientRequestName(call, args, path, source, renames)), call };
   }
   if (FIRE_CALLEE.test(dotted)) {
     const args = argumentsOf(list, source);
-    if (args.splat) return { method: null, name: null, call };
-    return { method: literal(args.keywords.get('request_type'), source), name: literal(args.keywords.get('name'), source), call };
+    if (args.splat) return { method: null, name: null, pattern: null, call };
+    const name = args.keywords.get('name');
+    return { method: literal(args.keywords.get('request_type'), source), ...named(name ? namePattern(name, source) : null), call };
   }
   return undefined;
 }
@@ -172,7 +181,7 @@ export function requestSitesIn(statement: Node, text: string, source: string, or
       const end = lineBegins + simple[0].length;
       const path = simple[3] ?? simple[4]!;
       const name = simple[5] ?? simple[6] ?? (ABSOLUTE_URL.test(path) ? null : path);
-      sites.push({ method: simple[2]!.toUpperCase(), name, range: { start: pointAt(start), end: pointAt(end) } });
+      sites.push({ method: simple[2]!.toUpperCase(), name, pattern: name === null ? null : [name], range: { start: pointAt(start), end: pointAt(end) } });
       REQUEST_CALL.lastIndex = Math.max(REQUEST_CALL.lastIndex, end);
       continue;
     }
@@ -181,7 +190,7 @@ export function requestSitesIn(statement: Node, text: string, source: string, or
     if (!site) continue;
     const { startPosition: start, endPosition: end } = site.call;
     const range: SourceRange = { start: { line: start.row - origin, character: start.column }, end: { line: end.row - origin, character: end.column } };
-    sites.push({ method: site.method, name: site.name, range });
+    sites.push({ method: site.method, name: site.name, pattern: site.pattern, range });
   }
   return sites;
 }

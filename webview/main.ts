@@ -506,6 +506,9 @@ function apply(msg: HostToWebview): void {
         scheduleCharts();
       }
       break;
+    case 'selectEndpoint':
+      if (!ui.selected || keyOf(ui.selected) !== keyOf(msg.endpoint)) select(msg.endpoint);
+      break;
     case 'ack':
       controls.acknowledged(msg);
       break;

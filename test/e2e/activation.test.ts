@@ -24,6 +24,7 @@ import {
   processesMentioning,
   stepIn,
   tearDown,
+  waitUntil,
   type Workbench,
 } from './workbench';
 
@@ -434,15 +435,6 @@ function escapeRegExp(text: string): string {
 
 async function countIn(cell: { textContent(): Promise<string | null> }): Promise<number> {
   return Number(((await cell.textContent()) ?? '').replace(/[^\d]/g, '') || '0');
-}
-
-/** Polls a condition about something outside the page (the panel's text, the process table) until it holds. */
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 test(TEST_NAMES[9], { timeout: 3 * 60_000 }, async (t) => {

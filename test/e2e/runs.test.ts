@@ -17,10 +17,12 @@ import {
   openFile,
   openWorkbench,
   runCommand,
+  setTheme,
   screenshot,
   stepIn,
   tearDown,
   waitForCodeLens,
+  waitUntil,
   webviewFrame,
   type Workbench,
 } from './workbench';
@@ -178,28 +180,10 @@ async function roomForRuns(page: Page): Promise<void> {
   await page.mouse.up();
 }
 
-/** Switches the color theme as a user does ("Preferences: Color Theme") and waits for the workbench to follow. */
-async function setTheme(page: Page, theme: string): Promise<void> {
-  await runCommand(page, 'Preferences: Color Theme');
-  const widget = page.locator('.quick-input-widget');
-  await widget.locator('.quick-input-box input').fill(theme);
-  await widget.locator('.quick-input-list .monaco-list-row', { hasText: theme }).first().click();
-  await page.locator(theme === DARK ? '.monaco-workbench.vs-dark' : '.monaco-workbench.vs').waitFor({ state: 'attached', timeout: 30_000 });
-}
-
 /** Relative luminance (0 black … 1 white) of a CSS rgb()/rgba() colour, roughly: enough to tell a light page from a dark one. */
 function luminance(colour: string): number {
   const [r = 0, g = 0, b = 0] = (colour.match(/[\d.]+/g) ?? []).map(Number);
   return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
-}
-
-/** Polls a condition about the page until it holds. */
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 test(TEST_NAMES[0], { timeout: 4 * 60_000 }, async (t) => {

@@ -20,6 +20,7 @@ import {
   webviewFrame,
   stepIn,
   tearDown,
+  waitUntil,
   type Workbench,
 } from './workbench';
 
@@ -217,11 +218,3 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Polls a condition about something outside the page (a webview's text, the process table, a file) until it holds. */
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}

@@ -302,3 +302,21 @@ export async function answerRunQuestions(page: Page, answers: string[]): Promise
   await widget.locator('.quick-input-title', { hasText: `(${steps}/${steps})` }).waitFor({ state: 'visible', timeout: 30_000 });
   await widget.locator('.quick-input-list .monaco-list-row', { hasText: 'Start the run' }).click();
 }
+
+/** Switches the color theme as a user does ("Preferences: Color Theme") and waits for the workbench to follow. */
+export async function setTheme(page: Page, theme: 'Light Modern' | 'Dark Modern'): Promise<void> {
+  await runCommand(page, 'Preferences: Color Theme');
+  const widget = page.locator('.quick-input-widget');
+  await widget.locator('.quick-input-box input').fill(theme);
+  await widget.locator('.quick-input-list .monaco-list-row', { hasText: theme }).first().click();
+  await page.locator(theme === 'Dark Modern' ? '.monaco-workbench.vs-dark' : '.monaco-workbench.vs').waitFor({ state: 'attached', timeout: 30_000 });
+}
+
+/** Polls a condition about something outside the page (the panel's text, the process table) until it holds. */
+export async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

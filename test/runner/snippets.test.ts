@@ -8,94 +8,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { expandSnippet } from '../helpers/snippetExpansion';
+import { CONTEXTS, expandSnippet, locustfileFor, NEEDS, snippetLocustfileHeader as HEADER, snippetUserClass as userClass, type Snippet } from '../helpers/snippetExpansion';
 import { startLanguageServer, type LspSession } from '../helpers/lspClient';
 import { watchDiagnostics, type DiagnosticsWaiter } from '../lsp/diagnosticsWaiter';
 import { locustExports, locustsFor, requireLocust, titled } from './support';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
-
-interface Snippet {
-  scope: string;
-  prefix: string[];
-  body: string[];
-  description: string;
-}
-
-/** Where a fragment goes: the whole file, a User class body, a method body, or the module beside a User. */
-type Context = 'file' | 'file-with-user' | 'user-body' | 'method-body' | 'module';
-const CONTEXTS: Record<string, Context> = {
-  httpuser: 'file',
-  fasthttpuser: 'file',
-  users: 'file',
-  websocket: 'file',
-  'csv-data': 'file',
-  'shared-data': 'file',
-  events: 'file-with-user',
-  'shape-stages': 'file-with-user',
-  'shape-peak': 'file-with-user',
-  'shape-stress': 'file-with-user',
-  'shape-soak': 'file-with-user',
-  'shape-spike': 'file-with-user',
-  thresholds: 'module',
-  task: 'user-body',
-  on_start: 'user-body',
-  on_stop: 'user-body',
-  tasks: 'user-body',
-  catch_response: 'user-body',
-  crud: 'user-body',
-  graphql: 'user-body',
-  tag: 'user-body',
-  wait_time: 'user-body',
-  'request-fire': 'method-body',
-  taskset: 'module',
-  sequentialtaskset: 'module',
-  markovtaskset: 'file',
-};
-
-/** Snippets that need a name newer Locusts export (MarkovTaskSet: 2.38+): checked on the Locusts that have it. */
-const NEEDS: Record<string, string> = { markovtaskset: 'MarkovTaskSet' };
-const HEADER = [
-  'import time',
-  'from locust import HttpUser, TaskSet, SequentialTaskSet, between, constant, constant_pacing, constant_throughput, tag, task',
-  '',
-  'class Browse(TaskSet):',
-  '    @task',
-  '    def look(self):',
-  '        self.interrupt()',
-  '',
-  'class Checkout(SequentialTaskSet):',
-  '    @task',
-  '    def pay(self):',
-  '        self.interrupt()',
-  '',
-].join('\n');
-
-const indent = (text: string, spaces: number) =>
-  text
-    .split('\n')
-    .map((line) => (line ? ' '.repeat(spaces) + line : line))
-    .join('\n');
-
-function userClass(body: string): string {
-  return ['class SnippetUser(HttpUser):', '    host = "http://127.0.0.1:8080"', '    wait_time = between(1, 2)', '', body, '', '    @task', '    def noop(self):', '        pass', ''].join('\n');
-}
-
-function locustfileFor(context: Context, code: string): string {
-  switch (context) {
-    case 'file':
-      return code;
-    case 'file-with-user':
-      return `${code}\n\n${HEADER}\n${userClass('')}`;
-    case 'user-body':
-      return `${HEADER}\n${userClass(indent(code, 4))}`;
-    case 'method-body':
-      return `${HEADER}\n${userClass(indent(`@task\ndef measured(self):\n${indent(code, 4)}`, 4))}`;
-    case 'module':
-      return `${HEADER}\n${code}\n\n${userClass('    tasks = [Browse]')}`;
-  }
-}
 
 let lsp: LspSession;
 let diagnostics: DiagnosticsWaiter;

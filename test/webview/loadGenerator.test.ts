@@ -4,8 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { LOAD_GENERATOR_SATURATED_SECONDS, LoadGeneratorMonitor, type LoadGeneratorHealth } from '../../protocol/loadGenerator';
+import { LOAD_GENERATOR_SATURATED_SECONDS, LoadGeneratorMonitor, saturationWarning, type LoadGeneratorHealth } from '../../protocol/loadGenerator';
 import type { BridgeMessage, WorkerEntry } from '../../protocol/runner';
+import type { Verdict } from '../../protocol/thresholds';
 import { applyTheme, CHART_FOREGROUND, panelFixture, sendToPanel, type PanelTheme } from '../helpers/panelPage';
 import { busyTotal, endpointStats, runView, seriesOf } from '../helpers/runFixtures';
 import { REPO_ROOT } from '../helpers/lspClient';
@@ -85,4 +86,13 @@ test('a worker at 100 % CPU for longer than the rule: the warning stands above t
   await sendToPanel(page, { type: 'snapshot', run: run(undefined, 'run-2') });
   await warning.waitFor({ state: 'hidden' });
   assert.equal(await page.locator('.workers-view').isVisible(), false);
+});
+
+test('a finished run whose load generator was saturated: its verdict says it is unreliable, the warning stays', async () => {
+  const health = healthAfter(30, () => 100);
+  const verdict: Verdict = { outcome: 'passed', thresholds: [{ text: 'fail_ratio < 1%', state: 'passed', value: 0 }], unreliable: saturationWarning(health)! };
+  await sendToPanel(page, { type: 'snapshot', run: { ...run(health, 'run-3'), state: 'stopped', userCount: 0, thresholds: verdict.thresholds, verdict } });
+  await page.locator('.verdict-text', { hasText: 'Thresholds passed (1 of 1) — unreliable: the load generator was saturated' }).waitFor();
+  assert.match((await page.locator('.load-warning').textContent()) ?? '', /worker host1_a1f2, worker host2_b1f2 stayed/);
+  await screenshots('load-generator-unreliable-verdict');
 });

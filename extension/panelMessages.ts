@@ -41,5 +41,6 @@ export function tickMessage(aggregate: RunAggregate, change: RunChange, selected
     ...(change.replaceFailures && { replaceFailures: true }),
     ...(change.thresholds && { thresholds: change.thresholds }),
     ...(change.baseline && { baseline: change.baseline }),
+    ...(change.loadGenerator && { loadGenerator: change.loadGenerator }),
   };
 }

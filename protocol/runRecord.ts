@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { RunnerKindSchema } from './runner';
 import { VerdictSchema } from './thresholds';
+import { LoadGeneratorHealthSchema } from './loadGenerator';
 
 /**
  * The record format this version writes. 1: records before the format was numbered (no `format` key), which read the same
@@ -167,6 +168,8 @@ export const RunMetaSchema = v.looseObject({
   shortfalls: v.optional(v.array(RunShortfallSchema)),
   /** The baseline the run was compared with (its record folder) and the comparison's verdict at the end. */
   baseline: v.optional(v.object({ dir: v.string(), verdict: v.picklist(['regressed', 'ok', 'inconclusive']) })),
+  /** The load generator's health over the run (each process's CPU, memory, peak; whether it was saturated), when known. */
+  loadGenerator: v.optional(LoadGeneratorHealthSchema),
 });
 export type RunMeta = v.InferOutput<typeof RunMetaSchema>;
 

@@ -145,6 +145,8 @@ export const BridgeMessageSchema = v.variant('type', [
     exceptions: v.optional(v.array(ExceptionEntrySchema)),
     /** On a master: every connected worker (absent elsewhere). */
     workers: v.optional(v.array(WorkerEntrySchema)),
+    /** On a local runner: its own CPU use in percent, as Locust last sampled it (absent elsewhere and on older Locusts). */
+    cpu: v.optional(v.number()),
   }),
   v.object({
     type: v.literal('final'),

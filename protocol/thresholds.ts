@@ -392,6 +392,11 @@ export const VerdictSchema = v.object({
   thresholds: v.array(ThresholdStatusSchema),
   /** The text of the `abort` threshold that ended the run early. */
   abortedBy: v.optional(v.string()),
+  /**
+   * Why the measurements behind this verdict are not to be trusted (the load generator was saturated: see
+   * protocol/loadGenerator.ts); the outcome stands, the user is told to rerun with more load generators.
+   */
+  unreliable: v.optional(v.string()),
 });
 export type Verdict = v.InferOutput<typeof VerdictSchema>;
 

@@ -2,6 +2,7 @@
 import * as v from 'valibot';
 import { isSpawnRate, isUserCount, MAX_USERS, MIN_USERS_RUNNING } from './limits';
 import { ThresholdStatusSchema, VerdictSchema } from './thresholds';
+import { LoadGeneratorHealthSchema } from './loadGenerator';
 import { BaselineViewSchema } from './compare';
 import { EndpointStatsSchema, ExceptionEntrySchema, FailureEntrySchema, RunStateSchema, TaskMessageSchema } from './runner';
 
@@ -128,6 +129,8 @@ export const RunViewSchema = v.object({
   modelRatio: v.optional(v.array(ModelRatioRowSchema)),
   /** The baseline the run is compared with (its pinned run), and where the run stands against it; absent without one. */
   baseline: v.optional(BaselineViewSchema),
+  /** The load generator's health (the local runner's or each worker's CPU) and whether it was saturated; absent when unknown. */
+  loadGenerator: v.optional(LoadGeneratorHealthSchema),
 });
 export type RunView = v.InferOutput<typeof RunViewSchema>;
 
@@ -204,6 +207,8 @@ export const HostToWebviewSchema = v.variant('type', [
     thresholds: v.optional(v.array(ThresholdStatusSchema)),
     /** The run compared with its baseline again (every few seconds, and at the end). */
     baseline: v.optional(BaselineViewSchema),
+    /** The load generator's health, when this tick reported on it. */
+    loadGenerator: v.optional(LoadGeneratorHealthSchema),
   }),
   /** The series of one endpoint, in answer to selectEndpoint. */
   v.object({ type: v.literal('endpointSeries'), runId: v.string(), method: v.string(), name: v.string(), series: SeriesSchema }),

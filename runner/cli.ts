@@ -419,7 +419,7 @@ export function thresholdsTable(thresholds: Threshold[], statuses: ThresholdStat
   });
   const held = verdict ? verdict.thresholds.filter((s) => s.state === 'passed').length : 0;
   const summary = verdict
-    ? `Thresholds: ${verdict.outcome} (${held} of ${thresholds.length} held${verdict.abortedBy ? `; the run was ended early by "${printable(verdict.abortedBy)}"` : ''})`
+    ? `Thresholds: ${verdict.outcome}${verdict.unreliable !== undefined ? ' (unreliable: the load generator was saturated)' : ''} (${held} of ${thresholds.length} held${verdict.abortedBy ? `; the run was ended early by "${printable(verdict.abortedBy)}"` : ''})`
     : 'Thresholds: no verdict: the run did not finish';
   return [`\nThresholds:`, ...lines, summary].join('\n');
 }
@@ -487,6 +487,10 @@ async function showRun(
     clearProgress();
     process.stderr.write(`locust-studio: threshold "${printable(threshold)}" failed: stopping the run\n`);
   });
+  session.on('saturated', (warning) => {
+    clearProgress();
+    process.stderr.write(`locust-studio: warning: ${warning}\n`);
+  });
 
   let interrupts = 0;
   const onSignal = () => {
@@ -543,6 +547,8 @@ async function printEnd(
     }
   }
   if (thresholds.length) process.stdout.write(`${thresholdsTable(thresholds, session.aggregate.snapshot.thresholds ?? [], end.verdict)}\n`);
+  // Said again after the table it concerns: the numbers above were measured by a load generator that did not keep up.
+  if (end.loadWarning !== undefined) process.stderr.write(`locust-studio: warning: ${end.loadWarning}\n`);
   if (cli.junit) {
     await writeJunit(cli.junit, thresholds, end, name, (Date.now() - started) / 1000);
     process.stdout.write(`JUnit: ${cli.junit}\n`);

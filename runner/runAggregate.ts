@@ -2,6 +2,7 @@
 import { endpointKey, exceptionKey, failureKey, PERCENTILES, type BridgeMessage, type EndpointStats, type ExceptionEntry, type FailureEntry } from '../protocol/runner';
 import type { ThresholdStatus, Verdict } from '../protocol/thresholds';
 import type { BaselineView } from '../protocol/compare';
+import type { LoadGeneratorHealth } from '../protocol/loadGenerator';
 import { outcomeMessage, outcomeOf, type RunExit, type RunOutcome } from '../protocol/runRecord';
 import { RollingPercentiles } from './rollingPercentiles';
 import {
@@ -44,6 +45,8 @@ export interface RunChange {
   thresholds?: ThresholdStatus[];
   /** The run compared with its baseline again (set by the run session). */
   baseline?: BaselineView;
+  /** The load generator's health, when the message reported on it (set by the run session). */
+  loadGenerator?: LoadGeneratorHealth;
 }
 
 const P99 = PERCENTILES.indexOf(0.99);
@@ -201,6 +204,11 @@ export class RunAggregate {
   /** The baseline the run is compared with, and where it stands against it. */
   setBaseline(view: BaselineView): void {
     this.view.baseline = view;
+  }
+
+  /** The load generator's health (the run session follows it from the ticks). */
+  setLoadGenerator(health: LoadGeneratorHealth): void {
+    this.view.loadGenerator = health;
   }
 
   /** The thresholds' verdict, once the run finished; its statuses are the final ones. */

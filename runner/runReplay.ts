@@ -42,6 +42,8 @@ export function replayRunRecord(record: LoadedRunRecord): RunAggregate {
   }
   if (evaluator) aggregate.setThresholds(evaluator.statuses());
   if (meta.verdict) aggregate.setVerdict(meta.verdict);
+  // A reopened run warns on its charts as it did live.
+  if (meta.loadGenerator) aggregate.setLoadGenerator(meta.loadGenerator);
   const exit = meta.exit ?? { code: null, signal: null };
   aggregate.finish(exit, { outcome: meta.outcome, message: outcomeMessage(meta.outcome, meta.exit, { ...(meta.interpreter && { interpreter: meta.interpreter.path }), hadFinal: record.final !== undefined, ...(meta.shortfalls && { shortfalls: meta.shortfalls }) }) });
   return aggregate;

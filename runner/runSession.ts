@@ -17,6 +17,7 @@ import { exportRunRecord, loadRunRecord, RunRecorder } from './runRecord';
 import { ThresholdEvaluator } from './thresholds';
 import type { Comparison } from '../protocol/compare';
 import { LiveBaseline, type RunBaseline } from './liveBaseline';
+import { LoadGeneratorMonitor, saturationWarning, type LoadGeneratorHealth } from '../protocol/loadGenerator';
 
 /** Log lines a session keeps to explain how a run ended (the whole log is in the record's locust.log). */
 export const LOG_TAIL_LINES = 300;
@@ -72,6 +73,10 @@ export interface RunEnd {
   verdict?: Verdict;
   /** The whole run compared with its baseline; absent without one (or when the run recorded no statistics at all). */
   comparison?: Comparison;
+  /** The load generator's health over the run; absent when nothing reported it (a followed web UI, an old Locust). */
+  loadGenerator?: LoadGeneratorHealth;
+  /** Said when the load generator was saturated (protocol/loadGenerator.ts): the latencies are not to be trusted. */
+  loadWarning?: string;
 }
 
 export type RunSessionEvents = {
@@ -87,6 +92,8 @@ export type RunSessionEvents = {
   recordingStopped: [reason: string];
   /** An `abort` threshold failed for good: the run is being stopped. */
   aborting: [threshold: string];
+  /** Emitted at most once, as soon as the load generator counts as saturated: what to tell the user. */
+  saturated: [warning: string];
   /** Emitted once, after the record is complete. */
   ended: [end: RunEnd];
 };
@@ -151,6 +158,8 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
   private readonly workersLostByMaster = new Map<string, string>();
   /** The master's last list of workers: id -> state. */
   private workerStates = new Map<string, string>();
+  /** The CPU of whatever generates the load (the local runner, the workers), judged by the saturation rule. */
+  private readonly loadMonitor = new LoadGeneratorMonitor();
 
   private constructor(
     private readonly source: Source,
@@ -340,6 +349,16 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
         change.baseline = view;
       }
     }
+    if (message.type === 'tick') {
+      const wasSaturated = this.loadMonitor.health().saturated;
+      if (this.loadMonitor.apply(message)) {
+        const health = this.loadMonitor.health();
+        this.aggregate.setLoadGenerator(health);
+        change.loadGenerator = health;
+        const warning = saturationWarning(health);
+        if (warning !== undefined && !wasSaturated) this.emit('saturated', warning);
+      }
+    }
     this.emit('change', change, message);
     const abortedBy = this.evaluator?.abortedBy;
     if (abortedBy !== undefined && !this.aborting) {
@@ -393,11 +412,15 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
     ].filter((text): text is string => text !== undefined);
     const endMessage = said.length ? said.join(' ') : undefined;
     this.aggregate.finish(exit, { outcome, ...(endMessage !== undefined && { message: endMessage }) });
-    const verdict = this.evaluator?.verdict({ completed: outcome === 'finished' });
+    const loadGenerator = this.loadMonitor.known ? this.loadMonitor.health() : undefined;
+    const loadWarning = saturationWarning(loadGenerator);
+    const judged = this.evaluator?.verdict({ completed: outcome === 'finished' });
+    const verdict = judged && loadWarning !== undefined ? { ...judged, unreliable: loadWarning } : judged;
     if (verdict) this.aggregate.setVerdict(verdict);
     const comparison = this.finalComparison(outcome);
     if (this.recorder) {
       if (shortfalls.length) this.recorder.meta.shortfalls = shortfalls;
+      if (loadGenerator) this.recorder.meta.loadGenerator = loadGenerator;
       if (comparison) this.recorder.meta.baseline = { dir: this.settings.baseline!.run.dir ?? comparison.base.dir, verdict: comparison.verdict };
       this.recorder.finish(exit, { ...(verdict && { verdict }) });
       if (this.settings.record?.exportBeside && this.aggregate.finalReceived && this.recordingStopped === undefined) {
@@ -420,6 +443,8 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
       ...(this.malformedLines > 0 && { malformedLines: this.malformedLines }),
       ...(shortfalls.length > 0 && { shortfalls }),
       ...(comparison && { comparison }),
+      ...(loadGenerator && { loadGenerator }),
+      ...(loadWarning !== undefined && { loadWarning }),
     };
     this.emit('ended', end);
     return end;

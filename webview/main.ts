@@ -19,6 +19,8 @@ import {
 } from '../protocol/webview';
 import { BaselineBar } from './baselineBar';
 import { RunCharts } from './charts';
+import { LoadWarning } from './loadWarning';
+import { WorkersView } from './workersView';
 import { RunControls } from './controls';
 import { element, setText } from './dom';
 import { ExceptionsView, FailuresView } from './failures';
@@ -117,7 +119,10 @@ function showChartTab(id: string): void {
   for (const button of chartTabButtons) button.setAttribute('aria-pressed', String(button.dataset['chart'] === id));
 }
 showChartTab(ui.chart);
-chartsSection.append(chartsBar, charts.element);
+// The load generator's saturation is said on the charts it makes untrustworthy; its workers are listed below them.
+const loadWarning = new LoadWarning();
+const workersView = new WorkersView();
+chartsSection.append(chartsBar, loadWarning.element, charts.element, workersView.element);
 
 // ---- Statistics table with its filter
 const statsSection = element('section', { className: 'stats-section' });
@@ -402,6 +407,7 @@ function show(view: RunView | null): void {
   // A run that completed ends 'stopped' with its verdict (a 'stopped' snapshot without one comes before it); 'failed' gets none.
   thresholds.show(view.thresholds, view.verdict, view.state === 'failed');
   showBaseline(view.baseline);
+  showLoadGenerator(view.loadGenerator);
   renderHeader();
   // The snapshot carries the run's series only; the selected endpoint's come on request.
   if (selected) select(selected);
@@ -411,6 +417,11 @@ function show(view: RunView | null): void {
     if (sameRun) endpointSelect.value = ALL;
     scheduleCharts();
   }
+}
+
+function showLoadGenerator(health: RunView['loadGenerator']): void {
+  loadWarning.show(health);
+  workersView.show(health);
 }
 
 function showBaseline(view: RunView['baseline']): void {
@@ -452,6 +463,10 @@ function applyTick(msg: Extract<HostToWebview, { type: 'tick' }>): void {
   if (msg.thresholds) {
     run.thresholds = msg.thresholds;
     if (thresholds.update(msg.thresholds)) scheduleCharts();
+  }
+  if (msg.loadGenerator) {
+    run.loadGenerator = msg.loadGenerator;
+    showLoadGenerator(msg.loadGenerator);
   }
   if (msg.baseline) {
     run.baseline = msg.baseline;

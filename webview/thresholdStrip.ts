@@ -173,7 +173,9 @@ export class ThresholdStrip {
     const outcome = verdict?.outcome ?? 'none';
     this.verdict.dataset['outcome'] = outcome;
     this.verdictIcon.className = `codicon codicon-${OUTCOMES[outcome]}`;
-    setText(this.verdictText, verdict ? verdictSentence(verdict, this.parsed) : none ? 'No verdict: the run did not finish, so its thresholds were not judged.' : '');
+    // A saturated load generator leaves the outcome as it is and says why it is not to be trusted (the warning on the charts says more).
+    const unreliable = verdict?.unreliable !== undefined ? ' — unreliable: the load generator was saturated' : '';
+    setText(this.verdictText, verdict ? `${verdictSentence(verdict, this.parsed)}${unreliable}` : none ? 'No verdict: the run did not finish, so its thresholds were not judged.' : '');
     const abortedBy = verdict?.abortedBy;
     const at = verdict?.thresholds.find((s) => s.text === abortedBy)?.failedAt;
     setText(this.abort, abortedBy !== undefined ? `Stopped early by threshold “${abortedBy}”${at !== undefined ? ` at ${formatElapsed(at)}` : ''}.` : '');

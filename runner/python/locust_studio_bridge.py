@@ -774,6 +774,10 @@ class Bridge:
             tick["exceptions"] = exceptions
         if isinstance(self.runner, locust_runners.MasterRunner):
             tick["workers"] = self._workers()
+        elif isinstance(self.runner, locust_runners.LocalRunner) and hasattr(self.runner, "current_cpu_usage"):
+            # A local run generates its load in this process: its CPU is what tells whether it kept up (Locust samples
+            # it every 5 s).
+            tick["cpu"] = _ms(self.runner.current_cpu_usage)
         return tick
 
     def _workers(self):

@@ -1,0 +1,117 @@
+// The one rule that says a run's load generator was saturated (the local runner or a worker kept its CPU at the limit),
+// the per-process health it is judged from, and the sentence every shell (panel, CLI, record, verdict) says about it.
+import * as v from 'valibot';
+import type { BridgeMessage } from './runner';
+
+/**
+ * CPU use, in percent of one core, at or above which a process that generates load no longer keeps up: gevent runs its
+ * users on one core, so requests then wait for the process rather than for the target (Locust warns at the same 90 %).
+ */
+export const LOAD_GENERATOR_CPU_LIMIT = 90;
+
+/**
+ * Seconds a process's CPU must stay at or above the limit, in every tick, for the run to count as saturated. Locust
+ * samples CPU every 5 s, so this spans at least two of its samples: a single busy sample (start-up, a GC) is no alarm.
+ */
+export const LOAD_GENERATOR_SATURATED_SECONDS = 8;
+
+/** What the run session calls the process of a local run (a distributed run's are its workers, by Locust's id). */
+export const LOCAL_PROCESS_ID = 'local';
+
+/** One process that generated load, as last reported, with its worst stretch at the CPU limit. */
+export const LoadProcessHealthSchema = v.object({
+  id: v.string(),
+  /** Locust's state for a worker (ready, running, missing…); absent for the local runner. */
+  state: v.optional(v.string()),
+  userCount: v.number(),
+  /** CPU in percent, as last reported. */
+  cpu: v.number(),
+  /** The highest CPU it reported during the run. */
+  peakCpu: v.number(),
+  /** Memory in bytes, as last reported (workers only). */
+  memory: v.optional(v.number()),
+  /** Epoch ms of its last report. */
+  lastReportAt: v.number(),
+  /** The longest stretch, in seconds, its CPU stayed at or above LOAD_GENERATOR_CPU_LIMIT. */
+  longestHighSeconds: v.number(),
+});
+export type LoadProcessHealth = v.InferOutput<typeof LoadProcessHealthSchema>;
+
+/** The load generator's health over a run: each process's, and whether (and since when) it was saturated. */
+export const LoadGeneratorHealthSchema = v.object({
+  saturated: v.boolean(),
+  /** Epoch ms when the rule first held; absent while it has not. */
+  saturatedAt: v.optional(v.number()),
+  /** The processes that were saturated, by id. */
+  saturatedProcesses: v.array(v.string()),
+  processes: v.array(LoadProcessHealthSchema),
+});
+export type LoadGeneratorHealth = v.InferOutput<typeof LoadGeneratorHealthSchema>;
+
+/** What to tell the user about a saturated load generator; undefined when it was not. */
+export function saturationWarning(health: LoadGeneratorHealth | undefined): string | undefined {
+  if (!health?.saturated) return undefined;
+  const names = health.saturatedProcesses.map((id) => (id === LOCAL_PROCESS_ID ? 'the local Locust process' : `worker ${id}`)).join(', ');
+  return (
+    `The load generator was saturated: ${names} stayed at or above ${LOAD_GENERATOR_CPU_LIMIT} % CPU for ${LOAD_GENERATOR_SATURATED_SECONDS} s or more. ` +
+    'Latencies measured then are not to be trusted: add workers or processes (--processes), or lower the users.'
+  );
+}
+
+type Tick = Extract<BridgeMessage, { type: 'tick' }>;
+
+/** Follows the CPU that ticks report (a local runner's own, a master's workers') and applies the rule. */
+export class LoadGeneratorMonitor {
+  private readonly processes = new Map<string, LoadProcessHealth & { highSince?: number }>();
+  private saturatedAt: number | undefined;
+  private readonly saturatedIds = new Set<string>();
+
+  /** Folds one tick in; true when the health changed in a way a view shows (a process, or saturation). */
+  apply(tick: Tick): boolean {
+    const reports: { id: string; state?: string; userCount: number; cpu: number; memory?: number }[] = tick.workers
+      ? tick.workers.map((w) => ({ id: w.id, state: w.state, userCount: w.userCount, cpu: w.cpu, ...(w.memory !== undefined && { memory: w.memory }) }))
+      : tick.cpu !== undefined
+        ? [{ id: LOCAL_PROCESS_ID, userCount: tick.userCount, cpu: tick.cpu }]
+        : [];
+    // Only while users run: a process idling in its stop is no measure of the test.
+    const generating = tick.state === 'spawning' || tick.state === 'running';
+    for (const report of reports) {
+      const known = this.processes.get(report.id);
+      const entry = known ?? { id: report.id, userCount: 0, cpu: 0, peakCpu: 0, lastReportAt: tick.t, longestHighSeconds: 0 };
+      entry.userCount = report.userCount;
+      entry.cpu = report.cpu;
+      entry.peakCpu = Math.max(entry.peakCpu, report.cpu);
+      entry.lastReportAt = tick.t;
+      if (report.state !== undefined) entry.state = report.state;
+      if (report.memory !== undefined) entry.memory = report.memory;
+      // A missing worker's figures are stale: they neither start nor extend a stretch.
+      if (generating && report.state !== 'missing' && report.cpu >= LOAD_GENERATOR_CPU_LIMIT) {
+        entry.highSince ??= tick.t;
+        const seconds = (tick.t - entry.highSince) / 1000;
+        entry.longestHighSeconds = Math.max(entry.longestHighSeconds, seconds);
+        if (seconds >= LOAD_GENERATOR_SATURATED_SECONDS && !this.saturatedIds.has(report.id)) {
+          this.saturatedIds.add(report.id);
+          this.saturatedAt ??= tick.t;
+        }
+      } else {
+        delete entry.highSince;
+      }
+      this.processes.set(report.id, entry);
+    }
+    return reports.length > 0;
+  }
+
+  /** Whether anything was reported at all (a followed web UI, an old Locust report nothing). */
+  get known(): boolean {
+    return this.processes.size > 0;
+  }
+
+  health(): LoadGeneratorHealth {
+    return {
+      saturated: this.saturatedIds.size > 0,
+      ...(this.saturatedAt !== undefined && { saturatedAt: this.saturatedAt }),
+      saturatedProcesses: [...this.saturatedIds],
+      processes: [...this.processes.values()].map(({ highSince: _highSince, longestHighSeconds, ...rest }) => ({ ...rest, longestHighSeconds: Math.round(longestHighSeconds * 10) / 10 })),
+    };
+  }
+}

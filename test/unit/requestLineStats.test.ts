@@ -47,9 +47,9 @@ test('each request line shows its window rate, p95 and failure share; lines of s
     stats.lines().map((l) => [l.line + 1, l.text, l.alarming]),
     [
       [6, '42.0 req/s · p95 180 ms · 0.0% failed', false],
-      [7, '5.0 req/s · p95 30.0 ms · 1.0% failed', true],
-      [11, '10.0 req/s · p95 90.0 ms · 0.0% failed', false],
-      [12, '5.0 req/s · p95 60.0 ms · 10.0% failed', true],
+      [7, '5.0 req/s · p95 30 ms · 1.0% failed', true],
+      [11, '10.0 req/s · p95 90 ms · 0.0% failed', false],
+      [12, '5.0 req/s · p95 60 ms · 10.0% failed', true],
     ],
   );
   assert.deepEqual(stats.unexplained.map((e) => e.name), ['/elsewhere']);

@@ -5,7 +5,7 @@ import { mergeDefaults, parseArguments, parseList, readLocustConf, runOptionsFor
 
 test('the first layer that has a value wins, field by field', () => {
   const merged = mergeDefaults({ users: 50 }, { users: 20, host: 'http://a:1' }, { users: 10, spawnRate: 2, runTime: '1m' });
-  assert.deepEqual(merged, { users: 50, spawnRate: 2, runTime: '1m', host: 'http://a:1', tags: [], excludeTags: [], extraArgs: [] });
+  assert.deepEqual(merged, { users: 50, spawnRate: 2, runTime: '1m', host: 'http://a:1', tags: [], excludeTags: [], extraArgs: [], customArgs: {} });
 });
 
 test('validation accepts what Locust accepts and explains the rest', () => {

@@ -35,6 +35,8 @@ export interface Column {
   current?: boolean;
   /** Text columns are left-aligned and start sorting from A. */
   textual?: boolean;
+  /** With a baseline, the column of this metric's change against it stands right after this one (where the eye is). */
+  delta?: ComparedMetric;
 }
 
 const msText = (value: Value) => formatMs(value as number | null);
@@ -47,11 +49,11 @@ export const COLUMNS: readonly Column[] = [
   { title: 'Type', value: (e) => e.method, text: (_v, e) => e.method, compact: true, textual: true },
   { title: 'Name', value: (e) => e.name, text: (_v, e) => e.name, compact: true, textual: true },
   { title: 'Requests', value: (e) => e.requests, text: countText, compact: true },
-  { title: 'Fails', value: (e) => e.failures, text: countText, compact: true },
-  { title: 'Median (ms)', value: (e) => e.percentiles[P50] ?? null, text: msText, compact: true },
+  { title: 'Fails', value: (e) => e.failures, text: countText, compact: true, delta: 'failPercent' },
+  { title: 'Median (ms)', value: (e) => e.percentiles[P50] ?? null, text: msText, compact: true, delta: 'p50' },
   { title: '90%ile (ms)', value: (e) => e.percentiles[P90] ?? null, text: msText },
-  { title: '95%ile (ms)', value: (e) => e.percentiles[P95] ?? null, text: msText, compact: true },
-  { title: '99%ile (ms)', value: (e) => e.percentiles[P99] ?? null, text: msText, compact: true },
+  { title: '95%ile (ms)', value: (e) => e.percentiles[P95] ?? null, text: msText, compact: true, delta: 'p95' },
+  { title: '99%ile (ms)', value: (e) => e.percentiles[P99] ?? null, text: msText, compact: true, delta: 'p99' },
   { title: 'Average (ms)', value: (e) => (e.requests ? e.totalResponseTime / e.requests : null), text: msText },
   { title: 'Min (ms)', value: (e) => e.minResponseTime, text: msText },
   { title: 'Max (ms)', value: (e) => (e.requests ? e.maxResponseTime : null), text: msText },
@@ -60,7 +62,7 @@ export const COLUMNS: readonly Column[] = [
     value: (e) => (e.requests ? e.totalContentLength / e.requests : null),
     text: (value) => (value === null ? '–' : formatCount(Math.round(value as number))),
   },
-  { title: 'Current RPS', value: (e) => e.window.requests / windowSeconds(e), text: rateText, compact: true, current: true },
+  { title: 'Current RPS', value: (e) => e.window.requests / windowSeconds(e), text: rateText, compact: true, current: true, delta: 'rps' },
   { title: 'Current failures/s', value: (e) => e.window.failures / windowSeconds(e), text: rateText, current: true },
 ];
 
@@ -106,15 +108,15 @@ function deltaClass(d: MetricDelta | undefined): string {
 /** With a baseline, one column per compared metric: the change against it (shown only while the run has a baseline). */
 const DELTA_COLUMNS = COMPARED_METRICS.map((m) => `Δ ${METRIC_LABEL[m]}`);
 const ALL_COLUMNS = COLUMNS.length + DELTA_COLUMNS.length;
-/** Each Δ column stands right after the column of what it compares, where the eye already is. */
-const DELTA_AFTER: Record<ComparedMetric, string> = { p50: 'Median (ms)', p95: '95%ile (ms)', p99: '99%ile (ms)', rps: 'Current RPS', failPercent: 'Fails' };
-/** On-screen position of each column (by its index: COLUMNS, then DELTA_COLUMNS). */
+/** On-screen position of each column (by its index: COLUMNS, then DELTA_COLUMNS): each Δ right after its column. */
 const POSITION: number[] = (() => {
   const shown: number[] = [];
-  COLUMNS.forEach(({ title }, column) => {
+  COLUMNS.forEach(({ delta }, column) => {
     shown.push(column);
-    COMPARED_METRICS.forEach((metric, i) => DELTA_AFTER[metric] === title && shown.push(COLUMNS.length + i));
+    if (delta) shown.push(COLUMNS.length + COMPARED_METRICS.indexOf(delta));
   });
+  // A compared metric no column declares still gets its Δ column, at the end.
+  COMPARED_METRICS.forEach((metric, i) => COLUMNS.some((c) => c.delta === metric) || shown.push(COLUMNS.length + i));
   const position: number[] = [];
   shown.forEach((column, place) => (position[column] = place));
   return position;

@@ -153,3 +153,39 @@ test('a run without a baseline has no Δ columns and no bar', async () => {
   const latest = JSON.parse((await page.locator('figure[data-chart="times"]').getAttribute('data-latest')) ?? '{}') as Record<string, unknown>;
   assert.equal('Baseline p95' in latest, false);
 });
+
+test('with a baseline, the table fits the panel: below 1400 px the compact columns with their Δs (the rest on demand), every column from 1400 px', async () => {
+  await applyTheme(page, 'light');
+  await sendToPanel(page, { type: 'snapshot', run: busyRun(comparedView(40)) });
+  await page.locator('table.stats th.delta', { hasText: 'Δ p95' }).waitFor();
+  const layout = () =>
+    page.evaluate(() => {
+      const scroller = document.querySelector('.table-scroll')!;
+      const visible = [...document.querySelectorAll('table.stats thead th')].filter((th) => (th as HTMLElement).offsetParent !== null);
+      return { sideways: scroller.scrollWidth - scroller.clientWidth, headers: visible.map((th) => th.textContent) };
+    });
+  const compactWithDeltas = ['Type', 'Name', 'Requests', 'Fails', 'Δ fail %', 'Median (ms)', 'Δ p50', '95%ile (ms)', 'Δ p95', '99%ile (ms)', 'Δ p99', 'Current RPS', 'Δ req/s'];
+  const toggle = page.locator('button.columns-toggle');
+  try {
+    for (const width of [1100, 1250, 1399]) {
+      await page.setViewportSize({ width, height: 1000 });
+      await page.waitForFunction((w) => document.documentElement.clientWidth === w, width);
+      const { sideways, headers } = await layout();
+      assert.deepEqual(headers, compactWithDeltas, `${width} px: each compact column with its change beside it`);
+      assert.ok(sideways <= 0, `${width} px: the table scrolls ${sideways} px sideways`);
+      assert.equal(await toggle.isVisible(), true, `${width} px: the other columns are on demand`);
+      if (width === 1250) await screenshots('baseline-1250px');
+    }
+    await toggle.click();
+    assert.equal((await layout()).headers.length, 19, 'All columns shows every column and every change');
+    await toggle.click();
+    await page.setViewportSize({ width: 1400, height: 1000 });
+    await page.waitForFunction(() => document.documentElement.clientWidth === 1400);
+    const wide = await layout();
+    assert.equal(wide.headers.length, 19, 'from 1400 px every column and every change');
+    assert.ok(wide.sideways <= 0, `1400 px: the table scrolls ${wide.sideways} px sideways`);
+    assert.equal(await toggle.isVisible(), false);
+  } finally {
+    await page.setViewportSize({ width: 1200, height: 800 });
+  }
+});

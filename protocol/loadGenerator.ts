@@ -1,4 +1,5 @@
-// The one rule that says a run's load generator was saturated (the local runner or a worker kept its CPU at the limit),
+// The one rule that says a run's load generator was saturated (the local runner or a worker kept its CPU or its event
+// loop's lag at the limit),
 // the per-process health it is judged from, and the sentence every shell (panel, CLI, record, verdict) says about it.
 import * as v from 'valibot';
 import type { BridgeMessage } from './runner';
@@ -10,7 +11,14 @@ import type { BridgeMessage } from './runner';
 export const LOAD_GENERATOR_CPU_LIMIT = 90;
 
 /**
- * Seconds a process's CPU must stay at or above the limit, in every tick, for the run to count as saturated. Locust
+ * Mean lateness, in ms, of a process's event loop at or above which it no longer keeps up: every response time it
+ * measures then also waits that long for the process. It catches what CPU use alone does not: a process starved of CPU
+ * by its neighbours on the machine (its own CPU use stays low), and users whose own code blocks the loop.
+ */
+export const LOAD_GENERATOR_LOOP_LAG_LIMIT_MS = 50;
+
+/**
+ * Seconds a process's CPU (or its loop's lag) must stay at or above the limit, in every tick, for the run to count as saturated. Locust
  * samples CPU every 5 s, so this spans at least two of its samples: a single busy sample (start-up, a GC) is no alarm.
  */
 export const LOAD_GENERATOR_SATURATED_SECONDS = 8;
@@ -28,11 +36,15 @@ export const LoadProcessHealthSchema = v.object({
   cpu: v.number(),
   /** The highest CPU it reported during the run. */
   peakCpu: v.number(),
+  /** Its event loop's mean lateness in ms, as last reported (absent when it reports none: a web UI, an old record). */
+  loopLag: v.optional(v.number()),
+  /** The highest loop lag it reported during the run. */
+  peakLoopLag: v.optional(v.number()),
   /** Memory in bytes, as last reported (workers only). */
   memory: v.optional(v.number()),
   /** Epoch ms of its last report. */
   lastReportAt: v.number(),
-  /** The longest stretch, in seconds, its CPU stayed at or above LOAD_GENERATOR_CPU_LIMIT. */
+  /** The longest stretch, in seconds, it stayed at its limit (CPU or loop lag: see atLimit). */
   longestHighSeconds: v.number(),
 });
 export type LoadProcessHealth = v.InferOutput<typeof LoadProcessHealthSchema>;
@@ -53,12 +65,25 @@ export function saturationWarning(health: LoadGeneratorHealth | undefined): stri
   if (!health?.saturated) return undefined;
   const names = health.saturatedProcesses.map((id) => (id === LOCAL_PROCESS_ID ? 'the local Locust process' : `worker ${id}`)).join(', ');
   return (
-    `The load generator was saturated: ${names} stayed at or above ${LOAD_GENERATOR_CPU_LIMIT} % CPU for ${LOAD_GENERATOR_SATURATED_SECONDS} s or more. ` +
+    `The load generator was saturated: ${names} stayed at or above ${LOAD_GENERATOR_CPU_LIMIT} % CPU, or its event loop ${LOAD_GENERATOR_LOOP_LAG_LIMIT_MS} ms or more late, for ${LOAD_GENERATOR_SATURATED_SECONDS} s or more. ` +
     'Latencies measured then are not to be trusted: add workers or processes (--processes), or lower the users.'
   );
 }
 
 type Tick = Extract<BridgeMessage, { type: 'tick' }>;
+
+type ProcessReport = { cpu: number; loopLag?: number | undefined };
+
+/** Which of a process's figures are at their limit: CPU at or above its limit, its event loop that late. */
+export function limitsReached(report: ProcessReport): { cpu: boolean; loopLag: boolean } {
+  return { cpu: report.cpu >= LOAD_GENERATOR_CPU_LIMIT, loopLag: (report.loopLag ?? 0) >= LOAD_GENERATOR_LOOP_LAG_LIMIT_MS };
+}
+
+/** Whether a process's report puts it at its limit (either figure). */
+export function atLimit(report: ProcessReport): boolean {
+  const reached = limitsReached(report);
+  return reached.cpu || reached.loopLag;
+}
 
 /** Follows the CPU that ticks report (a local runner's own, a master's workers') and applies the rule. */
 export class LoadGeneratorMonitor {
@@ -68,10 +93,17 @@ export class LoadGeneratorMonitor {
 
   /** Folds one tick in; true when the health changed in a way a view shows (a process, or saturation). */
   apply(tick: Tick): boolean {
-    const reports: { id: string; state?: string; userCount: number; cpu: number; memory?: number }[] = tick.workers
-      ? tick.workers.map((w) => ({ id: w.id, state: w.state, userCount: w.userCount, cpu: w.cpu, ...(w.memory !== undefined && { memory: w.memory }) }))
-      : tick.cpu !== undefined
-        ? [{ id: LOCAL_PROCESS_ID, userCount: tick.userCount, cpu: tick.cpu }]
+    const reports: { id: string; state?: string; userCount: number; cpu: number; memory?: number; loopLag?: number }[] = tick.workers
+      ? tick.workers.map((w) => ({
+          id: w.id,
+          state: w.state,
+          userCount: w.userCount,
+          cpu: w.cpu,
+          ...(w.memory !== undefined && { memory: w.memory }),
+          ...(w.loopLag !== undefined && { loopLag: w.loopLag }),
+        }))
+      : tick.cpu !== undefined || tick.loopLag !== undefined
+        ? [{ id: LOCAL_PROCESS_ID, userCount: tick.userCount, cpu: tick.cpu ?? 0, ...(tick.loopLag !== undefined && { loopLag: tick.loopLag }) }]
         : [];
     // Only while users run: a process idling in its stop is no measure of the test.
     const generating = tick.state === 'spawning' || tick.state === 'running';
@@ -84,8 +116,12 @@ export class LoadGeneratorMonitor {
       entry.lastReportAt = tick.t;
       if (report.state !== undefined) entry.state = report.state;
       if (report.memory !== undefined) entry.memory = report.memory;
+      if (report.loopLag !== undefined) {
+        entry.loopLag = report.loopLag;
+        entry.peakLoopLag = Math.max(entry.peakLoopLag ?? 0, report.loopLag);
+      }
       // A missing worker's figures are stale: they neither start nor extend a stretch.
-      if (generating && report.state !== 'missing' && report.cpu >= LOAD_GENERATOR_CPU_LIMIT) {
+      if (generating && report.state !== 'missing' && atLimit(report)) {
         entry.highSince ??= tick.t;
         const seconds = (tick.t - entry.highSince) / 1000;
         entry.longestHighSeconds = Math.max(entry.longestHighSeconds, seconds);

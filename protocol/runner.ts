@@ -94,6 +94,8 @@ export const WorkerEntrySchema = v.object({
   /** CPU use of the worker process in percent, as it last reported it. */
   cpu: v.number(),
   memory: v.optional(v.number()),
+  /** How late, in ms on average, the worker's event loop woke since its previous report (absent before it did). */
+  loopLag: v.optional(v.number()),
 });
 export type WorkerEntry = v.InferOutput<typeof WorkerEntrySchema>;
 
@@ -147,6 +149,8 @@ export const BridgeMessageSchema = v.variant('type', [
     workers: v.optional(v.array(WorkerEntrySchema)),
     /** On a local runner: its own CPU use in percent, as Locust last sampled it (absent elsewhere and on older Locusts). */
     cpu: v.optional(v.number()),
+    /** On a local runner: how late, in ms on average, its event loop woke since the previous tick. */
+    loopLag: v.optional(v.number()),
   }),
   v.object({
     type: v.literal('final'),

@@ -5,6 +5,7 @@ import { PERCENTILES, type EndpointStats } from '../protocol/runner';
 import { DEFAULT_ROLLING_WINDOW, rollingField, ROLLING_PERCENTILES, seriesXY, SERIES_FIELDS, TOTAL_USERS_FIELD, type RunView, type Series } from '../protocol/webview';
 import { formatCount as count, formatDuration as duration, formatMs as ms, formatPercent as percent, formatRate as rate } from '../protocol/format';
 import { OUTCOME_LABEL } from '../protocol/runRecord';
+import { LOCAL_PROCESS_ID, saturationWarning, type LoadGeneratorHealth } from '../protocol/loadGenerator';
 import { describeMeasurement, parseThreshold, type ThresholdStatus, type Verdict } from '../protocol/thresholds';
 import type { LoadedRunRecord } from './runRecord';
 import { replayRunRecord } from './runReplay';
@@ -222,6 +223,20 @@ const STATE_TEXT: Record<ThresholdStatus['state'], string> = {
   pending: '… pending',
 };
 
+/** Processes named in the Run facts before the rest are only counted (a big cluster's workers). */
+const LOAD_PROCESSES_NAMED = 20;
+
+/** Each load-generating process's peak CPU, saturated ones marked: the Run facts' line about the load generator. */
+function loadGeneratorText(health: LoadGeneratorHealth | undefined): string | undefined {
+  if (!health?.processes.length) return undefined;
+  const named = health.processes.slice(0, LOAD_PROCESSES_NAMED).map((p) => {
+    const name = p.id === LOCAL_PROCESS_ID ? 'local Locust' : `worker ${p.id}`;
+    return `${name}: peak ${Math.round(p.peakCpu)} % CPU${health.saturatedProcesses.includes(p.id) ? ' (saturated)' : ''}`;
+  });
+  const more = health.processes.length - named.length;
+  return [...named, ...(more > 0 ? [`${more} more`] : [])].join('; ');
+}
+
 /** The thresholds and their verdict, first thing in the report: the same statuses the panel, the CLI and the Testing view show. */
 function thresholdsSection(view: RunView): string {
   const statuses = view.verdict?.thresholds ?? view.thresholds;
@@ -229,7 +244,7 @@ function thresholdsSection(view: RunView): string {
   const verdict = view.verdict;
   const held = statuses.filter((s) => s.state === 'passed').length;
   const heading = verdict
-    ? `<p class="verdict ${verdict.outcome}">${VERDICT_TEXT[verdict.outcome]} (${held} of ${statuses.length} held)${verdict.abortedBy ? ` · the run was stopped early by ${escapeHtml(`"${verdict.abortedBy}"`)}` : ''}</p>`
+    ? `<p class="verdict ${verdict.outcome}">${VERDICT_TEXT[verdict.outcome]} (${held} of ${statuses.length} held)${verdict.abortedBy ? ` · the run was stopped early by ${escapeHtml(`"${verdict.abortedBy}"`)}` : ''}${verdict.unreliable !== undefined ? ' · unreliable: the load generator was saturated' : ''}</p>`
     : '<p class="verdict unknown">No verdict: the run did not finish.</p>';
   const rows = statuses.map((status) => {
     const parsed = parseThreshold(status.text);
@@ -352,6 +367,7 @@ export function renderHtmlReport(record: LoadedRunRecord, { generatedAt = Date.n
     ['Ended', meta.endedAt === undefined ? undefined : timestamp(meta.endedAt)],
     ['Outcome', OUTCOME_LABEL[outcome]],
     ['Exit', exit ? (exit.spawnError ?? (exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`)) : undefined],
+    ['Load generator', loadGeneratorText(meta.loadGenerator)],
     ['Locust', meta.locustVersion || meta.interpreter?.locustVersion],
     ['Interpreter', meta.interpreter?.path ?? options.python],
     ['Run id', meta.id],
@@ -361,7 +377,8 @@ export function renderHtmlReport(record: LoadedRunRecord, { generatedAt = Date.n
     ...(final ? [] : ['No final statistics were recorded: the figures are the last ones Locust reported during the run.']),
     ...(record.unreadableLines ? [`${record.unreadableLines} unreadable line(s) of ticks.jsonl were skipped.`] : []),
     ...(meta.errors ?? []).map((e) => `Locust Studio reported: ${e}`),
-  ];
+    saturationWarning(meta.loadGenerator),
+  ].filter((w) => w !== undefined);
   const title = `Locust report: ${path.basename(locustfile) || meta.id}`;
   // The panel's own view of the record: the charts' series and the thresholds' states come from the same replay.
   const view = replayRunRecord(record).snapshot;

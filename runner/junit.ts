@@ -32,6 +32,8 @@ export function junitXml(verdict: Verdict, thresholds: readonly Threshold[], { s
     '    <properties>',
     `      <property name="outcome" value="${attribute(verdict.outcome)}"/>`,
     ...(verdict.abortedBy !== undefined ? [`      <property name="abortedBy" value="${attribute(verdict.abortedBy)}"/>`] : []),
+    // The outcome stands; CI is told its measurements are not to be trusted (protocol/loadGenerator.ts).
+    ...(verdict.unreliable !== undefined ? [`      <property name="unreliable" value="${attribute(verdict.unreliable)}"/>`] : []),
     '    </properties>',
     ...cases,
     '  </testsuite>',

@@ -1,9 +1,11 @@
-// A distributed run's workers: state, users, CPU, memory and last report, like Locust's Workers tab (hidden otherwise).
-import { LOAD_GENERATOR_CPU_LIMIT, LOCAL_PROCESS_ID, type LoadGeneratorHealth } from '../protocol/loadGenerator';
+// A distributed run's workers: state, users, CPU, loop lag, memory and last report, like Locust's Workers tab and more
+// (hidden otherwise).
+import { atLimit, limitsReached, LOCAL_PROCESS_ID, type LoadGeneratorHealth } from '../protocol/loadGenerator';
+import { formatMs } from '../protocol/format';
 import { formatBytes } from '../protocol/format';
 import { element } from './dom';
 
-const HEADINGS = ['Worker', 'State', 'Users', 'CPU %', 'Peak CPU %', 'Memory', 'Last report'];
+const HEADINGS = ['Worker', 'State', 'Users', 'CPU %', 'Peak CPU %', 'Loop lag (ms)', 'Memory', 'Last report'];
 
 export class WorkersView {
   readonly element = element('section', { className: 'workers-view' });
@@ -29,7 +31,7 @@ export class WorkersView {
     this.body.replaceChildren(
       ...processes.map((p) => {
         const row = element('tr');
-        if (p.cpu >= LOAD_GENERATOR_CPU_LIMIT) row.dataset['hot'] = 'true';
+        if (atLimit(p)) row.dataset['hot'] = 'true';
         if (saturated.has(p.id)) row.dataset['saturated'] = 'true';
         const cells = [
           p.id,
@@ -37,10 +39,16 @@ export class WorkersView {
           String(p.userCount),
           p.cpu.toFixed(0),
           p.peakCpu.toFixed(0),
+          p.loopLag !== undefined ? formatMs(p.loopLag) : '—',
           p.memory !== undefined ? formatBytes(p.memory) : '—',
           new Date(p.lastReportAt).toLocaleTimeString(),
         ];
-        row.append(...cells.map((text) => element('td', { text })));
+        const tds = cells.map((text) => element('td', { text }));
+        // The figure that is at its limit stands out (in words too: the row's saturated state and the warning).
+        const reached = limitsReached(p);
+        if (reached.cpu) tds[3]!.classList.add('hot');
+        if (reached.loopLag) tds[5]!.classList.add('hot');
+        row.append(...tds);
         return row;
       }),
     );

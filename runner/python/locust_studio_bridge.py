@@ -50,6 +50,8 @@ MAX_ERROR_REPORTS = 20
 MAX_PENDING_ENDPOINTS = 50
 # The key under which a worker's bridge adds its probe's figures to its reports (Locust's report_to_master data).
 PROBE_REPORT_KEY = "locust_studio"
+# How often a load-generating process's event loop is asked to wake a sleeper: how late it wakes is its lag (_LoopLag).
+LOOP_LAG_INTERVAL = 0.1
 
 # Runner states as protocol/runner.ts names them; Locust's "cleanup" is its stopping phase, "missing" is worker-only.
 STATES = {
@@ -358,8 +360,14 @@ class _Probe:
 
     # ---- event listeners (each one guarded: an exception escaping one would change Locust's exit code) ----
 
-    def _on_init(self, environment=None, **_kwargs):
+    def _on_init(self, environment=None, runner=None, **_kwargs):
         self.environment = environment
+        try:
+            # Processes that run users (local, worker) measure their loop's lag; a master runs none.
+            if not isinstance(runner if runner is not None else getattr(environment, "runner", None), locust_runners.MasterRunner):
+                _loop_lag.start()
+        except Exception:
+            pass
 
     def _on_user_error(self, exception=None, **_kwargs):
         try:
@@ -381,7 +389,11 @@ class _Probe:
     def _on_report_to_master(self, data=None, **_kwargs):
         try:
             if isinstance(data, dict):
-                data[PROBE_REPORT_KEY] = self.figures(own=True)
+                figures = self.figures(own=True)
+                lag = _loop_lag.read()
+                if lag is not None:
+                    figures["loopLag"] = lag
+                data[PROBE_REPORT_KEY] = figures
         except Exception:
             pass
 
@@ -432,6 +444,42 @@ class _Probe:
 
 
 _probe = _Probe()
+
+
+class _LoopLag:
+    """
+    How late this process's gevent loop wakes a sleeper, on average since the last read. Every response time Locust
+    measures includes that wait for the process: a loop kept busy by the users' own code, or a process starved of CPU
+    by its neighbours on the machine, which its CPU use alone does not show.
+    """
+
+    def __init__(self):
+        self.late_seconds = 0.0
+        self.wakeups = 0
+        self.started = False
+
+    def start(self):
+        if not self.started:
+            self.started = True
+            gevent.spawn(self._loop)
+
+    def _loop(self):
+        while True:
+            before = time.monotonic()
+            gevent.sleep(LOOP_LAG_INTERVAL)
+            self.late_seconds += max(0.0, time.monotonic() - before - LOOP_LAG_INTERVAL)
+            self.wakeups += 1
+
+    def read(self):
+        """The mean lateness in ms since the last read (None when the loop has not woken since), and starts anew."""
+        if not self.wakeups:
+            return None
+        mean = self.late_seconds / self.wakeups * 1000
+        self.late_seconds, self.wakeups = 0.0, 0
+        return round(mean, 1)
+
+
+_loop_lag = _LoopLag()
 
 
 class _Seen:
@@ -774,10 +822,14 @@ class Bridge:
             tick["exceptions"] = exceptions
         if isinstance(self.runner, locust_runners.MasterRunner):
             tick["workers"] = self._workers()
-        elif isinstance(self.runner, locust_runners.LocalRunner) and hasattr(self.runner, "current_cpu_usage"):
-            # A local run generates its load in this process: its CPU is what tells whether it kept up (Locust samples
-            # it every 5 s).
-            tick["cpu"] = _ms(self.runner.current_cpu_usage)
+        elif isinstance(self.runner, locust_runners.LocalRunner):
+            # A local run generates its load in this process: its CPU (Locust samples it every 5 s) and its loop's lag
+            # tell whether it kept up.
+            if hasattr(self.runner, "current_cpu_usage"):
+                tick["cpu"] = _ms(self.runner.current_cpu_usage)
+            lag = _loop_lag.read()
+            if lag is not None:
+                tick["loopLag"] = lag
         return tick
 
     def _workers(self):
@@ -792,6 +844,9 @@ class Bridge:
             }
             if hasattr(node, "memory_usage"):
                 entry["memory"] = _ms(node.memory_usage)
+            lag = (_probe.reports.get(str(node.id)) or {}).get("loopLag")
+            if isinstance(lag, (int, float)) and not isinstance(lag, bool) and lag >= 0:
+                entry["loopLag"] = _ms(lag)
             workers.append(entry)
         return workers
 

@@ -7,24 +7,14 @@ import type { DocumentSymbol, Position, Range } from 'vscode-languageserver';
 import { REPO_ROOT, startLanguageServer, type LspSession } from '../helpers/lspClient';
 import { DocumentModelRequest, type DocumentModelResult } from '../../protocol/lsp';
 import { watchDiagnostics, type DiagnosticsWaiter } from './diagnosticsWaiter';
+import { seededRandom } from '../helpers/synthetic';
 
 const MUTANTS = 10_000;
 /** Documents edited side by side; each gets one mutant per round, all of a round's requests in flight at once. */
 const SLOTS = 25;
 const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
 
-/** mulberry32: a small seeded generator, so a failure can be replayed with FUZZ_SEED. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = random(SEED);
+const rand = seededRandom(SEED);
 const int = (n: number) => Math.floor(rand() * n);
 const pick = <T>(items: T[]): T => items[int(items.length)]!;
 

@@ -14,31 +14,14 @@ import { compareBatches, compareRecords, loadRunForComparison, twoSidedP, welchT
 import { flatHistogramPercentile } from '../../runner/responseTimes';
 import { batchesOfTicks, RunBatches } from '../../runner/runBatches';
 import { loadRunRecord, RunRecorder } from '../../runner/runRecord';
+import { locustRoundedTime, seededRandom } from '../helpers/synthetic';
 
 type Tick = Extract<BridgeMessage, { type: 'tick' }>;
 type Final = Extract<BridgeMessage, { type: 'final' }>;
 
 const STARTED = Date.UTC(2026, 10, 22, 1, 0, 0);
 
-/** mulberry32: runs that differ only by their seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-/** Locust's rounding of a response time in its histogram. */
-function locustRound(ms: number): number {
-  if (ms < 100) return Math.round(ms);
-  if (ms < 1000) return Math.round(ms / 10) * 10;
-  if (ms < 10000) return Math.round(ms / 100) * 100;
-  return Math.round(ms / 1000) * 1000;
-}
 
 interface EndpointSpec {
   name: string;
@@ -61,7 +44,7 @@ interface RunSpec {
 
 /** A run as the bridge streams it: ticks of 1 s whose windows hold sampled response times, then the final statistics. */
 function syntheticRun(specs: EndpointSpec[], { seconds, seed, ramp = 2, noHistograms = false }: RunSpec): { ticks: Tick[]; final: Final } {
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   const cumulative = new Map<string, EndpointStats>();
   const totalOf = (): EndpointStats => {
@@ -81,7 +64,7 @@ function syntheticRun(specs: EndpointSpec[], { seconds, seed, ramp = 2, noHistog
       const counts = new Map<number, number>();
       let failures = 0;
       for (let i = 0; i < n; i++) {
-        const ms = locustRound(spec.ms * common * Math.exp(0.25 * gauss()));
+        const ms = locustRoundedTime(spec.ms * common * Math.exp(0.25 * gauss()));
         counts.set(ms, (counts.get(ms) ?? 0) + 1);
         totalCounts.set(ms, (totalCounts.get(ms) ?? 0) + 1);
         if (rand() < (spec.failRatio ?? 0)) failures++;

@@ -59,6 +59,16 @@ test('one suite named after the locustfile, one case per threshold: passed, fail
   assert.match(xml, /<testcase name="p95 &lt; 250ms" classname="locust-studio.thresholds" time="0"\/>/);
 });
 
+test('a verdict whose load generator was saturated keeps its outcome and says why it is unreliable', async () => {
+  const thresholds = ['p95 < 250ms'].map(parsed);
+  const unreliable = 'The load generator was saturated: worker "a&b" stayed at or above 90 % CPU for 8 s or more.';
+  const verdict: Verdict = { outcome: 'passed', unreliable, thresholds: [{ text: 'p95 < 250ms', state: 'passed', value: 182 }] };
+  const elements = await readXml(junitXml(verdict, thresholds, { suiteName: 'locustfile.py', durationSeconds: 60 }));
+  const properties = Object.fromEntries(elements.filter((e) => e.tag === 'property').map((e): [string, string] => [e.attributes['name']!, e.attributes['value']!]));
+  assert.deepEqual(properties, { outcome: 'passed', unreliable });
+  assert.equal(elements.filter((e) => e.tag === 'failure' || e.tag === 'error').length, 0, 'the thresholds held: none fails');
+});
+
 test('untrusted names are escaped: quotes, <, &, line ends, control characters, emoji, lone surrogates', async () => {
   const name = `/a"b'<c>&d\te\r\nf\u0001g\u001fh🚀i\uD800j\uFFFFk`;
   const text = `GET ${name}: p95 < 250ms`;

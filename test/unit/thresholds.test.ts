@@ -13,6 +13,7 @@ import {
   VerdictSchema,
   type Threshold,
 } from '../../protocol/thresholds';
+import { locustRoundedTime } from '../helpers/synthetic';
 
 function parsed(text: string): Threshold {
   const result = parseThreshold(text);
@@ -184,13 +185,6 @@ test('status and verdict schemas accept what the evaluator writes and refuse bad
 /** The run's start; ticks come every second after it. */
 const START = 1_800_000_000_000;
 
-/** Locust's rounding of a response time for its histogram. */
-function rounded(ms: number): number {
-  if (ms < 100) return Math.round(ms);
-  if (ms < 1000) return Math.round(ms / 10) * 10;
-  if (ms < 10_000) return Math.round(ms / 100) * 100;
-  return Math.round(ms / 1000) * 1000;
-}
 
 /** Locust's calculate_response_time_percentile, to give cumulative percentiles to the messages as the bridge does. */
 function locustPercentile(histogram: Map<number, number>, count: number, q: number): number {
@@ -241,7 +235,7 @@ class FakeBridge {
       e.totalResponseTime += ms * count;
       e.min = e.min === null ? ms : Math.min(e.min, ms);
       e.max = Math.max(e.max, ms);
-      e.histogram.set(rounded(ms), (e.histogram.get(rounded(ms)) ?? 0) + count);
+      e.histogram.set(locustRoundedTime(ms), (e.histogram.get(locustRoundedTime(ms)) ?? 0) + count);
     }
     this.lastRequestTime = this.now / 1000;
     return this;

@@ -18,11 +18,11 @@ panelFixture(SHOTS, (opened) => (page = opened));
 type Tick = Extract<BridgeMessage, { type: 'tick' }>;
 const START = Date.UTC(2026, 11, 1);
 
-/** Health after `seconds` running ticks of a master whose workers report the CPU `cpuOf` gives them. */
-function healthAfter(seconds: number, cpuOf: (worker: number) => number): LoadGeneratorHealth {
+/** Health after `seconds` running ticks of a master whose workers report the CPU `cpuOf` and loop lag `lagOf` give them. */
+function healthAfter(seconds: number, cpuOf: (worker: number) => number, lagOf: (worker: number) => number = () => 3): LoadGeneratorHealth {
   const monitor = new LoadGeneratorMonitor();
   for (let s = 1; s <= seconds; s++) {
-    const workers: WorkerEntry[] = [0, 1].map((w) => ({ id: `host${w + 1}_${'ab'[w]}1f2`, state: 'running', userCount: 50, cpu: cpuOf(w), memory: 60_000_000 + w * 1_000_000 }));
+    const workers: WorkerEntry[] = [0, 1].map((w) => ({ id: `host${w + 1}_${'ab'[w]}1f2`, state: 'running', userCount: 50, cpu: cpuOf(w), memory: 60_000_000 + w * 1_000_000, loopLag: lagOf(w) }));
     const tick: Tick = { type: 'tick', seq: s, t: START + s * 1000, state: 'running', userCount: 100, usersByClass: { WebsiteUser: 100 }, endpoints: [], total: endpointStats({ method: '', name: 'Aggregated' }), omitted: 0, workers };
     monitor.apply(tick);
   }
@@ -55,8 +55,9 @@ test('workers below the limit: the Workers view lists them, no warning on the ch
   await rows.first().waitFor();
   assert.equal(await rows.count(), 2);
   const cells = await rows.first().locator('td').allTextContents();
-  assert.deepEqual(cells.slice(0, 5), ['host1_a1f2', 'running', '50', '40', '40']);
-  assert.match(cells[5] ?? '', /MB|MiB/);
+  assert.deepEqual(cells.slice(0, 6), ['host1_a1f2', 'running', '50', '40', '40', '3']);
+  assert.match(cells[6] ?? '', /MB|MiB/);
+  assert.equal(await page.locator('.workers-view td.hot').count(), 0);
   assert.equal(await page.locator('.load-warning').isVisible(), false);
 });
 
@@ -86,6 +87,19 @@ test('a worker at 100 % CPU for longer than the rule: the warning stands above t
   await sendToPanel(page, { type: 'snapshot', run: run(undefined, 'run-2') });
   await warning.waitFor({ state: 'hidden' });
   assert.equal(await page.locator('.workers-view').isVisible(), false);
+});
+
+test('a worker whose event loop lags (its CPU low: starved by its neighbours) is saturated too; its lag is the figure marked', async () => {
+  const health = healthAfter(30, () => 35, (w) => (w === 1 ? 240 : 2));
+  assert.deepEqual(health.saturatedProcesses, ['host2_b1f2']);
+  await sendToPanel(page, { type: 'snapshot', run: run(health, 'run-lag') });
+  const warning = page.locator('.load-warning');
+  await warning.waitFor();
+  assert.match((await warning.textContent()) ?? '', /worker host2_b1f2 stayed at or above 90 % CPU, or its event loop 50 ms or more late/);
+  const hot = await page.locator('.workers-view td.hot').allTextContents();
+  assert.deepEqual(hot, ['240'], 'the lag cell, not the CPU cell');
+  assert.equal(await page.locator('.workers-view tbody tr[data-saturated="true"] td').first().textContent(), 'host2_b1f2');
+  await screenshots('load-generator-loop-lag');
 });
 
 test('a finished run whose load generator was saturated: its verdict says it is unreliable, the warning stays', async () => {

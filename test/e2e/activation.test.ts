@@ -17,20 +17,21 @@ import {
   fileSafe,
   openFile,
   openWorkbench,
+  PACKAGED_VSIX,
+  processesMentioning,
+  requirePackagedVsix,
   runCommand,
   screenshot,
-  waitForCodeLens,
-  webviewFrame,
-  processesMentioning,
   stepIn,
   tearDown,
+  waitForCodeLens,
   waitUntil,
+  webviewFrame,
   type Workbench,
 } from './workbench';
+import { REPO_ROOT } from '../helpers/lspClient';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const VSIX = path.join(ROOT, 'dist', 'locust-studio.vsix');
-const EXAMPLES = path.join(ROOT, 'examples');
+const EXAMPLES = path.join(REPO_ROOT, 'examples');
 const EXTENSION_ID = 'locust-studio.locust-studio';
 /** This file's screenshots start with `activation-` (failures: `failure-<test name>`); its logs go here. */
 const LOGS_OUT = path.join(E2E_OUTPUT, 'activation-logs');
@@ -77,17 +78,15 @@ before(
       }
     }
     await rm(LOGS_OUT, { recursive: true, force: true });
-    if (!existsSync(VSIX)) {
-      throw new Error(`No VSIX at ${path.relative(ROOT, VSIX)}: run \`npm run package\` first (the e2e test installs the packaged extension).`);
-    }
+    requirePackagedVsix();
     if (!existsSync(path.join(EXAMPLES, 'locustfile.py'))) {
-      throw new Error(`No ${path.relative(ROOT, path.join(EXAMPLES, 'locustfile.py'))}: the e2e test opens a copy of examples/.`);
+      throw new Error(`No ${path.relative(REPO_ROOT, path.join(EXAMPLES, 'locustfile.py'))}: the e2e test opens a copy of examples/.`);
     }
     const codeServer = await ensureCodeServer();
     // The name marks every process started for this test (code-server's arguments carry it): scripts/test.sh looks for leftovers by it.
     scratch = await mkdtemp(path.join(os.tmpdir(), 'locust-studio-e2e-'));
     extensionsDir = path.join(scratch, 'extensions');
-    await installExtension(codeServer, VSIX, extensionsDir);
+    await installExtension(codeServer, PACKAGED_VSIX, extensionsDir);
     // A copy: VS Code and the extension may write into the folder (.vscode state, run records); the repo's examples stay untouched.
     const workspace = path.join(scratch, 'examples');
     await cp(EXAMPLES, workspace, {

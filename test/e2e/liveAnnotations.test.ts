@@ -2,8 +2,7 @@
 // against the demo target — annotations appear soon after the first tick and follow the numbers, task lenses, the hover,
 // both-way navigation with the panel, light and dark, and the setting that turns them off.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -12,12 +11,16 @@ import { startTarget } from '../../examples/target/server.mjs';
 import { ensureCodeServer, installExtension, startCodeServer, type RunningCodeServer } from '../../scripts/codeServer';
 import {
   answerRunQuestions,
+  copyExamples,
   E2E_OUTPUT,
   openFile,
   openWorkbench,
+  PACKAGED_VSIX,
   processesMentioning,
+  requirePackagedVsix,
   runCommand,
   screenshot,
+  SCREENSHOTS_DIR,
   setTheme,
   stepIn,
   tearDown,
@@ -27,9 +30,6 @@ import {
   type Workbench,
 } from './workbench';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const VSIX = process.env['LOCUST_STUDIO_VSIX'] ?? path.join(ROOT, 'dist', 'locust-studio.vsix');
-const SCREENSHOTS = path.join(ROOT, 'test-output', 'screenshots');
 const LOGS_OUT = path.join(E2E_OUTPUT, 'annotations-logs');
 /** What an annotation reads like: `42.0 req/s · p95 180 ms · 0.0% failed`. */
 const ANNOTATION = /[\d.,]+ req\/s · p95 [–\d.,]+ ms · [<\d.,]+% failed/;
@@ -66,15 +66,15 @@ let settingsFile = '';
 
 before(
   async () => {
-    if (!existsSync(VSIX)) throw new Error('No VSIX: run `npm run package` first (the e2e test installs the packaged extension).');
-    await mkdir(SCREENSHOTS, { recursive: true });
+    requirePackagedVsix();
+    await mkdir(SCREENSHOTS_DIR, { recursive: true });
     await rm(LOGS_OUT, { recursive: true, force: true });
     const codeServer = await ensureCodeServer();
     // The name marks every process started for this test: scripts/test.sh looks for leftovers by it.
     scratch = await mkdtemp(path.join(os.tmpdir(), 'locust-studio-e2e-annotations-'));
     const extensionsDir = path.join(scratch, 'extensions');
     const workspace = path.join(scratch, 'examples');
-    await cp(path.join(ROOT, 'examples'), workspace, { recursive: true, filter: (source) => !/[/\\](node_modules|__pycache__|\.locust-studio)$/.test(source) });
+    await copyExamples(workspace);
     target = await startTarget({ port: 0, quiet: true });
     for (const name of ['locustfile.py', 'thresholds.py', 'locust.conf']) {
       const file = path.join(workspace, name);
@@ -84,7 +84,7 @@ before(
     settingsFile = path.join(workspace, '.vscode', 'settings.json');
     await mkdir(path.dirname(settingsFile), { recursive: true });
     await writeSettings({ 'locustStudio.liveAnnotations.enabled': true });
-    await installExtension(codeServer, VSIX, extensionsDir);
+    await installExtension(codeServer, PACKAGED_VSIX, extensionsDir);
     server = await startCodeServer({ workspace, extensionsDir, userDataDir: path.join(scratch, 'user-data'), codeServer, settings: { 'workbench.colorTheme': 'Default Light Modern' } });
   },
   { timeout: 15 * 60_000 },
@@ -150,7 +150,7 @@ async function pointAt(page: Page, code: string, click = false): Promise<void> {
 
 test('annotations appear on the request lines soon after the first tick and change with the numbers', { timeout: 5 * 60_000 }, async (t) => {
   assert.ok(server, 'code-server did not start');
-  workbench = await openWorkbench(server.url, { screenshotsDir: SCREENSHOTS, failureName: t.name });
+  workbench = await openWorkbench(server.url, { screenshotsDir: SCREENSHOTS_DIR, failureName: t.name });
   await step(t, async (page) => {
     await openFile(page, 'locustfile.py');
     await (await waitForCodeLens(page, 'Run load test', 90_000)).click();

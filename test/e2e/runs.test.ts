@@ -2,7 +2,7 @@
 // CLI beforehand — the runs listed by locustfile, a baseline pinned (its marker shows), a run renamed, a comparison opened.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -12,13 +12,17 @@ import { ensureCodeServer, installExtension, startCodeServer, type RunningCodeSe
 import { CLI, runCli } from '../helpers/cliProcess';
 import {
   answerRunQuestions,
+  copyExamples,
   E2E_OUTPUT,
   fileSafe,
   openFile,
   openWorkbench,
+  PACKAGED_VSIX,
+  requirePackagedVsix,
   runCommand,
-  setTheme,
   screenshot,
+  SCREENSHOTS_DIR,
+  setTheme,
   stepIn,
   tearDown,
   waitForCodeLens,
@@ -27,11 +31,7 @@ import {
   type Workbench,
 } from './workbench';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-/** The packaged extension; LOCUST_STUDIO_VSIX names another copy (one that a parallel `npm run package` cannot replace midway). */
-const VSIX = process.env['LOCUST_STUDIO_VSIX'] ?? path.join(ROOT, 'dist', 'locust-studio.vsix');
 /** Where this file's screenshots go (light and dark), and code-server's logs. */
-const SCREENSHOTS = path.join(ROOT, 'test-output', 'screenshots');
 const LOGS_OUT = path.join(E2E_OUTPUT, 'runs-logs');
 const LOCUSTFILE = 'runs_locustfile.py';
 const LIGHT = 'Light Modern';
@@ -92,20 +92,20 @@ let records: string[] = [];
 
 before(
   async () => {
-    await mkdir(SCREENSHOTS, { recursive: true });
-    for (const name of readdirSync(SCREENSHOTS)) {
-      if (/^runs-.*\.png$/.test(name)) await rm(path.join(SCREENSHOTS, name), { force: true });
+    await mkdir(SCREENSHOTS_DIR, { recursive: true });
+    for (const name of readdirSync(SCREENSHOTS_DIR)) {
+      if (/^runs-.*\.png$/.test(name)) await rm(path.join(SCREENSHOTS_DIR, name), { force: true });
     }
-    for (const name of TEST_NAMES) await rm(path.join(SCREENSHOTS, `${fileSafe(`failure-${name}`)}.png`), { force: true });
+    for (const name of TEST_NAMES) await rm(path.join(SCREENSHOTS_DIR, `${fileSafe(`failure-${name}`)}.png`), { force: true });
     await rm(LOGS_OUT, { recursive: true, force: true });
-    if (!existsSync(VSIX)) throw new Error('No VSIX: run `npm run package` first (the e2e test installs the packaged extension).');
+    requirePackagedVsix();
     assert.ok(existsSync(CLI), `${CLI} is missing: run \`npm run package\` first`);
     const codeServer = await ensureCodeServer();
     // The name marks every process started for this test: scripts/test.sh looks for leftovers by it.
     scratch = await mkdtemp(path.join(os.tmpdir(), 'locust-studio-e2e-runs-'));
     const extensionsDir = path.join(scratch, 'extensions');
     const workspace = path.join(scratch, 'examples');
-    await cp(path.join(ROOT, 'examples'), workspace, { recursive: true, filter: (source) => !/[/\\](node_modules|__pycache__|\.locust-studio)$/.test(source) });
+    await copyExamples(workspace);
     await writeFile(path.join(workspace, LOCUSTFILE), RUNS_LOCUSTFILE);
     await writeFile(path.join(workspace, ARGS_LOCUSTFILE), ARGS_LOCUSTFILE_TEXT);
     const runFolder = path.join(workspace, '.locust-studio', 'runs');
@@ -125,7 +125,7 @@ before(
     // A record torn by a crash: listed apart, with why, and left as it is.
     await mkdir(path.join(runFolder, 'torn-record'));
     await writeFile(path.join(runFolder, 'torn-record', 'meta.json'), '{"id": "torn", "startedAt": ');
-    await installExtension(codeServer, VSIX, extensionsDir);
+    await installExtension(codeServer, PACKAGED_VSIX, extensionsDir);
     const userDataDir = path.join(scratch, 'user-data');
     server = await startCodeServer({ workspace, extensionsDir, userDataDir, codeServer, settings: { 'workbench.colorTheme': `Default ${LIGHT}` } });
   },
@@ -188,7 +188,7 @@ function luminance(colour: string): number {
 
 test(TEST_NAMES[0], { timeout: 4 * 60_000 }, async (t) => {
   assert.ok(server, 'code-server did not start');
-  workbench = await openWorkbench(server.url, { screenshotsDir: SCREENSHOTS, failureName: t.name });
+  workbench = await openWorkbench(server.url, { screenshotsDir: SCREENSHOTS_DIR, failureName: t.name });
   await step(t, async (page) => {
     await showRunsView(page);
     await roomForRuns(page);

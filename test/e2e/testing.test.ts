@@ -13,20 +13,21 @@ import {
   E2E_OUTPUT,
   fileSafe,
   openWorkbench,
+  PACKAGED_VSIX,
   processesMentioning,
+  requirePackagedVsix,
   screenshot,
   showTestingView,
-  testExplorerRow,
-  webviewFrame,
   stepIn,
   tearDown,
+  testExplorerRow,
   waitUntil,
+  webviewFrame,
   type Workbench,
 } from './workbench';
+import { REPO_ROOT } from '../helpers/lspClient';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const VSIX = path.join(ROOT, 'dist', 'locust-studio.vsix');
-const EXAMPLES = path.join(ROOT, 'examples');
+const EXAMPLES = path.join(REPO_ROOT, 'examples');
 const LOCUSTFILE = 'thresholds.py';
 /** examples/thresholds.py's THRESHOLDS against the demo target: these hold… */
 const HOLDS = ['p95 < 2s', 'GET /products: fail_ratio < 1%'];
@@ -59,13 +60,13 @@ before(
       }
     }
     await rm(LOGS_OUT, { recursive: true, force: true });
-    if (!existsSync(VSIX)) throw new Error(`No VSIX at ${path.relative(ROOT, VSIX)}: run \`npm run package\` first (the e2e test installs the packaged extension).`);
+    requirePackagedVsix();
     if (!existsSync(path.join(EXAMPLES, LOCUSTFILE))) throw new Error(`No examples/${LOCUSTFILE}: this test runs its thresholds.`);
     const codeServer = await ensureCodeServer();
     // The name marks every process started for this test (code-server's arguments carry it): scripts/test.sh looks for leftovers by it.
     scratch = await mkdtemp(path.join(os.tmpdir(), 'locust-studio-e2e-testing-'));
     const extensionsDir = path.join(scratch, 'extensions');
-    await installExtension(codeServer, VSIX, extensionsDir);
+    await installExtension(codeServer, PACKAGED_VSIX, extensionsDir);
     // A copy: VS Code and the extension write into the folder (run records); the repo's examples stay untouched.
     const workspace = path.join(scratch, 'examples');
     await cp(EXAMPLES, workspace, { recursive: true, filter: (source) => !/[/\\](node_modules|__pycache__|\.locust-studio)$/.test(source) });

@@ -1,7 +1,7 @@
 // End-to-end: the packaged VSIX in code-server — the Explorer's "New Locustfile from Traffic…" on a curl file writes and opens
 // a locustfile, and its "Run task once" offer runs the generated task (login in on_start included) against the demo target.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,11 +9,22 @@ import { after, before, test } from 'node:test';
 import { startTarget } from '../../examples/target/server.mjs';
 import { DEBIAN_PYTHON } from '../../scripts/locustVersions';
 import { ensureCodeServer, installExtension, startCodeServer, type RunningCodeServer } from '../../scripts/codeServer';
-import { E2E_OUTPUT, fileSafe, openWorkbench, runCommand, screenshot, stepIn, tearDown, webviewFrame, type Workbench } from './workbench';
+import {
+  E2E_OUTPUT,
+  fileSafe,
+  openWorkbench,
+  PACKAGED_VSIX,
+  requirePackagedVsix,
+  runCommand,
+  screenshot,
+  stepIn,
+  tearDown,
+  webviewFrame,
+  type Workbench,
+} from './workbench';
+import { REPO_ROOT } from '../helpers/lspClient';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const VSIX = path.join(ROOT, 'dist', 'locust-studio.vsix');
-const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'traffic', 'shopFlow.curl');
+const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'traffic', 'shopFlow.curl');
 const FIXTURE_HOST = 'http://127.0.0.1:8080';
 /** This file's screenshots start with `traffic-` (failures: `failure-<test name>`); its logs go here. */
 const LOGS_OUT = path.join(E2E_OUTPUT, 'traffic-logs');
@@ -32,11 +43,11 @@ before(
       if (/^traffic-.*\.png$/.test(name) || TEST_NAMES.some((test) => name === `${fileSafe(`failure-${test}`)}.png`)) await rm(path.join(E2E_OUTPUT, name), { force: true });
     }
     await rm(LOGS_OUT, { recursive: true, force: true });
-    if (!existsSync(VSIX)) throw new Error(`No VSIX at ${path.relative(ROOT, VSIX)}: run \`npm run package\` first.`);
+    requirePackagedVsix();
     const codeServer = await ensureCodeServer();
     scratch = await mkdtemp(path.join(os.tmpdir(), 'locust-studio-e2e-'));
     const extensionsDir = path.join(scratch, 'extensions');
-    await installExtension(codeServer, VSIX, extensionsDir);
+    await installExtension(codeServer, PACKAGED_VSIX, extensionsDir);
     target = await startTarget({ port: 0, quiet: true });
     workspace = path.join(scratch, 'recordings');
     await mkdir(path.join(workspace, '.vscode'), { recursive: true });

@@ -1,15 +1,26 @@
 // End-to-end in Restricted Mode: the VSIX in code-server on an untrusted copy of examples/ — language features work, nothing can run.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ensureCodeServer, groupMembers, installExtension, startCodeServer, type RunningCodeServer } from '../../scripts/codeServer';
-import { E2E_OUTPUT, closeAll, openFile, openQuickInput, openWorkbench, processesMentioning, runCommand, screenshot, withFailureScreenshot, type Workbench } from './workbench';
+import {
+  closeAll,
+  copyExamples,
+  E2E_OUTPUT,
+  openFile,
+  openQuickInput,
+  openWorkbench,
+  PACKAGED_VSIX,
+  processesMentioning,
+  requirePackagedVsix,
+  runCommand,
+  screenshot,
+  withFailureScreenshot,
+  type Workbench,
+} from './workbench';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const VSIX = path.join(ROOT, 'dist', 'locust-studio.vsix');
 
 let scratch: string | undefined;
 let server: RunningCodeServer | undefined;
@@ -17,14 +28,14 @@ let workbench: Workbench | undefined;
 
 before(
   async () => {
-    if (!existsSync(VSIX)) throw new Error('No VSIX: run `npm run package` first (the e2e test installs the packaged extension).');
+    requirePackagedVsix();
     const codeServer = await ensureCodeServer();
     // The name marks every process started for this test: scripts/test.sh looks for leftovers by it.
     scratch = await mkdtemp(path.join(os.tmpdir(), 'locust-studio-e2e-untrusted-'));
     const extensionsDir = path.join(scratch, 'extensions');
-    await installExtension(codeServer, VSIX, extensionsDir);
+    await installExtension(codeServer, PACKAGED_VSIX, extensionsDir);
     const workspace = path.join(scratch, 'examples');
-    await cp(path.join(ROOT, 'examples'), workspace, { recursive: true, filter: (source) => !/[/\\](node_modules|__pycache__|\.locust-studio)$/.test(source) });
+    await copyExamples(workspace);
     server = await startCodeServer({ workspace, extensionsDir, userDataDir: path.join(scratch, 'user-data'), codeServer, workspaceTrust: 'restricted' });
   },
   { timeout: 15 * 60_000 },

@@ -1,5 +1,5 @@
 // Drives a real VS Code workbench (code-server) in headless Chromium for the end-to-end tests: palette, quick open, code lenses, webviews, screenshots.
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import type { TestContext } from 'node:test';
@@ -7,10 +7,25 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/browser';
+import { REPO_ROOT } from '../helpers/lspClient';
 import { groupMembers, type RunningCodeServer } from '../../scripts/codeServer';
 
 /** The git-ignored folder where e2e screenshots (and copies of code-server's logs) are kept. */
-export const E2E_OUTPUT = path.resolve(__dirname, '..', '..', 'test-output', 'e2e');
+export const E2E_OUTPUT = path.join(REPO_ROOT, 'test-output', 'e2e');
+/** Where the e2e tests that show the workbench to people (light and dark) put their screenshots. */
+export const SCREENSHOTS_DIR = path.join(REPO_ROOT, 'test-output', 'screenshots');
+/** The packaged extension; LOCUST_STUDIO_VSIX names another copy (one that a parallel `npm run package` cannot replace midway). */
+export const PACKAGED_VSIX = process.env['LOCUST_STUDIO_VSIX'] ?? path.join(REPO_ROOT, 'dist', 'locust-studio.vsix');
+
+/** Fails the test file at once, with what to do, when the extension was not packaged (the e2e tests install the VSIX). */
+export function requirePackagedVsix(): void {
+  if (!existsSync(PACKAGED_VSIX)) throw new Error(`No VSIX at ${path.relative(REPO_ROOT, PACKAGED_VSIX)}: run \`npm run package\` first (the e2e tests install the packaged extension).`);
+}
+
+/** Copies examples/ into a scratch workspace, without what running them leaves (node_modules, caches, run records). */
+export function copyExamples(workspace: string): Promise<void> {
+  return cp(path.join(REPO_ROOT, 'examples'), workspace, { recursive: true, filter: (source) => !/[/\\](node_modules|__pycache__|\.locust-studio)$/.test(source) });
+}
 
 export interface Workbench {
   page: Page;

@@ -111,8 +111,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const updateLocustfileContext = async (editor: vscode.TextEditor | undefined) => {
     let isLocustfile = false;
     if (editor?.document.languageId === 'python' && languageClient.isRunning()) {
-      const params: DocumentModelParams = { uri: editor.document.uri.toString() };
-      const model = await languageClient.sendRequest<DocumentModelResult>(DocumentModelRequest.method, params).catch(() => null);
+      const model = await modelOf(editor.document.uri.toString()).catch(() => null);
       isLocustfile = model?.isLocustfile ?? false;
     }
     await vscode.commands.executeCommand('setContext', 'locustStudio.isLocustfile', isLocustfile);

@@ -251,15 +251,8 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       return undefined;
     }
     logChannel().info(`Run ${session.aggregate.id}: ${interpreter.path} ${locustfile} (${target.userClasses.join(', ') || 'all User classes'})`);
-    // The model's shares beside the run's own in the panel's "Current ratio" (not awaited: the run goes on without them).
-    void this.storage.modelOf(target.uri).then(
-      (model) => {
-        if (!model) return;
-        session.aggregate.setModelRatio(modelRatioRows(model, target.userClasses));
-        if (this.active === session) this.panel?.post(this.snapshot());
-      },
-      () => undefined,
-    );
+    // The model's shares beside the run's own in the panel's "Current ratio" (the model read before the questions).
+    if (model) session.aggregate.setModelRatio(modelRatioRows(model, target.userClasses));
     // Python imported the locustfile: an import error shown for it (or its folder) before is stale.
     session.on('change', (_change, message) => message.type === 'hello' && this.storage.importDiagnostics.clear(locustfile));
     const end = await this.follow(session, locustfile);

@@ -316,9 +316,10 @@ test(TEST_NAMES[4], { timeout: 4 * 60_000 }, async (t) => {
     await row('--target-env').filter({ hasText: 'staging' }).waitFor({ state: 'visible', timeout: 30_000 });
     // A secret is typed into a password box and never shown.
     await row('--api-key').click();
-    const input = widget.locator('.quick-input-box input');
+    // The pick's filter box turns into the password box once the pick is replaced: wait for that, not for any input.
+    const input = widget.locator('.quick-input-box input[type="password"]');
     await input.waitFor({ state: 'visible', timeout: 15_000 });
-    assert.equal(await input.getAttribute('type'), 'password');
+    assert.equal(await widget.locator('.quick-input-box input[type="text"]:visible').count(), 0, 'no plain text box beside it');
     await input.fill('s3cr3t-e2e');
     await page.keyboard.press('Enter');
     await row('--api-key').filter({ hasText: '(set)' }).waitFor({ state: 'visible', timeout: 30_000 });

@@ -2,7 +2,7 @@
 // pytest-style locustfiles (lenses, and the warning when they sit beside User classes).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CodeLens, CompletionItem, CompletionList, Diagnostic, Hover, MarkupContent } from 'vscode-languageserver';
+import { SymbolKind, type CodeLens, type CompletionItem, type CompletionList, type Diagnostic, type DocumentSymbol, type Hover, type MarkupContent } from 'vscode-languageserver';
 import { startLanguageServer, type LspSession } from '../helpers/lspClient';
 import { watchDiagnostics, type DiagnosticsWaiter } from './diagnosticsWaiter';
 import { DocumentModelRequest, LensCommand, type DocumentModelResult, type RunTarget } from '../../protocol/lsp';
@@ -229,6 +229,11 @@ test('a pytest-style locustfile: its test functions in the model, a lens to run 
       [7, '$(run) Run test once', LensCommand.runTaskOnce, ['test_fast'], 'test_fast'],
     ],
   );
+  const symbols = await lsp.connection.sendRequest<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
+  assert.deepEqual(symbols.map((s) => [s.name, s.detail, s.kind, s.selectionRange.start.line]), [
+    ['test_browse', 'test function · session', SymbolKind.Function, 3],
+    ['test_fast', 'test function · fastsession', SymbolKind.Function, 7],
+  ]);
   // A file that does not import locust is a plain pytest file: no lenses.
   const plain = await open(PYTEST.replace('from locust.contrib.fasthttp import FastHttpSession\n', ''));
   assert.deepEqual(await lensesOf(plain.uri), []);

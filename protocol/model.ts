@@ -236,4 +236,17 @@ export interface LocustfileModel {
   thresholdsDeclaredAt: SourceRange | null;
   /** The command-line arguments the file adds to Locust's, in file order; absent when it adds none. */
   customArguments?: CustomArgumentInfo[];
+  /**
+   * Module-level `test*` functions of a pytest-style locustfile (Locust 2.40+), in file order; absent when there are none. Locust
+   * runs each as a User class of its own, but only when the file has no User classes.
+   */
+  testFunctions?: TestFunctionInfo[];
+}
+
+/** A pytest test function: Locust calls it over and over with its fixtures (`session`, `fastsession`) bound to a user. */
+export interface TestFunctionInfo {
+  name: string;
+  /** The parameters, each a pytest fixture. */
+  fixtures: string[];
+  range: SourceRange;
 }

@@ -8,6 +8,11 @@ import { acquireLock, cacheRoot } from './codeServer';
 /** Debian's python3-locust: 2.12.1, which runs under the system interpreter only. */
 export const DEBIAN_PYTHON = '/usr/bin/python3';
 export const DEBIAN_LOCUST = '2.12.1';
+/**
+ * Locust's own example locustfiles, as Debian's python3-locust ships them (setup.sh installs it): the model oracle's corpus. The
+ * PyPI wheel and sdist of Locust hold no examples (the sdist has only `locust/` and `pytest_locust/`).
+ */
+export const DEBIAN_LOCUST_EXAMPLES = '/usr/share/doc/python3-locust/examples';
 
 /**
  * Locust from PyPI, as users install it. `newest` is the newest release when this was last bumped; `middle` a release

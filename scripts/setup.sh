@@ -13,7 +13,7 @@ if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.
   exit 1
 fi
 
-# Debian packages: a real Locust (2.12.1) and debugpy for the runner tests, Chromium for the panel and e2e tests,
+# Debian packages: a real Locust (2.12.1, with Locust's own examples: the model oracle's corpus) and debugpy for the runner tests, Chromium for the panel and e2e tests,
 # libkrb5-dev for code-server's native modules, python3-venv for the PyPI Locusts when no other Python 3.11+ has venv.
 packages=(python3-locust python3-debugpy chromium libkrb5-dev python3-venv)
 missing=()

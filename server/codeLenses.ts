@@ -1,5 +1,6 @@
 // Code lenses from the model: "Run load test" over each runnable User class and the file, "Run task once" and "Debug task" over tasks, "Run shape"
-// over load shapes, "Task ratios: ask Locust" over a User class whose weights the model cannot know alone.
+// over load shapes, "Task ratios: ask Locust" over a User class whose weights the model cannot know alone; in a pytest-style
+// locustfile (no User classes, `test*` functions), "Run load test" over the file and each function and "Run test once" over each.
 import type { CodeLens } from 'vscode-languageserver';
 import type { LocustfileModel, TaskInfo, UserClassInfo } from '../protocol/model';
 import { LensCommand, type RunTarget } from '../protocol/lsp';
@@ -20,7 +21,7 @@ export function codeLensesFor(model: LocustfileModel): CodeLens[] {
 
 function makeLenses(model: LocustfileModel): CodeLens[] {
   const runnable = model.users.filter((u) => !u.abstract);
-  if (runnable.length === 0) return [];
+  if (runnable.length === 0) return model.isLocustfile ? testFunctionLenses(model) : [];
   const lenses: CodeLens[] = [];
   const sharedHost = commonHost(runnable);
   const fileTarget: RunTarget = withHost({ uri: model.uri, userClasses: [] }, sharedHost);
@@ -48,6 +49,33 @@ function makeLenses(model: LocustfileModel): CodeLens[] {
   }
   lenses.push(...shapeLenses(model, sharedHost));
   lenses.push(...taskLenses(model, runnable));
+  return lenses;
+}
+
+/**
+ * A pytest-style locustfile: Locust makes each test function a User class named after it (only when the file has none of its own),
+ * so a run of one function is a run of that class, and running it once runs the function once with its fixtures.
+ */
+function testFunctionLenses(model: LocustfileModel): CodeLens[] {
+  const functions = model.testFunctions ?? [];
+  if (functions.length === 0) return [];
+  const lenses: CodeLens[] = [
+    {
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      command: {
+        title: functions.length === 1 ? '$(play) Run load test (whole file)' : `$(play) Run load test (all ${functions.length} test functions)`,
+        command: LensCommand.runLoadTest,
+        arguments: [{ uri: model.uri, userClasses: [] } satisfies RunTarget],
+      },
+    },
+  ];
+  for (const fn of functions) {
+    const range = { start: fn.range.start, end: fn.range.start };
+    lenses.push(
+      { range, command: { title: '$(play) Run load test', command: LensCommand.runLoadTest, arguments: [{ uri: model.uri, userClasses: [fn.name], range: fn.range } satisfies RunTarget] } },
+      { range, command: { title: '$(run) Run test once', command: LensCommand.runTaskOnce, arguments: [{ uri: model.uri, userClasses: [fn.name], task: fn.name, range: fn.range } satisfies RunTarget] } },
+    );
+  }
   return lenses;
 }
 

@@ -1,4 +1,4 @@
-// Completion in locustfiles: self.client methods and their keyword arguments, wait_time functions, events hooks, @task/@tag, THRESHOLDS.
+// Completion in locustfiles: self.client methods (a contrib User's own client too) and their keyword arguments, wait_time functions, events hooks, @task/@tag, raise StopTest, THRESHOLDS.
 import {
   CompletionItemKind,
   InsertTextFormat,
@@ -8,7 +8,9 @@ import {
 } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { LocustfileModel } from '../protocol/model';
-import { CLIENT_KEYWORDS, CLIENT_METHODS, EVENT_HOOKS, WAIT_TIME_FUNCTIONS } from './locustReference';
+import { CLIENT_KEYWORDS, CLIENT_METHODS, EVENT_HOOKS, LOCUST_NAMES_HELP, WAIT_TIME_FUNCTIONS, type ApiEntry } from './locustReference';
+import type { LocustfileFacts } from './locustfileModel';
+import { CONTRIB_USERS, contribUserAt, type ContribUser } from './contribUsers';
 import { thresholdCompletionsAt } from './thresholdCompletion';
 
 function doc(signature: string, text: string): { kind: 'markdown'; value: string } {
@@ -23,6 +25,9 @@ const CLIENT_MEMBER = /\bself\.client\.(\w*)$/;
 const EVENTS_MEMBER = /\bevents\.(\w*)$/;
 const WAIT_TIME = /^\s*wait_time\s*=\s*(\w*)$/;
 const DECORATOR = /^\s*@(\w*)$/;
+const RAISE = /^\s*raise\s+(\w*)$/;
+/** A module-level import line: the import `StopTest` needs goes after the last one. */
+const IMPORT_LINE = /^(?:from|import)\s/;
 
 /** If the cursor is inside the argument list of `self.client.<method>(`, that method. */
 function openClientCall(before: string): string | undefined {
@@ -55,6 +60,34 @@ function clientMethodItems(): CompletionItem[] {
     insertText: method === 'request' ? 'request("${1:GET}", "${2:/}")' : `${method}("\${1:/}")`,
     insertTextFormat: InsertTextFormat.Snippet,
   }));
+}
+
+/** A contrib User's members after `self.<client attribute>.` (its client's) or `self.` (its own recorded methods). */
+function contribItems(before: string, user: ContribUser): CompletionItem[] | undefined {
+  const member = /\bself\.(?:(\w+)\.)?(\w*)$/.exec(before);
+  if (!member) return undefined;
+  const entries: Record<string, ApiEntry> | undefined = member[1] === undefined ? user.userMethods : member[1] === user.clientAttribute ? user.clientMethods : undefined;
+  if (!entries || Object.keys(entries).length === 0) return undefined;
+  return Object.entries(entries).map(([method, entry], index) => ({
+    label: method,
+    kind: CompletionItemKind.Method,
+    detail: entry.signature,
+    documentation: doc(entry.signature, entry.text),
+    sortText: String(index).padStart(2, '0'),
+  }));
+}
+
+/** `raise StopTest`, imported from `locust.exception` when the file does not import it yet. */
+function stopTestItem(document: TextDocument, facts: LocustfileFacts): CompletionItem {
+  const entry = LOCUST_NAMES_HELP['StopTest']!;
+  const imported = [...facts.imports.names].find(([, name]) => name === 'StopTest')?.[0];
+  const item: CompletionItem = { label: imported ?? 'StopTest', kind: CompletionItemKind.Class, detail: entry.signature, documentation: doc(entry.signature, entry.text) };
+  if (imported) return item;
+  const lines = document.getText().split('\n');
+  let after = 0;
+  for (const [row, line] of lines.entries()) if (IMPORT_LINE.test(line) && !line.trimEnd().endsWith('(') && !line.trimEnd().endsWith('\\')) after = row + 1;
+  item.additionalTextEdits = [{ range: { start: { line: after, character: 0 }, end: { line: after, character: 0 } }, newText: 'from locust.exception import StopTest\n' }];
+  return item;
 }
 
 function keywordItems(before: string): CompletionItem[] {
@@ -118,11 +151,16 @@ function decoratorItems(): CompletionItem[] {
 /** How far back a call's open parenthesis is looked for: calls spread over a few lines. */
 const CALL_LOOKBACK_LINES = 10;
 
-export function completionsAt(document: TextDocument, position: Position, model: LocustfileModel): CompletionItem[] {
+export function completionsAt(document: TextDocument, position: Position, model: LocustfileModel, facts: LocustfileFacts): CompletionItem[] {
   const thresholds = thresholdCompletionsAt(document, model, position);
   if (thresholds) return thresholds;
   const before = document.getText({ start: { line: position.line, character: 0 }, end: position });
-  if (CLIENT_MEMBER.test(before)) return clientMethodItems();
+  // In a class deriving from a contrib User, `self.client` is that User's client, not an HTTP session.
+  const contrib = contribUserAt(facts, position.line);
+  const contribMembers = contrib && contribItems(before, CONTRIB_USERS[contrib]);
+  if (contribMembers) return contribMembers;
+  if (CLIENT_MEMBER.test(before)) return contrib ? [] : clientMethodItems();
+  if (RAISE.test(before)) return [stopTestItem(document, facts)];
   if (EVENTS_MEMBER.test(before)) return eventItems();
   if (WAIT_TIME.test(before)) return waitTimeItems();
   if (DECORATOR.test(before)) return decoratorItems();

@@ -15,6 +15,7 @@ import {
 import { thresholdDiagnostics } from './thresholdDiagnostics';
 import { isTaken, markovTaskSets, reachableStates } from './markovChain';
 import { closestName } from '../protocol/closestName';
+import { CONTRIB_USERS, type ContribUserName } from './contribUsers';
 
 export const DIAGNOSTIC_SOURCE = 'Locust Studio';
 /** Placeholder offered when no host is set: the demo target's address, on loopback. */
@@ -35,7 +36,7 @@ export interface DiagnosticOptions {
   hostConfiguredElsewhere: boolean;
 }
 
-const USER_KINDS = new Set<LocustName>(['User', 'HttpUser', 'FastHttpUser', 'HttpLocust', 'FastHttpLocust', 'Locust']);
+const USER_KINDS = new Set<LocustName>(['User', 'HttpUser', 'FastHttpUser', 'HttpLocust', 'FastHttpLocust', 'Locust', ...(Object.keys(CONTRIB_USERS) as ContribUserName[])]);
 /** User classes that make HTTP requests to a `host`: a plain `User` needs none. */
 const HTTP_USER_KINDS = new Set<LocustName>(['HttpUser', 'FastHttpUser', 'HttpLocust', 'FastHttpLocust']);
 const TASKSET_KINDS = new Set<LocustName>(['TaskSet', 'SequentialTaskSet', 'MarkovTaskSet', 'TaskSequence']);
@@ -247,6 +248,7 @@ class Collector {
     }
     for (const cls of this.facts.classes) this.classChecks(cls);
     this.hostCheck();
+    this.ignoredTestFunctions();
     return this.diagnostics;
   }
 
@@ -1016,6 +1018,21 @@ class Collector {
     const indent = last ? ' '.repeat(last.startPosition.column) : '    ';
     const end = last ? rangeOf(last).end : rangeOf(cls.node).end;
     return [{ range: { start: end, end }, newText: `\n\n${lines.map((l) => indent + l).join('\n')}` }];
+  }
+
+  /** Locust collects a file's `test*` functions only when it has no User classes: beside one, they never run. */
+  private ignoredTestFunctions(): void {
+    const runnable = this.model.users.filter((u) => !u.abstract).map((u) => `\`${u.name}\``);
+    if (runnable.length === 0) return;
+    const users = runnable.length > 3 ? `${runnable.slice(0, 3).join(', ')}…` : runnable.join(', ');
+    // A module-level function listed in `tasks` runs as a task: that one is used.
+    const tasks = new Set([...this.model.users, ...this.model.taskSets].flatMap((owner) => owner.tasks.map((task) => task.name)));
+    for (const fn of this.model.testFunctions ?? []) {
+      if (tasks.has(fn.name)) continue;
+      this.diagnostics.push(
+        diagnostic(this.definitionName(fn.range), DiagnosticSeverity.Warning, 'test-function-ignored', `Locust ignores the test function \`${fn.name}\`: it runs a file's pytest-style \`test*\` functions only when the file has no User classes, and this one has ${users}. Move the function to a locustfile of its own, or make it a task.`, { legacy: false, fixes: [] }),
+      );
+    }
   }
 
   private hostCheck(): void {

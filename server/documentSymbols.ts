@@ -121,5 +121,10 @@ export function documentSymbolsFor(model: LocustfileModel, tree: Tree): Document
   const topLevel = byName(model.taskSets);
   for (const set of model.taskSets) if (!outline.placed.has(set)) symbols.push(outline.unused(set, topLevel));
   for (const shape of model.shapes) symbols.push(outline.symbol(shape.name, 'LoadTestShape', SymbolKind.Class, shape.range));
+  // A pytest-style file's test functions: Locust runs each as a User class, unless the file has User classes of its own.
+  const ignored = model.users.some((user) => !user.abstract);
+  for (const fn of model.testFunctions ?? []) {
+    symbols.push(outline.symbol(fn.name, detail(['test function', fn.fixtures.length > 0 && fn.fixtures.join(', '), ignored && 'ignored beside User classes']), SymbolKind.Function, fn.range));
+  }
   return symbols;
 }

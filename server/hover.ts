@@ -16,6 +16,7 @@ import {
 import { describeWaitTime } from './waitTime';
 import { thresholdHoverAt } from './thresholdHover';
 import { incomingStates, markovTaskSets, outgoingShares } from './markovChain';
+import { CONTRIB_USERS, contribUserAt, isContribUser, type ContribUserName } from './contribUsers';
 
 function markdown(entry: ApiEntry, node: Node): Hover {
   return { contents: { kind: MarkupKind.Markdown, value: `\`\`\`python\n${entry.signature}\n\`\`\`\n\n${entry.text}` }, range: rangeOf(node) };
@@ -49,6 +50,19 @@ function describeUser(user: UserClassInfo): string {
   return lines.join('\n');
 }
 
+/**
+ * In a class deriving from a contrib User: `self.client.publish` (or SocketIOUser's `self.sio.emit`) → its client's method;
+ * `self.search` → the user's own method (MilvusUser, QdrantUser).
+ */
+function contribMethod(attribute: Node, user: ContribUserName): ApiEntry | undefined {
+  const reference = CONTRIB_USERS[user];
+  const object = attribute.childForFieldName('object');
+  const method = attribute.childForFieldName('attribute')?.text ?? '';
+  if (object?.type === 'identifier' && object.text === 'self') return Object.hasOwn(reference.userMethods, method) ? reference.userMethods[method] : undefined;
+  if (object?.type !== 'attribute' || object.childForFieldName('attribute')?.text !== reference.clientAttribute) return undefined;
+  return Object.hasOwn(reference.clientMethods, method) ? reference.clientMethods[method] : undefined;
+}
+
 /** `self.client.get` → 'get' when the attribute chain ends in `.client.<method>`. */
 function clientMethod(attribute: Node): string | undefined {
   const object = attribute.childForFieldName('object');
@@ -61,6 +75,7 @@ const OWNERS: Partial<Record<LocustName, AttributeOwner>> = {
   User: 'User',
   HttpUser: 'User',
   FastHttpUser: 'User',
+  ...Object.fromEntries(Object.keys(CONTRIB_USERS).map((name) => [name, 'User'])),
   HttpLocust: 'User',
   Locust: 'User',
   TaskSet: 'TaskSet',
@@ -130,13 +145,19 @@ export function hoverAt(tree: Tree, model: LocustfileModel, facts: LocustfileFac
     const call = parent.parent?.parent;
     const callee = call?.type === 'call' ? call.childForFieldName('function') : null;
     const help = CLIENT_KEYWORDS[node.text];
-    if (callee?.type === 'attribute' && clientMethod(callee) && help) {
+    if (callee?.type === 'attribute' && clientMethod(callee) && help && !contribUserAt(facts, node.startPosition.row)) {
       return { contents: { kind: MarkupKind.Markdown, value: `\`\`\`python\n${node.text}=\n\`\`\`\n\n${help}` }, range: rangeOf(node) };
     }
   }
 
   if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.id === node.id) {
-    const method = clientMethod(parent);
+    // A contrib User's client is not an HTTP session: its own methods, and none of HttpUser's.
+    const contrib = contribUserAt(facts, node.startPosition.row);
+    if (contrib) {
+      const entry = contribMethod(parent, contrib);
+      if (entry) return markdown(entry, node);
+    }
+    const method = contrib ? undefined : clientMethod(parent);
     if (method) return markdown(CLIENT_METHODS[method]!, node);
     const object = parent.childForFieldName('object');
     if (object && resolveLocustName(object, facts.imports) === 'events') {
@@ -162,6 +183,6 @@ export function hoverAt(tree: Tree, model: LocustfileModel, facts: LocustfileFac
 }
 
 function helpFor(name: string, node: Node): Hover | null {
-  const entry = LOCUST_NAMES_HELP[name] ?? WAIT_TIME_FUNCTIONS[name];
+  const entry = isContribUser(name) ? CONTRIB_USERS[name].help : (LOCUST_NAMES_HELP[name] ?? WAIT_TIME_FUNCTIONS[name]);
   return entry ? markdown(entry, node) : null;
 }

@@ -134,6 +134,10 @@ export const LOCUST_NAMES_HELP: Record<string, ApiEntry> = {
     signature: '@tag(*tags: str)',
     text: 'Labels a task (or TaskSet) so a run can include it with `--tags` or leave it out with `--exclude-tags`.',
   },
+  StopTest: {
+    signature: 'raise StopTest  # from locust.exception import StopTest (newer Locusts)',
+    text: 'Raised in a task (or `on_start`), ends the whole test, not only this user: every user stops and Locust quits as after `--run-time`. The Locusts that lack it cannot import a file that imports it.',
+  },
   events: {
     signature: 'locust.events',
     text: 'Locust\'s event hooks; register a function with `@events.<hook>.add_listener`.',

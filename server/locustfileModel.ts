@@ -1,12 +1,13 @@
 // Builds the model of a locustfile (User classes, TaskSets, tasks, weights, tags, wait times, shapes, event listeners, requests, THRESHOLDS) from a tree-sitter parse.
 import type { Node, Tree, TreeCursor } from 'web-tree-sitter';
-import type { EventListenerInfo, LocustfileModel, MarkovChain, MarkovState, MarkovTransition, RequestSite, ShapeInfo, SourceRange, TaskInfo, TaskSetInfo, ThresholdDeclaration, UnknownNumber, UserClassInfo, WaitTimeInfo } from '../protocol/model';
+import type { EventListenerInfo, LocustfileModel, TestFunctionInfo, MarkovChain, MarkovState, MarkovTransition, RequestSite, ShapeInfo, SourceRange, TaskInfo, TaskSetInfo, ThresholdDeclaration, UnknownNumber, UserClassInfo, WaitTimeInfo } from '../protocol/model';
 import { isWaitTimeFunction, simpleCall, waitTimeArguments, type ArgumentText } from './waitTime';
 import { methodResolutionOrder } from './methodResolution';
 import { decodeContent } from './pythonStrings';
 import { mayMakeRequests, requestSitesIn } from './requestSites';
 import { readThresholds, THRESHOLDS_STATEMENT, type ThresholdProblem, type ThresholdsRead } from './thresholdDeclarations';
 import { customArgumentsOf } from './customArguments';
+import { CONTRIB_USERS, contribUsersOf, isContribUser, type ContribUserName } from './contribUsers';
 import { asWeight, evaluate, exprOf, exprText, truthy, valueText, type Binding, type Expr, type Scope, type Value } from './staticValues';
 
 /** The locust names the model cares about, as Locust itself exports them (plus the 0.x names, to diagnose them). */
@@ -31,7 +32,9 @@ export type LocustName =
   | 'FastHttpLocust'
   | 'Locust'
   | 'TaskSequence'
-  | 'seq_task';
+  | 'seq_task'
+  | ContribUserName
+  | 'StopTest';
 const CURRENT_NAMES = [
   'User',
   'HttpUser',
@@ -53,9 +56,30 @@ const CURRENT_NAMES = [
 /** Names that Locust 0.x exported and Locust 2 does not: a `*` import does not bring them in. */
 export const LEGACY_NAMES = new Set<string>(['HttpLocust', 'FastHttpLocust', 'Locust', 'TaskSequence', 'seq_task']);
 const LOCUST_NAMES = new Set<string>([...CURRENT_NAMES, ...LEGACY_NAMES]);
-const USER_BASES = new Set<string>(['User', 'HttpUser', 'FastHttpUser']);
+const CONTRIB_NAMES = Object.keys(CONTRIB_USERS) as ContribUserName[];
+const USER_BASES = new Set<string>(['User', 'HttpUser', 'FastHttpUser', ...CONTRIB_NAMES]);
 /** Kinds a class can inherit; function and module names (task, events…) never make a class a locust class. */
-const CLASS_KINDS = new Set<string>(['User', 'HttpUser', 'FastHttpUser', 'TaskSet', 'SequentialTaskSet', 'MarkovTaskSet', 'LoadTestShape', 'HttpLocust', 'FastHttpLocust', 'Locust', 'TaskSequence']);
+const CLASS_KINDS = new Set<string>(['User', 'HttpUser', 'FastHttpUser', 'TaskSet', 'SequentialTaskSet', 'MarkovTaskSet', 'LoadTestShape', 'HttpLocust', 'FastHttpLocust', 'Locust', 'TaskSequence', ...CONTRIB_NAMES]);
+/** Locust's exceptions module, whose `StopTest` (newer Locusts) a task raises to end the whole test. */
+const EXCEPTION_MODULE = 'locust.exception';
+
+/**
+ * A name imported `from module` that the model knows although `locust` itself does not export it: a contrib User class from its
+ * own module, `StopTest` from `locust.exception`.
+ */
+function submoduleName(module: string, name: string): LocustName | undefined {
+  if (isContribUser(name) && CONTRIB_USERS[name].module === module) return name;
+  if (name === 'StopTest' && module === EXCEPTION_MODULE) return name;
+  return undefined;
+}
+
+/** `locust.contrib.mqtt.MqttUser` or `locust.exception.StopTest` written out: the name when the path is its module's. */
+function dottedSubmoduleName(dotted: string, imports: Imports): LocustName | undefined {
+  const at = dotted.lastIndexOf('.');
+  const [root, ...rest] = dotted.slice(0, at).split('.');
+  if (!root || !imports.modules.has(root) || rest.length === 0) return undefined;
+  return submoduleName(['locust', ...rest].join('.'), dotted.slice(at + 1));
+}
 /** Module names the file may import locust under: `locust` itself and the 0.x package name. */
 const LOCUST_MODULES = new Set(['locust', 'locustio']);
 
@@ -106,13 +130,18 @@ function addImport(statement: Node, imports: Imports): void {
     for (const child of statement.namedChildren) {
       if (!child || child.id === moduleName?.id) continue;
       if (child.type === 'wildcard_import') {
-        for (const name of CURRENT_NAMES) imports.names.set(name, name as LocustName);
-      } else if (child.type === 'dotted_name' && LOCUST_NAMES.has(child.text)) {
-        imports.names.set(child.text, child.text as LocustName);
+        const contrib = contribUsersOf(module);
+        for (const name of contrib) imports.names.set(name, name);
+        if (module === EXCEPTION_MODULE) imports.names.set('StopTest', 'StopTest');
+        else if (contrib.length === 0) for (const name of CURRENT_NAMES) imports.names.set(name, name as LocustName);
+      } else if (child.type === 'dotted_name') {
+        const known = submoduleName(module, child.text) ?? (LOCUST_NAMES.has(child.text) ? (child.text as LocustName) : undefined);
+        if (known) imports.names.set(child.text, known);
       } else if (child.type === 'aliased_import') {
         const name = child.childForFieldName('name')?.text ?? '';
         const alias = child.childForFieldName('alias')?.text ?? '';
-        if (LOCUST_NAMES.has(name) && alias) imports.names.set(alias, name as LocustName);
+        const known = submoduleName(module, name) ?? (LOCUST_NAMES.has(name) ? (name as LocustName) : undefined);
+        if (known && alias) imports.names.set(alias, known);
       }
     }
   } else if (statement.type === 'import_statement') {
@@ -157,6 +186,7 @@ export function resolveLocustName(expr: Node, imports: Imports): LocustName | un
     const attribute = expr.childForFieldName('attribute')?.text ?? '';
     const root = expr.text.split('.')[0] ?? '';
     if (imports.modules.has(root) && LOCUST_NAMES.has(attribute)) return attribute as LocustName;
+    return dottedSubmoduleName(expr.text, imports);
   }
   return undefined;
 }
@@ -174,6 +204,7 @@ function resolveBase(base: BaseRef, imports: Imports): LocustName | undefined {
   if (base.type === 'attribute') {
     const root = base.text.split('.')[0] ?? '';
     if (imports.modules.has(root) && LOCUST_NAMES.has(base.attribute)) return base.attribute as LocustName;
+    return dottedSubmoduleName(base.text, imports);
   }
   return undefined;
 }
@@ -541,6 +572,8 @@ interface ClassFacts {
 interface StatementFacts {
   cls?: ClassFacts;
   taggedFunction?: { name: string; tags: string[] };
+  /** A module-level function pytest collects as a test (range relative, like a class's). */
+  testFunction?: TestFunctionInfo;
   /** Ranges relative to the statement, like a class's. */
   listeners?: EventListenerInfo[];
   /** The requests made anywhere in the statement (a class's methods, a task function), relative ranges too. */
@@ -608,6 +641,10 @@ function waitTimeOf(value: Node, imports: Imports, range: SourceRange): WaitTime
   return { kind, args: waitTimeArguments(kind, args), range };
 }
 
+/** pytest's default rule (`python_functions = test`): a module-level function whose name starts with `test` is a test. */
+const PYTEST_FUNCTION = /^test/;
+/** A function definition pytest may collect, from its text. */
+const PYTEST_DEF = /^(?:async[ \t]+)?def[ \t]+test/;
 /** The first line of a function definition with a plain (ASCII) name. */
 const DEF_LINE = /^(?:async[ \t]+)?def[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*\(/;
 
@@ -680,10 +717,27 @@ class StatementReader {
     return facts;
   }
 
+  /** A module-level function pytest collects as a test, under the cursor; the whole statement's range (decorators included). */
+  private testFunction(range: SourceRange): TestFunctionInfo | undefined {
+    const definition = this.cursor.currentNode;
+    const name = definition.childForFieldName('name')?.text ?? '';
+    if (!PYTEST_FUNCTION.test(name)) return undefined;
+    const fixtures = (definition.childForFieldName('parameters')?.namedChildren ?? []).flatMap((parameter) => {
+      if (parameter?.type === 'identifier') return [parameter.text];
+      const named = parameter?.type === 'typed_parameter' ? parameter.namedChildren.find((c) => c?.type === 'identifier') : parameter?.childForFieldName('name');
+      return named ? [named.text] : [];
+    });
+    return { name, fixtures, range };
+  }
+
   /** A class or function definition, decorated or not. */
   private definition(index: number, origin: number): StatementFacts {
     const type = this.cursor.nodeType;
     if (type === 'class_definition') return { cls: this.classDefinition(index, origin, []) };
+    if (type === 'function_definition') {
+      const testFunction = this.testFunction(this.range(origin));
+      return testFunction ? { testFunction } : {};
+    }
     if (type !== 'decorated_definition') return {};
     const decorators = noDecorators();
     const range = this.range(origin);
@@ -698,6 +752,8 @@ class StatementReader {
         else if (childType === 'function_definition') {
           const name = this.fieldText('name');
           if (name && decorators.tags.length > 0) result = { taggedFunction: { name, tags: decorators.tags } };
+          const testFunction = this.testFunction(range);
+          if (testFunction) result.testFunction = testFunction;
           if (decorators.listenedTo.length > 0) result.listeners = decorators.listenedTo.map((event) => ({ event, function: name ?? null, range }));
         }
       }
@@ -1407,7 +1463,7 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
           type === 'class_definition' ||
           type === 'decorated_definition' ||
           // Task functions written at module level (`def index(user): user.client.get("/")`) make requests too.
-          (type === 'function_definition' && mayMakeRequests(source.slice(cursor.startIndex, cursor.endIndex))) ||
+          (type === 'function_definition' && (mayMakeRequests(source.slice(cursor.startIndex, cursor.endIndex)) || PYTEST_DEF.test(source.slice(cursor.startIndex, cursor.endIndex)))) ||
           (type === 'expression_statement' && EXPRESSION_STATEMENT_READ.test(source.slice(cursor.startIndex, cursor.endIndex)))
         ) {
           const { row, column } = cursor.startPosition;
@@ -1425,6 +1481,7 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
   const anyError = root.hasError;
   const classes: TreeClass[] = [];
   const tagsByName = new Map<string, string[]>();
+  const testFunctions: TestFunctionInfo[] = [];
   const listeners: EventListenerInfo[] = [];
   // Placed at their rows only when a new model is built: a reused model has them already.
   const requestsRead: { row: number; sites: RequestSite[] }[] = [];
@@ -1485,6 +1542,7 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
       if (cache && !(anyError && child(index)?.hasError)) cache.set(type, start, end, column, facts);
       read.push({ type, row, column, facts });
       if (facts.taggedFunction) tagsByName.set(facts.taggedFunction.name, facts.taggedFunction.tags);
+      if (facts.testFunction) testFunctions.push({ ...facts.testFunction, range: shiftRange(facts.testFunction.range, row) });
       for (const listener of facts.listeners ?? []) listeners.push({ ...listener, range: shiftRange(listener.range, row) });
       if (facts.requests) requestsRead.push({ row, sites: facts.requests });
       // Python keeps the last assignment.
@@ -1606,6 +1664,7 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
     thresholds: declared,
     thresholdsDeclaredAt: thresholds ? shiftRange(thresholds.read.declaredAt, thresholds.row) : null,
     ...(customArguments.length && { customArguments }),
+    ...(testFunctions.length && { testFunctions }),
   };
   cache?.remember(anyError ? undefined : { read, model, kinds: classes.map((cls) => kinds.get(cls)) });
   return { model, facts: { source, imports, classes, kinds, classNamed, thresholdProblems } };

@@ -93,7 +93,7 @@ connection.onCodeLens((params) => withAnalysis(params.textDocument.uri, [], (a) 
 connection.onDocumentSymbol((params) => withAnalysis(params.textDocument.uri, [], (a) => documentSymbolsFor(a.model, a.tree)));
 connection.onHover((params) => withAnalysis(params.textDocument.uri, null, (a) => hoverAt(a.tree, a.model, a.facts, params.position)));
 connection.onCompletion((params) =>
-  withAnalysis(params.textDocument.uri, [], (a) => (a.model.isLocustfile ? completionsAt(a.document, params.position, a.model) : [])),
+  withAnalysis(params.textDocument.uri, [], (a) => (a.model.isLocustfile ? completionsAt(a.document, params.position, a.model, a.facts) : [])),
 );
 connection.onCodeAction(async (params) =>
   codeActionsFor(params.textDocument.uri, await currentDiagnostics(params.textDocument.uri), params.range, params.context.only),

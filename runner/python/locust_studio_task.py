@@ -1,4 +1,5 @@
-# Runs one task of one User class once (on_start, the task inside its TaskSets, on_stop), streaming requests over fd 3.
+# Runs one task of one User class once (on_start, the task inside its TaskSets, on_stop), or one test function of a pytest-style
+# locustfile once with its fixtures, streaming requests over fd 3.
 import argparse
 import os
 import sys
@@ -120,6 +121,22 @@ def find_task(owner, name, TaskSet):
     return None
 
 
+def load_test_functions(locustfile):
+    """The test functions of a pytest-style locustfile as Locust collects them (a User class each), where this Locust can."""
+    from locust.util import load_locustfile as loading
+
+    collect = getattr(loading, "load_locustfile_pytest", None)
+    if collect is None:
+        fail_shim(
+            f"{locustfile} has no User classes, and this Locust cannot run pytest-style locustfiles (test_* functions with the"
+            " session or fastsession fixture): upgrade Locust (2.40 or newer)."
+        )
+    try:
+        return collect(locustfile)
+    except BaseException as error:  # noqa: BLE001  (pytest's collection errors, a missing fixture)
+        fail_shim(f"Cannot collect the test functions of {locustfile}: {type(error).__name__}: {error}", traceback.format_exc())
+
+
 def main():
     args = parse_args()
     if args.debug_port:
@@ -147,23 +164,31 @@ def main():
         fail_shim(f"Cannot import {locustfile}: {type(error).__name__}: {error}", traceback.format_exc())
     # Its dict of User classes, wherever this Locust puts it: (doc, users, shapes) in older ones, (users, shapes) in newer.
     user_classes = next((part for part in loaded if isinstance(part, dict)), {})
+    # As Locust does: a file without User classes is a pytest-style locustfile, each test function a User class of its own.
+    pytest_style = not user_classes
+    if pytest_style:
+        user_classes = load_test_functions(locustfile)
 
     user_class = user_classes.get(args.user_class)
     if user_class is None:
         known = ", ".join(sorted(user_classes)) or "none"
-        fail_shim(f"No User class named {args.user_class} in {locustfile} (User classes: {known})")
+        kind = "test function" if pytest_style else "User class"
+        fail_shim(f"No {kind} named {args.user_class} in {locustfile} ({kind}s: {known})")
 
-    owner = user_class
     chain = []
-    for segment in [s for s in args.taskset.split(".") if s]:
-        found = find_taskset(owner, segment, TaskSet)
-        if found is None:
-            fail_shim(f"No TaskSet named {segment} in {owner.__name__}'s tasks ({locustfile})")
-        chain.append(found)
-        owner = found
-    task = find_task(owner, args.task, TaskSet)
-    if task is None:
-        fail_shim(f"No task named {args.task} in {owner.__name__} ({locustfile})")
+    if pytest_style:
+        task = None
+    else:
+        owner = user_class
+        for segment in [s for s in args.taskset.split(".") if s]:
+            found = find_taskset(owner, segment, TaskSet)
+            if found is None:
+                fail_shim(f"No TaskSet named {segment} in {owner.__name__}'s tasks ({locustfile})")
+            chain.append(found)
+            owner = found
+        task = find_task(owner, args.task, TaskSet)
+        if task is None:
+            fail_shim(f"No task named {args.task} in {owner.__name__} ({locustfile})")
 
     host = args.host or getattr(user_class, "host", None) or None
     environment = Environment(user_classes=[user_class], host=host, locustfile=locustfile, events=locust.events)
@@ -219,13 +244,31 @@ def main():
         finally:
             guarded(user.on_stop, "on_stop")
 
+    def run_test_function_once():
+        # As Locust's PytestUser runs it, once: each collected function with the value its fixture yields for this user
+        # (`session`, `fastsession`: a session bound to the user's host that records every request), then the fixture's teardown.
+        try:
+            user = user_class(environment)
+        except BaseException as error:  # noqa: BLE001
+            outcome["ok"] = False
+            send_exception(f"Cannot create {user_class.__name__}: {type(error).__name__}: {error}", traceback.format_exc(), "shim")
+            return
+        for function in user_class.functions:
+            fixturedef = getattr(function, "fixturedef", None)
+            if fixturedef is None:  # a test function without fixtures
+                guarded(function.obj, "task")
+                continue
+            fixture = fixturedef.func(user)
+            guarded(lambda: function.obj(next(fixture)), "task")  # noqa: B023  (called at once, in this iteration)
+            guarded(fixture.close, "on_stop")
+
     def run_with_events():
         # Locustfiles set up shared data in init/test_start listeners and tear it down in test_stop, as in a real run
         # (without a runner: there is none, and listeners that look at environment.runner must see that).
         if not guarded(lambda: environment.events.init.fire(environment=environment, runner=None, web_ui=None), "events"):
             return
         if guarded(lambda: environment.events.test_start.fire(environment=environment), "events"):
-            run_once()
+            run_test_function_once() if pytest_style else run_once()
         guarded(lambda: environment.events.test_stop.fire(environment=environment), "events")
 
     started = time.perf_counter()

@@ -218,3 +218,10 @@ export function locustExports(python: string, name: string): Promise<boolean> {
   }
   return known;
 }
+
+/** Whether this Locust can run pytest-style locustfiles (its loader collects test functions), asked of Locust itself. */
+export function locustRunsTestFunctions(python: string): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    execFile(python, ['-c', 'from locust.util.load_locustfile import load_locustfile_pytest'], { timeout: 30_000 }, (error) => resolve(!error));
+  });
+}

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { freePort } from '../../runner/locustRun';
 import { runTask, type TaskResult, type TaskRun, type TaskRunOptions } from '../../runner/taskRun';
 import { startTarget } from '../../examples/target/server.mjs';
-import { liveGroupMembers, locustsFor, PYTHON, requireLocust, titled, WAIT_MS, type LocustUnderTest } from './support';
+import { liveGroupMembers, locustRunsTestFunctions, locustsFor, PYTHON, requireLocust, titled, WAIT_MS, type LocustUnderTest } from './support';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'task');
@@ -427,3 +427,44 @@ async function withoutDebugpy(locust: LocustUnderTest) {
   assert.match(result.exception.message, /^debugpy is not installed for .*python.* Install it with: .* -m pip install debugpy/);
   assert.match(result.exception.message, /apt-get install python3-debugpy/);
 }
+
+// A pytest-style locustfile: "Run test once" runs one test function once, as Locust's own PytestUser runs it, with a real session
+// (HttpSession, FastHttpSession) bound to the host; a Locust that cannot run such files says so.
+for (const locust of locustsFor('smoke')) test(titled(locust, 'a pytest-style test function once: its session\'s requests, a failing assert, or why this Locust cannot'), async () => {
+  requireLocust(locust);
+  const locustfile = path.join(FIXTURES, 'pytest_style.py');
+  const once = async (name: string) => {
+    const { run, logs } = start({ python: locust.python, locustfile, userClass: name, task: name });
+    const streamed: string[] = [];
+    run.on('request', (r) => streamed.push(`${r.method} ${r.name} ${r.status} ${r.failure === null ? 'ok' : 'failed'}`));
+    const result = await finish(run, logs);
+    return { result, streamed, logs };
+  };
+  if (!(await locustRunsTestFunctions(locust.python))) {
+    const { result, streamed } = await once('test_browse');
+    assert.equal(result.ok, false);
+    assert.deepEqual(streamed, []);
+    assert.equal(result.exception?.where, 'shim');
+    assert.match(result.exception?.message ?? '', /has no User classes, and this Locust cannot run pytest-style locustfiles/);
+    return;
+  }
+  const browse = await once('test_browse');
+  assert.equal(browse.result.ok, true, `${JSON.stringify(browse.result.exception)}\n${browse.logs.join('\n')}`);
+  assert.deepEqual(browse.streamed, ['GET / 200 ok', 'GET /products 200 ok']);
+  assert.ok(browse.result.requests.every((r) => r.url.startsWith(target.url)), JSON.stringify(browse.result.requests));
+
+  const fast = await once('test_fast');
+  assert.equal(fast.result.ok, true, JSON.stringify(fast.result.exception));
+  assert.deepEqual(fast.streamed, ['GET /api/items 200 ok']);
+
+  const broken = await once('test_broken');
+  assert.equal(broken.result.ok, false);
+  assert.deepEqual(broken.streamed, ['GET / 200 ok', 'GET /missing-page 404 failed']);
+  assert.equal(broken.result.exception?.where, 'task');
+  assert.match(broken.result.exception?.message ?? '', /^AssertionError: the page is missing/);
+  assert.match(broken.result.exception?.traceback ?? '', /pytest_style\.py", line \d+, in test_broken/);
+
+  const unknown = await once('test_nothing');
+  assert.equal(unknown.result.exception?.where, 'shim');
+  assert.match(unknown.result.exception?.message ?? '', /No test function named test_nothing in .*pytest_style\.py \(test functions: test_broken, test_browse, test_fast\)/);
+});

@@ -17,6 +17,7 @@ import { loadBaseline } from '../runner/runHistory';
 import { recordedBaselineView, type RunBaseline } from '../runner/liveBaseline';
 import { connectToWebUi } from './attachCommand';
 import { chooseInterpreter } from './interpreter';
+import { locustOffers } from '../runner/python';
 import { modelRatioRows } from '../runner/taskRatios';
 import { logChannel, logError } from './log';
 import { snapshotMessage, tickMessage, type ShownRun } from './panelMessages';
@@ -232,6 +233,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
         python: interpreter.path,
         statsInterval: config.get<number>('statsInterval', DEFAULT_STATS_INTERVAL),
         workers: config.get<number>('workers', 0),
+        locustHasProcesses: locustOffers(interpreter, 'processes'),
       },
       customArguments,
     );

@@ -136,7 +136,8 @@ export const RunMetaSchema = v.looseObject({
   /** Epoch ms. */
   startedAt: v.number(),
   endedAt: v.optional(v.number()),
-  interpreter: v.optional(v.object({ path: v.string(), locustVersion: v.optional(v.string()) })),
+  /** Which interpreter ran it, its Locust, and where the choice came from (a setting, an extension's selection, PATH). */
+  interpreter: v.optional(v.object({ path: v.string(), locustVersion: v.optional(v.string()), source: v.optional(v.string()) })),
   locustVersion: v.optional(v.string()),
   features: v.optional(v.array(v.string())),
   runnerKind: v.optional(RunnerKindSchema),
@@ -194,7 +195,7 @@ export const RecordedOptionsSchema = v.looseObject({
   extraArgs: v.optional(strings),
   statsInterval: v.optional(v.number()),
   csvPrefix: v.optional(v.string()),
-  mode: v.optional(v.picklist(['local', 'distributed'])),
+  mode: v.optional(v.picklist(['local', 'distributed', 'processes'])),
   workers: v.optional(v.number()),
   masterPort: v.optional(v.number()),
   attach: v.optional(v.string()),

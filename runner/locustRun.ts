@@ -63,9 +63,13 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Where locust_studio_launch.py and the bridge are; found next to this module by default. */
   bridgeDir?: string;
-  /** `distributed`: a master plus `workers` local worker processes (start it with `launchRun`). Default `local`. */
-  mode?: 'local' | 'distributed';
-  /** Worker processes of a distributed run; defaults to the number of cores. */
+  /**
+   * `distributed`: a master plus `workers` local worker processes this runner starts; `processes`: Locust's own
+   * `--processes`, one Locust that forks `workers` workers itself (where its parser has the option). Start either with
+   * `launchRun`. Default `local`.
+   */
+  mode?: 'local' | 'distributed' | 'processes';
+  /** Worker processes of a distributed run; defaults to the number of cores. With `processes`, absent: Locust's "all cores" (-1). */
   workers?: number;
   /** The master's port on 127.0.0.1 for a distributed run; a free one by default. */
   masterPort?: number;
@@ -140,6 +144,18 @@ export function masterArgs(options: RunOptions, port: number): string[] {
   return ['--master', '--master-bind-host=127.0.0.1', `--master-bind-port=${port}`, `--expect-workers=${workers}`];
 }
 
+/**
+ * The extra arguments of a `processes` run: Locust forks its workers and makes itself their master; the master binds to
+ * loopback only (its default is every interface) on a port of ours, where the forked workers (which inherit these
+ * options) connect.
+ */
+export function processesArgs(options: RunOptions, port: number): string[] {
+  return [`--processes=${options.workers ?? ALL_CORES}`, '--master-bind-host=127.0.0.1', `--master-bind-port=${port}`, '--master-host=127.0.0.1', `--master-port=${port}`];
+}
+
+/** Locust's `--processes` value for "one worker per core". */
+const ALL_CORES = -1;
+
 /** A worker's command line: the same locustfile, classes and tags as the master; the load itself comes from the master. */
 export function workerArgs(options: RunOptions, port: number): string[] {
   const args = [`--locustfile=${options.locustfile}`];
@@ -174,6 +190,10 @@ function spawnLauncher(options: RunOptions, args: string[], withChannel: boolean
 
 /** Starts a local run (synchronously). A distributed run needs a free port first: use `launchRun` for it. */
 export function startRun(options: RunOptions): LocustRun {
+  if (options.mode === 'processes') {
+    if (options.masterPort === undefined) throw new Error('a run with --processes needs masterPort, or start it with launchRun');
+    return new LocustRun(spawnLauncher(options, [...buildLocustArgs(options), ...processesArgs(options, options.masterPort)], true));
+  }
   if (options.mode === 'distributed') {
     if (options.masterPort === undefined) throw new Error('a distributed run needs masterPort, or start it with launchRun');
     const port = options.masterPort;
@@ -202,7 +222,7 @@ export function freePort(): Promise<number> {
 
 /** Starts a run in either mode; a distributed one gets a free master port unless it names one. */
 export async function launchRun(options: RunOptions): Promise<LocustRun> {
-  if (options.mode === 'distributed' && options.masterPort === undefined) return startRun({ ...options, masterPort: await freePort() });
+  if ((options.mode === 'distributed' || options.mode === 'processes') && options.masterPort === undefined) return startRun({ ...options, masterPort: await freePort() });
   return startRun(options);
 }
 

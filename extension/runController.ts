@@ -16,7 +16,7 @@ import { RunSession, type RunEnd } from '../runner/runSession';
 import { loadBaseline } from '../runner/runHistory';
 import { recordedBaselineView, type RunBaseline } from '../runner/liveBaseline';
 import { connectToWebUi } from './attachCommand';
-import { chooseInterpreter } from './interpreter';
+import { chooseInterpreter, recordedInterpreter } from './interpreter';
 import { locustOffers } from '../runner/python';
 import { modelRatioRows } from '../runner/taskRatios';
 import { logChannel, logError } from './log';
@@ -242,7 +242,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     let session: RunSession;
     try {
       session = await RunSession.launch(options, {
-        record: { baseDir: folder, interpreter, exportBeside: true },
+        record: { baseDir: folder, interpreter: recordedInterpreter(interpreter), exportBeside: true },
         spawnErrorHint: 'Check the locustStudio.python setting.',
         thresholds,
         ...(baseline && { baseline }),

@@ -623,7 +623,7 @@ async function run(argv: string[]): Promise<number> {
   const thresholds = [...declared.thresholds, ...cli.thresholds];
   checkOutputFolders(cli);
   const session = await RunSession.launch(cli.options, {
-    ...(cli.recordDir && { record: { baseDir: cli.recordDir, interpreter: { path: interpreter.path, locustVersion: interpreter.locustVersion } } }),
+    ...(cli.recordDir && { record: { baseDir: cli.recordDir, interpreter: { path: interpreter.path, locustVersion: interpreter.locustVersion, source: cli.python ? 'option' : 'path' } } }),
     spawnErrorHint: 'Check --python.',
     thresholds,
     ...(baseline && { baseline: { run: baseline, label: '' } }),

@@ -255,6 +255,9 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
   private readonly workersGone: Promise<void>;
   /** Set while a lost worker's master has WORKER_LOSS_NOTICE_MS to notice before the run is stopped. */
   private lossStop: NodeJS.Timeout | undefined;
+  /** Workers that left with status 0 mid-run, and the check that calls them lost unless their master stops by then. */
+  private quietExits: { exit: WorkerExit; prefix: string }[] = [];
+  private quietExitCheck: NodeJS.Timeout | undefined;
 
   constructor(child: ChildProcess, workers: ChildProcess[] = []) {
     super();
@@ -282,10 +285,19 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
       worker.on('exit', (code, signal) => {
         // Workers leave when the master quits (it tells them to); only one leaving on its own during the run matters.
         if (this.exited || this.stopping || this.lastState === 'quitting' || this.lastState === 'stopped') return;
+        const exit: WorkerExit = { worker: i + 1, of: workers.length, pid: worker.pid, code, signal };
+        if (code === 0 && signal === null && this.lastState !== undefined && this.lastState !== 'ready') {
+          // Status 0 is how a worker leaves when its master tells it to quit: Debian's 2.12.1 master does so at the end of
+          // the run time before the bridge's next look at its state says it is stopping. Lost only if the master does not
+          // stop within the notice time.
+          this.quietExits.push({ exit, prefix });
+          this.quietExitCheck ??= setTimeout(() => this.loseQuietExits(), WORKER_LOSS_NOTICE_MS);
+          return;
+        }
         // A worker that dies on its own leaves a master waiting for it forever (--expect-workers): end the run, once the
         // master noticed (its ticks then show the worker missing) or after a bound.
         this.emit('log', `${prefix}exited (${signal ?? `code ${code}`}) while the run was on; stopping the run`, 'stderr');
-        this.emit('workerLost', { worker: i + 1, of: workers.length, pid: worker.pid, code, signal });
+        this.emit('workerLost', exit);
         if (this.lastState === undefined || this.lastState === 'ready') void this.stop();
         else this.lossStop ??= setTimeout(() => this.stopAfterLoss(), WORKER_LOSS_NOTICE_MS);
       });
@@ -368,6 +380,18 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
     return this.workers.map((worker) => worker.pid).filter((pid): pid is number => pid !== undefined);
   }
 
+  /** Workers that left with status 0 while their master went on running: lost after all. */
+  private loseQuietExits(): void {
+    this.quietExitCheck = undefined;
+    const exits = this.quietExits.splice(0);
+    if (this.exited || this.stopping || this.lastState === 'quitting' || this.lastState === 'stopped' || this.lastState === 'stopping') return;
+    for (const { exit, prefix } of exits) {
+      this.emit('log', `${prefix}exited (code 0) while the run was on; stopping the run`, 'stderr');
+      this.emit('workerLost', exit);
+    }
+    if (exits.length) void this.stop();
+  }
+
   private stopAfterLoss(): void {
     clearTimeout(this.lossStop);
     void this.stop();
@@ -381,6 +405,12 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
     if (message.type === 'hello') this.lastHello = message;
     else if (message.type === 'final') this.lastFinal = message;
     else if (message.type === 'state' || message.type === 'tick') this.lastState = message.state;
+    // The master is stopping: the workers that left quietly were told to.
+    if (this.quietExitCheck && (this.lastState === 'stopping' || this.lastState === 'stopped' || this.lastState === 'quitting')) {
+      clearTimeout(this.quietExitCheck);
+      this.quietExitCheck = undefined;
+      this.quietExits = [];
+    }
     this.emit('message', message);
     if (message.type === 'ack') {
       const entry = this.pending.get(message.id);
@@ -438,6 +468,7 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
     }
     this.releaseExitKill?.();
     clearTimeout(this.lossStop);
+    clearTimeout(this.quietExitCheck);
     for (const [id, entry] of this.pending) {
       clearTimeout(entry.timer);
       entry.reject(new Error(`Locust exited before acknowledging command ${id}`));

@@ -145,6 +145,8 @@ export const RunMetaSchema = v.looseObject({
   /** The LoadTestShape class that ran (hello's), null when none did. */
   shape: v.optional(v.nullable(v.string())),
   host: v.optional(v.nullable(v.string())),
+  /** The run's profile as Locust held it (hello's), where Locust has profiles. */
+  profile: v.optional(v.nullable(v.string())),
   pid: v.optional(v.number()),
   exit: v.optional(RunExitSchema),
   outcome: RunOutcomeSchema,
@@ -193,6 +195,7 @@ export const RecordedOptionsSchema = v.looseObject({
   tags: v.optional(strings),
   excludeTags: v.optional(strings),
   extraArgs: v.optional(strings),
+  profile: v.optional(v.string()),
   statsInterval: v.optional(v.number()),
   csvPrefix: v.optional(v.string()),
   mode: v.optional(v.picklist(['local', 'distributed', 'processes'])),

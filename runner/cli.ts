@@ -54,6 +54,7 @@ run options:
       --shape NAME        run the locustfile's LoadTestShape class NAME (Locust alone takes the first one)
       --no-shape          set the locustfile's LoadTestShape aside: --users, --spawn-rate and --run-time drive the run
       --interval S        seconds between statistics ticks (${MIN_STATS_INTERVAL}-${MAX_STATS_INTERVAL}, default ${DEFAULT_STATS_INTERVAL})
+      --profile NAME      Locust's --profile: names the run (newer Locust; refused before the run where it has none)
       --workers N         distributed: N local workers and a master (0: one per core); Locust's own --processes
                           where the interpreter's Locust has it, else a master and workers started here
       --record-dir D      where run records go (default .locust-studio/runs)    --no-record
@@ -126,6 +127,7 @@ const RUN_OPTIONS = {
   shape: { type: 'string' },
   'no-shape': { type: 'boolean' },
   workers: { type: 'string' },
+  profile: { type: 'string' },
   baseline: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
@@ -298,6 +300,7 @@ export function parseRunArgs(argv: string[], python: string): CliRun {
     excludeTags: list(values['exclude-tags']),
     statsInterval: interval,
     extraArgs: extraArgs.length ? extraArgs : undefined,
+    profile: values.profile?.trim() || undefined,
   };
   // Settled once the interpreter is known (workerMode): Locust's own --processes where it has it.
   if (workers !== undefined) {
@@ -605,6 +608,10 @@ async function run(argv: string[]): Promise<number> {
   });
   if (!interpreter) return EXIT_CANNOT_START;
   cli.options.python = interpreter.path;
+  if (cli.options.profile && !locustOffers(interpreter, 'profile')) {
+    process.stderr.write(`locust-studio: --profile: ${interpreter.path} has Locust ${interpreter.locustVersion || '(version unknown)'}, which has no --profile option (newer releases have it)\n`);
+    return EXIT_CANNOT_START;
+  }
   if (cli.options.mode === 'distributed') {
     const { mode, workers } = workerMode(cli.options.workers ?? ALL_CORES, locustOffers(interpreter, 'processes'), defaultWorkerCount);
     cli.options.mode = mode;

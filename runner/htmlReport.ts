@@ -347,6 +347,7 @@ export function renderHtmlReport(record: LoadedRunRecord, { generatedAt = Date.n
     ['Tags', options.tags?.join(', ')],
     ['Exclude tags', options.excludeTags?.join(', ')],
     ['Extra arguments', options.extraArgs?.join(' ')],
+    ['Profile', meta.profile ?? options.profile],
     ['Mode', options.mode === 'distributed' || options.mode === 'processes' ? `${options.mode === 'processes' ? 'distributed (--processes)' : 'distributed'}, ${options.workers ?? 'one per core'} workers` : meta.runnerKind],
     ['Started', timestamp(meta.startedAt)],
     ['Ended', meta.endedAt === undefined ? undefined : timestamp(meta.endedAt)],

@@ -54,6 +54,8 @@ export interface RunOptions {
   excludeTags?: string[];
   /** Passed to Locust as they are, after the options above. */
   extraArgs?: string[];
+  /** `--profile`: names the run in Locust (newer Locust only: pass it where the interpreter's Locust has the option). */
+  profile?: string;
   /** Options among extraArgs whose values are secrets (`is_secret` arguments): passed to Locust, never written to a record. */
   secretFlags?: string[];
   /** Seconds between statistics ticks (the bridge's default is 1, its minimum 0.25). */
@@ -126,6 +128,7 @@ export function buildLocustArgs(options: RunOptions): string[] {
   if (options.spawnRate !== undefined) args.push(`--spawn-rate=${options.spawnRate}`);
   if (options.runTime) args.push(`--run-time=${options.runTime}`);
   if (options.csvPrefix) args.push(`--csv=${options.csvPrefix}`);
+  if (options.profile) args.push(`--profile=${options.profile}`);
   if (options.extraArgs?.length) args.push(...options.extraArgs);
   // Last: each takes every value up to the next option.
   if (options.tags?.length) args.push('--tags', ...options.tags);

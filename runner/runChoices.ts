@@ -20,6 +20,8 @@ export interface RunChoices {
   extraArgs: string[];
   /** Values of the locustfile's own command-line arguments (CustomArgumentInfo), by flag: what the user set in the questions. */
   customArgs: Record<string, string>;
+  /** Locust's `--profile` (it names the run; newer Locust only); empty: none. */
+  profile: string;
 }
 
 /** First value wins: what the user used last for this file, then the file's own settings, then the extension's settings. */
@@ -35,6 +37,7 @@ export function mergeDefaults(...layers: Partial<RunChoices>[]): RunChoices {
     excludeTags: pick('excludeTags', []),
     extraArgs: pick('extraArgs', []),
     customArgs: pick('customArgs', {}),
+    profile: pick('profile', ''),
   };
 }
 
@@ -151,7 +154,13 @@ export function workerMode(workers: number, locustHasProcesses: boolean, cores: 
 export function runOptionsFor(
   target: { locustfile: string; userClasses: string[]; shape?: string | undefined },
   choices: RunChoices,
-  { python, statsInterval, workers, locustHasProcesses = false }: { python: string; statsInterval: number; workers: number; locustHasProcesses?: boolean },
+  {
+    python,
+    statsInterval,
+    workers,
+    locustHasProcesses = false,
+    locustHasProfile = false,
+  }: { python: string; statsInterval: number; workers: number; locustHasProcesses?: boolean; locustHasProfile?: boolean },
   declared: readonly CustomArgumentInfo[] = [],
 ): RunOptions {
   return {
@@ -168,6 +177,8 @@ export function runOptionsFor(
     // The file's own arguments first, so that extra arguments typed by hand can still override them.
     extraArgs: [...customArgumentArgs(choices.customArgs, declared), ...choices.extraArgs],
     ...(declared.some((a) => a.secret) && { secretFlags: declared.filter((a) => a.secret).map((a) => a.flag) }),
+    // A Locust without --profile would refuse the whole run for it: a profile remembered from another interpreter waits.
+    ...(choices.profile && locustHasProfile && { profile: choices.profile }),
     statsInterval,
     ...workerMode(workers, locustHasProcesses, defaultWorkerCount),
   };

@@ -575,6 +575,8 @@ class Bridge:
             "shape": type(shape).__name__ if shape is not None else None,
             "host": self._host(),
             "features": self._features(),
+            # Newer Locust names a run by its profile (--profile); an older one has no such attribute.
+            **({"profile": environment.profile} if hasattr(environment, "profile") else {}),
         }
 
     def _warn_empty_user_classes(self):

@@ -1,12 +1,12 @@
 // Run choices: layered defaults, input validation, locust.conf and argument parsing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { processesArgs } from '../../runner/locustRun';
+import { buildLocustArgs, processesArgs } from '../../runner/locustRun';
 import { ALL_CORES, workerMode, mergeDefaults, parseArguments, parseList, readLocustConf, runOptionsFor, validateHost, validateRunTime, validateSpawnRate, validateUsers } from '../../runner/runChoices';
 
 test('the first layer that has a value wins, field by field', () => {
   const merged = mergeDefaults({ users: 50 }, { users: 20, host: 'http://a:1' }, { users: 10, spawnRate: 2, runTime: '1m' });
-  assert.deepEqual(merged, { users: 50, spawnRate: 2, runTime: '1m', host: 'http://a:1', tags: [], excludeTags: [], extraArgs: [], customArgs: {} });
+  assert.deepEqual(merged, { users: 50, spawnRate: 2, runTime: '1m', host: 'http://a:1', tags: [], excludeTags: [], extraArgs: [], customArgs: {}, profile: '' });
 });
 
 test('validation accepts what Locust accepts and explains the rest', () => {
@@ -79,4 +79,12 @@ test('local workers: Locust’s own --processes where the interpreter’s Locust
     '--processes=-1', '--master-bind-host=127.0.0.1', '--master-bind-port=5600', '--master-host=127.0.0.1', '--master-port=5600',
   ]);
   assert.equal(processesArgs({ python: 'p', locustfile: 'f', mode: 'processes', workers: 2 }, 5600)[0], '--processes=2');
+});
+
+test('a profile goes to Locust only where the interpreter’s Locust has --profile (it would refuse the whole run for it)', () => {
+  const choices = mergeDefaults({ profile: 'checkout-v2' });
+  const target = { locustfile: '/w/locustfile.py', userClasses: [] };
+  assert.equal(runOptionsFor(target, choices, { python: 'p', statsInterval: 1, workers: 0, locustHasProfile: true }).profile, 'checkout-v2');
+  assert.equal(runOptionsFor(target, choices, { python: 'p', statsInterval: 1, workers: 0, locustHasProfile: false }).profile, undefined);
+  assert.ok(buildLocustArgs({ python: 'p', locustfile: 'f', profile: 'checkout v2' }).includes('--profile=checkout v2'));
 });

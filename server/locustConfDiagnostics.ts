@@ -36,7 +36,7 @@ export function locustfilesNamedBy(kind: SettingsFileKind, text: string): string
  */
 export function unknownOptionDiagnostics(entries: readonly LocustConfEntry[], locust: LocustOptionsParams, ownArguments: readonly string[]): Diagnostic[] {
   const known = new Set([...locust.options, ...ownArguments.map(optionOfConfigKey)]);
-  const which = `Locust ${locust.locustVersion || '(version unknown)'} of ${locust.interpreter}`;
+  const which = `Locust ${locust.locustVersion || '(version unknown)'}`;
   const diagnostics: Diagnostic[] = [];
   for (const entry of entries) {
     const option = optionOfConfigKey(entry.key);
@@ -53,7 +53,8 @@ export function unknownOptionDiagnostics(entries: readonly LocustConfEntry[], lo
       severity: DiagnosticSeverity.Warning,
       code: UNKNOWN_OPTION_CODE,
       source: 'Locust Studio',
-      message: `'${entry.key}' is not an option of ${which}, nor an argument the locustfile declares.${replacement === undefined ? '' : ` Did you mean '${replacement}'?`}`,
+      // What to do first (a row of the Problems view is cut at its width), then whose options these are.
+      message: `${which} has no option '${entry.key}'${replacement === undefined ? '' : `: did you mean '${replacement}'?`} (nor does the locustfile declare it; interpreter ${locust.interpreter})`,
       data,
     });
   }

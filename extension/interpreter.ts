@@ -1,11 +1,11 @@
-// Chooses and verifies the Python interpreter a run uses: the locustStudio.python setting, the Python extension's active one, or PATH.
+// Chooses and verifies the Python interpreter a run uses: the locustStudio.python setting, the Python Environments extension's environment, the Python extension's active one, or PATH.
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { PVSC_EXTENSION_ID, PythonExtension } from '@vscode/python-extension';
 import { resolveInterpreter, type Interpreter } from '../runner/python';
 import { logChannel, logError } from './log';
 
-export type InterpreterSource = 'setting' | 'pythonExtension' | 'path';
+export type InterpreterSource = 'setting' | 'pythonEnvironments' | 'pythonExtension' | 'path';
 
 export interface ChosenInterpreter extends Interpreter {
   source: InterpreterSource;
@@ -13,9 +13,37 @@ export interface ChosenInterpreter extends Interpreter {
 
 const SOURCE_LABEL: Record<InterpreterSource, string> = {
   setting: 'the locustStudio.python setting',
+  pythonEnvironments: 'the Python Environments extension’s environment',
   pythonExtension: 'the Python extension’s selected interpreter',
   path: 'PATH',
 };
+
+/** The Python Environments extension (its API's npm package, @vscode/python-environments, is a facade over these exports). */
+export const PYTHON_ENVIRONMENTS_EXTENSION_ID = 'ms-python.vscode-python-envs';
+
+/** What Locust Studio uses of that extension's API: the environment chosen for a file or folder, and how to run its Python. */
+interface PythonEnvironmentsApi {
+  getEnvironment(scope: vscode.Uri | undefined): Promise<{ execInfo?: { run?: { executable?: unknown; args?: unknown } } } | undefined>;
+}
+
+/**
+ * The Python Environments extension's environment for `resource`, when that extension is installed and has one whose
+ * Python runs as a plain executable (one run through another program, such as `conda run`, is left to the next source).
+ */
+async function pythonEnvironmentsInterpreter(resource: vscode.Uri): Promise<string | undefined> {
+  const extension = vscode.extensions.getExtension<Partial<PythonEnvironmentsApi> | undefined>(PYTHON_ENVIRONMENTS_EXTENSION_ID);
+  if (!extension) return undefined;
+  try {
+    const api = extension.isActive ? extension.exports : await extension.activate();
+    if (typeof api?.getEnvironment !== 'function') return undefined;
+    const run = (await api.getEnvironment(resource))?.execInfo?.run;
+    const plain = run?.args === undefined || (Array.isArray(run.args) && run.args.length === 0);
+    return typeof run?.executable === 'string' && run.executable && plain ? run.executable : undefined;
+  } catch (error) {
+    logError('The Python Environments extension did not say which environment is selected', error);
+    return undefined;
+  }
+}
 
 export function describeInterpreter(chosen: ChosenInterpreter): string {
   return `${chosen.path} (Locust ${chosen.locustVersion || 'version unknown'}, from ${SOURCE_LABEL[chosen.source]})`;
@@ -41,19 +69,33 @@ const changed = new vscode.EventEmitter<ChosenInterpreter>();
 export const onDidChooseInterpreter = changed.event;
 export const lastInterpreter = (): ChosenInterpreter | undefined => lastChosen;
 
+/** Where an interpreter is looked for, in this order; PATH (resolveInterpreter's own search) when none names one. */
+const NAMED_BY: readonly { source: Exclude<InterpreterSource, 'path'>; find: (resource: vscode.Uri) => Promise<string | undefined> }[] = [
+  // This extension's own setting: the user said it for Locust Studio.
+  { source: 'setting', find: (resource) => Promise.resolve(vscode.workspace.getConfiguration('locustStudio', resource).get<string>('python')?.trim() || undefined) },
+  { source: 'pythonEnvironments', find: pythonEnvironmentsInterpreter },
+  { source: 'pythonExtension', find: pythonExtensionInterpreter },
+];
+
+/** The interpreter named for `resource` by the first source that names one, else PATH (undefined: resolveInterpreter searches it). */
+export async function namedInterpreter(resource: vscode.Uri): Promise<{ source: InterpreterSource; path: string | undefined }> {
+  for (const { source, find } of NAMED_BY) {
+    const found = await find(resource);
+    if (found) return { source, path: found };
+  }
+  return { source: 'path', path: undefined };
+}
+
 /**
- * The interpreter for a run of `resource`: an explicit `locustStudio.python` wins (it is this extension's own setting),
- * then the Python extension's selection, then PATH. Verified to import Locust; on failure the user gets a message that
- * says why, with an action that installs Locust in a terminal, and undefined comes back.
+ * The interpreter for a run of `resource`: the first of NAMED_BY that names one, else PATH. Verified to import Locust; on
+ * failure the user gets a message that says why, with an action that installs Locust in a terminal, and undefined comes back.
  */
 export async function chooseInterpreter(resource: vscode.Uri): Promise<ChosenInterpreter | undefined> {
-  const setting = vscode.workspace.getConfiguration('locustStudio', resource).get<string>('python')?.trim();
-  const fromExtension = setting ? undefined : await pythonExtensionInterpreter(resource);
-  const source: InterpreterSource = setting ? 'setting' : fromExtension ? 'pythonExtension' : 'path';
-  const explicit = setting || fromExtension;
+  const { source, path: explicit } = await namedInterpreter(resource);
   try {
     const interpreter = await resolveInterpreter(explicit);
     lastChosen = { ...interpreter, source };
+    probed.set(probeKey(source, explicit), Promise.resolve(lastChosen));
     changed.fire(lastChosen);
     noticeOldLocust(lastChosen);
     return lastChosen;
@@ -62,6 +104,34 @@ export async function chooseInterpreter(resource: vscode.Uri): Promise<ChosenInt
     await offerInstall((error as Error).message, explicit);
     return undefined;
   }
+}
+
+/** Interpreters asked quietly (for the language server's option list), once each: by source and path. */
+const probed = new Map<string, Promise<ChosenInterpreter | undefined>>();
+const probeKey = (source: InterpreterSource, path: string | undefined): string => `${source}\u0000${path ?? ''}`;
+
+/**
+ * The interpreter runs of `resource` would use, asked once per interpreter and without any message (undefined when none
+ * has Locust): what the language server checks locust.conf against. Runs Python: trusted workspaces only.
+ */
+export async function quietInterpreter(resource: vscode.Uri): Promise<ChosenInterpreter | undefined> {
+  if (!vscode.workspace.isTrusted) return undefined;
+  const { source, path: explicit } = await namedInterpreter(resource);
+  const key = probeKey(source, explicit);
+  let found = probed.get(key);
+  if (!found) {
+    found = resolveInterpreter(explicit).then(
+      (interpreter) => ({ ...interpreter, source }),
+      () => undefined,
+    );
+    probed.set(key, found);
+  }
+  return found;
+}
+
+/** What a run record keeps of the interpreter: which one, its Locust, and where the choice came from. */
+export function recordedInterpreter(chosen: ChosenInterpreter): { path: string; locustVersion: string; source: InterpreterSource } {
+  return { path: chosen.path, locustVersion: chosen.locustVersion, source: chosen.source };
 }
 
 /** Where the one-time notice about an old Locust remembers the interpreters it spoke of (set at activation). */

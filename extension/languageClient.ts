@@ -1,4 +1,4 @@
-// Starts the bundled language server (dist/server.js) for Python files through vscode-languageclient.
+// Starts the bundled language server (dist/server.js) for Python files and Locust's settings files through vscode-languageclient.
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { LensCommand } from '../protocol/lsp';
@@ -14,6 +14,9 @@ export function createLanguageClient(context: vscode.ExtensionContext): Language
     documentSelector: [
       { language: 'python', scheme: 'file' },
       { language: 'python', scheme: 'untitled' },
+      // Locust's settings files: their keys are checked against the options of the Locust runs use.
+      { scheme: 'file', pattern: '**/locust.conf' },
+      { scheme: 'file', pattern: '**/pyproject.toml' },
     ],
     outputChannel: logChannel(),
     middleware: {

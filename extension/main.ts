@@ -1,11 +1,11 @@
 // Extension entry point: registers commands first, then starts the language client without waiting for it.
 import * as vscode from 'vscode';
 import { CodeLensRequest, type LanguageClient } from 'vscode-languageclient/node';
-import { DocumentModelRequest, LensCommand, type DocumentModelParams, type DocumentModelResult, type RunTarget } from '../protocol/lsp';
+import { DocumentModelRequest, LensCommand, LocustOptionsNotification, type DocumentModelParams, type DocumentModelResult, type LocustOptionsParams, type RunTarget } from '../protocol/lsp';
 import { createLanguageClient } from './languageClient';
 import { logChannel, logError } from './log';
 import { RunController } from './runController';
-import { rememberNoticesIn } from './interpreter';
+import { onDidChooseInterpreter, quietInterpreter, rememberNoticesIn, type ChosenInterpreter } from './interpreter';
 import { ThresholdTests } from './thresholdTests';
 import { TaskRunner } from './taskCommand';
 import { registerTaskDebugging } from './debugAdapter';
@@ -121,7 +121,21 @@ export function activate(context: vscode.ExtensionContext): void {
     const lenses = languageClient.getFeature(CodeLensRequest.method);
     for (const editor of vscode.window.visibleTextEditors) lenses.getProvider(editor.document)?.onDidChangeCodeLensEmitter.fire();
   };
+  // The options of the Locust runs would use, for the server's locust.conf checks (asked of Python: trusted workspaces only).
+  const tellLocustOptions = (interpreter: ChosenInterpreter | undefined) => {
+    if (!interpreter || !languageClient.isRunning()) return;
+    const params: LocustOptionsParams = { interpreter: interpreter.path, locustVersion: interpreter.locustVersion, options: interpreter.options };
+    void languageClient.sendNotification(LocustOptionsNotification.method, params).catch((error: unknown) => logError('The language server was not told Locust’s options', error));
+  };
+  const tellQuietly = () => {
+    const resource = vscode.window.activeTextEditor?.document.uri ?? vscode.workspace.workspaceFolders?.[0]?.uri;
+    if (resource) void clientStarted.then(() => quietInterpreter(resource)).then(tellLocustOptions);
+  };
+  tellQuietly();
   context.subscriptions.push(
+    onDidChooseInterpreter(tellLocustOptions),
+    vscode.workspace.onDidGrantWorkspaceTrust(tellQuietly),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('locustStudio.python') && tellQuietly()),
     vscode.workspace.onDidGrantWorkspaceTrust(refreshLenses),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('locustStudio.codeLens') && refreshLenses()),
     vscode.window.onDidChangeActiveTextEditor((editor) => void updateLocustfileContext(editor)),

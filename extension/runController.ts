@@ -16,7 +16,8 @@ import { RunSession, type RunEnd } from '../runner/runSession';
 import { loadBaseline } from '../runner/runHistory';
 import { recordedBaselineView, type RunBaseline } from '../runner/liveBaseline';
 import { connectToWebUi } from './attachCommand';
-import { chooseInterpreter } from './interpreter';
+import { chooseInterpreter, recordedInterpreter } from './interpreter';
+import { locustOffers } from '../runner/python';
 import { modelRatioRows } from '../runner/taskRatios';
 import { logChannel, logError } from './log';
 import { snapshotMessage, tickMessage, type ShownRun } from './panelMessages';
@@ -219,7 +220,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     // The language server's model (open, or as saved): the file's own command-line arguments and its THRESHOLDS.
     const model = await this.storage.modelOf(target.uri).catch(() => null);
     const customArguments = model?.customArguments ?? [];
-    const choices = await this.choose(target, locustfile, config, ask, customArguments);
+    const choices = await this.choose(target, locustfile, config, ask, customArguments, locustOffers(interpreter, 'profile'));
     if (!choices) return undefined;
     const thresholds = await this.thresholdsOf(model, locustfile);
     if (!thresholds) return undefined;
@@ -232,6 +233,8 @@ export class RunController implements RunPanelSource, vscode.Disposable {
         python: interpreter.path,
         statsInterval: config.get<number>('statsInterval', DEFAULT_STATS_INTERVAL),
         workers: config.get<number>('workers', 0),
+        locustHasProcesses: locustOffers(interpreter, 'processes'),
+        locustHasProfile: locustOffers(interpreter, 'profile'),
       },
       customArguments,
     );
@@ -240,7 +243,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     let session: RunSession;
     try {
       session = await RunSession.launch(options, {
-        record: { baseDir: folder, interpreter, exportBeside: true },
+        record: { baseDir: folder, interpreter: recordedInterpreter(interpreter), exportBeside: true },
         spawnErrorHint: 'Check the locustStudio.python setting.',
         thresholds,
         ...(baseline && { baseline }),
@@ -373,6 +376,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     config: vscode.WorkspaceConfiguration,
     ask: AskMode,
     customArguments: readonly CustomArgumentInfo[],
+    locustHasProfile: boolean,
   ): Promise<RunChoices | undefined> {
     const conf = await readFile(path.join(path.dirname(locustfile), 'locust.conf'), 'utf8').then(readLocustConf, () => ({}));
     // The host as Locust would pick it: your last answer, then locust.conf (which overrides the class in Locust 2.12),
@@ -390,7 +394,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
         ? defaults
         : ask === 'missing'
           ? await askHost(title, defaults)
-          : await askRunChoices(title, defaults, Boolean(target.shape), customArguments);
+          : await askRunChoices(title, defaults, Boolean(target.shape), customArguments, { locustHasProfile });
     // Remembered for the next run of the file, without the values of secret arguments.
     if (choices) await this.storage.state.update(lastChoicesKey(target.uri), rememberedChoices(choices, customArguments));
     return choices;

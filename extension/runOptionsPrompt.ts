@@ -39,6 +39,7 @@ export async function askRunChoices(
   defaults: RunChoices,
   shaped: boolean,
   customArguments: readonly CustomArgumentInfo[] = [],
+  { locustHasProfile = false }: { locustHasProfile?: boolean } = {},
 ): Promise<RunChoices | undefined> {
   const choices: RunChoices = {
     ...defaults,
@@ -74,7 +75,7 @@ export async function askRunChoices(
   });
   if (host === undefined) return undefined;
   choices.host = host.trim();
-  return (await refineChoices(`${title} (${steps}/${steps})`, choices, customArguments.filter((a) => a.inWebUi))) ? choices : undefined;
+  return (await refineChoices(`${title} (${steps}/${steps})`, choices, customArguments.filter((a) => a.inWebUi), locustHasProfile)) ? choices : undefined;
 }
 
 /**
@@ -92,7 +93,7 @@ export async function askHost(title: string, defaults: RunChoices): Promise<RunC
   return host === undefined ? undefined : { ...defaults, host: host.trim() };
 }
 
-type Refinement = vscode.QuickPickItem & { id: 'start' | 'tags' | 'excludeTags' | 'extraArgs' | 'custom'; argument?: CustomArgumentInfo };
+type Refinement = vscode.QuickPickItem & { id: 'start' | 'tags' | 'excludeTags' | 'extraArgs' | 'profile' | 'custom'; argument?: CustomArgumentInfo };
 
 /** What a custom argument's row says of its value: the value chosen, else its default; a secret never shows. */
 function customValueText(argument: CustomArgumentInfo, choices: RunChoices): string {
@@ -104,10 +105,10 @@ function customValueText(argument: CustomArgumentInfo, choices: RunChoices): str
 }
 
 /**
- * A last pick: start, or first set the locustfile's own arguments (as Locust's web form lists them), tags, excluded tags
- * or extra arguments. False when cancelled.
+ * A last pick: start, or first set the locustfile's own arguments (as Locust's web form lists them), tags, excluded tags,
+ * extra arguments or, where the interpreter's Locust has `--profile`, the run's profile. False when cancelled.
  */
-async function refineChoices(title: string, choices: RunChoices, customArguments: readonly CustomArgumentInfo[]): Promise<boolean> {
+async function refineChoices(title: string, choices: RunChoices, customArguments: readonly CustomArgumentInfo[], locustHasProfile: boolean): Promise<boolean> {
   for (;;) {
     const items: Refinement[] = [
       { id: 'start', label: '$(play) Start the run', detail: summary(choices) },
@@ -122,12 +123,18 @@ async function refineChoices(title: string, choices: RunChoices, customArguments
       { id: 'tags', label: '$(tag) Run only tasks tagged…', description: choices.tags.join(', ') || 'all tasks' },
       { id: 'excludeTags', label: '$(exclude) Skip tasks tagged…', description: choices.excludeTags.join(', ') || 'none' },
       { id: 'extraArgs', label: '$(terminal) Extra Locust arguments…', description: choices.extraArgs.join(' ') || 'none' },
+      ...(locustHasProfile ? [{ id: 'profile' as const, label: '$(bookmark) Profile (names the run in Locust)…', description: choices.profile || 'none' }] : []),
     ];
     const picked = await vscode.window.showQuickPick(items, { title, ignoreFocusOut: true, placeHolder: 'Start, or refine the run first' });
     if (!picked) return false;
     if (picked.id === 'start') return true;
     if (picked.id === 'custom') {
       if (picked.argument) await askCustomArgument(title, picked.argument, choices);
+      continue;
+    }
+    if (picked.id === 'profile') {
+      const profile = await vscode.window.showInputBox({ title, prompt: 'Profile: Locust groups runs by it (--profile); empty for none', value: choices.profile, ignoreFocusOut: true });
+      if (profile !== undefined) choices.profile = profile.trim();
       continue;
     }
     const current = picked.id === 'extraArgs' ? choices.extraArgs.join(' ') : choices[picked.id].join(', ');

@@ -10,6 +10,23 @@ export interface DocumentModelParams {
 }
 export type DocumentModelResult = LocustfileModel | null;
 
+/**
+ * Notification sent by the extension (trusted workspaces only: it asks the interpreter's Locust): the options of the
+ * Locust that runs would use. The server checks locust.conf and pyproject.toml `[tool.locust]` keys against them; before
+ * the first one (or with an empty list) it reports no unknown option: it never guesses Locust's options.
+ */
+export const LocustOptionsNotification = {
+  method: 'locustStudio/locustOptions',
+} as const;
+export interface LocustOptionsParams {
+  /** The interpreter's path, for the diagnostic's message. */
+  interpreter: string;
+  /** "" when the build does not say (Debian's 2.12.1). */
+  locustVersion: string;
+  /** Long options without their dashes (`spawn-rate`). */
+  options: string[];
+}
+
 /** Commands executed by code lenses; the arguments are built by the server. */
 export const LensCommand = {
   runLoadTest: 'locustStudio.runLoadTest',

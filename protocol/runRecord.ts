@@ -136,7 +136,8 @@ export const RunMetaSchema = v.looseObject({
   /** Epoch ms. */
   startedAt: v.number(),
   endedAt: v.optional(v.number()),
-  interpreter: v.optional(v.object({ path: v.string(), locustVersion: v.optional(v.string()) })),
+  /** Which interpreter ran it, its Locust, and where the choice came from (a setting, an extension's selection, PATH). */
+  interpreter: v.optional(v.object({ path: v.string(), locustVersion: v.optional(v.string()), source: v.optional(v.string()) })),
   locustVersion: v.optional(v.string()),
   features: v.optional(v.array(v.string())),
   runnerKind: v.optional(RunnerKindSchema),
@@ -144,6 +145,8 @@ export const RunMetaSchema = v.looseObject({
   /** The LoadTestShape class that ran (hello's), null when none did. */
   shape: v.optional(v.nullable(v.string())),
   host: v.optional(v.nullable(v.string())),
+  /** The run's profile as Locust held it (hello's), where Locust has profiles. */
+  profile: v.optional(v.nullable(v.string())),
   pid: v.optional(v.number()),
   exit: v.optional(RunExitSchema),
   outcome: RunOutcomeSchema,
@@ -192,9 +195,10 @@ export const RecordedOptionsSchema = v.looseObject({
   tags: v.optional(strings),
   excludeTags: v.optional(strings),
   extraArgs: v.optional(strings),
+  profile: v.optional(v.string()),
   statsInterval: v.optional(v.number()),
   csvPrefix: v.optional(v.string()),
-  mode: v.optional(v.picklist(['local', 'distributed'])),
+  mode: v.optional(v.picklist(['local', 'distributed', 'processes'])),
   workers: v.optional(v.number()),
   masterPort: v.optional(v.number()),
   attach: v.optional(v.string()),

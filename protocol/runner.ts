@@ -128,6 +128,8 @@ export const BridgeMessageSchema = v.variant('type', [
     /** The host the users will load: --host / locust.conf, else the User classes' common `host`; null when unknown. */
     host: v.nullable(v.string()),
     features: v.array(v.string()),
+    /** The run's profile (`--profile`, newer Locust), as Locust's environment holds it; absent where Locust has none. */
+    profile: v.optional(v.nullable(v.string())),
   }),
   v.object({ type: v.literal('state'), state: RunStateSchema, userCount: count, t: v.number() }),
   v.object({

@@ -14,7 +14,8 @@ import { DEFAULT_STATS_INTERVAL, isStatsInterval, isUserCount, MAX_STATS_INTERVA
 import type { BridgeMessage, EndpointStats } from '../protocol/runner';
 import { AttachedRun, type AttachRunOptions } from './attachRun';
 import { defaultWorkerCount, type RunOptions } from './locustRun';
-import { resolveInterpreter } from './python';
+import { ALL_CORES, workerMode } from './runChoices';
+import { locustOffers, resolveInterpreter } from './python';
 import { printable } from './printable';
 import { makeFolderFor, RecordFolderError } from './recordFolder';
 import { exportRunRecord, loadRunRecord } from './runRecord';
@@ -53,7 +54,9 @@ run options:
       --shape NAME        run the locustfile's LoadTestShape class NAME (Locust alone takes the first one)
       --no-shape          set the locustfile's LoadTestShape aside: --users, --spawn-rate and --run-time drive the run
       --interval S        seconds between statistics ticks (${MIN_STATS_INTERVAL}-${MAX_STATS_INTERVAL}, default ${DEFAULT_STATS_INTERVAL})
-      --workers N         distributed: a master and N local workers (0: as many as cores)
+      --profile NAME      Locust's --profile: names the run (newer Locust; refused before the run where it has none)
+      --workers N         distributed: N local workers and a master (0: one per core); Locust's own --processes
+                          where the interpreter's Locust has it, else a master and workers started here
       --record-dir D      where run records go (default .locust-studio/runs)    --no-record
       --csv PREFIX        also export the record as PREFIX_stats.csv, _failures.csv, _stats_history.csv, .json
       --threshold EXPR    a target the run must meet (repeatable; added to the locustfile's THRESHOLDS list):
@@ -124,6 +127,7 @@ const RUN_OPTIONS = {
   shape: { type: 'string' },
   'no-shape': { type: 'boolean' },
   workers: { type: 'string' },
+  profile: { type: 'string' },
   baseline: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
@@ -296,10 +300,12 @@ export function parseRunArgs(argv: string[], python: string): CliRun {
     excludeTags: list(values['exclude-tags']),
     statsInterval: interval,
     extraArgs: extraArgs.length ? extraArgs : undefined,
+    profile: values.profile?.trim() || undefined,
   };
+  // Settled once the interpreter is known (workerMode): Locust's own --processes where it has it.
   if (workers !== undefined) {
     options.mode = 'distributed';
-    options.workers = workers === 0 ? defaultWorkerCount() : workers;
+    options.workers = workers === 0 ? ALL_CORES : workers;
   }
   // Drop what was not given, so that the record's options.json says only what the user chose.
   for (const key of Object.keys(options) as (keyof RunOptions)[]) if (options[key] === undefined) delete options[key];
@@ -602,6 +608,16 @@ async function run(argv: string[]): Promise<number> {
   });
   if (!interpreter) return EXIT_CANNOT_START;
   cli.options.python = interpreter.path;
+  if (cli.options.profile && !locustOffers(interpreter, 'profile')) {
+    process.stderr.write(`locust-studio: --profile: ${interpreter.path} has Locust ${interpreter.locustVersion || '(version unknown)'}, which has no --profile option (newer releases have it)\n`);
+    return EXIT_CANNOT_START;
+  }
+  if (cli.options.mode === 'distributed') {
+    const { mode, workers } = workerMode(cli.options.workers ?? ALL_CORES, locustOffers(interpreter, 'processes'), defaultWorkerCount);
+    cli.options.mode = mode;
+    if (workers === undefined) delete cli.options.workers;
+    else cli.options.workers = workers;
+  }
   // The locustfile's own THRESHOLDS first, then the command line's; a malformed one stops everything before Locust runs.
   // A file that cannot be read declares nothing here: Locust says why it cannot run it.
   const source = await readFile(cli.options.locustfile, 'utf8').catch(() => undefined);
@@ -614,7 +630,7 @@ async function run(argv: string[]): Promise<number> {
   const thresholds = [...declared.thresholds, ...cli.thresholds];
   checkOutputFolders(cli);
   const session = await RunSession.launch(cli.options, {
-    ...(cli.recordDir && { record: { baseDir: cli.recordDir, interpreter: { path: interpreter.path, locustVersion: interpreter.locustVersion } } }),
+    ...(cli.recordDir && { record: { baseDir: cli.recordDir, interpreter: { path: interpreter.path, locustVersion: interpreter.locustVersion, source: cli.python ? 'option' : 'path' } } }),
     spawnErrorHint: 'Check --python.',
     thresholds,
     ...(baseline && { baseline: { run: baseline, label: '' } }),

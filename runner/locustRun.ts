@@ -54,6 +54,8 @@ export interface RunOptions {
   excludeTags?: string[];
   /** Passed to Locust as they are, after the options above. */
   extraArgs?: string[];
+  /** `--profile`: names the run in Locust (newer Locust only: pass it where the interpreter's Locust has the option). */
+  profile?: string;
   /** Options among extraArgs whose values are secrets (`is_secret` arguments): passed to Locust, never written to a record. */
   secretFlags?: string[];
   /** Seconds between statistics ticks (the bridge's default is 1, its minimum 0.25). */
@@ -63,9 +65,13 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Where locust_studio_launch.py and the bridge are; found next to this module by default. */
   bridgeDir?: string;
-  /** `distributed`: a master plus `workers` local worker processes (start it with `launchRun`). Default `local`. */
-  mode?: 'local' | 'distributed';
-  /** Worker processes of a distributed run; defaults to the number of cores. */
+  /**
+   * `distributed`: a master plus `workers` local worker processes this runner starts; `processes`: Locust's own
+   * `--processes`, one Locust that forks `workers` workers itself (where its parser has the option). Start either with
+   * `launchRun`. Default `local`.
+   */
+  mode?: 'local' | 'distributed' | 'processes';
+  /** Worker processes of a distributed run; defaults to the number of cores. With `processes`, absent: Locust's "all cores" (-1). */
   workers?: number;
   /** The master's port on 127.0.0.1 for a distributed run; a free one by default. */
   masterPort?: number;
@@ -122,6 +128,7 @@ export function buildLocustArgs(options: RunOptions): string[] {
   if (options.spawnRate !== undefined) args.push(`--spawn-rate=${options.spawnRate}`);
   if (options.runTime) args.push(`--run-time=${options.runTime}`);
   if (options.csvPrefix) args.push(`--csv=${options.csvPrefix}`);
+  if (options.profile) args.push(`--profile=${options.profile}`);
   if (options.extraArgs?.length) args.push(...options.extraArgs);
   // Last: each takes every value up to the next option.
   if (options.tags?.length) args.push('--tags', ...options.tags);
@@ -139,6 +146,18 @@ export function masterArgs(options: RunOptions, port: number): string[] {
   const workers = options.workers ?? defaultWorkerCount();
   return ['--master', '--master-bind-host=127.0.0.1', `--master-bind-port=${port}`, `--expect-workers=${workers}`];
 }
+
+/**
+ * The extra arguments of a `processes` run: Locust forks its workers and makes itself their master; the master binds to
+ * loopback only (its default is every interface) on a port of ours, where the forked workers (which inherit these
+ * options) connect.
+ */
+export function processesArgs(options: RunOptions, port: number): string[] {
+  return [`--processes=${options.workers ?? ALL_CORES}`, '--master-bind-host=127.0.0.1', `--master-bind-port=${port}`, '--master-host=127.0.0.1', `--master-port=${port}`];
+}
+
+/** Locust's `--processes` value for "one worker per core". */
+const ALL_CORES = -1;
 
 /** A worker's command line: the same locustfile, classes and tags as the master; the load itself comes from the master. */
 export function workerArgs(options: RunOptions, port: number): string[] {
@@ -174,6 +193,10 @@ function spawnLauncher(options: RunOptions, args: string[], withChannel: boolean
 
 /** Starts a local run (synchronously). A distributed run needs a free port first: use `launchRun` for it. */
 export function startRun(options: RunOptions): LocustRun {
+  if (options.mode === 'processes') {
+    if (options.masterPort === undefined) throw new Error('a run with --processes needs masterPort, or start it with launchRun');
+    return new LocustRun(spawnLauncher(options, [...buildLocustArgs(options), ...processesArgs(options, options.masterPort)], true));
+  }
   if (options.mode === 'distributed') {
     if (options.masterPort === undefined) throw new Error('a distributed run needs masterPort, or start it with launchRun');
     const port = options.masterPort;
@@ -202,7 +225,7 @@ export function freePort(): Promise<number> {
 
 /** Starts a run in either mode; a distributed one gets a free master port unless it names one. */
 export async function launchRun(options: RunOptions): Promise<LocustRun> {
-  if (options.mode === 'distributed' && options.masterPort === undefined) return startRun({ ...options, masterPort: await freePort() });
+  if ((options.mode === 'distributed' || options.mode === 'processes') && options.masterPort === undefined) return startRun({ ...options, masterPort: await freePort() });
   return startRun(options);
 }
 
@@ -235,6 +258,9 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
   private readonly workersGone: Promise<void>;
   /** Set while a lost worker's master has WORKER_LOSS_NOTICE_MS to notice before the run is stopped. */
   private lossStop: NodeJS.Timeout | undefined;
+  /** Workers that left with status 0 mid-run, and the check that calls them lost unless their master stops by then. */
+  private quietExits: { exit: WorkerExit; prefix: string }[] = [];
+  private quietExitCheck: NodeJS.Timeout | undefined;
 
   constructor(child: ChildProcess, workers: ChildProcess[] = []) {
     super();
@@ -262,10 +288,19 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
       worker.on('exit', (code, signal) => {
         // Workers leave when the master quits (it tells them to); only one leaving on its own during the run matters.
         if (this.exited || this.stopping || this.lastState === 'quitting' || this.lastState === 'stopped') return;
+        const exit: WorkerExit = { worker: i + 1, of: workers.length, pid: worker.pid, code, signal };
+        if (code === 0 && signal === null && this.lastState !== undefined && this.lastState !== 'ready') {
+          // Status 0 is how a worker leaves when its master tells it to quit: Debian's 2.12.1 master does so at the end of
+          // the run time before the bridge's next look at its state says it is stopping. Lost only if the master does not
+          // stop within the notice time.
+          this.quietExits.push({ exit, prefix });
+          this.quietExitCheck ??= setTimeout(() => this.loseQuietExits(), WORKER_LOSS_NOTICE_MS);
+          return;
+        }
         // A worker that dies on its own leaves a master waiting for it forever (--expect-workers): end the run, once the
         // master noticed (its ticks then show the worker missing) or after a bound.
         this.emit('log', `${prefix}exited (${signal ?? `code ${code}`}) while the run was on; stopping the run`, 'stderr');
-        this.emit('workerLost', { worker: i + 1, of: workers.length, pid: worker.pid, code, signal });
+        this.emit('workerLost', exit);
         if (this.lastState === undefined || this.lastState === 'ready') void this.stop();
         else this.lossStop ??= setTimeout(() => this.stopAfterLoss(), WORKER_LOSS_NOTICE_MS);
       });
@@ -348,6 +383,18 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
     return this.workers.map((worker) => worker.pid).filter((pid): pid is number => pid !== undefined);
   }
 
+  /** Workers that left with status 0 while their master went on running: lost after all. */
+  private loseQuietExits(): void {
+    this.quietExitCheck = undefined;
+    const exits = this.quietExits.splice(0);
+    if (this.exited || this.stopping || this.lastState === 'quitting' || this.lastState === 'stopped' || this.lastState === 'stopping') return;
+    for (const { exit, prefix } of exits) {
+      this.emit('log', `${prefix}exited (code 0) while the run was on; stopping the run`, 'stderr');
+      this.emit('workerLost', exit);
+    }
+    if (exits.length) void this.stop();
+  }
+
   private stopAfterLoss(): void {
     clearTimeout(this.lossStop);
     void this.stop();
@@ -361,6 +408,12 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
     if (message.type === 'hello') this.lastHello = message;
     else if (message.type === 'final') this.lastFinal = message;
     else if (message.type === 'state' || message.type === 'tick') this.lastState = message.state;
+    // The master is stopping: the workers that left quietly were told to.
+    if (this.quietExitCheck && (this.lastState === 'stopping' || this.lastState === 'stopped' || this.lastState === 'quitting')) {
+      clearTimeout(this.quietExitCheck);
+      this.quietExitCheck = undefined;
+      this.quietExits = [];
+    }
     this.emit('message', message);
     if (message.type === 'ack') {
       const entry = this.pending.get(message.id);
@@ -418,6 +471,7 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
     }
     this.releaseExitKill?.();
     clearTimeout(this.lossStop);
+    clearTimeout(this.quietExitCheck);
     for (const [id, entry] of this.pending) {
       clearTimeout(entry.timer);
       entry.reject(new Error(`Locust exited before acknowledging command ${id}`));

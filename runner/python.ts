@@ -13,7 +13,20 @@ export interface Interpreter {
    * later), asked of Locust itself rather than read from a version string an old build may not even have.
    */
   current: boolean;
+  /**
+   * The long options this Locust's parser takes, without their dashes (`spawn-rate`, `processes`): also the keys a
+   * locust.conf or pyproject.toml `[tool.locust]` may set. Empty when Locust's parser could not be read.
+   */
+  options: string[];
 }
+
+/** Whether the interpreter's Locust takes `--option` (asked of its own parser, never read from a version string). */
+export function locustOffers(interpreter: Pick<Interpreter, 'options'>, option: LocustOptionName): boolean {
+  return interpreter.options.includes(option);
+}
+
+/** Locust options whose presence changes what Locust Studio offers. */
+export type LocustOptionName = 'processes' | 'profile';
 
 /** Tried in this order when no interpreter is configured. */
 const CANDIDATES = ['python3', 'python', '/usr/bin/python3'];
@@ -37,7 +50,16 @@ if (not version or version == "0.0.0") and str(getattr(locust, "__file__", "")).
         version = answer.split(":", 1)[-1].rsplit("-", 1)[0] if answer else ""
     except Exception:
         version = ""
-print(json.dumps({"executable": sys.executable, "version": "" if version == "0.0.0" else version, "current": hasattr(locust, "MarkovTaskSet")}))
+options = []
+try:
+    from locust import argument_parser
+    # No config file is read: only the parser's own options (those a locust.conf may set too), as in every version.
+    parser = argument_parser.get_empty_argument_parser(add_help=False, default_config_files=[])
+    argument_parser.setup_parser_arguments(parser)
+    options = sorted({name[2:] for action in parser._actions for name in action.option_strings if name.startswith("--")})
+except Exception:
+    options = []
+print(json.dumps({"executable": sys.executable, "version": "" if version == "0.0.0" else version, "current": hasattr(locust, "MarkovTaskSet"), "options": options}))
 `;
 
 type Probe = { ok: true; interpreter: Interpreter } | { ok: false; reason: string };
@@ -59,9 +81,10 @@ function probe(python: string, timeoutMs: number): Promise<Probe> {
           return resolve({ ok: false, reason: lastLine || error.message });
         }
         try {
-          const answer = JSON.parse(stdout.trim().split('\n').pop() ?? '') as { executable?: unknown; version?: unknown; current?: unknown };
+          const answer = JSON.parse(stdout.trim().split('\n').pop() ?? '') as { executable?: unknown; version?: unknown; current?: unknown; options?: unknown };
           const path = typeof answer.executable === 'string' && answer.executable ? answer.executable : python;
-          resolve({ ok: true, interpreter: { path, locustVersion: typeof answer.version === 'string' ? answer.version : '', current: answer.current === true } });
+          const options = Array.isArray(answer.options) ? answer.options.filter((o): o is string => typeof o === 'string') : [];
+          resolve({ ok: true, interpreter: { path, locustVersion: typeof answer.version === 'string' ? answer.version : '', current: answer.current === true, options } });
         } catch {
           resolve({ ok: false, reason: `unexpected answer: ${stdout.slice(0, 200)}` });
         }

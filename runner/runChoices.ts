@@ -3,7 +3,7 @@
 
 import path from 'node:path';
 import { parseDuration } from '../protocol/duration';
-import type { RunOptions } from './locustRun';
+import { defaultWorkerCount, type RunOptions } from './locustRun';
 import { isSpawnRate, isUserCount, MAX_USERS, MIN_USERS_TO_START } from '../protocol/limits';
 import { readLocustConf as parseLocustConf } from '../protocol/locustConf';
 import type { CustomArgumentInfo } from '../protocol/model';
@@ -20,6 +20,8 @@ export interface RunChoices {
   extraArgs: string[];
   /** Values of the locustfile's own command-line arguments (CustomArgumentInfo), by flag: what the user set in the questions. */
   customArgs: Record<string, string>;
+  /** Locust's `--profile` (it names the run; newer Locust only); empty: none. */
+  profile: string;
 }
 
 /** First value wins: what the user used last for this file, then the file's own settings, then the extension's settings. */
@@ -35,6 +37,7 @@ export function mergeDefaults(...layers: Partial<RunChoices>[]): RunChoices {
     excludeTags: pick('excludeTags', []),
     extraArgs: pick('extraArgs', []),
     customArgs: pick('customArgs', {}),
+    profile: pick('profile', ''),
   };
 }
 
@@ -129,15 +132,35 @@ export function readLocustConf(text: string): Partial<RunChoices> {
   return choices;
 }
 
+/** A worker count that means "one worker per core" (the editor's setting and the CLI's `--workers 0` both say it so). */
+export const ALL_CORES = -1;
+
+/**
+ * How a run with local workers starts: with Locust's own `--processes` where the interpreter's Locust has it (one Locust
+ * that forks its workers; "all cores" is Locust's own count), else as a master plus workers this runner starts. `workers`:
+ * a count, ALL_CORES, or 0 for a run in one process.
+ */
+export function workerMode(workers: number, locustHasProcesses: boolean, cores: () => number): Pick<RunOptions, 'mode' | 'workers'> {
+  if (workers === 0) return {};
+  if (locustHasProcesses) return { mode: 'processes', ...(workers !== ALL_CORES && { workers }) };
+  return { mode: 'distributed', workers: workers === ALL_CORES ? cores() : workers };
+}
+
 /**
  * The run options for what the user chose: "Run shape" runs that shape (Locust alone takes the file's first) and lets it
  * decide users and duration (Locust refuses --run-time with a shape); "Run load test" runs the users asked for, with any
- * shape in the file set aside. `workers` > 0: Locust's distributed mode, a master plus that many local workers.
+ * shape in the file set aside. `workers` other than 0: Locust's distributed mode on this machine (see workerMode).
  */
 export function runOptionsFor(
   target: { locustfile: string; userClasses: string[]; shape?: string | undefined },
   choices: RunChoices,
-  { python, statsInterval, workers }: { python: string; statsInterval: number; workers: number },
+  {
+    python,
+    statsInterval,
+    workers,
+    locustHasProcesses = false,
+    locustHasProfile = false,
+  }: { python: string; statsInterval: number; workers: number; locustHasProcesses?: boolean; locustHasProfile?: boolean },
   declared: readonly CustomArgumentInfo[] = [],
 ): RunOptions {
   return {
@@ -154,7 +177,9 @@ export function runOptionsFor(
     // The file's own arguments first, so that extra arguments typed by hand can still override them.
     extraArgs: [...customArgumentArgs(choices.customArgs, declared), ...choices.extraArgs],
     ...(declared.some((a) => a.secret) && { secretFlags: declared.filter((a) => a.secret).map((a) => a.flag) }),
+    // A Locust without --profile would refuse the whole run for it: a profile remembered from another interpreter waits.
+    ...(choices.profile && locustHasProfile && { profile: choices.profile }),
     statsInterval,
-    ...(workers > 0 && { mode: 'distributed' as const, workers }),
+    ...workerMode(workers, locustHasProcesses, defaultWorkerCount),
   };
 }

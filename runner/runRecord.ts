@@ -223,6 +223,7 @@ export class RunRecorder {
           shape: message.shape,
           host: message.host,
           pid: message.pid,
+          ...(message.profile !== undefined && { profile: message.profile }),
         });
         this.writeMeta();
         return;

@@ -31,7 +31,8 @@ export const MALFORMED_LINES_LOGGED = 5;
 export interface SessionRecording {
   /** The folder under which the run's own record folder is made. */
   baseDir: string;
-  interpreter?: { path: string; locustVersion?: string };
+  /** `source`: where the choice came from (the editor's InterpreterSource; `option` or `path` from the CLI). */
+  interpreter?: { path: string; locustVersion?: string; source?: string };
   /** Once the run ended, also write Locust's CSV layout and JSON beside the record (`locust_stats.csv`, `locust.json`…). */
   exportBeside?: boolean;
 }

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startTarget } from '../examples/target/server.mjs';
 import { locustMatrix } from './locustVersions';
+import { locustOffers, resolveInterpreter } from '../runner/python';
 
 const REPO = path.resolve(__dirname, '..');
 const OWNER = path.join(REPO, 'test', 'fixtures', 'orphans', 'owner.ts');
@@ -17,13 +18,17 @@ export const LEFTOVER_DEADLINE_MS = 10_000;
 /** How long the owner may take to bring its run to the phase asked for. */
 const PHASE_TIMEOUT_MS = 30_000;
 
-export type Mode = 'local' | 'distributed';
+export type Mode = 'local' | 'distributed' | 'processes';
 export type Phase = 'starting' | 'waitingForWorkers' | 'spawning' | 'running' | 'stopping';
 
-/** The phases of a run in each mode (a local run has no wait for workers). */
+/**
+ * The phases of a run in each mode (a local run has no wait for workers; Locust's --processes forks its workers after
+ * importing the locustfile, so a slow import cannot hold up only the workers there).
+ */
 export const PHASES: Record<Mode, Phase[]> = {
   local: ['starting', 'spawning', 'running', 'stopping'],
   distributed: ['starting', 'waitingForWorkers', 'spawning', 'running', 'stopping'],
+  processes: ['starting', 'spawning', 'running', 'stopping'],
 };
 
 /**
@@ -152,7 +157,7 @@ export async function killCycle({ python, mode, phase, host, dir }: { python: st
 }
 
 /**
- * The orphan figures: `cycles` kill -9 cycles of the owner per phase, local and distributed, on Debian's and the newest
+ * The orphan figures: `cycles` kill -9 cycles of the owner per phase, local, distributed and --processes, on Debian's and the newest
  * Locust (or those whose label contains `only`), one line each. `npm run bench` runs it (BENCH_KILL_CYCLES, default 30).
  */
 export async function benchKillCycles(cycles = 30, only?: string): Promise<void> {
@@ -163,7 +168,9 @@ export async function benchKillCycles(cycles = 30, only?: string): Promise<void>
   try {
     console.log('locust\tmode\tphase\tcycles\treached\tprocesses at kill (mean)\tleftovers\tms to clean (median / max)');
     for (const locust of locusts) {
-      for (const mode of ['local', 'distributed'] as const) {
+      // Locust's own --processes where its parser has it (asked of Locust, as a run does).
+      const processes = locustOffers(await resolveInterpreter(locust.python), 'processes');
+      for (const mode of ['local', 'distributed', ...(processes ? ['processes' as const] : [])] as const) {
         for (const phase of PHASES[mode]) {
           const results: CycleResult[] = [];
           for (let i = 0; i < cycles; i++) results.push(await killCycle({ python: locust.python, mode, phase, host: target.url, dir }));

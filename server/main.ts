@@ -1,8 +1,9 @@
 // The Locust Studio language server: serves the locustfile model and its features over LSP (stdio or IPC).
 import { CodeActionKind, createConnection, ProposedFeatures, TextDocumentSyncKind, type Diagnostic } from 'vscode-languageserver/node';
-import { DocumentModelRequest, type DocumentModelParams, type DocumentModelResult } from '../protocol/lsp';
+import { DocumentModelRequest, LocustOptionsNotification, type DocumentModelParams, type DocumentModelResult, type LocustOptionsParams } from '../protocol/lsp';
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DocumentAnalyses, modelOfText, type Analysis } from './documentAnalysis';
 import { codeLensesFor } from './codeLenses';
 import { documentSymbolsFor } from './documentSymbols';
@@ -10,6 +11,7 @@ import { hoverAt } from './hover';
 import { completionsAt } from './completion';
 import { codeActionsFor } from './codeActions';
 import { hostConfiguredBeside } from './projectSettings';
+import { locustfilesNamedBy, settingsEntries, settingsFileKind, unknownOptionDiagnostics, type SettingsFileKind } from './locustConfDiagnostics';
 
 const connection = createConnection(ProposedFeatures.all);
 const analyses = new DocumentAnalyses();
@@ -36,6 +38,8 @@ function logFailure(uri: string, error: unknown): void {
 
 /** Runs a handler on an open document's analysis; a closed document, or a failure, gets `fallback`. */
 async function withAnalysis<T>(uri: string, fallback: T, use: (analysis: Analysis) => T): Promise<T> {
+  // A settings file is no Python: only its diagnostics (and their fixes) are served.
+  if (settingsFileKind(uri)) return fallback;
   try {
     const analysis = await analyses.analysisOf(uri);
     return analysis ? use(analysis) : fallback;
@@ -45,7 +49,45 @@ async function withAnalysis<T>(uri: string, fallback: T, use: (analysis: Analysi
   }
 }
 
+/** The options of the Locust runs would use, as the extension last told them; none yet: no unknown-option diagnostic. */
+let locustOptions: LocustOptionsParams | undefined;
+
+/**
+ * The flags the locustfiles a settings file's run imports declare (init_command_line_parser), open or as saved; undefined
+ * when one of them cannot be read: its arguments are then unknown, and so is whether a key is one of them.
+ */
+async function ownArgumentsOf(uri: string, kind: SettingsFileKind, text: string): Promise<string[] | undefined> {
+  if (!uri.startsWith('file:')) return undefined;
+  const folder = path.dirname(fileURLToPath(uri));
+  const flags: string[] = [];
+  for (const file of locustfilesNamedBy(kind, text)) {
+    const locustfileUri = pathToFileURL(path.resolve(folder, file)).href;
+    let model = analyses.document(locustfileUri) ? await analyses.modelOf(locustfileUri) : undefined;
+    if (!model) {
+      const saved = await readFile(path.resolve(folder, file), 'utf8').catch(() => undefined);
+      if (saved === undefined) return undefined;
+      model = await modelOfText(locustfileUri, saved);
+    }
+    if (!model) return undefined;
+    flags.push(...(model.customArguments ?? []).map((argument) => argument.flag));
+  }
+  return flags;
+}
+
+/** Unknown options in a locust.conf or pyproject.toml `[tool.locust]`, once the extension said which Locust runs use. */
+async function settingsDiagnostics(uri: string, kind: SettingsFileKind): Promise<Diagnostic[]> {
+  const document = analyses.document(uri);
+  if (!document || !locustOptions?.options.length) return [];
+  const text = document.getText();
+  const entries = settingsEntries(kind, text);
+  if (entries.length === 0) return [];
+  const ownArguments = await ownArgumentsOf(uri, kind, text);
+  return ownArguments ? unknownOptionDiagnostics(entries, locustOptions, ownArguments) : [];
+}
+
 async function currentDiagnostics(uri: string): Promise<Diagnostic[]> {
+  const settingsKind = settingsFileKind(uri);
+  if (settingsKind) return settingsDiagnostics(uri, settingsKind).catch((error: unknown) => (logFailure(uri, error), []));
   try {
     return (await analyses.diagnosticsOf(uri, { hostConfiguredElsewhere: hostConfiguredBeside(uri) })) ?? [];
   } catch (error) {
@@ -81,6 +123,10 @@ connection.onDidOpenTextDocument(({ textDocument }) => {
 connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
   analyses.changeDocument(textDocument.uri, textDocument.version, contentChanges);
   scheduleDiagnostics(textDocument.uri, DIAGNOSTICS_DEBOUNCE_MS);
+  // A locustfile's own arguments are valid settings keys: the settings files beside it are checked again.
+  if (settingsFileKind(textDocument.uri)) return;
+  const folder = path.posix.dirname(textDocument.uri);
+  for (const uri of analyses.uris()) if (settingsFileKind(uri) && path.posix.dirname(uri) === folder) scheduleDiagnostics(uri, DIAGNOSTICS_DEBOUNCE_MS);
 });
 connection.onDidCloseTextDocument(({ textDocument }) => {
   clearTimeout(pendingDiagnostics.get(textDocument.uri));
@@ -98,6 +144,15 @@ connection.onCompletion((params) =>
 connection.onCodeAction(async (params) =>
   codeActionsFor(params.textDocument.uri, await currentDiagnostics(params.textDocument.uri), params.range, params.context.only),
 );
+connection.onNotification(LocustOptionsNotification.method, (params: unknown) => {
+  const told = params as Partial<LocustOptionsParams> | null;
+  if (typeof told?.interpreter !== 'string' || typeof told.locustVersion !== 'string' || !Array.isArray(told.options) || !told.options.every((o) => typeof o === 'string')) {
+    connection.console.error('locustStudio/locustOptions: malformed parameters ignored');
+    return;
+  }
+  locustOptions = { interpreter: told.interpreter, locustVersion: told.locustVersion, options: told.options };
+  for (const uri of analyses.uris()) if (settingsFileKind(uri)) scheduleDiagnostics(uri, 0);
+});
 connection.onRequest(DocumentModelRequest.method, async (params: DocumentModelParams): Promise<DocumentModelResult> => {
   if (analyses.document(params.uri) || !params.uri.startsWith('file:')) return withAnalysis<DocumentModelResult>(params.uri, null, (a) => a.model);
   // A file no editor has open (the Testing view lists locustfiles from disk): read it as it is saved.

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readLocustConf } from '../protocol/locustConf';
+import { optionOfConfigKey, pyprojectLocustEntries, readLocustConf } from '../protocol/locustConf';
 
 function readIfPresent(file: string): string | undefined {
   try {
@@ -24,6 +24,5 @@ export function hostConfiguredBeside(uri: string): boolean {
   const conf = readIfPresent(path.join(folder, 'locust.conf'));
   if (conf && readLocustConf(conf).get('host')) return true;
   const pyproject = readIfPresent(path.join(folder, 'pyproject.toml'));
-  const section = pyproject?.split(/^\s*\[tool\.locust\]\s*$/m)[1]?.split(/^\s*\[/m)[0];
-  return !!section && /^\s*host\s*=\s*\S/m.test(section);
+  return !!pyproject && pyprojectLocustEntries(pyproject).some((entry) => optionOfConfigKey(entry.key) === 'host' && entry.value !== '');
 }

@@ -526,6 +526,19 @@ class Bridge:
         self.test_started = False
         self.quit_requested = False
 
+    def leave_forked_child(self):
+        """In a worker Locust forked (--processes): no hello, ticks or commands from here; the channel is the master's."""
+        try:
+            self.channel.open = False
+            os.close(self.channel.fd)
+        except OSError:
+            pass
+        for event, listener in ((locust.events.init, self.on_init), (locust.events.quitting, self.on_quitting)):
+            try:
+                event.remove_listener(listener)
+            except Exception:
+                pass
+
     # ---- event listeners (each one guarded: see the module docstring) ----
 
     def on_init(self, environment=None, runner=None, **_kwargs):
@@ -610,6 +623,8 @@ class Bridge:
             "shape": type(shape).__name__ if shape is not None else None,
             "host": self._host(),
             "features": self._features(),
+            # Newer Locust names a run by its profile (--profile); an older one has no such attribute.
+            **({"profile": environment.profile} if hasattr(environment, "profile") else {}),
         }
 
     def _warn_empty_user_classes(self):
@@ -1263,6 +1278,11 @@ def _install():
     # reverse order, our quitting listener runs last, after every other one has settled the statistics.
     locust.events.init.add_listener(bridge.on_init)
     locust.events.quitting.add_listener(bridge.on_quitting)
+    # With --processes Locust forks its workers from this process after this module is loaded: each child inherits the
+    # channel's fd and these listeners. Only the master (this process) speaks for the run, so a child lets both go before
+    # it runs anything (its probe stays: its figures reach the master in its reports).
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=bridge.leave_forked_child)
     return bridge
 
 

@@ -111,6 +111,29 @@ class Steady(HttpUser):
         self.client.get("/products")
 `;
 
+/** One worker (the first to claim QUIT_MARK) leaves with status 0 on its own, 1.5 s into the test; the other goes on. */
+const ONE_WORKER_QUITS = `
+import os, sys
+import gevent
+from locust import HttpUser, constant, events, task
+
+if "--worker" in sys.argv:
+    @events.test_start.add_listener
+    def _leave(**_kwargs):
+        try:
+            os.close(os.open(os.environ["QUIT_MARK"], os.O_CREAT | os.O_EXCL))
+        except FileExistsError:
+            return
+        gevent.spawn_later(1.5, os._exit, 0)
+
+class Steady(HttpUser):
+    wait_time = constant(0.1)
+
+    @task
+    def products(self):
+        self.client.get("/products")
+`;
+
 /** Workers take their time to import the locustfile: the master waits for them. */
 const SLOW_WORKERS = `
 import sys, time
@@ -198,6 +221,19 @@ for (const locust of locustsFor('full')) {
     assert.ok(meta.ok);
     assert.equal(meta.value.outcome, 'cutShort');
     assert.equal(meta.value.shortfalls?.[0]?.kind, 'workerLost');
+    for (const pid of [meta.value.pid!, ...session.workerPids]) assert.deepEqual(await liveGroupMembers(pid), [], `nothing left of process group ${pid}`);
+  });
+
+  test(titled(locust, 'a worker that leaves with status 0 while its master runs on is lost too (status 0 alone is no proof the master told it to)'), { timeout: 90_000 }, async (t) => {
+    requireLocust(locust);
+    const mark = path.join(scratch, `quit-mark-${locust.version}`);
+    const session = await launch(ONE_WORKER_QUITS, { python: locust.python, users: 4, spawnRate: 20, mode: 'distributed', workers: 2, env: { ...process.env, QUIT_MARK: mark } });
+    const end = await session.ended;
+    t.diagnostic(`end message: ${end.message}`);
+    assert.equal(end.outcome, 'cutShort', end.message);
+    assert.match(end.message ?? '', /worker \d of 2 \(pid \d+\) exited with code 0/);
+    const meta = parseRunMeta(JSON.parse(await readFile(path.join(end.recordDir!, 'meta.json'), 'utf8')));
+    assert.ok(meta.ok);
     for (const pid of [meta.value.pid!, ...session.workerPids]) assert.deepEqual(await liveGroupMembers(pid), [], `nothing left of process group ${pid}`);
   });
 

@@ -192,6 +192,8 @@ export function runsAgainstTarget(prefix: string) {
     await rm(scratch, { recursive: true, force: true });
   });
   return {
+    /** The folder a run named `name` runs in (its locustfile, and Locust's own files such as --csv). */
+    folder: (name: string) => path.join(scratch, name),
     async start(name: string, locustfileText: string, options: Partial<RunOptions> = {}) {
       const cwd = path.join(scratch, name);
       await mkdir(cwd, { recursive: true });

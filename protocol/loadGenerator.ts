@@ -30,6 +30,8 @@ export const LoadProcessHealthSchema = v.object({
   peakCpu: v.number(),
   /** Memory in bytes, as last reported (workers only). */
   memory: v.optional(v.number()),
+  /** The host a worker started on another host runs on (its SSH target). */
+  host: v.optional(v.string()),
   /** Epoch ms of its last report. */
   lastReportAt: v.number(),
   /** The longest stretch, in seconds, its CPU stayed at or above LOAD_GENERATOR_CPU_LIMIT. */
@@ -45,6 +47,8 @@ export const LoadGeneratorHealthSchema = v.object({
   /** The processes that were saturated, by id. */
   saturatedProcesses: v.array(v.string()),
   processes: v.array(LoadProcessHealthSchema),
+  /** Workers on other hosts that could not start, or were lost mid-run, in that order of events: which host and why. */
+  lostWorkers: v.optional(v.array(v.object({ host: v.string(), reason: v.string(), midRun: v.boolean() }))),
 });
 export type LoadGeneratorHealth = v.InferOutput<typeof LoadGeneratorHealthSchema>;
 
@@ -58,6 +62,13 @@ export function saturationWarning(health: LoadGeneratorHealth | undefined): stri
   );
 }
 
+/** What to tell the user about workers on other hosts that could not start or were lost; undefined when none was. */
+export function lostWorkersWarning(health: LoadGeneratorHealth | undefined): string | undefined {
+  const lost = health?.lostWorkers ?? [];
+  if (!lost.length) return undefined;
+  return lost.map((w) => (w.midRun ? `Worker ${w.host} was lost mid-run: ${w.reason}.` : `Worker ${w.host} could not start: ${w.reason}.`)).join(' ');
+}
+
 type Tick = Extract<BridgeMessage, { type: 'tick' }>;
 
 /** Follows the CPU that ticks report (a local runner's own, a master's workers') and applies the rule. */
@@ -65,11 +76,24 @@ export class LoadGeneratorMonitor {
   private readonly processes = new Map<string, LoadProcessHealth & { highSince?: number }>();
   private saturatedAt: number | undefined;
   private readonly saturatedIds = new Set<string>();
+  private readonly lost: { host: string; reason: string; midRun: boolean }[] = [];
+
+  /** A worker on another host could not start (`midRun` false) or was lost mid-run. */
+  noteLostWorker(host: string, reason: string, midRun: boolean): void {
+    this.lost.push({ host, reason, midRun });
+  }
 
   /** Folds one tick in; true when the health changed in a way a view shows (a process, or saturation). */
   apply(tick: Tick): boolean {
-    const reports: { id: string; state?: string; userCount: number; cpu: number; memory?: number }[] = tick.workers
-      ? tick.workers.map((w) => ({ id: w.id, state: w.state, userCount: w.userCount, cpu: w.cpu, ...(w.memory !== undefined && { memory: w.memory }) }))
+    const reports: { id: string; state?: string; userCount: number; cpu: number; memory?: number; host?: string }[] = tick.workers
+      ? tick.workers.map((w) => ({
+          id: w.id,
+          state: w.state,
+          userCount: w.userCount,
+          cpu: w.cpu,
+          ...(w.memory !== undefined && { memory: w.memory }),
+          ...(w.host !== undefined && { host: w.host }),
+        }))
       : tick.cpu !== undefined
         ? [{ id: LOCAL_PROCESS_ID, userCount: tick.userCount, cpu: tick.cpu }]
         : [];
@@ -84,6 +108,7 @@ export class LoadGeneratorMonitor {
       entry.lastReportAt = tick.t;
       if (report.state !== undefined) entry.state = report.state;
       if (report.memory !== undefined) entry.memory = report.memory;
+      if (report.host !== undefined) entry.host = report.host;
       // A missing worker's figures are stale: they neither start nor extend a stretch.
       if (generating && report.state !== 'missing' && report.cpu >= LOAD_GENERATOR_CPU_LIMIT) {
         entry.highSince ??= tick.t;
@@ -103,7 +128,7 @@ export class LoadGeneratorMonitor {
 
   /** Whether anything was reported at all (a followed web UI, an old Locust report nothing). */
   get known(): boolean {
-    return this.processes.size > 0;
+    return this.processes.size > 0 || this.lost.length > 0;
   }
 
   health(): LoadGeneratorHealth {
@@ -111,6 +136,7 @@ export class LoadGeneratorMonitor {
       saturated: this.saturatedIds.size > 0,
       ...(this.saturatedAt !== undefined && { saturatedAt: this.saturatedAt }),
       saturatedProcesses: [...this.saturatedIds],
+      ...(this.lost.length > 0 && { lostWorkers: this.lost.map((w) => ({ ...w })) }),
       processes: [...this.processes.values()].map(({ highSince: _highSince, longestHighSeconds, ...rest }) => ({ ...rest, longestHighSeconds: Math.round(longestHighSeconds * 10) / 10 })),
     };
   }

@@ -154,6 +154,8 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
   private malformedLines = 0;
   /** Worker processes that exited on their own mid-run (this process's view of a distributed run). */
   private readonly workerExits: WorkerExit[] = [];
+  /** Workers on other hosts that could not start: which host, and why. */
+  private readonly workerFailures: { host: string; reason: string }[] = [];
   /** Workers the master lost mid-run (its view: missing heartbeats, gone from its list), by worker id. */
   private readonly workersLostByMaster = new Map<string, string>();
   /** The master's last list of workers: id -> state. */
@@ -206,7 +208,16 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
       else if (this.malformedLines === MALFORMED_LINES_LOGGED + 1) this.onLog('further malformed lines from the bridge are only counted', 'stderr');
       this.emit('protocolError', reason, line);
     });
-    if (source instanceof LocustRun) source.on('workerLost', (loss) => this.workerExits.push(loss));
+    if (source instanceof LocustRun) {
+      source.on('workerLost', (loss) => {
+        this.workerExits.push(loss);
+        if (loss.host !== undefined) this.loadMonitor.noteLostWorker(loss.host, loss.reason ?? 'it exited', true);
+      });
+      source.on('workerFailed', (failure) => {
+        this.workerFailures.push(failure);
+        this.loadMonitor.noteLostWorker(failure.host, failure.reason, false);
+      });
+    }
     this.ended = source.exit.then((exit) => this.conclude(exit));
   }
 
@@ -320,13 +331,21 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
   /** What kept the run from running as asked, from what this process and the master saw and the final statistics. */
   private shortfalls(): RunShortfall[] {
     const shortfalls: RunShortfall[] = [];
-    const exits = this.workerExits.map((w) => `worker ${w.worker} of ${w.of} (pid ${w.pid ?? '?'}) ${w.signal ? `was killed (${w.signal})` : `exited with code ${w.code ?? '?'}`}`);
+    const localExits = this.workerExits.filter((w) => w.host === undefined);
+    const exits = localExits.map((w) => `worker ${w.worker} of ${w.of} (pid ${w.pid ?? '?'}) ${w.signal ? `was killed (${w.signal})` : `exited with code ${w.code ?? '?'}`}`);
+    // A worker on another host is named by its host; losing it does not stop the run, which goes on with the others.
+    const remote = this.workerExits.filter((w) => w.host !== undefined).map((w) => `worker ${w.worker} of ${w.of} on ${w.host}: ${w.reason ?? 'it exited'}`);
     const seen = [...this.workersLostByMaster].map(([id, why]) => `worker ${id}: ${why}`);
-    if (exits.length || seen.length) {
-      const process = exits.length ? `A worker was lost mid-run: ${exits.join('; ')}.` : 'A worker was lost mid-run.';
+    if (exits.length || remote.length || seen.length) {
+      const lost = [...exits, ...remote];
+      const process = lost.length ? `A worker was lost mid-run: ${lost.join('; ')}.` : 'A worker was lost mid-run.';
       const master = seen.length ? ` The master saw ${seen.join('; ')}.` : exits.length ? ' The master had not noticed yet when the run was stopped.' : '';
       const after = exits.length ? ' The run was stopped early.' : ' The run went on with fewer workers.';
       shortfalls.push({ kind: 'workerLost', message: `${process}${master}${after}` });
+    }
+    if (this.workerFailures.length) {
+      const named = this.workerFailures.map((f) => `${f.host}: ${f.reason}`).join('; ');
+      shortfalls.push({ kind: 'workerLost', message: `A worker on another host could not start (${named}).` });
     }
     const noStart = userStartShortfall(this.source.final?.userStarts);
     if (noStart) shortfalls.push(noStart);

@@ -1,9 +1,9 @@
-// A distributed run's workers: state, users, CPU, memory and last report, like Locust's Workers tab (hidden otherwise).
+// A distributed run's workers: host, state, users, CPU, memory and last report, like Locust's Workers tab (hidden otherwise).
 import { LOAD_GENERATOR_CPU_LIMIT, LOCAL_PROCESS_ID, type LoadGeneratorHealth } from '../protocol/loadGenerator';
 import { formatBytes } from '../protocol/format';
 import { element } from './dom';
 
-const HEADINGS = ['Worker', 'State', 'Users', 'CPU %', 'Peak CPU %', 'Memory', 'Last report'];
+const HEADINGS = ['Worker', 'Host', 'State', 'Users', 'CPU %', 'Peak CPU %', 'Memory', 'Last report'];
 
 export class WorkersView {
   readonly element = element('section', { className: 'workers-view' });
@@ -33,6 +33,8 @@ export class WorkersView {
         if (saturated.has(p.id)) row.dataset['saturated'] = 'true';
         const cells = [
           p.id,
+          // Local workers run on this machine; a remote one on its SSH target.
+          p.host ?? 'local',
           p.state ?? '—',
           String(p.userCount),
           p.cpu.toFixed(0),

@@ -55,8 +55,8 @@ test('workers below the limit: the Workers view lists them, no warning on the ch
   await rows.first().waitFor();
   assert.equal(await rows.count(), 2);
   const cells = await rows.first().locator('td').allTextContents();
-  assert.deepEqual(cells.slice(0, 5), ['host1_a1f2', 'running', '50', '40', '40']);
-  assert.match(cells[5] ?? '', /MB|MiB/);
+  assert.deepEqual(cells.slice(0, 6), ['host1_a1f2', 'local', 'running', '50', '40', '40']);
+  assert.match(cells[6] ?? '', /MB|MiB/);
   assert.equal(await page.locator('.load-warning').isVisible(), false);
 });
 
@@ -95,4 +95,28 @@ test('a finished run whose load generator was saturated: its verdict says it is 
   await page.locator('.verdict-text', { hasText: 'Thresholds passed (1 of 1) — unreliable: the load generator was saturated' }).waitFor();
   assert.match((await page.locator('.load-warning').textContent()) ?? '', /worker host1_a1f2, worker host2_b1f2 stayed/);
   await screenshots('load-generator-unreliable-verdict');
+});
+
+test('workers on other hosts: the Workers view names each one’s host; one lost mid-run is named with why above the charts', async () => {
+  const monitor = new LoadGeneratorMonitor();
+  const hosts = ['root@10.0.0.2', 'deploy@<b>load-2</b>'];
+  for (let s = 1; s <= 5; s++) {
+    const state = s < 5 ? 'running' : 'missing';
+    const workers: WorkerEntry[] = hosts.map((host, w) => ({ id: `vm_${w}aa`, state: w === 1 ? state : 'running', userCount: 10, cpu: 20, host }));
+    monitor.apply({ type: 'tick', seq: s, t: START + s * 1000, state: 'running', userCount: 20, usersByClass: { WebsiteUser: 20 }, endpoints: [], total: endpointStats({ method: '', name: 'Aggregated' }), omitted: 0, workers });
+  }
+  monitor.noteLostWorker(hosts[1]!, `the connection to ${hosts[1]} failed or dropped (Connection closed by remote host.)`, true);
+  await sendToPanel(page, { type: 'snapshot', run: run(monitor.health(), 'run-4') });
+  const rows = page.locator('.workers-view tbody tr');
+  await rows.nth(1).waitFor();
+  const cells = await Promise.all([0, 1].map(async (i) => (await rows.nth(i).locator('td').allTextContents()).slice(0, 3)));
+  // Untrusted text stays text: the markup in a host name is shown, never parsed.
+  assert.deepEqual(cells, [
+    ['vm_0aa', 'root@10.0.0.2', 'running'],
+    ['vm_1aa', 'deploy@<b>load-2</b>', 'missing'],
+  ]);
+  assert.equal(await page.locator('.workers-view b').count(), 0);
+  const warning = (await page.locator('.load-warning').textContent()) ?? '';
+  assert.match(warning, /^Worker deploy@<b>load-2<\/b> was lost mid-run: the connection to deploy@<b>load-2<\/b> failed or dropped/);
+  await screenshots('remote-worker-lost');
 });

@@ -62,11 +62,15 @@ export function saturationWarning(health: LoadGeneratorHealth | undefined): stri
   );
 }
 
+/** What to tell the user about one worker on another host that could not start (`midRun` false) or was lost. */
+export function lostWorkerSentence(worker: { host: string; reason: string; midRun: boolean }): string {
+  return worker.midRun ? `Worker ${worker.host} was lost mid-run: ${worker.reason}.` : `Worker ${worker.host} could not start: ${worker.reason}.`;
+}
+
 /** What to tell the user about workers on other hosts that could not start or were lost; undefined when none was. */
 export function lostWorkersWarning(health: LoadGeneratorHealth | undefined): string | undefined {
   const lost = health?.lostWorkers ?? [];
-  if (!lost.length) return undefined;
-  return lost.map((w) => (w.midRun ? `Worker ${w.host} was lost mid-run: ${w.reason}.` : `Worker ${w.host} could not start: ${w.reason}.`)).join(' ');
+  return lost.length ? lost.map(lostWorkerSentence).join(' ') : undefined;
 }
 
 type Tick = Extract<BridgeMessage, { type: 'tick' }>;

@@ -1,5 +1,5 @@
 // The command line over the runner (dist/cli.js): run a locustfile or attach to a Locust web UI with live progress, record it, export records.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
@@ -15,6 +15,7 @@ import type { BridgeMessage, EndpointStats } from '../protocol/runner';
 import { AttachedRun, type AttachRunOptions } from './attachRun';
 import { defaultWorkerCount, type RunOptions } from './locustRun';
 import { resolveInterpreter } from './python';
+import { validateMasterBind, validateWorkerHost, type RemoteWorkerSettings } from './remoteWorkers';
 import { printable } from './printable';
 import { makeFolderFor, RecordFolderError } from './recordFolder';
 import { exportRunRecord, loadRunRecord } from './runRecord';
@@ -54,6 +55,13 @@ run options:
       --no-shape          set the locustfile's LoadTestShape aside: --users, --spawn-rate and --run-time drive the run
       --interval S        seconds between statistics ticks (${MIN_STATS_INTERVAL}-${MAX_STATS_INTERVAL}, default ${DEFAULT_STATS_INTERVAL})
       --workers N         distributed: a master and N local workers (0: as many as cores)
+      --worker-hosts a,b  distributed: a worker on each SSH target (user@host), through your own ssh and agent
+                          (no local workers then, unless --workers says); the run prints the command that starts
+                          one more worker by hand (containers, Kubernetes)
+      --master-bind ADDR  the address the master listens on and workers reach it at (default 127.0.0.1)
+      --worker-python P   the interpreter with Locust on the worker hosts (default python3)
+      --ssh-config FILE   an ssh configuration file to use instead of yours (ssh -F): keys, known hosts, jump hosts
+      --on-worker-failure stop|continue   a worker host that cannot start stops the run (default) or is left out
       --record-dir D      where run records go (default .locust-studio/runs)    --no-record
       --csv PREFIX        also export the record as PREFIX_stats.csv, _failures.csv, _stats_history.csv, .json
       --threshold EXPR    a target the run must meet (repeatable; added to the locustfile's THRESHOLDS list):
@@ -124,6 +132,11 @@ const RUN_OPTIONS = {
   shape: { type: 'string' },
   'no-shape': { type: 'boolean' },
   workers: { type: 'string' },
+  'worker-hosts': { type: 'string' },
+  'master-bind': { type: 'string' },
+  'worker-python': { type: 'string' },
+  'ssh-config': { type: 'string' },
+  'on-worker-failure': { type: 'string' },
   baseline: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
@@ -268,6 +281,31 @@ export interface CliRun extends CliOutput {
   baseline: string | undefined;
 }
 
+/** `--worker-hosts` and the options that go with it, checked; undefined without worker hosts. */
+function remoteWorkersOf(values: { 'worker-hosts'?: string; 'worker-python'?: string; 'ssh-config'?: string; 'on-worker-failure'?: string }): RemoteWorkerSettings | undefined {
+  const hosts = list(values['worker-hosts']);
+  if (!hosts?.length) {
+    for (const flag of ['worker-python', 'ssh-config', 'on-worker-failure'] as const) {
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} goes with --worker-hosts`);
+    }
+    return undefined;
+  }
+  for (const host of hosts) {
+    const problem = validateWorkerHost(host);
+    if (problem) throw new UsageError(`--worker-hosts: ${problem}`);
+  }
+  const onFailure = values['on-worker-failure'];
+  if (onFailure !== undefined && onFailure !== 'stop' && onFailure !== 'continue') throw new UsageError(`--on-worker-failure must be stop or continue, not "${onFailure}"`);
+  const sshConfig = values['ssh-config'];
+  if (sshConfig !== undefined && !existsSync(sshConfig)) throw new UsageError(`--ssh-config: no file at ${sshConfig}`);
+  return {
+    hosts,
+    ...(values['worker-python'] !== undefined && { python: values['worker-python'] }),
+    ...(sshConfig !== undefined && { sshConfig: path.resolve(sshConfig) }),
+    ...(onFailure !== undefined && { onFailure }),
+  };
+}
+
 /** Turns `run` arguments into run options (exported for tests); throws UsageError on bad input. */
 export function parseRunArgs(argv: string[], python: string): CliRun {
   const { values, positionals, tokens } = parseArgs({ args: argv, options: RUN_OPTIONS, allowPositionals: true, strict: true, tokens: true });
@@ -300,6 +338,17 @@ export function parseRunArgs(argv: string[], python: string): CliRun {
   if (workers !== undefined) {
     options.mode = 'distributed';
     options.workers = workers === 0 ? defaultWorkerCount() : workers;
+  }
+  const remote = remoteWorkersOf(values);
+  if (remote) {
+    options.mode = 'distributed';
+    options.remoteWorkers = remote;
+  }
+  if (values['master-bind'] !== undefined) {
+    const problem = validateMasterBind(values['master-bind']);
+    if (problem) throw new UsageError(`--master-bind: ${problem}`);
+    if (options.mode !== 'distributed') throw new UsageError('--master-bind goes with --workers or --worker-hosts');
+    options.masterBind = values['master-bind'].trim();
   }
   // Drop what was not given, so that the record's options.json says only what the user chose.
   for (const key of Object.keys(options) as (keyof RunOptions)[]) if (options[key] === undefined) delete options[key];
@@ -491,6 +540,10 @@ async function showRun(
     clearProgress();
     process.stderr.write(`locust-studio: warning: ${warning}\n`);
   });
+  session.on('workerLost', (warning) => {
+    clearProgress();
+    process.stderr.write(`locust-studio: warning: ${printable(warning)}\n`);
+  });
 
   let interrupts = 0;
   const onSignal = () => {
@@ -619,6 +672,8 @@ async function run(argv: string[]): Promise<number> {
     thresholds,
     ...(baseline && { baseline: { run: baseline, label: '' } }),
   });
+  // Workers started by hand need a master they can reach: said when the user chose its address.
+  if (cli.options.masterBind !== undefined && session.workerCommand) process.stderr.write(`locust-studio: start more workers by hand with: ${session.workerCommand}\n`);
   const end = await showRun(session, cli, thresholds, { name: path.basename(cli.options.locustfile) });
   const status = exitStatusOf(end);
   const comparison = end.comparison;

@@ -21,7 +21,7 @@ import {
   type LogStream,
   type RunExit,
 } from './childProcess';
-import { RemoteWorker, type RemoteWorkerSettings } from './remoteWorkers';
+import { RemoteWorker, shellWord, type RemoteWorkerSettings } from './remoteWorkers';
 
 export type { LogStream, RunExit } from './childProcess';
 
@@ -203,6 +203,14 @@ function spawnLauncher(options: RunOptions, args: string[], withChannel: boolean
   });
 }
 
+/**
+ * The command that starts one more worker of a distributed run by hand (a container, a Kubernetes pod, a host without
+ * ssh): `locust` with the run's locustfile (by its name: the worker has its own copy), classes, tags and the master.
+ */
+export function workerCommand(options: RunOptions, port: number): string {
+  return ['locust', ...workerArgs(options, port, path.basename(options.locustfile))].map(shellWord).join(' ');
+}
+
 /** Starts a local run (synchronously). A distributed run needs a free port first: use `launchRun` for it. */
 export function startRun(options: RunOptions): LocustRun {
   if (options.mode === 'distributed') {
@@ -225,7 +233,9 @@ export function startRun(options: RunOptions): LocustRun {
           workerArgs: (locustfile) => workerArgs(options, port, locustfile),
         }),
     );
-    return new LocustRun(master, workers, remoteWorkers, remote?.onFailure ?? 'stop');
+    const run = new LocustRun(master, workers, remoteWorkers, remote?.onFailure ?? 'stop');
+    run.workerCommand = workerCommand(options, port);
+    return run;
   }
   return new LocustRun(spawnLauncher(options, buildLocustArgs(options), true));
 }
@@ -255,6 +265,8 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
   /** Settles once Locust has exited and its pipes have drained (so `final` is in by then, if it was sent). */
   readonly exit: Promise<RunExit>;
   readonly pid: number | undefined;
+  /** A distributed run's command for a worker started by hand (see `workerCommand`); undefined for a local run. */
+  workerCommand: string | undefined;
 
   private readonly channel: Duplex | undefined;
   private readonly pending = new Map<number, PendingAck>();

@@ -17,7 +17,7 @@ import { exportRunRecord, loadRunRecord, RunRecorder } from './runRecord';
 import { ThresholdEvaluator } from './thresholds';
 import type { Comparison } from '../protocol/compare';
 import { LiveBaseline, type RunBaseline } from './liveBaseline';
-import { LoadGeneratorMonitor, saturationWarning, type LoadGeneratorHealth } from '../protocol/loadGenerator';
+import { LoadGeneratorMonitor, lostWorkerSentence, saturationWarning, type LoadGeneratorHealth } from '../protocol/loadGenerator';
 
 /** Log lines a session keeps to explain how a run ended (the whole log is in the record's locust.log). */
 export const LOG_TAIL_LINES = 300;
@@ -94,6 +94,8 @@ export type RunSessionEvents = {
   aborting: [threshold: string];
   /** Emitted at most once, as soon as the load generator counts as saturated: what to tell the user. */
   saturated: [warning: string];
+  /** A worker on another host could not start, or was lost mid-run: which one and why, in a sentence to show at once. */
+  workerLost: [warning: string];
   /** Emitted once, after the record is complete. */
   ended: [end: RunEnd];
 };
@@ -211,11 +213,14 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
     if (source instanceof LocustRun) {
       source.on('workerLost', (loss) => {
         this.workerExits.push(loss);
-        if (loss.host !== undefined) this.loadMonitor.noteLostWorker(loss.host, loss.reason ?? 'it exited', true);
+        if (loss.host === undefined) return;
+        this.loadMonitor.noteLostWorker(loss.host, loss.reason ?? 'it exited', true);
+        this.emit('workerLost', lostWorkerSentence({ host: loss.host, reason: loss.reason ?? 'it exited', midRun: true }));
       });
       source.on('workerFailed', (failure) => {
         this.workerFailures.push(failure);
         this.loadMonitor.noteLostWorker(failure.host, failure.reason, false);
+        this.emit('workerLost', lostWorkerSentence({ ...failure, midRun: false }));
       });
     }
     this.ended = source.exit.then((exit) => this.conclude(exit));
@@ -264,6 +269,11 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
     const session = new RunSession(attached, description, recorder, settings, undefined, recorded);
     attached.start();
     return session;
+  }
+
+  /** The command that starts one more worker of this distributed run by hand; undefined for a local or followed run. */
+  get workerCommand(): string | undefined {
+    return this.source instanceof LocustRun ? this.source.workerCommand : undefined;
   }
 
   /** Process ids of a distributed run's worker processes (none for a local or followed run). */

@@ -13,6 +13,7 @@ import { RunSession, type RunEnd } from '../../runner/runSession';
 import type { RunOptions } from '../../runner/locustRun';
 import { loadRunRecord } from '../../runner/runRecord';
 import { createSshNetwork, type SshNetwork } from '../helpers/sshHosts';
+import { killCliProcesses, runCli } from '../helpers/cliProcess';
 import { LOCUSTS, requireLocust, statsCsvCounts, titled, type LocustUnderTest } from './support';
 
 /** The demo target's port inside each worker namespace (each worker loads the target on its own host's loopback). */
@@ -41,6 +42,7 @@ const BESIDE = `PING = "/"\nITEMS = "/api/items"\n`;
 const scratchDirs: string[] = [];
 const sessions: RunSession[] = [];
 after(async () => {
+  killCliProcesses();
   for (const session of sessions) session.kill();
   await Promise.all(sessions.map((session) => session.ended));
   await Promise.all(scratchDirs.map((dir) => rm(dir, { recursive: true, force: true })));
@@ -202,4 +204,29 @@ test(titled(MATRIX[0]!, 'a worker that cannot start is named with its reason: th
   assert.ok(goesOn.final && goesOn.final.total.requests > 0, `${goesOnEnd.message ?? ''}\n${goesOnEnd.logTail.slice(-30).join('\n')}`);
   assert.match(goesOnEnd.message ?? '', /nobody-here@.* could not start|could not start \(nobody-here@/, goesOnEnd.message);
   assert.deepEqual(await network.hosts[0]!.settled(), []);
+});
+
+test(titled(MATRIX[0]!, 'the CLI: --worker-hosts with --master-bind and --ssh-config runs on the other hosts and prints the command for a worker by hand'), { timeout: 240_000 }, async (t) => {
+  const locust = MATRIX[0]!;
+  requireLocust(locust);
+  const network = await createSshNetwork(t, 2);
+  await Promise.all(network.hosts.map((h) => h.startTarget(TARGET_PORT)));
+  const { dir, locustfile } = await project();
+  const result = await runCli(
+    [
+      'run', locustfile, '--users', '4', '--spawn-rate', '4', '--run-time', '4s', '--host', `http://127.0.0.1:${TARGET_PORT}`, '--python', locust.python,
+      '--worker-hosts', network.hosts.map((h) => h.target).join(','), '--master-bind', network.masterAddress, '--worker-python', locust.python,
+      '--ssh-config', network.sshConfig, '--record-dir', path.join(dir, 'records'), '--csv', path.join(dir, 'export', 'run'),
+    ],
+    { cwd: dir },
+  );
+  assert.equal(result.code, 0, result.stderr);
+  const command = /start more workers by hand with: (.*)$/m.exec(result.stderr)?.[1];
+  assert.ok(command, result.stderr);
+  assert.match(command, new RegExp(`^locust --locustfile=locustfile\\.py --worker --master-host=${network.masterAddress.replaceAll('.', '\\.')} --master-port=\\d+$`));
+  const aggregated = /^\s+Aggregated\s+(\d+)\s+(\d+) \(/m.exec(result.stdout);
+  assert.ok(aggregated && Number(aggregated[1]) > 0, result.stdout);
+  const csv = await statsCsvCounts(path.join(dir, 'export', 'run_stats.csv'));
+  assert.equal(csv.counts[' Aggregated'], `${aggregated[1]}/${aggregated[2]}`, 'the table equals the exported CSV');
+  for (const host of network.hosts) assert.deepEqual(await host.settled(), [], `no process left in ${host.namespace}`);
 });

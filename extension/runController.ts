@@ -11,7 +11,7 @@ import type { EndpointKey, HostToWebview, TaskView, WebviewToHost } from '../pro
 import { endpointKey } from '../protocol/runner';
 import { listRunRecords, loadRunRecord } from '../runner/runRecord';
 import { replayRunRecord } from '../runner/runReplay';
-import { mergeDefaults, readLocustConf, rememberedChoices, runOptionsFor, type RunChoices } from '../runner/runChoices';
+import { mergeDefaults, readLocustConf, rememberedChoices, remoteWorkerPlan, runOptionsFor, type RunChoices } from '../runner/runChoices';
 import { RunSession, type RunEnd } from '../runner/runSession';
 import { loadBaseline } from '../runner/runHistory';
 import { recordedBaselineView, type RunBaseline } from '../runner/liveBaseline';
@@ -29,6 +29,8 @@ import type { ImportDiagnostics } from './importDiagnostics';
 import type { LiveAnnotations } from './liveAnnotations';
 
 const RUN_ACTIVE_CONTEXT = 'locustStudio.runActive';
+/** Set while the active run is distributed: it has a command for a worker started by hand. */
+const DISTRIBUTED_RUN_ACTIVE_CONTEXT = 'locustStudio.distributedRunActive';
 
 /** Where runs are kept and what is remembered between runs (the last choices per file). */
 export interface RunStorage {
@@ -225,6 +227,17 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     if (!thresholds) return undefined;
     this.lastTarget = target;
 
+    const remote = remoteWorkerPlan({
+      hosts: config.get<string[]>('workerHosts', []),
+      masterBind: config.get<string>('masterBind', ''),
+      python: config.get<string>('workerPython', ''),
+      sshConfig: config.get<string>('sshConfig', ''),
+      onFailure: config.get<string>('onWorkerFailure', 'stop'),
+    });
+    if ('error' in remote) {
+      void vscode.window.showErrorMessage(`Locust Studio: ${remote.error}`);
+      return undefined;
+    }
     const options = runOptionsFor(
       { locustfile, userClasses: target.userClasses, shape: target.shape },
       choices,
@@ -232,6 +245,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
         python: interpreter.path,
         statsInterval: config.get<number>('statsInterval', DEFAULT_STATS_INTERVAL),
         workers: config.get<number>('workers', 0),
+        remote,
       },
       customArguments,
     );
@@ -317,12 +331,15 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     this.active = session;
     this.front = 'run';
     void vscode.commands.executeCommand('setContext', RUN_ACTIVE_CONTEXT, true);
+    void vscode.commands.executeCommand('setContext', DISTRIBUTED_RUN_ACTIVE_CONTEXT, session.workerCommand !== undefined);
     this.runsChanged.fire();
     session.on('recordingStopped', (reason) => {
       logChannel().warn(`Recording stopped: ${reason}`);
       void vscode.window.showWarningMessage(`Locust Studio: recording stopped (${reason}). The run goes on; its record is incomplete.`);
     });
     session.on('log', (line) => logChannel().info(`[locust] ${line}`));
+    // The panel says it too (above the charts); a notification reaches a user who is not looking at it.
+    session.on('workerLost', (warning) => void vscode.window.showWarningMessage(`Locust Studio: ${warning}`));
     session.on('protocolError', (reason) => logChannel().warn(`Bridge sent an invalid line: ${reason}`));
     session.on('target', () => this.panel?.post(this.snapshot()));
     session.on('change', (change, message) => {
@@ -342,6 +359,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     this.shown = { aggregate, recordDir: session.recordDir };
     if (this.active === session) this.active = undefined;
     void vscode.commands.executeCommand('setContext', RUN_ACTIVE_CONTEXT, this.active !== undefined);
+    void vscode.commands.executeCommand('setContext', DISTRIBUTED_RUN_ACTIVE_CONTEXT, this.active?.workerCommand !== undefined);
     this.runsChanged.fire();
     this.panel?.post(this.snapshot());
     this.statusBar.update(aggregate);
@@ -464,6 +482,17 @@ export class RunController implements RunPanelSource, vscode.Disposable {
 
   async stop(): Promise<void> {
     await this.active?.stop();
+  }
+
+  /** "Copy the Worker Command": the running distributed run's `locust --worker …` line, for a worker started by hand. */
+  async copyWorkerCommand(): Promise<void> {
+    const command = this.active?.workerCommand;
+    if (!command) {
+      void vscode.window.showInformationMessage('Locust Studio: no distributed run is running (set locustStudio.workers or locustStudio.workerHosts).');
+      return;
+    }
+    await vscode.env.clipboard.writeText(command);
+    void vscode.window.showInformationMessage(`Locust Studio: copied "${command}". Run it where the worker's Locust and a copy of the locustfile are.`);
   }
 
   dispose(): void {

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { parseDuration } from '../protocol/duration';
 import type { RunOptions } from './locustRun';
+import { validateMasterBind, validateWorkerHost, type RemoteWorkerSettings } from './remoteWorkers';
 import { isSpawnRate, isUserCount, MAX_USERS, MIN_USERS_TO_START } from '../protocol/limits';
 import { readLocustConf as parseLocustConf } from '../protocol/locustConf';
 import type { CustomArgumentInfo } from '../protocol/model';
@@ -137,7 +138,7 @@ export function readLocustConf(text: string): Partial<RunChoices> {
 export function runOptionsFor(
   target: { locustfile: string; userClasses: string[]; shape?: string | undefined },
   choices: RunChoices,
-  { python, statsInterval, workers }: { python: string; statsInterval: number; workers: number },
+  { python, statsInterval, workers, remote }: { python: string; statsInterval: number; workers: number; remote?: RemoteWorkerPlan },
   declared: readonly CustomArgumentInfo[] = [],
 ): RunOptions {
   return {
@@ -156,5 +157,42 @@ export function runOptionsFor(
     ...(declared.some((a) => a.secret) && { secretFlags: declared.filter((a) => a.secret).map((a) => a.flag) }),
     statsInterval,
     ...(workers > 0 && { mode: 'distributed' as const, workers }),
+    ...(remote?.remoteWorkers && { mode: 'distributed' as const, workers, remoteWorkers: remote.remoteWorkers }),
+    ...(remote?.masterBind !== undefined && { masterBind: remote.masterBind }),
+  };
+}
+
+/** Workers on other hosts and the master's address, as a run takes them. */
+export interface RemoteWorkerPlan {
+  remoteWorkers?: RemoteWorkerSettings;
+  masterBind?: string;
+}
+
+/**
+ * The editor's settings for workers on other hosts, checked with the rules the CLI applies: a plan, or what is wrong (by
+ * setting name). Empty hosts and address: nothing to plan.
+ */
+export function remoteWorkerPlan(settings: { hosts: readonly string[]; masterBind: string; python: string; sshConfig: string; onFailure: string }): RemoteWorkerPlan | { error: string } {
+  const hosts = settings.hosts.map((h) => h.trim()).filter(Boolean);
+  for (const host of hosts) {
+    const problem = validateWorkerHost(host);
+    if (problem) return { error: `locustStudio.workerHosts: ${problem}` };
+  }
+  const masterBind = settings.masterBind.trim();
+  if (masterBind !== '') {
+    const problem = validateMasterBind(masterBind);
+    if (problem) return { error: `locustStudio.masterBind: ${problem}` };
+  }
+  const onFailure = settings.onFailure === 'continue' ? 'continue' : 'stop';
+  return {
+    ...(hosts.length > 0 && {
+      remoteWorkers: {
+        hosts,
+        ...(settings.python.trim() !== '' && { python: settings.python.trim() }),
+        ...(settings.sshConfig.trim() !== '' && { sshConfig: settings.sshConfig.trim() }),
+        onFailure,
+      },
+    }),
+    ...(masterBind !== '' && { masterBind }),
   };
 }

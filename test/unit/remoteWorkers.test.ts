@@ -8,6 +8,7 @@ import path from 'node:path';
 import { importedModules, filesBeside, remoteCommand, shellWord, sshArgs, validateMasterBind, validateWorkerHost, MAX_SHIPPED_FILES } from '../../runner/remoteWorkers';
 import { masterArgs, workerCommand } from '../../runner/locustRun';
 import { parseRunArgs } from '../../runner/cli';
+import { mergeDefaults, remoteWorkerPlan, runOptionsFor } from '../../runner/runChoices';
 
 test('SSH targets: user@host and host pass; options, spaces and shell characters are refused with a clear message', () => {
   for (const ok of ['root@10.0.0.2', 'load-1', 'deploy@load-1.example.org', 'a.b_c@h']) assert.equal(validateWorkerHost(ok), undefined, ok);
@@ -81,4 +82,18 @@ test('the CLI: worker hosts, the master’s address and the ssh options are chec
     [['--worker-hosts', 'a', '--master-bind', '0.0.0.0'], /not a wildcard/],
   ];
   for (const [args, message] of refused) assert.throws(() => parseRunArgs(['l.py', ...args], 'python3'), message, args.join(' '));
+});
+
+test('the editor’s settings make the same plan by the same rules: hosts and address checked, a run option per setting', () => {
+  const settings = { hosts: [' loadgen@10.0.0.11 ', ''], masterBind: '10.0.0.10', python: '/opt/venv/bin/python', sshConfig: '', onFailure: 'continue' };
+  const plan = remoteWorkerPlan(settings);
+  assert.deepEqual(plan, { remoteWorkers: { hosts: ['loadgen@10.0.0.11'], python: '/opt/venv/bin/python', onFailure: 'continue' }, masterBind: '10.0.0.10' });
+  assert.ok(!('error' in plan));
+  const options = runOptionsFor({ locustfile: '/w/locustfile.py', userClasses: [] }, mergeDefaults(), { python: 'python3', statsInterval: 1, workers: 0, remote: plan });
+  assert.equal(options.mode, 'distributed');
+  assert.equal(options.workers, 0, 'no local workers unless the workers setting asks');
+  assert.equal(options.masterBind, '10.0.0.10');
+  assert.deepEqual(remoteWorkerPlan({ ...settings, hosts: ['a b'] }), { error: 'locustStudio.workerHosts: "a b" is not an SSH target: user@host or host (a name from your ssh configuration works too).' });
+  assert.match((remoteWorkerPlan({ ...settings, masterBind: '::' }) as { error: string }).error, /^locustStudio\.masterBind: .*not a wildcard/);
+  assert.deepEqual(remoteWorkerPlan({ hosts: [], masterBind: '', python: 'python3', sshConfig: '', onFailure: 'stop' }), {}, 'nothing set: a run as before');
 });

@@ -429,6 +429,7 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
    */
   private followRemote(remote: RemoteWorker, index: number, of: number): void {
     remote.on('log', (line, stream) => this.emit('log', line, stream));
+    remote.on('probed', () => this.compareVersions(remote));
     remote.on('started', (shipping) =>
       this.emit('log', `[worker ${remote.host}] started (${shipping === 'fromMaster' ? 'the locustfile comes from the master' : 'the locustfile was copied'})`, 'stdout'),
     );
@@ -453,6 +454,14 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
       // Nobody left to generate load: the run is over.
       if (this.workers.every((w) => w.exitCode !== null || w.signalCode !== null)) void this.stop();
     });
+  }
+
+  /** Says when a host runs another Locust than the master (once both are known); Locust itself decides whether it may join. */
+  private compareVersions(remote: RemoteWorker): void {
+    const master = this.lastHello?.locustVersion;
+    const version = remote.locustVersion;
+    if (!master || !version || version === master) return;
+    this.emit('log', `[worker ${remote.host}] runs Locust ${version}, the master ${master}: the results may differ`, 'stderr');
   }
 
   /** Has the master wait for `workers` workers only (its bridge takes the command once it said hello). */
@@ -485,6 +494,7 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
     if (message.type === 'hello') {
       this.lastHello = message;
       queueMicrotask(() => this.sendExpectWorkers());
+      for (const remote of this.remoteWorkers) this.compareVersions(remote);
     }
     else if (message.type === 'final') this.lastFinal = message;
     else if (message.type === 'state' || message.type === 'tick') this.lastState = message.state;

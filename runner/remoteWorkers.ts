@@ -146,6 +146,8 @@ export type RemoteWorkerState = 'connecting' | 'started' | 'failed';
 export type RemoteWorkerEvents = {
   /** One line the worker (or ssh) printed. */
   log: [line: string, stream: 'stdout' | 'stderr'];
+  /** The host's Locust answered: its version ('' when it does not say, as Debian's 2.12.1). */
+  probed: [locustVersion: string];
   /** The worker process runs on its host. */
   started: [shipping: LocustfileShipping];
   /** It could not start: why, in words the user can act on. */
@@ -179,6 +181,8 @@ export class RemoteWorker extends EventEmitter<RemoteWorkerEvents> {
   state: RemoteWorkerState = 'connecting';
   /** Why it failed to start, or why it was lost; set once known. */
   reason: string | undefined;
+  /** The host's Locust version once it answered ('' when it does not say, as Debian's 2.12.1). */
+  locustVersion: string | undefined;
   /** How the locustfile got there, once started. */
   shipping: LocustfileShipping | undefined;
   /** Settles once ssh's output has been read to its end. */
@@ -247,7 +251,11 @@ export class RemoteWorker extends EventEmitter<RemoteWorkerEvents> {
       this.reason = `${this.host}: ${reply.reason ?? 'the worker could not start'}`;
       return;
     }
-    if (reply.stage === 'probed') this.sendFiles(reply.shipsLocustfile === true);
+    if (reply.stage === 'probed') {
+      this.locustVersion = reply.version ?? '';
+      this.emit('probed', this.locustVersion);
+      this.sendFiles(reply.shipsLocustfile === true);
+    }
     else if (reply.stage === 'started' && this.state === 'connecting') {
       this.state = 'started';
       this.emit('started', this.shipping!);

@@ -2,7 +2,7 @@
 // pairs on a bridge, each with an sshd on its own address, a host key and an authorized key made for the test, and an ssh
 // configuration file that hands ssh that key and known_hosts. Everything is removed again, also when a test fails.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile, readFile, chmod } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile, readFile, readdir, chmod } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
@@ -41,6 +41,19 @@ export interface SshNetwork {
   sshConfig: string;
   /** An address on the bridge where no host answers. */
   absentAddress: string;
+  /** Waits (bounded by count) until no ssh client with this network's configuration runs on this machine; returns those left. */
+  sshClientsSettled(): Promise<string[]>;
+}
+
+/** Processes on this machine (this namespace's view of /proc) whose command line holds `text`. */
+async function processesWith(text: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const command = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' ');
+    if (command.includes(text)) found.push(`${entry} ${command}`);
+  }
+  return found;
 }
 
 function waitForLine(child: ChildProcess, pattern: RegExp, what: string): Promise<void> {
@@ -196,5 +209,18 @@ export async function createSshNetwork(t: TestContext, count: number): Promise<S
     sshConfig,
     ['Host *', `  IdentityFile ${key}`, '  IdentitiesOnly yes', `  UserKnownHostsFile ${knownHostsFile}`, '  GlobalKnownHostsFile /dev/null', '  StrictHostKeyChecking yes', ''].join('\n'),
   );
-  return { masterAddress: `${subnet}.1`, hosts, sshConfig, absentAddress: `${subnet}.${count + 50}` };
+  return {
+    masterAddress: `${subnet}.1`,
+    hosts,
+    sshConfig,
+    absentAddress: `${subnet}.${count + 50}`,
+    async sshClientsSettled() {
+      let left = await processesWith(`-F ${sshConfig} `);
+      for (let attempt = 0; left.length > 0 && attempt < SETTLE_ATTEMPTS; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        left = await processesWith(`-F ${sshConfig} `);
+      }
+      return left;
+    },
+  };
 }

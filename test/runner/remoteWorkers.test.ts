@@ -134,6 +134,7 @@ for (const locust of MATRIX) {
     const record = await loadRunRecord(end.recordDir!);
     assert.equal(record.final?.total.requests, final.total.requests, 'the record keeps the final counts');
     for (const host of network.hosts) assert.deepEqual(await host.settled(), [], `no process left in ${host.namespace} but its sshd`);
+    assert.deepEqual(await network.sshClientsSettled(), [], 'no ssh left on this machine');
   });
 }
 
@@ -146,6 +147,13 @@ test(titled(MATRIX.at(-1)!, 'a host that dies mid-run is named, the run and the 
   const session = await RunSession.launch(remoteRun(locust, network, locustfile), { record: { baseDir: path.join(dir, 'runs') } });
   sessions.push(session);
   await until(session, 'both remote workers running users', () => remoteHosts(session).filter((p) => p.userCount > 0).length === 2);
+
+  // Commands act on the whole cluster: the master spreads a new number of users over both hosts, a reset clears its counts.
+  assert.equal((await session.setUsers(6, 6)).ok, true);
+  await until(session, '6 users over both hosts', () => remoteHosts(session).filter((p) => p.userCount === 3).length === 2);
+  await until(session, 'requests counted', () => (session.aggregate.total?.requests ?? 0) > 20);
+  assert.equal((await session.reset()).ok, true);
+  await until(session, 'counts restarted after the reset', () => (session.aggregate.total?.requests ?? Infinity) < 20);
 
   const [survivor, victim] = network.hosts as [typeof network.hosts[0], typeof network.hosts[0]];
   await victim.kill();
@@ -164,6 +172,7 @@ test(titled(MATRIX.at(-1)!, 'a host that dies mid-run is named, the run and the 
   assert.ok(record.meta.shortfalls?.some((s) => s.message.includes(victim.target)), 'the record names the lost host');
   assert.equal(record.final?.total.requests, session.final.total.requests);
   assert.deepEqual(await survivor.settled(), [], `no process left in ${survivor.namespace} but its sshd`);
+  assert.deepEqual(await network.sshClientsSettled(), [], 'no ssh left on this machine');
 });
 
 test(titled(MATRIX[0]!, 'a worker that cannot start is named with its reason: the run stops, or goes on with the others when asked'), { timeout: 240_000 }, async (t) => {
@@ -229,4 +238,54 @@ test(titled(MATRIX[0]!, 'the CLI: --worker-hosts with --master-bind and --ssh-co
   const csv = await statsCsvCounts(path.join(dir, 'export', 'run_stats.csv'));
   assert.equal(csv.counts[' Aggregated'], `${aggregated[1]}/${aggregated[2]}`, 'the table equals the exported CSV');
   for (const host of network.hosts) assert.deepEqual(await host.settled(), [], `no process left in ${host.namespace}`);
+});
+
+test(titled(MATRIX[0]!, 'the process that ran the workers dies (SIGKILL): every worker ends on its host and leaves nothing there'), { timeout: 240_000 }, async (t) => {
+  const locust = MATRIX[0]!;
+  requireLocust(locust);
+  const network = await createSshNetwork(t, 2);
+  await Promise.all(network.hosts.map((h) => h.startTarget(TARGET_PORT)));
+  const { dir, locustfile } = await project();
+  let killed = false;
+  const result = await runCli(
+    [
+      'run', locustfile, '--users', '4', '--spawn-rate', '4', '--host', `http://127.0.0.1:${TARGET_PORT}`, '--python', locust.python, '--no-record',
+      '--worker-hosts', network.hosts.map((h) => h.target).join(','), '--master-bind', network.masterAddress, '--worker-python', locust.python,
+      '--ssh-config', network.sshConfig, '--interval', '0.5',
+    ],
+    {
+      cwd: dir,
+      onOutput: (stdout, _stderr, child) => {
+        // Killed once users run on the hosts: no exit hook, no quit; only stdin's end reaches them.
+        if (!killed && /^running\s+users\s+4\s/m.test(stdout)) {
+          killed = true;
+          child.kill('SIGKILL');
+        }
+      },
+    },
+  );
+  assert.equal(result.signal, 'SIGKILL', result.stderr);
+  for (const host of network.hosts) assert.deepEqual(await host.settled(), [], `no worker left in ${host.namespace}`);
+  assert.deepEqual(await network.sshClientsSettled(), [], 'no ssh left on this machine');
+});
+
+test('a host whose Locust is another version than the master’s is named in the log', { timeout: 240_000 }, async (t) => {
+  const master = LOCUSTS.find((l) => l.role === 'newest')!;
+  const other = LOCUSTS.find((l) => l.role === 'middle')!;
+  requireLocust(master);
+  requireLocust(other);
+  const network = await createSshNetwork(t, 1);
+  await network.hosts[0]!.startTarget(TARGET_PORT);
+  const { locustfile } = await project();
+  const session = await RunSession.launch(
+    remoteRun(master, network, locustfile, { runTime: '3s', remoteWorkers: { hosts: [network.hosts[0]!.target], python: other.python, sshConfig: network.sshConfig } }),
+  );
+  sessions.push(session);
+  const logs: string[] = [];
+  session.on('log', (line) => logs.push(line));
+  const end = await session.ended;
+  const said = logs.find((l) => l.includes(`runs Locust ${other.version}, the master ${master.version}`));
+  assert.ok(said, logs.join('\n'));
+  console.log(`mixed versions: ${said}; outcome ${end.outcome}${end.message ? `: ${end.message}` : ''}`);
+  assert.deepEqual(await network.hosts[0]!.settled(), []);
 });

@@ -5,7 +5,6 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile, readFile, readdir, chmod } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { TestContext } from 'node:test';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -83,9 +82,9 @@ async function namespacePids(namespace: string): Promise<number[]> {
 
 /**
  * Makes `count` worker hosts for the test `t`; everything is taken down in `t.after` (sshd, targets, namespaces, veths,
- * the bridge, the scratch folder). Names and the subnet come from this process's pid, so parallel test files do not meet.
+ * the bridge, the scratch folder; a file-level fixture passes its own `after` collector). Names and the subnet come from this process's pid, so parallel test files do not meet.
  */
-export async function createSshNetwork(t: TestContext, count: number): Promise<SshNetwork> {
+export async function createSshNetwork(t: { after(fn: () => Promise<void>): void }, count: number): Promise<SshNetwork> {
   const tag = `ls${process.pid % 100_000}`;
   const subnet = `10.218.${process.pid % 250}`;
   const bridge = `${tag}br`;

@@ -20,6 +20,11 @@ export const SSH_CONNECT_TIMEOUT_SECONDS = 10;
 /** ssh asks the host every this many seconds whether it is still there, and drops the connection after this many misses. */
 export const SSH_ALIVE_INTERVAL_SECONDS = 2;
 export const SSH_ALIVE_COUNT_MAX = 3;
+/**
+ * Seconds between the lines this side writes to each remote worker; its host ends the worker when several went missing
+ * (a cut network never ends ssh's input there). See MISSED_HEARTBEATS in runner/python/locust_studio_remote.py.
+ */
+export const REMOTE_HEARTBEAT_SECONDS = 2;
 /** Beside-the-locustfile modules a worker gets at most (the locustfile's own imports, followed from file to file). */
 export const MAX_SHIPPED_FILES = 200;
 /** Bytes a worker gets at most, all files together: a locustfile folder is code, not data. */
@@ -188,6 +193,7 @@ export class RemoteWorker extends EventEmitter<RemoteWorkerEvents> {
   /** Settles once ssh's output has been read to its end. */
   readonly streamsClosed: Promise<void>;
   private readonly stderrTail: string[] = [];
+  private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(private readonly start: RemoteWorkerStart) {
     super();
@@ -210,6 +216,7 @@ export class RemoteWorker extends EventEmitter<RemoteWorkerEvents> {
     this.process.stdin?.on('error', () => undefined);
     this.process.on('error', (error) => this.fail(`cannot run ssh: ${error.message}`));
     this.process.on('exit', (code, signal) => {
+      clearInterval(this.heartbeat);
       if (this.state === 'connecting') this.fail(this.exitReason(code, signal));
       else if (this.state === 'started') this.reason ??= this.exitReason(code, signal);
     });
@@ -258,6 +265,8 @@ export class RemoteWorker extends EventEmitter<RemoteWorkerEvents> {
     }
     else if (reply.stage === 'started' && this.state === 'connecting') {
       this.state = 'started';
+      this.heartbeat = setInterval(() => this.write(''), REMOTE_HEARTBEAT_SECONDS * 1000);
+      this.heartbeat.unref();
       this.emit('started', this.shipping!);
     }
   }
@@ -288,6 +297,7 @@ export class RemoteWorker extends EventEmitter<RemoteWorkerEvents> {
         project: 'project',
         args: this.start.workerArgs(workerLocustfile),
         env: { LOCUST_STUDIO_WORKER_HOST: this.host },
+        heartbeatSeconds: REMOTE_HEARTBEAT_SECONDS,
       }),
     );
   }

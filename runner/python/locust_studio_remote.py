@@ -14,9 +14,13 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 # Starts each line this script writes for the Node side (everything else on stdout is the worker's own output).
 REPLY_PREFIX = "LOCUST_STUDIO_REMOTE "
+# The Node side writes a line every this many seconds (runner/remoteWorkers.ts sends it in the start message); when none
+# came for this many of them, the connection is taken as gone (a cut network never ends stdin) and the worker is ended.
+MISSED_HEARTBEATS = 4
 # How long the master's port may take to answer a connection from this host.
 MASTER_CONNECT_SECONDS = 5
 # Exit status when the worker could not be started here (the reason was sent first).
@@ -98,18 +102,34 @@ def main():
         )
         reply(ok=True, stage="started", pid=worker.pid)
 
-        def end_when_owner_gone():
-            # The Node side never writes again: the end of stdin means it closed it, died, or the connection dropped.
+        heartbeat = float(start["heartbeatSeconds"])
+        last_line = [time.monotonic()]
+        gone = threading.Event()
+
+        def read_heartbeats():
+            # The end of stdin means the Node side closed it, died, or ssh saw the connection drop.
             try:
                 while sys.stdin.readline():
-                    pass
+                    last_line[0] = time.monotonic()
             except Exception:  # noqa: BLE001
                 pass
+            gone.set()
+
+        def end_when_owner_gone():
+            # A cut network ends nothing: only the missing heartbeats say the Node side is unreachable.
+            while not gone.wait(heartbeat):
+                if time.monotonic() - last_line[0] > heartbeat * MISSED_HEARTBEATS:
+                    try:
+                        sys.stderr.write(f"Locust Studio: nothing from the run for {heartbeat * MISSED_HEARTBEATS:.0f} s; ending this worker\n")
+                    except Exception:  # noqa: BLE001  (nobody may be reading any more)
+                        pass
+                    break
             try:
                 os.killpg(worker.pid, signal.SIGKILL)
             except OSError:
                 pass
 
+        threading.Thread(target=read_heartbeats, daemon=True).start()
         threading.Thread(target=end_when_owner_gone, daemon=True).start()
         code = worker.wait()
         # Whatever the locustfile started in the worker's group goes with it.

@@ -24,10 +24,12 @@ export interface WorkerHost {
   sshdPid: number | undefined;
   /** Process ids in the namespace now, the test's own (sshd's listener, the demo target) left out. */
   otherProcesses(): Promise<number[]>;
-  /** Waits (bounded by count) until no process but the test's own is left in the namespace; returns what is left. */
-  settled(): Promise<number[]>;
+  /** Waits (bounded by count: `attempts` × 100 ms) until no process but the test's own is left in the namespace; returns what is left. */
+  settled(attempts?: number): Promise<number[]>;
   /** The host dies: every process in it is killed and its link is removed (as a machine that lost power). */
   kill(): Promise<void>;
+  /** The network to the host is cut (its link removed): its processes live on, and no connection ends. */
+  cutLink(): Promise<void>;
   /** Starts the demo target on the namespace's own loopback, at `port`; it ends with the network. */
   startTarget(port: number): Promise<void>;
 }
@@ -42,6 +44,11 @@ export interface SshNetwork {
   absentAddress: string;
   /** Waits (bounded by count) until no ssh client with this network's configuration runs on this machine; returns those left. */
   sshClientsSettled(): Promise<string[]>;
+}
+
+/** Scratch folders of remote workers still there (the hosts share this machine's file system); none once all ended. */
+export async function workerFoldersLeft(): Promise<string[]> {
+  return (await readdir(os.tmpdir())).filter((name) => name.startsWith('locust-studio-worker-'));
 }
 
 /** Processes on this machine (this namespace's view of /proc) whose command line holds `text`. */
@@ -171,10 +178,19 @@ export async function createSshNetwork(t: { after(fn: () => Promise<void>): void
       address,
       target: `root@${address}`,
       sshdPid: sshd.pid,
-      otherProcesses: async () => (await namespacePids(namespace)).filter((pid) => !ownPids.has(pid)),
-      async settled() {
+      // sshd's own per-connection processes are the test's server too (one whose network was cut waits on it for long).
+      otherProcesses: async () => {
+        const pids: number[] = [];
+        for (const pid of await namespacePids(namespace)) {
+          if (ownPids.has(pid)) continue;
+          const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+          if (!command.startsWith('sshd:') && !command.startsWith('/usr/sbin/sshd')) pids.push(pid);
+        }
+        return pids;
+      },
+      async settled(attempts = SETTLE_ATTEMPTS) {
         let left = await this.otherProcesses();
-        for (let attempt = 0; left.length > 0 && attempt < SETTLE_ATTEMPTS; attempt++) {
+        for (let attempt = 0; left.length > 0 && attempt < attempts; attempt++) {
           await new Promise((resolve) => setTimeout(resolve, 100));
           left = await this.otherProcesses();
         }
@@ -189,6 +205,9 @@ export async function createSshNetwork(t: { after(fn: () => Promise<void>): void
           }
         }
         await run('ip', ['link', 'del', hostSide]).catch(() => undefined);
+      },
+      async cutLink() {
+        await run('ip', ['link', 'del', hostSide]);
       },
       async startTarget(port: number) {
         const target = spawn('ip', ['netns', 'exec', namespace, process.execPath, path.resolve(__dirname, '../../examples/target/server.mjs'), '--port', String(port)], {

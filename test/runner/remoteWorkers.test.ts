@@ -12,7 +12,7 @@ import path from 'node:path';
 import { RunSession, type RunEnd } from '../../runner/runSession';
 import type { RunOptions } from '../../runner/locustRun';
 import { loadRunRecord } from '../../runner/runRecord';
-import { createSshNetwork, type SshNetwork } from '../helpers/sshHosts';
+import { createSshNetwork, workerFoldersLeft, type SshNetwork } from '../helpers/sshHosts';
 import { killCliProcesses, runCli } from '../helpers/cliProcess';
 import { LOCUSTS, requireLocust, statsCsvCounts, titled, type LocustUnderTest } from './support';
 
@@ -246,6 +246,7 @@ test(titled(MATRIX[0]!, 'the process that ran the workers dies (SIGKILL): every 
   const network = await createSshNetwork(t, 2);
   await Promise.all(network.hosts.map((h) => h.startTarget(TARGET_PORT)));
   const { dir, locustfile } = await project();
+  const foldersBefore = new Set(await workerFoldersLeft());
   let killed = false;
   const result = await runCli(
     [
@@ -267,6 +268,7 @@ test(titled(MATRIX[0]!, 'the process that ran the workers dies (SIGKILL): every 
   assert.equal(result.signal, 'SIGKILL', result.stderr);
   for (const host of network.hosts) assert.deepEqual(await host.settled(), [], `no worker left in ${host.namespace}`);
   assert.deepEqual(await network.sshClientsSettled(), [], 'no ssh left on this machine');
+  assert.deepEqual((await workerFoldersLeft()).filter((f) => !foldersBefore.has(f)), [], 'every host removed its worker’s folder');
 });
 
 test('a host whose Locust is another version than the master’s is named in the log', { timeout: 240_000 }, async (t) => {
@@ -288,4 +290,29 @@ test('a host whose Locust is another version than the master’s is named in the
   assert.ok(said, logs.join('\n'));
   console.log(`mixed versions: ${said}; outcome ${end.outcome}${end.message ? `: ${end.message}` : ''}`);
   assert.deepEqual(await network.hosts[0]!.settled(), []);
+});
+
+test(titled(MATRIX[0]!, 'the network to a host is cut mid-run: ssh gives up and the worker is named lost, its host ends the worker by itself'), { timeout: 240_000 }, async (t) => {
+  const locust = MATRIX[0]!;
+  requireLocust(locust);
+  const network = await createSshNetwork(t, 2);
+  await Promise.all(network.hosts.map((h) => h.startTarget(TARGET_PORT)));
+  const { locustfile } = await project();
+  const foldersBefore = new Set(await workerFoldersLeft());
+  const session = await RunSession.launch(remoteRun(locust, network, locustfile));
+  sessions.push(session);
+  await until(session, 'both remote workers running users', () => remoteHosts(session).filter((p) => p.userCount > 0).length === 2);
+  const [survivor, cut] = network.hosts as [typeof network.hosts[0], typeof network.hosts[0]];
+  await cut.cutLink();
+  // Nothing ends the connection: ssh notices by its keep-alives (ServerAlive), the host by the missing heartbeats.
+  await until(session, 'the cut-off worker named', () => (session.aggregate.snapshot.loadGenerator?.lostWorkers ?? []).some((w) => w.host === cut.target));
+  console.log('cut-off worker as the panel says it:', JSON.stringify(session.aggregate.snapshot.loadGenerator?.lostWorkers));
+  assert.deepEqual(await cut.settled(300), [], `the worker in ${cut.namespace} ended by itself`);
+  const before = session.aggregate.total?.requests ?? 0;
+  await until(session, `${REQUESTS_AFTER_LOSS} more requests`, () => (session.aggregate.total?.requests ?? 0) >= before + REQUESTS_AFTER_LOSS);
+  const end = await session.stop();
+  assert.equal(end.outcome, 'cutShort', end.message);
+  assert.deepEqual(await survivor.settled(), []);
+  assert.deepEqual(await network.sshClientsSettled(), []);
+  assert.deepEqual((await workerFoldersLeft()).filter((f) => !foldersBefore.has(f)), [], 'every host removed its worker’s folder');
 });

@@ -121,6 +121,10 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       void this.openRunFolder();
       return;
     }
+    if (message.type === 'copyWorkerCommand') {
+      void this.copyWorkerCommand();
+      return;
+    }
     if (message.type === 'runAgain') {
       void this.runShownAgain(message.same);
       return;

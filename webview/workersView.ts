@@ -1,6 +1,7 @@
 // A distributed run's workers: host, state, users, CPU, memory and last report, like Locust's Workers tab (hidden otherwise).
 import { LOAD_GENERATOR_CPU_LIMIT, LOCAL_PROCESS_ID, type LoadGeneratorHealth } from '../protocol/loadGenerator';
 import { formatBytes } from '../protocol/format';
+import type { WebviewToHost } from '../protocol/webview';
 import { element } from './dom';
 
 const HEADINGS = ['Worker', 'Host', 'State', 'Users', 'CPU %', 'Peak CPU %', 'Memory', 'Last report'];
@@ -8,8 +9,10 @@ const HEADINGS = ['Worker', 'Host', 'State', 'Users', 'CPU %', 'Peak CPU %', 'Me
 export class WorkersView {
   readonly element = element('section', { className: 'workers-view' });
   private readonly body = element('tbody');
+  /** For workers started by hand (containers, Kubernetes): the host copies the running run's worker command. */
+  private readonly copyCommand = document.createElement('vscode-button');
 
-  constructor() {
+  constructor(post: (message: WebviewToHost) => void) {
     this.element.setAttribute('aria-label', 'Workers');
     this.element.hidden = true;
     const table = element('table', { className: 'workers-table' });
@@ -18,7 +21,20 @@ export class WorkersView {
     const thead = element('thead');
     thead.append(head);
     table.append(thead, this.body);
-    this.element.append(element('h3', { text: 'Workers' }), table);
+    this.copyCommand.setAttribute('secondary', '');
+    this.copyCommand.setAttribute('icon', 'copy');
+    this.copyCommand.textContent = 'Copy worker command';
+    this.copyCommand.title = 'Copy the command that starts one more worker of this run by hand (locust --worker …)';
+    this.copyCommand.addEventListener('click', () => post({ type: 'copyWorkerCommand' }));
+    this.copyCommand.hidden = true;
+    const bar = element('div', { className: 'workers-bar' });
+    bar.append(element('h3', { text: 'Workers' }), this.copyCommand);
+    this.element.append(bar, table);
+  }
+
+  /** A worker can join only while the run goes on. */
+  setLive(live: boolean): void {
+    this.copyCommand.hidden = !live;
   }
 
   show(health: LoadGeneratorHealth | undefined): void {

@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { LOAD_GENERATOR_SATURATED_SECONDS, LoadGeneratorMonitor, saturationWarning, type LoadGeneratorHealth } from '../../protocol/loadGenerator';
 import type { BridgeMessage, WorkerEntry } from '../../protocol/runner';
 import type { Verdict } from '../../protocol/thresholds';
-import { applyTheme, CHART_FOREGROUND, panelFixture, sendToPanel, type PanelTheme } from '../helpers/panelPage';
+import { applyTheme, CHART_FOREGROUND, nextPosted, panelFixture, postedByPanel, sendToPanel, type PanelTheme } from '../helpers/panelPage';
 import { busyTotal, endpointStats, runView, seriesOf } from '../helpers/runFixtures';
 import { REPO_ROOT } from '../helpers/lspClient';
 
@@ -118,5 +118,17 @@ test('workers on other hosts: the Workers view names each one’s host; one lost
   assert.equal(await page.locator('.workers-view b').count(), 0);
   const warning = (await page.locator('.load-warning').textContent()) ?? '';
   assert.match(warning, /^Worker deploy@<b>load-2<\/b> was lost mid-run: the connection to deploy@<b>load-2<\/b> failed or dropped/);
+  // While the run goes on, a worker started by hand can join: the button asks the host for the command.
+  const copy = page.locator('.workers-bar vscode-button', { hasText: 'Copy worker command' });
+  await copy.waitFor({ state: 'visible' });
+  const before = (await postedByPanel(page)).length;
+  await copy.click();
+  assert.deepEqual(await nextPosted(page, 'copyWorkerCommand', before), { type: 'copyWorkerCommand' });
+  // Shown at rest, as a user sees it before pointing at it.
+  await page.mouse.move(0, 0);
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await screenshots('remote-worker-lost');
+  // A run that ended takes no more workers: no button.
+  await sendToPanel(page, { type: 'snapshot', run: { ...run(monitor.health(), 'run-4'), state: 'stopped', userCount: 0 } });
+  await copy.waitFor({ state: 'hidden' });
 });

@@ -18,7 +18,7 @@ const SCREENSHOTS = path.join(ROOT, 'test-output', 'screenshots');
 const LOGS_OUT = path.join(E2E_OUTPUT, 'remote-workers-logs');
 /** The demo target's port inside each worker namespace (its own loopback). */
 const TARGET_PORT = 18_089;
-const TEST_NAMES = ['Run Load Test with worker hosts: the Workers view names each host; Copy the Worker Command; Stop leaves nothing there'] as const;
+const TEST_NAMES = ['Run Load Test with worker hosts: the Workers view names each host; Copy the Worker Command (palette and panel); Stop leaves nothing there'] as const;
 
 const LOCUSTFILE = `from locust import HttpUser, constant, task
 from endpoints import HOME
@@ -103,6 +103,12 @@ test(TEST_NAMES[0], { timeout: 6 * 60_000 }, async (t) => {
     assert.match(copied, new RegExp(`^locust --locustfile=locustfile\\.py --worker --master-host=${network!.masterAddress.replaceAll('.', '\\.')} --master-port=\\d+$`));
     assert.ok(((await toast.textContent()) ?? '').includes(copied), 'the notification shows what was copied');
     await screenshot(page, 'remote-workers-2-copied');
+    // The panel's button asks the host for the same command.
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    await page.evaluate(() => navigator.clipboard.writeText(''));
+    await panel.locator('.workers-bar vscode-button', { hasText: 'Copy worker command' }).click();
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'copied' }).waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), copied, 'the panel’s button copies the same command');
 
     await runCommand(page, 'Locust Studio: Stop Load Test');
     await panel.locator('.state', { hasText: 'stopped' }).waitFor({ state: 'visible', timeout: 90_000 });

@@ -225,12 +225,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     // The language server's model (open, or as saved): the file's own command-line arguments and its THRESHOLDS.
     const model = await this.storage.modelOf(target.uri).catch(() => null);
     const customArguments = model?.customArguments ?? [];
-    const choices = await this.choose(target, locustfile, config, ask, customArguments);
-    if (!choices) return undefined;
-    const thresholds = await this.thresholdsOf(model, locustfile);
-    if (!thresholds) return undefined;
-    this.lastTarget = target;
-
+    // Checked before the questions: a wrong setting is said at once, and the confirmation says where workers run.
     const remote = remoteWorkerPlan({
       hosts: config.get<string[]>('workerHosts', []),
       masterBind: config.get<string>('masterBind', ''),
@@ -242,6 +237,12 @@ export class RunController implements RunPanelSource, vscode.Disposable {
       void vscode.window.showErrorMessage(`Locust Studio: ${remote.error}`);
       return undefined;
     }
+    const choices = await this.choose(target, locustfile, config, ask, customArguments, remote.remoteWorkers?.hosts);
+    if (!choices) return undefined;
+    const thresholds = await this.thresholdsOf(model, locustfile);
+    if (!thresholds) return undefined;
+    this.lastTarget = target;
+
     const options = runOptionsFor(
       { locustfile, userClasses: target.userClasses, shape: target.shape },
       choices,
@@ -402,6 +403,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     config: vscode.WorkspaceConfiguration,
     ask: AskMode,
     customArguments: readonly CustomArgumentInfo[],
+    workerHosts: readonly string[] = [],
   ): Promise<RunChoices | undefined> {
     const conf = await readFile(path.join(path.dirname(locustfile), 'locust.conf'), 'utf8').then(readLocustConf, () => ({}));
     // The host as Locust would pick it: your last answer, then locust.conf (which overrides the class in Locust 2.12),
@@ -419,7 +421,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
         ? defaults
         : ask === 'missing'
           ? await askHost(title, defaults)
-          : await askRunChoices(title, defaults, Boolean(target.shape), customArguments);
+          : await askRunChoices(title, defaults, Boolean(target.shape), customArguments, workerHosts);
     // Remembered for the next run of the file, without the values of secret arguments.
     if (choices) await this.storage.state.update(lastChoicesKey(target.uri), rememberedChoices(choices, customArguments));
     return choices;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ensureCodeServer, installExtension, startCodeServer, type RunningCodeServer } from '../../scripts/codeServer';
 import { createSshNetwork, type SshNetwork } from '../helpers/sshHosts';
-import { answerRunQuestions, E2E_OUTPUT, openFile, openWorkbench, runCommand, screenshot, stepIn, tearDown, webviewFrame, type Workbench } from './workbench';
+import { E2E_OUTPUT, openFile, openWorkbench, runCommand, screenshot, stepIn, tearDown, webviewFrame, type Workbench } from './workbench';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const VSIX = process.env['LOCUST_STUDIO_VSIX'] ?? path.join(ROOT, 'dist', 'locust-studio.vsix');
@@ -89,7 +89,17 @@ test(TEST_NAMES[0], { timeout: 6 * 60_000 }, async (t) => {
   await step(t, async (page) => {
     await openFile(page, 'locustfile.py');
     await runCommand(page, 'Locust Studio: Run Load Test');
-    await answerRunQuestions(page, ['', '', '', `http://127.0.0.1:${TARGET_PORT}`]);
+    // The questions as a user answers them; the confirmation says where the workers run.
+    const widget = page.locator('.quick-input-widget');
+    for (const [i, answer] of ['', '', '', `http://127.0.0.1:${TARGET_PORT}`].entries()) {
+      await widget.locator('.quick-input-title', { hasText: `(${i + 1}/5)` }).waitFor({ state: 'visible', timeout: 30_000 });
+      if (answer) await widget.locator('.quick-input-box input').fill(answer);
+      await page.keyboard.press('Enter');
+    }
+    const start = widget.locator('.quick-input-list .monaco-list-row', { hasText: 'Start the run' });
+    await start.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match((await start.textContent()) ?? '', new RegExp(`workers on ${network!.hosts.map((h) => h.target).join(', ').replaceAll('.', '\\.')}`));
+    await start.click();
     const panel = webviewFrame(page);
     // Each worker's row names its host (its reports carry it to the master).
     for (const host of network!.hosts) await panel.locator('.workers-view td', { hasText: host.target }).waitFor({ state: 'visible', timeout: 120_000 });

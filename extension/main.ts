@@ -77,6 +77,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('locustStudio.openRecordedRun', () => controller.openRecordedRun()),
     vscode.commands.registerCommand('locustStudio.showLog', () => logChannel().show()),
     vscode.commands.registerCommand('locustStudio.stopRun', () => controller.stop()),
+    vscode.commands.registerCommand('locustStudio.copyWorkerCommand', () => controller.copyWorkerCommand()),
     vscode.commands.registerCommand('locustStudio.runAgain', () => controller.runAgain()),
     vscode.commands.registerCommand('locustStudio.exportLastRun', () => controller.exportLastRun()),
     vscode.commands.registerCommand('locustStudio.openRunFolder', () => controller.openRunFolder()),

@@ -11,7 +11,7 @@ import type { EndpointKey, HostToWebview, TaskView, WebviewToHost } from '../pro
 import { endpointKey } from '../protocol/runner';
 import { listRunRecords, loadRunRecord } from '../runner/runRecord';
 import { replayRunRecord } from '../runner/runReplay';
-import { mergeDefaults, readLocustConf, rememberedChoices, runOptionsFor, type RunChoices } from '../runner/runChoices';
+import { mergeDefaults, readLocustConf, rememberedChoices, remoteWorkerPlan, runOptionsFor, type RunChoices } from '../runner/runChoices';
 import { RunSession, type RunEnd } from '../runner/runSession';
 import { loadBaseline } from '../runner/runHistory';
 import { recordedBaselineView, type RunBaseline } from '../runner/liveBaseline';
@@ -30,6 +30,8 @@ import type { ImportDiagnostics } from './importDiagnostics';
 import type { LiveAnnotations } from './liveAnnotations';
 
 const RUN_ACTIVE_CONTEXT = 'locustStudio.runActive';
+/** Set while the active run is distributed: it has a command for a worker started by hand. */
+const DISTRIBUTED_RUN_ACTIVE_CONTEXT = 'locustStudio.distributedRunActive';
 
 /** Where runs are kept and what is remembered between runs (the last choices per file). */
 export interface RunStorage {
@@ -118,6 +120,10 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     }
     if (message.type === 'openRunFolder') {
       void this.openRunFolder();
+      return;
+    }
+    if (message.type === 'copyWorkerCommand') {
+      void this.copyWorkerCommand();
       return;
     }
     if (message.type === 'runAgain') {
@@ -220,7 +226,19 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     // The language server's model (open, or as saved): the file's own command-line arguments and its THRESHOLDS.
     const model = await this.storage.modelOf(target.uri).catch(() => null);
     const customArguments = model?.customArguments ?? [];
-    const choices = await this.choose(target, locustfile, config, ask, customArguments, locustOffers(interpreter, 'profile'));
+    // Checked before the questions: a wrong setting is said at once, and the confirmation says where workers run.
+    const remote = remoteWorkerPlan({
+      hosts: config.get<string[]>('workerHosts', []),
+      masterBind: config.get<string>('masterBind', ''),
+      python: config.get<string>('workerPython', ''),
+      sshConfig: config.get<string>('sshConfig', ''),
+      onFailure: config.get<string>('onWorkerFailure', 'stop'),
+    });
+    if ('error' in remote) {
+      void vscode.window.showErrorMessage(`Locust Studio: ${remote.error}`);
+      return undefined;
+    }
+    const choices = await this.choose(target, locustfile, config, ask, customArguments, { locustHasProfile: locustOffers(interpreter, 'profile'), workerHosts: remote.remoteWorkers?.hosts ?? [] });
     if (!choices) return undefined;
     const thresholds = await this.thresholdsOf(model, locustfile);
     if (!thresholds) return undefined;
@@ -235,6 +253,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
         workers: config.get<number>('workers', 0),
         locustHasProcesses: locustOffers(interpreter, 'processes'),
         locustHasProfile: locustOffers(interpreter, 'profile'),
+        remote,
       },
       customArguments,
     );
@@ -313,12 +332,15 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     this.active = session;
     this.front = 'run';
     void vscode.commands.executeCommand('setContext', RUN_ACTIVE_CONTEXT, true);
+    void vscode.commands.executeCommand('setContext', DISTRIBUTED_RUN_ACTIVE_CONTEXT, session.workerCommand !== undefined);
     this.runsChanged.fire();
     session.on('recordingStopped', (reason) => {
       logChannel().warn(`Recording stopped: ${reason}`);
       void vscode.window.showWarningMessage(`Locust Studio: recording stopped (${reason}). The run goes on; its record is incomplete.`);
     });
     session.on('log', (line) => logChannel().info(`[locust] ${line}`));
+    // The panel says it too (above the charts); a notification reaches a user who is not looking at it.
+    session.on('workerLost', (warning) => void vscode.window.showWarningMessage(`Locust Studio: ${warning}`));
     session.on('protocolError', (reason) => logChannel().warn(`Bridge sent an invalid line: ${reason}`));
     session.on('target', () => this.panel?.post(this.snapshot()));
     session.on('change', (change, message) => {
@@ -338,6 +360,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     this.shown = { aggregate, recordDir: session.recordDir };
     if (this.active === session) this.active = undefined;
     void vscode.commands.executeCommand('setContext', RUN_ACTIVE_CONTEXT, this.active !== undefined);
+    void vscode.commands.executeCommand('setContext', DISTRIBUTED_RUN_ACTIVE_CONTEXT, this.active?.workerCommand !== undefined);
     this.runsChanged.fire();
     this.panel?.post(this.snapshot());
     this.statusBar.update(aggregate);
@@ -376,7 +399,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
     config: vscode.WorkspaceConfiguration,
     ask: AskMode,
     customArguments: readonly CustomArgumentInfo[],
-    locustHasProfile: boolean,
+    prompt: { locustHasProfile: boolean; workerHosts: readonly string[] },
   ): Promise<RunChoices | undefined> {
     const conf = await readFile(path.join(path.dirname(locustfile), 'locust.conf'), 'utf8').then(readLocustConf, () => ({}));
     // The host as Locust would pick it: your last answer, then locust.conf (which overrides the class in Locust 2.12),
@@ -394,7 +417,7 @@ export class RunController implements RunPanelSource, vscode.Disposable {
         ? defaults
         : ask === 'missing'
           ? await askHost(title, defaults)
-          : await askRunChoices(title, defaults, Boolean(target.shape), customArguments, { locustHasProfile });
+          : await askRunChoices(title, defaults, Boolean(target.shape), customArguments, prompt);
     // Remembered for the next run of the file, without the values of secret arguments.
     if (choices) await this.storage.state.update(lastChoicesKey(target.uri), rememberedChoices(choices, customArguments));
     return choices;
@@ -461,6 +484,17 @@ export class RunController implements RunPanelSource, vscode.Disposable {
 
   async stop(): Promise<void> {
     await this.active?.stop();
+  }
+
+  /** "Copy the Worker Command": the running distributed run's `locust --worker …` line, for a worker started by hand. */
+  async copyWorkerCommand(): Promise<void> {
+    const command = this.active?.workerCommand;
+    if (!command) {
+      void vscode.window.showInformationMessage('Locust Studio: no distributed run is running (set locustStudio.workers or locustStudio.workerHosts).');
+      return;
+    }
+    await vscode.env.clipboard.writeText(command);
+    void vscode.window.showInformationMessage(`Locust Studio: copied "${command}". Run it where the worker's Locust and a copy of the locustfile are.`);
   }
 
   dispose(): void {

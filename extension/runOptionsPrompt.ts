@@ -39,7 +39,9 @@ export async function askRunChoices(
   defaults: RunChoices,
   shaped: boolean,
   customArguments: readonly CustomArgumentInfo[] = [],
-  { locustHasProfile = false }: { locustHasProfile?: boolean } = {},
+  /** locustHasProfile: the interpreter's Locust takes --profile; workerHosts: SSH targets the run's workers start on (the
+   * locustStudio.workerHosts setting), said in the confirmation. */
+  { locustHasProfile = false, workerHosts = [] }: { locustHasProfile?: boolean; workerHosts?: readonly string[] } = {},
 ): Promise<RunChoices | undefined> {
   const choices: RunChoices = {
     ...defaults,
@@ -75,7 +77,7 @@ export async function askRunChoices(
   });
   if (host === undefined) return undefined;
   choices.host = host.trim();
-  return (await refineChoices(`${title} (${steps}/${steps})`, choices, customArguments.filter((a) => a.inWebUi), locustHasProfile)) ? choices : undefined;
+  return (await refineChoices(`${title} (${steps}/${steps})`, choices, customArguments.filter((a) => a.inWebUi), { locustHasProfile, workerHosts })) ? choices : undefined;
 }
 
 /**
@@ -108,10 +110,15 @@ function customValueText(argument: CustomArgumentInfo, choices: RunChoices): str
  * A last pick: start, or first set the locustfile's own arguments (as Locust's web form lists them), tags, excluded tags,
  * extra arguments or, where the interpreter's Locust has `--profile`, the run's profile. False when cancelled.
  */
-async function refineChoices(title: string, choices: RunChoices, customArguments: readonly CustomArgumentInfo[], locustHasProfile: boolean): Promise<boolean> {
+async function refineChoices(
+  title: string,
+  choices: RunChoices,
+  customArguments: readonly CustomArgumentInfo[],
+  { locustHasProfile, workerHosts }: { locustHasProfile: boolean; workerHosts: readonly string[] },
+): Promise<boolean> {
   for (;;) {
     const items: Refinement[] = [
-      { id: 'start', label: '$(play) Start the run', detail: summary(choices) },
+      { id: 'start', label: '$(play) Start the run', detail: summary(choices, workerHosts) },
       ...(customArguments.length ? [{ id: 'custom' as const, label: 'The locustfile’s arguments', kind: vscode.QuickPickItemKind.Separator }] : []),
       ...customArguments.map((argument): Refinement => ({
         id: 'custom',
@@ -178,6 +185,7 @@ async function askCustomArgument(title: string, argument: CustomArgumentInfo, ch
   if (text !== undefined) choices.customArgs[argument.flag] = text.trim();
 }
 
-function summary(c: RunChoices): string {
-  return `${c.users} users at ${c.spawnRate}/s · ${c.runTime || 'until stopped'} · ${c.host || 'host from the locustfile'}`;
+function summary(c: RunChoices, workerHosts: readonly string[]): string {
+  const where = workerHosts.length ? ` · workers on ${workerHosts.join(', ')}` : '';
+  return `${c.users} users at ${c.spawnRate}/s · ${c.runTime || 'until stopped'} · ${c.host || 'host from the locustfile'}${where}`;
 }

@@ -42,6 +42,8 @@ export const LoadProcessHealthSchema = v.object({
   peakLoopLag: v.optional(v.number()),
   /** Memory in bytes, as last reported (workers only). */
   memory: v.optional(v.number()),
+  /** The host a worker started on another host runs on (its SSH target). */
+  host: v.optional(v.string()),
   /** Epoch ms of its last report. */
   lastReportAt: v.number(),
   /** The longest stretch, in seconds, it stayed at its limit (CPU or loop lag: see atLimit). */
@@ -57,6 +59,8 @@ export const LoadGeneratorHealthSchema = v.object({
   /** The processes that were saturated, by id. */
   saturatedProcesses: v.array(v.string()),
   processes: v.array(LoadProcessHealthSchema),
+  /** Workers on other hosts that could not start, or were lost mid-run, in that order of events: which host and why. */
+  lostWorkers: v.optional(v.array(v.object({ host: v.string(), reason: v.string(), midRun: v.boolean() }))),
 });
 export type LoadGeneratorHealth = v.InferOutput<typeof LoadGeneratorHealthSchema>;
 
@@ -68,6 +72,17 @@ export function saturationWarning(health: LoadGeneratorHealth | undefined): stri
     `The load generator was saturated: ${names} stayed at or above ${LOAD_GENERATOR_CPU_LIMIT} % CPU, or its event loop ${LOAD_GENERATOR_LOOP_LAG_LIMIT_MS} ms or more late, for ${LOAD_GENERATOR_SATURATED_SECONDS} s or more. ` +
     'Latencies measured then are not to be trusted: add workers or processes (--processes), or lower the users.'
   );
+}
+
+/** What to tell the user about one worker on another host that could not start (`midRun` false) or was lost. */
+export function lostWorkerSentence(worker: { host: string; reason: string; midRun: boolean }): string {
+  return worker.midRun ? `Worker ${worker.host} was lost mid-run: ${worker.reason}.` : `Worker ${worker.host} could not start: ${worker.reason}.`;
+}
+
+/** What to tell the user about workers on other hosts that could not start or were lost; undefined when none was. */
+export function lostWorkersWarning(health: LoadGeneratorHealth | undefined): string | undefined {
+  const lost = health?.lostWorkers ?? [];
+  return lost.length ? lost.map(lostWorkerSentence).join(' ') : undefined;
 }
 
 type Tick = Extract<BridgeMessage, { type: 'tick' }>;
@@ -90,10 +105,16 @@ export class LoadGeneratorMonitor {
   private readonly processes = new Map<string, LoadProcessHealth & { highSince?: number }>();
   private saturatedAt: number | undefined;
   private readonly saturatedIds = new Set<string>();
+  private readonly lost: { host: string; reason: string; midRun: boolean }[] = [];
+
+  /** A worker on another host could not start (`midRun` false) or was lost mid-run. */
+  noteLostWorker(host: string, reason: string, midRun: boolean): void {
+    this.lost.push({ host, reason, midRun });
+  }
 
   /** Folds one tick in; true when the health changed in a way a view shows (a process, or saturation). */
   apply(tick: Tick): boolean {
-    const reports: { id: string; state?: string; userCount: number; cpu: number; memory?: number; loopLag?: number }[] = tick.workers
+    const reports: { id: string; state?: string; userCount: number; cpu: number; memory?: number; loopLag?: number; host?: string }[] = tick.workers
       ? tick.workers.map((w) => ({
           id: w.id,
           state: w.state,
@@ -101,6 +122,7 @@ export class LoadGeneratorMonitor {
           cpu: w.cpu,
           ...(w.memory !== undefined && { memory: w.memory }),
           ...(w.loopLag !== undefined && { loopLag: w.loopLag }),
+          ...(w.host !== undefined && { host: w.host }),
         }))
       : tick.cpu !== undefined || tick.loopLag !== undefined
         ? [{ id: LOCAL_PROCESS_ID, userCount: tick.userCount, cpu: tick.cpu ?? 0, ...(tick.loopLag !== undefined && { loopLag: tick.loopLag }) }]
@@ -120,6 +142,7 @@ export class LoadGeneratorMonitor {
         entry.loopLag = report.loopLag;
         entry.peakLoopLag = Math.max(entry.peakLoopLag ?? 0, report.loopLag);
       }
+      if (report.host !== undefined) entry.host = report.host;
       // A missing worker's figures are stale: they neither start nor extend a stretch.
       if (generating && report.state !== 'missing' && atLimit(report)) {
         entry.highSince ??= tick.t;
@@ -139,7 +162,7 @@ export class LoadGeneratorMonitor {
 
   /** Whether anything was reported at all (a followed web UI, an old Locust report nothing). */
   get known(): boolean {
-    return this.processes.size > 0;
+    return this.processes.size > 0 || this.lost.length > 0;
   }
 
   health(): LoadGeneratorHealth {
@@ -147,6 +170,7 @@ export class LoadGeneratorMonitor {
       saturated: this.saturatedIds.size > 0,
       ...(this.saturatedAt !== undefined && { saturatedAt: this.saturatedAt }),
       saturatedProcesses: [...this.saturatedIds],
+      ...(this.lost.length > 0 && { lostWorkers: this.lost.map((w) => ({ ...w })) }),
       processes: [...this.processes.values()].map(({ highSince: _highSince, longestHighSeconds, ...rest }) => ({ ...rest, longestHighSeconds: Math.round(longestHighSeconds * 10) / 10 })),
     };
   }

@@ -96,6 +96,8 @@ export const WorkerEntrySchema = v.object({
   memory: v.optional(v.number()),
   /** How late, in ms on average, the worker's event loop woke since its previous report (absent before it did). */
   loopLag: v.optional(v.number()),
+  /** The host a worker started on another host runs on (its SSH target); absent for local workers. */
+  host: v.optional(v.string()),
 });
 export type WorkerEntry = v.InferOutput<typeof WorkerEntrySchema>;
 
@@ -184,6 +186,8 @@ export const RunnerCommandSchema = v.variant('type', [
   v.object({ type: v.literal('stop'), id: count }),
   v.object({ type: v.literal('reset'), id: count }),
   v.object({ type: v.literal('quit'), id: count }),
+  /** A master still waiting for its workers waits for this many instead (a worker could not start on its host). */
+  v.object({ type: v.literal('expectWorkers'), id: count, workers: v.pipe(count, v.minValue(1)) }),
 ]);
 export type RunnerCommand = v.InferOutput<typeof RunnerCommandSchema>;
 

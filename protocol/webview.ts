@@ -234,6 +234,8 @@ export const WebviewToHostSchema = v.variant('type', [
   v.object({ type: v.literal('export'), kind: v.picklist(['html', 'csv']) }),
   /** Show the shown run's record folder (its CSV, JSON and log files). */
   v.object({ type: v.literal('openRunFolder') }),
+  /** Put the running distributed run's command for a worker started by hand on the clipboard. */
+  v.object({ type: v.literal('copyWorkerCommand') }),
   /** After a run: run its locustfile again, `same` with the same choices without asking, else asking them afresh. */
   v.object({ type: v.literal('runAgain'), same: v.boolean() }),
   /** A traceback line was clicked; the host opens it only inside a workspace folder. */

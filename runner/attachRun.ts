@@ -218,6 +218,8 @@ export class AttachedRun extends EventEmitter<LocustRunEvents> {
         case 'quit':
           void this.stop();
           return ack();
+        case 'expectWorkers':
+          return ack('a followed web UI has no workers of this run to wait for');
       }
     } catch (error) {
       return ack((error as Error).message);

@@ -38,6 +38,8 @@ export interface ChildSpec {
   env?: NodeJS.ProcessEnv;
   /** Give the child the channel on CHANNEL_FD (and name it in CHANNEL_FD_ENV). */
   channel: boolean;
+  /** Give the child a stdin pipe (ssh carries a remote worker's start over it, and its end tells the host to stop). */
+  stdin?: boolean;
 }
 
 /** Resolves when `promise` does or after `ms`, whichever is first, leaving no timer behind. */
@@ -66,7 +68,7 @@ export function spawnInGroup(spec: ChildSpec): ChildProcess {
   return spawn(spec.command, spec.args, {
     cwd: spec.cwd,
     env: childEnv(spec),
-    stdio: spec.channel ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
+    stdio: [spec.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', ...(spec.channel ? (['pipe'] as const) : [])],
     detached: true,
     windowsHide: true,
   });

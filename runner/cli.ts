@@ -1,5 +1,5 @@
 // The command line over the runner (dist/cli.js): run a locustfile or attach to a Locust web UI with live progress, record it, export records.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
@@ -16,6 +16,7 @@ import { AttachedRun, type AttachRunOptions } from './attachRun';
 import { defaultWorkerCount, type RunOptions } from './locustRun';
 import { ALL_CORES, workerMode } from './runChoices';
 import { locustOffers, resolveInterpreter } from './python';
+import { validateMasterBind, validateWorkerHost, type RemoteWorkerSettings } from './remoteWorkers';
 import { printable } from './printable';
 import { makeFolderFor, RecordFolderError } from './recordFolder';
 import { exportRunRecord, loadRunRecord } from './runRecord';
@@ -57,6 +58,13 @@ run options:
       --profile NAME      Locust's --profile: names the run (newer Locust; refused before the run where it has none)
       --workers N         distributed: N local workers and a master (0: one per core); Locust's own --processes
                           where the interpreter's Locust has it, else a master and workers started here
+      --worker-hosts a,b  distributed: a worker on each SSH target (user@host), through your own ssh and agent
+                          (no local workers then, unless --workers says); the run prints the command that starts
+                          one more worker by hand (containers, Kubernetes)
+      --master-bind ADDR  the address the master listens on and workers reach it at (default 127.0.0.1)
+      --worker-python P   the interpreter with Locust on the worker hosts (default python3)
+      --ssh-config FILE   an ssh configuration file to use instead of yours (ssh -F): keys, known hosts, jump hosts
+      --on-worker-failure stop|continue   a worker host that cannot start stops the run (default) or is left out
       --record-dir D      where run records go (default .locust-studio/runs)    --no-record
       --csv PREFIX        also export the record as PREFIX_stats.csv, _failures.csv, _stats_history.csv, .json
       --threshold EXPR    a target the run must meet (repeatable; added to the locustfile's THRESHOLDS list):
@@ -128,6 +136,11 @@ const RUN_OPTIONS = {
   'no-shape': { type: 'boolean' },
   workers: { type: 'string' },
   profile: { type: 'string' },
+  'worker-hosts': { type: 'string' },
+  'master-bind': { type: 'string' },
+  'worker-python': { type: 'string' },
+  'ssh-config': { type: 'string' },
+  'on-worker-failure': { type: 'string' },
   baseline: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
@@ -272,6 +285,31 @@ export interface CliRun extends CliOutput {
   baseline: string | undefined;
 }
 
+/** `--worker-hosts` and the options that go with it, checked; undefined without worker hosts. */
+function remoteWorkersOf(values: { 'worker-hosts'?: string; 'worker-python'?: string; 'ssh-config'?: string; 'on-worker-failure'?: string }): RemoteWorkerSettings | undefined {
+  const hosts = list(values['worker-hosts']);
+  if (!hosts?.length) {
+    for (const flag of ['worker-python', 'ssh-config', 'on-worker-failure'] as const) {
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} goes with --worker-hosts`);
+    }
+    return undefined;
+  }
+  for (const host of hosts) {
+    const problem = validateWorkerHost(host);
+    if (problem) throw new UsageError(`--worker-hosts: ${problem}`);
+  }
+  const onFailure = values['on-worker-failure'];
+  if (onFailure !== undefined && onFailure !== 'stop' && onFailure !== 'continue') throw new UsageError(`--on-worker-failure must be stop or continue, not "${onFailure}"`);
+  const sshConfig = values['ssh-config'];
+  if (sshConfig !== undefined && !existsSync(sshConfig)) throw new UsageError(`--ssh-config: no file at ${sshConfig}`);
+  return {
+    hosts,
+    ...(values['worker-python'] !== undefined && { python: values['worker-python'] }),
+    ...(sshConfig !== undefined && { sshConfig: path.resolve(sshConfig) }),
+    ...(onFailure !== undefined && { onFailure }),
+  };
+}
+
 /** Turns `run` arguments into run options (exported for tests); throws UsageError on bad input. */
 export function parseRunArgs(argv: string[], python: string): CliRun {
   const { values, positionals, tokens } = parseArgs({ args: argv, options: RUN_OPTIONS, allowPositionals: true, strict: true, tokens: true });
@@ -306,6 +344,17 @@ export function parseRunArgs(argv: string[], python: string): CliRun {
   if (workers !== undefined) {
     options.mode = 'distributed';
     options.workers = workers === 0 ? ALL_CORES : workers;
+  }
+  const remote = remoteWorkersOf(values);
+  if (remote) {
+    options.mode = 'distributed';
+    options.remoteWorkers = remote;
+  }
+  if (values['master-bind'] !== undefined) {
+    const problem = validateMasterBind(values['master-bind']);
+    if (problem) throw new UsageError(`--master-bind: ${problem}`);
+    if (options.mode !== 'distributed') throw new UsageError('--master-bind goes with --workers or --worker-hosts');
+    options.masterBind = values['master-bind'].trim();
   }
   // Drop what was not given, so that the record's options.json says only what the user chose.
   for (const key of Object.keys(options) as (keyof RunOptions)[]) if (options[key] === undefined) delete options[key];
@@ -497,6 +546,10 @@ async function showRun(
     clearProgress();
     process.stderr.write(`locust-studio: warning: ${warning}\n`);
   });
+  session.on('workerLost', (warning) => {
+    clearProgress();
+    process.stderr.write(`locust-studio: warning: ${printable(warning)}\n`);
+  });
 
   let interrupts = 0;
   const onSignal = () => {
@@ -612,7 +665,10 @@ async function run(argv: string[]): Promise<number> {
     process.stderr.write(`locust-studio: --profile: ${interpreter.path} has Locust ${interpreter.locustVersion || '(version unknown)'}, which has no --profile option (newer releases have it)\n`);
     return EXIT_CANNOT_START;
   }
-  if (cli.options.mode === 'distributed') {
+  if (cli.options.remoteWorkers) {
+    // Workers on other hosts need a master of ours (Locust's --processes forks local workers only).
+    if (cli.options.workers === ALL_CORES) cli.options.workers = defaultWorkerCount();
+  } else if (cli.options.mode === 'distributed') {
     const { mode, workers } = workerMode(cli.options.workers ?? ALL_CORES, locustOffers(interpreter, 'processes'), defaultWorkerCount);
     cli.options.mode = mode;
     if (workers === undefined) delete cli.options.workers;
@@ -635,6 +691,8 @@ async function run(argv: string[]): Promise<number> {
     thresholds,
     ...(baseline && { baseline: { run: baseline, label: '' } }),
   });
+  // Workers started by hand need a master they can reach: said when the user chose its address.
+  if (cli.options.masterBind !== undefined && session.workerCommand) process.stderr.write(`locust-studio: start more workers by hand with: ${session.workerCommand}\n`);
   const end = await showRun(session, cli, thresholds, { name: path.basename(cli.options.locustfile) });
   const status = exitStatusOf(end);
   const comparison = end.comparison;

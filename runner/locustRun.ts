@@ -21,6 +21,7 @@ import {
   type LogStream,
   type RunExit,
 } from './childProcess';
+import { RemoteWorker, shellWord, type RemoteWorkerSettings } from './remoteWorkers';
 
 export type { LogStream, RunExit } from './childProcess';
 
@@ -30,6 +31,13 @@ export const LAUNCHER_FILE = 'locust_studio_launch.py';
  * after 3 beats, 1 s apart, are missed) before the run is stopped: its ticks then say what the master saw.
  */
 export const WORKER_LOSS_NOTICE_MS = 6_000;
+/**
+ * How long workers on other hosts may take to leave once the master quit (each one's host then removes its folder) before
+ * their ssh is ended; longer than DRAIN_MS, as a dropped connection takes ssh a few seconds to notice.
+ */
+export const REMOTE_WORKER_QUIT_MS = 10_000;
+/** The master's address when the user chose none: this machine only. */
+export const DEFAULT_MASTER_BIND = '127.0.0.1';
 /** The bridge's word for "run without the locustfile's LoadTestShape". */
 const NO_SHAPE = '-';
 
@@ -73,8 +81,15 @@ export interface RunOptions {
   mode?: 'local' | 'distributed' | 'processes';
   /** Worker processes of a distributed run; defaults to the number of cores. With `processes`, absent: Locust's "all cores" (-1). */
   workers?: number;
-  /** The master's port on 127.0.0.1 for a distributed run; a free one by default. */
+  /** The master's port for a distributed run; a free one by default. */
   masterPort?: number;
+  /**
+   * The address the master of a distributed run binds to, which its workers reach it at; 127.0.0.1 unless the user
+   * chose one (workers on other hosts need one they can reach).
+   */
+  masterBind?: string;
+  /** Workers on other hosts, started through ssh (a distributed run then has no local workers unless `workers` says). */
+  remoteWorkers?: RemoteWorkerSettings;
 }
 
 export type AckMessage = Extract<BridgeMessage, { type: 'ack' }>;
@@ -91,8 +106,13 @@ export type LocustRunEvents = {
   log: [line: string, stream: LogStream];
   /** A channel line that is not a valid bridge message; it was dropped. */
   protocolError: [reason: string, line: string];
-  /** A worker process of a distributed run exited on its own while the run was on; the run is being stopped. */
+  /**
+   * A worker process of a distributed run exited on its own while the run was on: a local one stops the run, one on
+   * another host does not (the run goes on with the others).
+   */
   workerLost: [loss: WorkerExit];
+  /** A worker on another host could not start (why is in `reason`); the run stops, or goes on if the user chose so. */
+  workerFailed: [failure: { host: string; reason: string }];
 };
 
 /** A worker process that exited on its own mid-run: which one (1-based, of how many), its pid, and how it ended. */
@@ -102,6 +122,9 @@ export interface WorkerExit {
   pid: number | undefined;
   code: number | null;
   signal: NodeJS.Signals | null;
+  /** The SSH target of a worker on another host, and why it was lost. */
+  host?: string;
+  reason?: string;
 }
 
 interface PendingAck {
@@ -141,29 +164,37 @@ export function defaultWorkerCount(): number {
   return Math.max(1, os.availableParallelism());
 }
 
-/** The master's extra arguments in a distributed run: bound to loopback only, waiting for its workers. */
-export function masterArgs(options: RunOptions, port: number): string[] {
-  const workers = options.workers ?? defaultWorkerCount();
-  return ['--master', '--master-bind-host=127.0.0.1', `--master-bind-port=${port}`, `--expect-workers=${workers}`];
+/** Local worker processes of a distributed run: as asked, else one per core, or none when workers run on other hosts. */
+export function localWorkerCount(options: RunOptions): number {
+  return options.workers ?? (options.remoteWorkers?.hosts.length ? 0 : defaultWorkerCount());
 }
 
 /**
  * The extra arguments of a `processes` run: Locust forks its workers and makes itself their master; the master binds to
- * loopback only (its default is every interface) on a port of ours, where the forked workers (which inherit these
+ * loopback (its default is every interface) unless the user chose an address, on a port of ours, where the forked workers (which inherit these
  * options) connect.
  */
 export function processesArgs(options: RunOptions, port: number): string[] {
-  return [`--processes=${options.workers ?? ALL_CORES}`, '--master-bind-host=127.0.0.1', `--master-bind-port=${port}`, '--master-host=127.0.0.1', `--master-port=${port}`];
+  return [`--processes=${options.workers ?? ALL_CORES}`, `--master-bind-host=${options.masterBind ?? DEFAULT_MASTER_BIND}`, `--master-bind-port=${port}`, `--master-host=${options.masterBind ?? DEFAULT_MASTER_BIND}`, `--master-port=${port}`];
 }
 
 /** Locust's `--processes` value for "one worker per core". */
 const ALL_CORES = -1;
 
-/** A worker's command line: the same locustfile, classes and tags as the master; the load itself comes from the master. */
-export function workerArgs(options: RunOptions, port: number): string[] {
-  const args = [`--locustfile=${options.locustfile}`];
+/** The master's extra arguments in a distributed run: bound to loopback unless the user chose an address, waiting for its workers. */
+export function masterArgs(options: RunOptions, port: number): string[] {
+  const workers = localWorkerCount(options) + (options.remoteWorkers?.hosts.length ?? 0);
+  return ['--master', `--master-bind-host=${options.masterBind ?? DEFAULT_MASTER_BIND}`, `--master-bind-port=${port}`, `--expect-workers=${workers}`];
+}
+
+/**
+ * A worker's command line: the same locustfile, classes and tags as the master; the load itself comes from the master.
+ * `locustfile`: where the worker finds it (a copy's name on another host, `-` to take it from the master).
+ */
+export function workerArgs(options: RunOptions, port: number, locustfile: string = options.locustfile): string[] {
+  const args = [`--locustfile=${locustfile}`];
   if (options.userClasses?.length) args.push(...options.userClasses);
-  args.push('--worker', '--master-host=127.0.0.1', `--master-port=${port}`);
+  args.push('--worker', `--master-host=${options.masterBind ?? DEFAULT_MASTER_BIND}`, `--master-port=${port}`);
   if (options.tags?.length) args.push('--tags', ...options.tags);
   if (options.excludeTags?.length) args.push('--exclude-tags', ...options.excludeTags);
   return args;
@@ -191,6 +222,14 @@ function spawnLauncher(options: RunOptions, args: string[], withChannel: boolean
   });
 }
 
+/**
+ * The command that starts one more worker of a distributed run by hand (a container, a Kubernetes pod, a host without
+ * ssh): `locust` with the run's locustfile (by its name: the worker has its own copy), classes, tags and the master.
+ */
+export function workerCommand(options: RunOptions, port: number): string {
+  return ['locust', ...workerArgs(options, port, path.basename(options.locustfile))].map(shellWord).join(' ');
+}
+
 /** Starts a local run (synchronously). A distributed run needs a free port first: use `launchRun` for it. */
 export function startRun(options: RunOptions): LocustRun {
   if (options.mode === 'processes') {
@@ -201,21 +240,36 @@ export function startRun(options: RunOptions): LocustRun {
     if (options.masterPort === undefined) throw new Error('a distributed run needs masterPort, or start it with launchRun');
     const port = options.masterPort;
     const master = spawnLauncher(options, [...buildLocustArgs(options), ...masterArgs(options, port)], true);
-    const count = options.workers ?? defaultWorkerCount();
+    const count = localWorkerCount(options);
     // The bridge on every worker too (it repairs the version handshake and lowers the report interval), without a channel.
     const workers = Array.from({ length: count }, () => spawnLauncher(options, workerArgs(options, port), false));
-    return new LocustRun(master, workers);
+    const remote = options.remoteWorkers;
+    const remoteWorkers = (remote?.hosts ?? []).map(
+      (host) =>
+        new RemoteWorker({
+          host,
+          settings: remote!,
+          masterHost: options.masterBind ?? DEFAULT_MASTER_BIND,
+          masterPort: port,
+          locustfile: options.locustfile,
+          bridgeDir: options.bridgeDir ?? defaultBridgeDir(),
+          workerArgs: (locustfile) => workerArgs(options, port, locustfile),
+        }),
+    );
+    const run = new LocustRun(master, workers, remoteWorkers, remote?.onFailure ?? 'stop');
+    run.workerCommand = workerCommand(options, port);
+    return run;
   }
   return new LocustRun(spawnLauncher(options, buildLocustArgs(options), true));
 }
 
-/** A TCP port free on 127.0.0.1 right now (the OS picks it; a small race with other processes remains). */
-export function freePort(): Promise<number> {
+/** A TCP port free on `address` (127.0.0.1 by default) right now (the OS picks it; a small race with other processes remains). */
+export function freePort(address = DEFAULT_MASTER_BIND): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, address, () => {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => resolve(port));
@@ -225,7 +279,7 @@ export function freePort(): Promise<number> {
 
 /** Starts a run in either mode; a distributed one gets a free master port unless it names one. */
 export async function launchRun(options: RunOptions): Promise<LocustRun> {
-  if ((options.mode === 'distributed' || options.mode === 'processes') && options.masterPort === undefined) return startRun({ ...options, masterPort: await freePort() });
+  if ((options.mode === 'distributed' || options.mode === 'processes') && options.masterPort === undefined) return startRun({ ...options, masterPort: await freePort(options.masterBind) });
   return startRun(options);
 }
 
@@ -234,6 +288,8 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
   /** Settles once Locust has exited and its pipes have drained (so `final` is in by then, if it was sent). */
   readonly exit: Promise<RunExit>;
   readonly pid: number | undefined;
+  /** A distributed run's command for a worker started by hand (see `workerCommand`); undefined for a local run. */
+  workerCommand: string | undefined;
 
   private readonly channel: Duplex | undefined;
   private readonly pending = new Map<number, PendingAck>();
@@ -253,19 +309,27 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
   private finished = false;
   /** Forgets this run in the kill-on-exit hook; set while it has processes. */
   private readonly releaseExitKill: (() => void) | undefined;
-  /** Worker processes of a distributed run; each leads a process group of its own. */
+  /** Worker processes of a distributed run (local ones, then the ssh of each remote one); each leads a process group of its own. */
   private readonly workers: ChildProcess[];
+  /** Workers on other hosts, after the local ones in `workers`. */
+  private readonly remoteWorkers: RemoteWorker[];
   private readonly workersGone: Promise<void>;
+  /** Remote workers that could not start (the master no longer waits for them when the run goes on without them). */
+  private failedToStart = 0;
+  /** A smaller number of workers the master is to wait for, sent once its bridge said hello. */
+  private expectWorkersPending: number | undefined;
   /** Set while a lost worker's master has WORKER_LOSS_NOTICE_MS to notice before the run is stopped. */
   private lossStop: NodeJS.Timeout | undefined;
   /** Workers that left with status 0 mid-run, and the check that calls them lost unless their master stops by then. */
   private quietExits: { exit: WorkerExit; prefix: string }[] = [];
   private quietExitCheck: NodeJS.Timeout | undefined;
 
-  constructor(child: ChildProcess, workers: ChildProcess[] = []) {
+  constructor(child: ChildProcess, localWorkers: ChildProcess[] = [], remoteWorkers: RemoteWorker[] = [], private readonly onRemoteFailure: 'stop' | 'continue' = 'stop') {
     super();
     this.pid = child.pid;
+    const workers = [...localWorkers, ...remoteWorkers.map((remote) => remote.process)];
     this.workers = workers;
+    this.remoteWorkers = remoteWorkers;
     this.workersGone = Promise.all(
       workers.map((worker) => new Promise<void>((resolve) => (worker.exitCode !== null || worker.signalCode !== null ? resolve() : worker.once('exit', () => resolve())))),
     ).then(() => undefined);
@@ -279,7 +343,7 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
       readChannel(this.channel, parseBridgeLine, (message) => this.onMessage(message), (reason, line) => this.emit('protocolError', reason, line)),
     ];
 
-    workers.forEach((worker, i) => {
+    localWorkers.forEach((worker, i) => {
       const prefix = `[worker ${i + 1}] `;
       for (const [stream, name] of [[worker.stdout, 'stdout'], [worker.stderr, 'stderr']] as const) {
         streams.push(readLogLines(stream, (line) => this.emit('log', prefix + line, name)));
@@ -305,6 +369,8 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
         else this.lossStop ??= setTimeout(() => this.stopAfterLoss(), WORKER_LOSS_NOTICE_MS);
       });
     });
+    remoteWorkers.forEach((remote, i) => this.followRemote(remote, localWorkers.length + i + 1, workers.length));
+    streams.push(...remoteWorkers.map((remote) => remote.streamsClosed));
     this.streamsClosed = Promise.all(streams).then(() => undefined);
     onChildExit(child, (exit) => {
       if (exit.spawnError !== undefined) {
@@ -395,6 +461,73 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
     if (exits.length) void this.stop();
   }
 
+  /** Whether Locust is still before its test (starting, or its master waiting for workers). */
+  private get beforeTest(): boolean {
+    return this.lastState === undefined || this.lastState === 'ready';
+  }
+
+  private get ending(): boolean {
+    return this.exited || this.stopping !== undefined || this.lastState === 'quitting' || this.lastState === 'stopped';
+  }
+
+  /**
+   * A worker on another host: its output goes to the log; one that cannot start stops the run, or (when the user chose
+   * so) leaves the master waiting for one worker fewer; one lost mid-run leaves the run going with the others.
+   */
+  private followRemote(remote: RemoteWorker, index: number, of: number): void {
+    remote.on('log', (line, stream) => this.emit('log', line, stream));
+    remote.on('probed', () => this.compareVersions(remote));
+    remote.on('started', (shipping) =>
+      this.emit('log', `[worker ${remote.host}] started (${shipping === 'fromMaster' ? 'the locustfile comes from the master' : 'the locustfile was copied'})`, 'stdout'),
+    );
+    remote.on('failed', (reason) => {
+      if (this.ending) return;
+      this.emit('log', `[worker ${remote.host}] could not start: ${reason}`, 'stderr');
+      this.emit('workerFailed', { host: remote.host, reason });
+      this.failedToStart++;
+      const remaining = this.workers.length - this.failedToStart;
+      if (this.onRemoteFailure === 'continue' && remaining > 0) {
+        if (this.beforeTest) this.expectFewerWorkers(remaining);
+      } else {
+        void this.stop();
+      }
+    });
+    remote.process.on('exit', (code, signal) => {
+      // A worker leaves with status 0 only when its master told it to quit (the run ended); anything else is a loss.
+      if (remote.state !== 'started' || this.ending || code === 0) return;
+      const reason = remote.exitReason(code, signal);
+      this.emit('log', `[worker ${remote.host}] lost while the run was on: ${reason}; the run goes on with the other workers`, 'stderr');
+      this.emit('workerLost', { worker: index, of, pid: remote.process.pid, code, signal, host: remote.host, reason });
+      // Nobody left to generate load: the run is over.
+      if (this.workers.every((w) => w.exitCode !== null || w.signalCode !== null)) void this.stop();
+    });
+  }
+
+  /** Says when a host runs another Locust than the master (once both are known); Locust itself decides whether it may join. */
+  private compareVersions(remote: RemoteWorker): void {
+    const master = this.lastHello?.locustVersion;
+    const version = remote.locustVersion;
+    if (!master || !version || version === master) return;
+    this.emit('log', `[worker ${remote.host}] runs Locust ${version}, the master ${master}: the results may differ`, 'stderr');
+  }
+
+  /** Has the master wait for `workers` workers only (its bridge takes the command once it said hello). */
+  private expectFewerWorkers(workers: number): void {
+    this.expectWorkersPending = workers;
+    if (this.lastHello) this.sendExpectWorkers();
+  }
+
+  private sendExpectWorkers(): void {
+    const workers = this.expectWorkersPending;
+    if (workers === undefined) return;
+    this.expectWorkersPending = undefined;
+    this.send({ type: 'expectWorkers', workers })
+      .then((ack) => {
+        if (!ack.ok && this.beforeTest) this.emit('log', `the master could not be told to wait for ${workers} worker(s): ${ack.error ?? '?'}`, 'stderr');
+      })
+      .catch(() => undefined);
+  }
+
   private stopAfterLoss(): void {
     clearTimeout(this.lossStop);
     void this.stop();
@@ -405,7 +538,11 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
     if (this.lossStop && message.type === 'tick' && message.workers && (message.workers.length < this.workers.length || message.workers.some((w) => w.state === 'missing'))) {
       queueMicrotask(() => this.stopAfterLoss());
     }
-    if (message.type === 'hello') this.lastHello = message;
+    if (message.type === 'hello') {
+      this.lastHello = message;
+      queueMicrotask(() => this.sendExpectWorkers());
+      for (const remote of this.remoteWorkers) this.compareVersions(remote);
+    }
     else if (message.type === 'final') this.lastFinal = message;
     else if (message.type === 'state' || message.type === 'tick') this.lastState = message.state;
     // The master is stopping: the workers that left quietly were told to.
@@ -453,7 +590,7 @@ export class LocustRun extends EventEmitter<LocustRunEvents> {
     // While members remain, the group id stays theirs (Linux does not reuse it), so signalling it is safe here.
     signalGroup(this.pid, 'SIGKILL');
     // The master told its workers to quit as it did; one that has not gone after the drain time is killed with its group.
-    await within(this.workersGone, DRAIN_MS);
+    await within(this.workersGone, this.remoteWorkers.length ? REMOTE_WORKER_QUIT_MS : DRAIN_MS);
     // Also once a worker itself exited: its group may still hold what its locustfile started (same reasoning as for
     // the master's group above).
     for (const worker of this.workers) signalGroup(worker.pid, 'SIGKILL');

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { parseDuration } from '../protocol/duration';
 import { defaultWorkerCount, type RunOptions } from './locustRun';
+import { validateMasterBind, validateWorkerHost, type RemoteWorkerSettings } from './remoteWorkers';
 import { isSpawnRate, isUserCount, MAX_USERS, MIN_USERS_TO_START } from '../protocol/limits';
 import { readLocustConf as parseLocustConf } from '../protocol/locustConf';
 import type { CustomArgumentInfo } from '../protocol/model';
@@ -160,7 +161,8 @@ export function runOptionsFor(
     workers,
     locustHasProcesses = false,
     locustHasProfile = false,
-  }: { python: string; statsInterval: number; workers: number; locustHasProcesses?: boolean; locustHasProfile?: boolean },
+    remote,
+  }: { python: string; statsInterval: number; workers: number; locustHasProcesses?: boolean; locustHasProfile?: boolean; remote?: RemoteWorkerPlan },
   declared: readonly CustomArgumentInfo[] = [],
 ): RunOptions {
   return {
@@ -180,6 +182,45 @@ export function runOptionsFor(
     // A Locust without --profile would refuse the whole run for it: a profile remembered from another interpreter waits.
     ...(choices.profile && locustHasProfile && { profile: choices.profile }),
     statsInterval,
-    ...workerMode(workers, locustHasProcesses, defaultWorkerCount),
+    // Workers on other hosts need a master of ours (Locust's --processes forks local workers only): `workers` local ones beside them.
+    ...(remote?.remoteWorkers
+      ? { mode: 'distributed' as const, workers: workers === ALL_CORES ? defaultWorkerCount() : workers, remoteWorkers: remote.remoteWorkers }
+      : workerMode(workers, locustHasProcesses, defaultWorkerCount)),
+    ...(remote?.masterBind !== undefined && { masterBind: remote.masterBind }),
+  };
+}
+
+/** Workers on other hosts and the master's address, as a run takes them. */
+export interface RemoteWorkerPlan {
+  remoteWorkers?: RemoteWorkerSettings;
+  masterBind?: string;
+}
+
+/**
+ * The editor's settings for workers on other hosts, checked with the rules the CLI applies: a plan, or what is wrong (by
+ * setting name). Empty hosts and address: nothing to plan.
+ */
+export function remoteWorkerPlan(settings: { hosts: readonly string[]; masterBind: string; python: string; sshConfig: string; onFailure: string }): RemoteWorkerPlan | { error: string } {
+  const hosts = settings.hosts.map((h) => h.trim()).filter(Boolean);
+  for (const host of hosts) {
+    const problem = validateWorkerHost(host);
+    if (problem) return { error: `locustStudio.workerHosts: ${problem}` };
+  }
+  const masterBind = settings.masterBind.trim();
+  if (masterBind !== '') {
+    const problem = validateMasterBind(masterBind);
+    if (problem) return { error: `locustStudio.masterBind: ${problem}` };
+  }
+  const onFailure = settings.onFailure === 'continue' ? 'continue' : 'stop';
+  return {
+    ...(hosts.length > 0 && {
+      remoteWorkers: {
+        hosts,
+        ...(settings.python.trim() !== '' && { python: settings.python.trim() }),
+        ...(settings.sshConfig.trim() !== '' && { sshConfig: settings.sshConfig.trim() }),
+        onFailure,
+      },
+    }),
+    ...(masterBind !== '' && { masterBind }),
   };
 }

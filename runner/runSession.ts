@@ -17,7 +17,7 @@ import { exportRunRecord, loadRunRecord, RunRecorder } from './runRecord';
 import { ThresholdEvaluator } from './thresholds';
 import type { Comparison } from '../protocol/compare';
 import { LiveBaseline, type RunBaseline } from './liveBaseline';
-import { LoadGeneratorMonitor, saturationWarning, type LoadGeneratorHealth } from '../protocol/loadGenerator';
+import { LoadGeneratorMonitor, lostWorkerSentence, saturationWarning, type LoadGeneratorHealth } from '../protocol/loadGenerator';
 
 /** Log lines a session keeps to explain how a run ended (the whole log is in the record's locust.log). */
 export const LOG_TAIL_LINES = 300;
@@ -95,6 +95,8 @@ export type RunSessionEvents = {
   aborting: [threshold: string];
   /** Emitted at most once, as soon as the load generator counts as saturated: what to tell the user. */
   saturated: [warning: string];
+  /** A worker on another host could not start, or was lost mid-run: which one and why, in a sentence to show at once. */
+  workerLost: [warning: string];
   /** Emitted once, after the record is complete. */
   ended: [end: RunEnd];
 };
@@ -155,6 +157,8 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
   private malformedLines = 0;
   /** Worker processes that exited on their own mid-run (this process's view of a distributed run). */
   private readonly workerExits: WorkerExit[] = [];
+  /** Workers on other hosts that could not start: which host, and why. */
+  private readonly workerFailures: { host: string; reason: string }[] = [];
   /** Workers the master lost mid-run (its view: missing heartbeats, gone from its list), by worker id. */
   private readonly workersLostByMaster = new Map<string, string>();
   /** The master's last list of workers: id -> state. */
@@ -207,7 +211,19 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
       else if (this.malformedLines === MALFORMED_LINES_LOGGED + 1) this.onLog('further malformed lines from the bridge are only counted', 'stderr');
       this.emit('protocolError', reason, line);
     });
-    if (source instanceof LocustRun) source.on('workerLost', (loss) => this.workerExits.push(loss));
+    if (source instanceof LocustRun) {
+      source.on('workerLost', (loss) => {
+        this.workerExits.push(loss);
+        if (loss.host === undefined) return;
+        this.loadMonitor.noteLostWorker(loss.host, loss.reason ?? 'it exited', true);
+        this.emit('workerLost', lostWorkerSentence({ host: loss.host, reason: loss.reason ?? 'it exited', midRun: true }));
+      });
+      source.on('workerFailed', (failure) => {
+        this.workerFailures.push(failure);
+        this.loadMonitor.noteLostWorker(failure.host, failure.reason, false);
+        this.emit('workerLost', lostWorkerSentence({ ...failure, midRun: false }));
+      });
+    }
     this.ended = source.exit.then((exit) => this.conclude(exit));
   }
 
@@ -254,6 +270,11 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
     const session = new RunSession(attached, description, recorder, settings, undefined, recorded);
     attached.start();
     return session;
+  }
+
+  /** The command that starts one more worker of this distributed run by hand; undefined for a local or followed run. */
+  get workerCommand(): string | undefined {
+    return this.source instanceof LocustRun ? this.source.workerCommand : undefined;
   }
 
   /** Process ids of a distributed run's worker processes (none for a local or followed run). */
@@ -321,13 +342,21 @@ export class RunSession extends EventEmitter<RunSessionEvents> {
   /** What kept the run from running as asked, from what this process and the master saw and the final statistics. */
   private shortfalls(): RunShortfall[] {
     const shortfalls: RunShortfall[] = [];
-    const exits = this.workerExits.map((w) => `worker ${w.worker} of ${w.of} (pid ${w.pid ?? '?'}) ${w.signal ? `was killed (${w.signal})` : `exited with code ${w.code ?? '?'}`}`);
+    const localExits = this.workerExits.filter((w) => w.host === undefined);
+    const exits = localExits.map((w) => `worker ${w.worker} of ${w.of} (pid ${w.pid ?? '?'}) ${w.signal ? `was killed (${w.signal})` : `exited with code ${w.code ?? '?'}`}`);
+    // A worker on another host is named by its host; losing it does not stop the run, which goes on with the others.
+    const remote = this.workerExits.filter((w) => w.host !== undefined).map((w) => `worker ${w.worker} of ${w.of} on ${w.host}: ${w.reason ?? 'it exited'}`);
     const seen = [...this.workersLostByMaster].map(([id, why]) => `worker ${id}: ${why}`);
-    if (exits.length || seen.length) {
-      const process = exits.length ? `A worker was lost mid-run: ${exits.join('; ')}.` : 'A worker was lost mid-run.';
+    if (exits.length || remote.length || seen.length) {
+      const lost = [...exits, ...remote];
+      const process = lost.length ? `A worker was lost mid-run: ${lost.join('; ')}.` : 'A worker was lost mid-run.';
       const master = seen.length ? ` The master saw ${seen.join('; ')}.` : exits.length ? ' The master had not noticed yet when the run was stopped.' : '';
       const after = exits.length ? ' The run was stopped early.' : ' The run went on with fewer workers.';
       shortfalls.push({ kind: 'workerLost', message: `${process}${master}${after}` });
+    }
+    if (this.workerFailures.length) {
+      const named = this.workerFailures.map((f) => `${f.host}: ${f.reason}`).join('; ');
+      shortfalls.push({ kind: 'workerLost', message: `A worker on another host could not start (${named}).` });
     }
     const noStart = userStartShortfall(this.source.final?.userStarts);
     if (noStart) shortfalls.push(noStart);

@@ -13,9 +13,11 @@ if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.
   exit 1
 fi
 
-# Debian packages: a real Locust (2.12.1, with Locust's own examples: the model oracle's corpus) and debugpy for the runner tests, Chromium for the panel and e2e tests,
-# libkrb5-dev for code-server's native modules, python3-venv for the PyPI Locusts when no other Python 3.11+ has venv.
-packages=(python3-locust python3-debugpy chromium libkrb5-dev python3-venv)
+# Debian packages: a real Locust (2.12.1, with Locust's own examples: the model oracle's corpus) and debugpy for the
+# runner tests, Chromium for the panel and e2e tests, libkrb5-dev for code-server's native modules, python3-venv for the
+# PyPI Locusts when no other Python 3.11+ has venv, iproute2 and openssh-server (its sshd only: the tests start one per
+# network namespace, never the machine's service) for the tests of workers on other hosts.
+packages=(python3-locust python3-debugpy chromium libkrb5-dev python3-venv iproute2 openssh-server openssh-client)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,5 +1,6 @@
-// The warning on the charts when the load generator was saturated: the latencies shown were then not to be trusted.
-import { saturationWarning, type LoadGeneratorHealth } from '../protocol/loadGenerator';
+// The warning on the charts when the load generator was saturated (the latencies shown were then not to be trusted), or
+// when a worker on another host could not start or was lost (which one, and why).
+import { lostWorkersWarning, saturationWarning, type LoadGeneratorHealth } from '../protocol/loadGenerator';
 import { element, setText } from './dom';
 
 export class LoadWarning {
@@ -11,8 +12,8 @@ export class LoadWarning {
   }
 
   show(health: LoadGeneratorHealth | undefined): void {
-    const warning = saturationWarning(health);
-    this.element.hidden = warning === undefined;
-    setText(this.element, warning ?? '');
+    const said = [lostWorkersWarning(health), saturationWarning(health)].filter((text): text is string => text !== undefined);
+    this.element.hidden = said.length === 0;
+    setText(this.element, said.join(' '));
   }
 }

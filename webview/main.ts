@@ -121,7 +121,7 @@ function showChartTab(id: string): void {
 showChartTab(ui.chart);
 // The load generator's saturation is said on the charts it makes untrustworthy; its workers are listed below them.
 const loadWarning = new LoadWarning();
-const workersView = new WorkersView();
+const workersView = new WorkersView(postToHost);
 chartsSection.append(chartsBar, loadWarning.element, charts.element, workersView.element);
 
 // ---- Statistics table with its filter
@@ -367,6 +367,7 @@ function renderHeader(): void {
   controls.showRun(run.targetUsers || run.userCount, run.spawnRate, active, run.recordDir !== undefined, !attached && run.locustfile !== '');
   table.setLive(active);
   ratio.setLive(active);
+  workersView.setLive(active && !attached);
   setText(message, run.message ?? '');
 }
 

@@ -52,6 +52,9 @@ MAX_PENDING_ENDPOINTS = 50
 PROBE_REPORT_KEY = "locust_studio"
 # How often a load-generating process's event loop is asked to wake a sleeper: how late it wakes is its lag (_LoopLag).
 LOOP_LAG_INTERVAL = 0.1
+# Names the host a remote worker runs on (runner/remoteWorkers.ts sets it); its reports carry it to the master.
+WORKER_HOST_ENV = "LOCUST_STUDIO_WORKER_HOST"
+WORKER_HOST_REPORT_KEY = "locust_studio_host"
 
 # Runner states as protocol/runner.ts names them; Locust's "cleanup" is its stopping phase, "missing" is worker-only.
 STATES = {
@@ -251,6 +254,9 @@ class _Probe:
         self.abandoned = {}
         # On a master: each worker's latest figures (its reports carry them), by worker id.
         self.reports = {}
+        # On a master: the host each remote worker said it runs on, by worker id.
+        self.hosts = {}
+        self.own_host = os.environ.get(WORKER_HOST_ENV, "")
 
     # ---- installed once, at import, before Locust builds anything ----
 
@@ -394,6 +400,8 @@ class _Probe:
                 if lag is not None:
                     figures["loopLag"] = lag
                 data[PROBE_REPORT_KEY] = figures
+                if self.own_host:
+                    data[WORKER_HOST_REPORT_KEY] = self.own_host
         except Exception:
             pass
 
@@ -402,6 +410,9 @@ class _Probe:
             figures = data.get(PROBE_REPORT_KEY) if isinstance(data, dict) else None
             if isinstance(figures, dict):
                 self.reports[str(client_id)] = figures
+            host = data.get(WORKER_HOST_REPORT_KEY) if isinstance(data, dict) else None
+            if isinstance(host, str) and host:
+                self.hosts[str(client_id)] = host[:MAX_TEXT_CHARS]
         except Exception:
             pass
 
@@ -862,6 +873,9 @@ class Bridge:
             lag = (_probe.reports.get(str(node.id)) or {}).get("loopLag")
             if isinstance(lag, (int, float)) and not isinstance(lag, bool) and lag >= 0:
                 entry["loopLag"] = _ms(lag)
+            host = _probe.hosts.get(str(node.id))
+            if host:
+                entry["host"] = host
             workers.append(entry)
         return workers
 
@@ -1086,7 +1100,7 @@ class Bridge:
             self._ack(command_id, None)
             gevent.spawn(self._quit)
             return
-        handler = {"setUsers": self._set_users, "stop": self._stop, "reset": self._reset}.get(kind)
+        handler = {"setUsers": self._set_users, "stop": self._stop, "reset": self._reset, "expectWorkers": self._expect_workers}.get(kind)
         if handler is None:
             self._ack(command_id, f"unknown command type {kind!r}")
             return
@@ -1120,6 +1134,16 @@ class Bridge:
         if state in ("stopping", "stopped"):
             return f"the test is {state}; start a new run"
         self.runner.start(users, spawn_rate)
+        return None
+
+    def _expect_workers(self, command):
+        """Fewer workers to wait for (one could not start on its host): Locust's wait reads the count on every round."""
+        workers = command.get("workers")
+        if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
+            return "workers must be a positive integer"
+        if not self._waiting_for_workers():
+            return "the master is not waiting for workers"
+        self.environment.parsed_options.expect_workers = workers
         return None
 
     def _stop(self, _command):

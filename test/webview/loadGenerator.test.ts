@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { LOAD_GENERATOR_SATURATED_SECONDS, LoadGeneratorMonitor, saturationWarning, type LoadGeneratorHealth } from '../../protocol/loadGenerator';
 import type { BridgeMessage, WorkerEntry } from '../../protocol/runner';
 import type { Verdict } from '../../protocol/thresholds';
-import { applyTheme, CHART_FOREGROUND, panelFixture, sendToPanel, type PanelTheme } from '../helpers/panelPage';
+import { applyTheme, CHART_FOREGROUND, nextPosted, panelFixture, postedByPanel, sendToPanel, type PanelTheme } from '../helpers/panelPage';
 import { busyTotal, endpointStats, runView, seriesOf } from '../helpers/runFixtures';
 import { REPO_ROOT } from '../helpers/lspClient';
 
@@ -55,8 +55,8 @@ test('workers below the limit: the Workers view lists them, no warning on the ch
   await rows.first().waitFor();
   assert.equal(await rows.count(), 2);
   const cells = await rows.first().locator('td').allTextContents();
-  assert.deepEqual(cells.slice(0, 6), ['host1_a1f2', 'running', '50', '40', '40', '3']);
-  assert.match(cells[6] ?? '', /MB|MiB/);
+  assert.deepEqual(cells.slice(0, 7), ['host1_a1f2', 'local', 'running', '50', '40', '40', '3']);
+  assert.match(cells[7] ?? '', /MB|MiB/);
   assert.equal(await page.locator('.workers-view td.hot').count(), 0);
   assert.equal(await page.locator('.load-warning').isVisible(), false);
 });
@@ -109,4 +109,40 @@ test('a finished run whose load generator was saturated: its verdict says it is 
   await page.locator('.verdict-text', { hasText: 'Thresholds passed (1 of 1) — unreliable: the load generator was saturated' }).waitFor();
   assert.match((await page.locator('.load-warning').textContent()) ?? '', /worker host1_a1f2, worker host2_b1f2 stayed/);
   await screenshots('load-generator-unreliable-verdict');
+});
+
+test('workers on other hosts: the Workers view names each one’s host; one lost mid-run is named with why above the charts', async () => {
+  const monitor = new LoadGeneratorMonitor();
+  const hosts = ['root@10.0.0.2', 'deploy@<b>load-2</b>'];
+  for (let s = 1; s <= 5; s++) {
+    const state = s < 5 ? 'running' : 'missing';
+    const workers: WorkerEntry[] = hosts.map((host, w) => ({ id: `vm_${w}aa`, state: w === 1 ? state : 'running', userCount: 10, cpu: 20, host }));
+    monitor.apply({ type: 'tick', seq: s, t: START + s * 1000, state: 'running', userCount: 20, usersByClass: { WebsiteUser: 20 }, endpoints: [], total: endpointStats({ method: '', name: 'Aggregated' }), omitted: 0, workers });
+  }
+  monitor.noteLostWorker(hosts[1]!, `the connection to ${hosts[1]} failed or dropped (Connection closed by remote host.)`, true);
+  await sendToPanel(page, { type: 'snapshot', run: run(monitor.health(), 'run-4') });
+  const rows = page.locator('.workers-view tbody tr');
+  await rows.nth(1).waitFor();
+  const cells = await Promise.all([0, 1].map(async (i) => (await rows.nth(i).locator('td').allTextContents()).slice(0, 3)));
+  // Untrusted text stays text: the markup in a host name is shown, never parsed.
+  assert.deepEqual(cells, [
+    ['vm_0aa', 'root@10.0.0.2', 'running'],
+    ['vm_1aa', 'deploy@<b>load-2</b>', 'missing'],
+  ]);
+  assert.equal(await page.locator('.workers-view b').count(), 0);
+  const warning = (await page.locator('.load-warning').textContent()) ?? '';
+  assert.match(warning, /^Worker deploy@<b>load-2<\/b> was lost mid-run: the connection to deploy@<b>load-2<\/b> failed or dropped/);
+  // While the run goes on, a worker started by hand can join: the button asks the host for the command.
+  const copy = page.locator('.workers-bar vscode-button', { hasText: 'Copy worker command' });
+  await copy.waitFor({ state: 'visible' });
+  const before = (await postedByPanel(page)).length;
+  await copy.click();
+  assert.deepEqual(await nextPosted(page, 'copyWorkerCommand', before), { type: 'copyWorkerCommand' });
+  // Shown at rest, as a user sees it before pointing at it.
+  await page.mouse.move(0, 0);
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await screenshots('remote-worker-lost');
+  // A run that ended takes no more workers: no button.
+  await sendToPanel(page, { type: 'snapshot', run: { ...run(monitor.health(), 'run-4'), state: 'stopped', userCount: 0 } });
+  await copy.waitFor({ state: 'hidden' });
 });

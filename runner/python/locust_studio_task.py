@@ -172,8 +172,8 @@ def main():
     user_class = user_classes.get(args.user_class)
     if user_class is None:
         known = ", ".join(sorted(user_classes)) or "none"
-        kind = "test function" if pytest_style else "User class"
-        fail_shim(f"No {kind} named {args.user_class} in {locustfile} ({kind}s: {known})")
+        kind, kinds = ("test function", "test functions") if pytest_style else ("User class", "User classes")
+        fail_shim(f"No {kind} named {args.user_class} in {locustfile} ({kinds}: {known})")
 
     chain = []
     if pytest_style:

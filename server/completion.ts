@@ -50,13 +50,14 @@ function openClientCall(before: string): string | undefined {
   return undefined;
 }
 
+/** A documented method as a completion item, kept in the reference's order. */
+function methodItem(method: string, entry: ApiEntry, index: number): CompletionItem {
+  return { label: method, kind: CompletionItemKind.Method, detail: entry.signature, documentation: doc(entry.signature, entry.text), sortText: String(index).padStart(2, '0') };
+}
+
 function clientMethodItems(): CompletionItem[] {
   return Object.entries(CLIENT_METHODS).map(([method, entry], index) => ({
-    label: method,
-    kind: CompletionItemKind.Method,
-    detail: entry.signature,
-    documentation: doc(entry.signature, entry.text),
-    sortText: String(index).padStart(2, '0'),
+    ...methodItem(method, entry, index),
     insertText: method === 'request' ? 'request("${1:GET}", "${2:/}")' : `${method}("\${1:/}")`,
     insertTextFormat: InsertTextFormat.Snippet,
   }));
@@ -68,13 +69,7 @@ function contribItems(before: string, user: ContribUser): CompletionItem[] | und
   if (!member) return undefined;
   const entries: Record<string, ApiEntry> | undefined = member[1] === undefined ? user.userMethods : member[1] === user.clientAttribute ? user.clientMethods : undefined;
   if (!entries || Object.keys(entries).length === 0) return undefined;
-  return Object.entries(entries).map(([method, entry], index) => ({
-    label: method,
-    kind: CompletionItemKind.Method,
-    detail: entry.signature,
-    documentation: doc(entry.signature, entry.text),
-    sortText: String(index).padStart(2, '0'),
-  }));
+  return Object.entries(entries).map(([method, entry], index) => methodItem(method, entry, index));
 }
 
 /** `raise StopTest`, imported from `locust.exception` when the file does not import it yet. */

@@ -1,32 +1,15 @@
 // The bundled server on the language of newer Locusts over JSON-RPC: contrib User classes and their clients, `raise StopTest`,
 // pytest-style locustfiles (lenses, and the warning when they sit beside User classes).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SymbolKind, type CodeLens, type CompletionItem, type CompletionList, type Diagnostic, type DocumentSymbol, type Hover, type MarkupContent } from 'vscode-languageserver';
-import { startLanguageServer, type LspSession } from '../helpers/lspClient';
-import { watchDiagnostics, type DiagnosticsWaiter } from './diagnosticsWaiter';
+import { SymbolKind, type CodeLens, type CompletionItem, type CompletionList, type DocumentSymbol, type Hover, type MarkupContent } from 'vscode-languageserver';
+import { languageServerFixture } from './diagnosticsWaiter';
 import { DocumentModelRequest, LensCommand, type DocumentModelResult, type RunTarget } from '../../protocol/lsp';
 import { CONTRIB_USERS } from '../../server/contribUsers';
 import { applyEdits } from './textEdits';
 
-let lsp: LspSession;
-let diagnostics: DiagnosticsWaiter;
-before(async () => {
-  lsp = await startLanguageServer();
-  diagnostics = watchDiagnostics(lsp.connection);
-});
-after(async () => {
-  await lsp.close();
-});
-
-let opened = 0;
-/** Opens `text` under a new URI and waits for its first diagnostics. */
-async function open(text: string): Promise<{ uri: string; found: Diagnostic[] }> {
-  const uri = `file:///virtual/newer_${++opened}.py`;
-  const published = diagnostics.next(uri, 1);
-  await lsp.open(uri, text);
-  return { uri, found: await published };
-}
+const server = languageServerFixture('newer');
+const open = (text: string) => server.open(text);
 
 function positionOf(text: string, needle: string, offset = 0): { line: number; character: number } {
   const index = text.indexOf(needle);
@@ -36,12 +19,12 @@ function positionOf(text: string, needle: string, offset = 0): { line: number; c
 }
 
 async function hover(uri: string, text: string, needle: string, offset = 1): Promise<string> {
-  const result = await lsp.connection.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri }, position: positionOf(text, needle, offset) });
+  const result = await server.lsp.connection.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri }, position: positionOf(text, needle, offset) });
   return (result?.contents as MarkupContent | undefined)?.value ?? '';
 }
 
 async function complete(uri: string, position: { line: number; character: number }): Promise<CompletionItem[]> {
-  const result = await lsp.connection.sendRequest<CompletionItem[] | CompletionList | null>('textDocument/completion', { textDocument: { uri }, position });
+  const result = await server.lsp.connection.sendRequest<CompletionItem[] | CompletionList | null>('textDocument/completion', { textDocument: { uri }, position });
   return Array.isArray(result) ? result : (result?.items ?? []);
 }
 
@@ -53,13 +36,13 @@ async function completeIn(before: string, after = ''): Promise<{ items: Completi
 }
 
 async function modelOf(uri: string): Promise<NonNullable<DocumentModelResult>> {
-  const model = await lsp.connection.sendRequest<DocumentModelResult>(DocumentModelRequest.method, { uri });
+  const model = await server.lsp.connection.sendRequest<DocumentModelResult>(DocumentModelRequest.method, { uri });
   assert.ok(model, uri);
   return model;
 }
 
 async function lensesOf(uri: string): Promise<{ line: number; title: string; command: string; target: RunTarget }[]> {
-  const lenses = (await lsp.connection.sendRequest<CodeLens[] | null>('textDocument/codeLens', { textDocument: { uri } })) ?? [];
+  const lenses = (await server.lsp.connection.sendRequest<CodeLens[] | null>('textDocument/codeLens', { textDocument: { uri } })) ?? [];
   return lenses.map((lens) => ({ line: lens.range.start.line, title: lens.command!.title, command: lens.command!.command, target: lens.command!.arguments![0] as RunTarget }));
 }
 
@@ -229,7 +212,7 @@ test('a pytest-style locustfile: its test functions in the model, a lens to run 
       [7, '$(run) Run test once', LensCommand.runTaskOnce, ['test_fast'], 'test_fast'],
     ],
   );
-  const symbols = await lsp.connection.sendRequest<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
+  const symbols = await server.lsp.connection.sendRequest<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
   assert.deepEqual(symbols.map((s) => [s.name, s.detail, s.kind, s.selectionRange.start.line]), [
     ['test_browse', 'test function · session', SymbolKind.Function, 3],
     ['test_fast', 'test function · fastsession', SymbolKind.Function, 7],

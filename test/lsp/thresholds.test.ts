@@ -1,34 +1,18 @@
 // The bundled server and a locustfile's THRESHOLDS over JSON-RPC: the model, diagnostics at the exact place, completion and hover.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DiagnosticSeverity, type CompletionItem, type CompletionList, type Diagnostic, type Hover, type MarkupContent, type Range } from 'vscode-languageserver';
-import { REPO_ROOT, startLanguageServer, type LspSession } from '../helpers/lspClient';
+import { REPO_ROOT } from '../helpers/lspClient';
 import { expandSnippet } from '../helpers/snippetExpansion';
-import { watchDiagnostics, type DiagnosticsWaiter } from './diagnosticsWaiter';
+import { languageServerFixture } from './diagnosticsWaiter';
 import { applyEdits } from './textEdits';
 import { DocumentModelRequest, type DocumentModelResult } from '../../protocol/lsp';
 import { METRIC_INFO, THRESHOLD_METRICS } from '../../protocol/thresholds';
 
-let lsp: LspSession;
-let diagnostics: DiagnosticsWaiter;
-before(async () => {
-  lsp = await startLanguageServer();
-  diagnostics = watchDiagnostics(lsp.connection);
-});
-after(async () => {
-  await lsp.close();
-});
-
-let opened = 0;
-/** Opens `text` as a new document and waits for its first diagnostics. */
-async function open(text: string): Promise<{ uri: string; found: Diagnostic[] }> {
-  const uri = `file:///virtual/thresholds_${++opened}.py`;
-  const published = diagnostics.next(uri, 1);
-  await lsp.open(uri, text);
-  return { uri, found: await published };
-}
+const server = languageServerFixture('thresholds');
+const open = (text: string) => server.open(text);
 
 /** The position of a text offset (the test texts break lines with \n only). */
 function positionAt(text: string, offset: number): { line: number; character: number } {
@@ -72,7 +56,7 @@ THRESHOLDS: list[str] = (
 )
 ${REQUESTS}`;
   const { uri } = await open(text);
-  const model = await lsp.connection.sendRequest<DocumentModelResult>(DocumentModelRequest.method, { uri });
+  const model = await server.lsp.connection.sendRequest<DocumentModelResult>(DocumentModelRequest.method, { uri });
   assert.ok(model);
   assert.deepEqual(model.thresholdsDeclaredAt, { start: { line: 2, character: 0 }, end: { line: 8, character: 1 } });
   assert.deepEqual(
@@ -197,13 +181,13 @@ test('typing inside a THRESHOLDS string gives a new model and new diagnostics', 
   const { uri, found } = await open(text);
   assert.deepEqual(found, []);
   const at = rangeOf(text, 'p95').end;
-  const published = diagnostics.next(uri, 2);
-  await lsp.connection.sendNotification('textDocument/didChange', {
+  const published = server.diagnostics.next(uri, 2);
+  await server.lsp.connection.sendNotification('textDocument/didChange', {
     textDocument: { uri, version: 2 },
     contentChanges: [{ range: { start: at, end: at }, text: 'x' }],
   });
   assert.deepEqual((await published).map((d) => [d.code, d.range.start.character, d.range.end.character]), [['threshold-malformed', at.character - 3, at.character + 1]]);
-  const model = await lsp.connection.sendRequest<DocumentModelResult>(DocumentModelRequest.method, { uri });
+  const model = await server.lsp.connection.sendRequest<DocumentModelResult>(DocumentModelRequest.method, { uri });
   assert.equal(model?.version, 2);
   assert.deepEqual(model?.thresholds.map((t) => [t.text, t.parsed?.ok]), [['p95x < 250ms', false]]);
 });
@@ -211,10 +195,10 @@ test('typing inside a THRESHOLDS string gives a new model and new diagnostics', 
 async function completionsAt(text: string): Promise<{ items: CompletionItem[]; apply: (label: string) => string }> {
   const cursor = text.indexOf('|');
   const source = text.slice(0, cursor) + text.slice(cursor + 1);
-  const uri = `file:///virtual/thresholds_${++opened}.py`;
-  await lsp.open(uri, source);
+  const uri = server.nextUri();
+  await server.lsp.open(uri, source);
   const position = positionAt(source, cursor);
-  const result = await lsp.connection.sendRequest<CompletionItem[] | CompletionList | null>('textDocument/completion', { textDocument: { uri }, position });
+  const result = await server.lsp.connection.sendRequest<CompletionItem[] | CompletionList | null>('textDocument/completion', { textDocument: { uri }, position });
   const items = Array.isArray(result) ? result : (result?.items ?? []);
   const apply = (label: string) => {
     const chosen = items.find((i) => i.label === label);
@@ -283,10 +267,10 @@ test('completion at module level: a THRESHOLDS item that inserts the thresholds 
 });
 
 async function hoverAt(text: string, needle: string, offset = 1): Promise<string> {
-  const uri = `file:///virtual/thresholds_${++opened}.py`;
-  await lsp.open(uri, text);
+  const uri = server.nextUri();
+  await server.lsp.open(uri, text);
   const start = rangeOf(text, needle).start;
-  const hover = await lsp.connection.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line: start.line, character: start.character + offset } });
+  const hover = await server.lsp.connection.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line: start.line, character: start.character + offset } });
   return (hover?.contents as MarkupContent | undefined)?.value ?? '';
 }
 

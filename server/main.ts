@@ -99,10 +99,12 @@ async function currentDiagnostics(uri: string): Promise<Diagnostic[]> {
 async function publishDiagnostics(uri: string): Promise<void> {
   const document = analyses.document(uri);
   if (!document) return;
+  // TextDocument.update changes a document in place: its version, read now, is the version these diagnostics are of.
+  const version = document.version;
   const diagnostics = await currentDiagnostics(uri);
   // The document may have changed or closed meanwhile: a newer publish is on its way, or it must stay cleared.
-  if (analyses.document(uri) !== document) return;
-  await connection.sendDiagnostics({ uri, version: document.version, diagnostics });
+  if (analyses.document(uri) !== document || document.version !== version) return;
+  await connection.sendDiagnostics({ uri, version, diagnostics });
 }
 
 function scheduleDiagnostics(uri: string, delay: number): void {

@@ -1,7 +1,7 @@
 // The Locust versions the runner is tested on (the one place they are pinned), where their virtual environments live, and their install for setup.sh.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFile, cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { acquireLock, cacheRoot } from './codeServer';
 
@@ -13,6 +13,20 @@ export const DEBIAN_LOCUST = '2.12.1';
  * PyPI wheel and sdist of Locust hold no examples (the sdist has only `locust/` and `pytest_locust/`).
  */
 export const DEBIAN_LOCUST_EXAMPLES = '/usr/share/doc/python3-locust/examples';
+
+/**
+ * The newest Locust Debian packages (unstable's python3-locust, 2.46.7 when this was written) ships its examples too: the model
+ * oracle's corpus of the newest language. Its .deb is fetched and verified by apt from a list of its own in the cache folder (never
+ * installed, the machine's apt sources untouched), and its examples kept in the cache, checked again after a week.
+ */
+const UNSTABLE_SOURCE = 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian unstable main';
+const UNSTABLE_EXAMPLES_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
+
+/** Where the examples of Debian unstable's Locust are kept, and which version they are of (once setup fetched them). */
+export function newestLocustExamples(): { dir: string; version: string | undefined } {
+  const root = path.join(cacheRoot(), 'locust-examples-debian-unstable');
+  return { dir: path.join(root, 'examples'), version: readExamplesMarker(root)?.version };
+}
 
 /**
  * Locust from PyPI, as users install it. `newest` is the newest release when this was last bumped; `middle` a release
@@ -93,9 +107,9 @@ function baseInterpreter(): string {
 }
 
 /** Runs a step of an install, its output appended to the log; on failure the error quotes the output's last lines. */
-async function step(command: string, args: string[], logFile: string): Promise<void> {
+async function step(command: string, args: string[], logFile: string, cwd?: string): Promise<void> {
   const env = { ...process.env, PIP_NO_INPUT: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1' };
-  const result = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env, maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env, cwd, maxBuffer: 64 * 1024 * 1024 });
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
   await appendFile(logFile, `$ ${command} ${args.join(' ')}\n${output}\n`);
   if (result.status === 0) return;
@@ -137,6 +151,78 @@ export async function ensureLocust(version: string): Promise<string> {
   }
 }
 
+interface ExamplesMarker {
+  version: string;
+  fetched: string;
+}
+
+function readExamplesMarker(root: string): ExamplesMarker | undefined {
+  try {
+    const marker = JSON.parse(readFileSync(markerFile(root), 'utf8')) as Partial<ExamplesMarker>;
+    return typeof marker.version === 'string' && typeof marker.fetched === 'string' ? (marker as ExamplesMarker) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Fetches the examples of Debian unstable's python3-locust into the cache unless a copy younger than a week is there. apt checks the
+ * archive's signature and the package's hash. Without the network, an older copy is kept (and said so); with none, setup fails.
+ */
+export async function ensureNewestExamples(): Promise<{ dir: string; version: string }> {
+  const { dir } = newestLocustExamples();
+  const root = path.dirname(dir);
+  const marker = readExamplesMarker(root);
+  if (marker && existsSync(dir) && Date.now() - Date.parse(marker.fetched) < UNSTABLE_EXAMPLES_MAX_AGE_MS) return { dir, version: marker.version };
+  const lock = await acquireLock(`${root}.lock`, say);
+  const work = path.join(root, 'apt');
+  try {
+    // Another setup may have fetched them while this one waited for the lock.
+    const now = readExamplesMarker(root);
+    if (now && now.fetched !== marker?.fetched && existsSync(dir)) return { dir, version: now.version };
+    await rm(work, { recursive: true, force: true });
+    for (const sub of ['lists/partial', 'cache/archives/partial', 'parts', 'download', 'deb']) await mkdir(path.join(work, sub), { recursive: true });
+    await writeFile(path.join(work, 'sources.list'), `${UNSTABLE_SOURCE}\n`);
+    const logFile = path.join(root, 'fetch.log');
+    await writeFile(logFile, '');
+    const apt = [
+      ...['Dir::Etc::SourceList=sources.list', 'Dir::Etc::SourceParts=parts', 'Dir::Etc::PreferencesParts=parts', 'Dir::State::Lists=lists', 'Dir::Cache=cache'].map((o) => {
+        const [key, value] = o.split('=') as [string, string];
+        return `-o${key}=${path.join(work, value)}`;
+      }),
+      '-oDir::Etc::Preferences=/dev/null',
+      '-oAcquire::Languages=none',
+      '-q',
+    ];
+    say(`fetching the examples of Debian unstable's python3-locust (log: ${logFile})`);
+    try {
+      await step('apt-get', [...apt, 'update'], logFile);
+      await step('apt-get', [...apt, 'download', 'python3-locust'], logFile, path.join(work, 'download'));
+    } catch (error) {
+      if (marker && existsSync(dir)) {
+        say(`could not fetch them; keeping those of Locust ${marker.version} fetched on ${marker.fetched}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+        return { dir, version: marker.version };
+      }
+      throw error;
+    }
+    const deb = readdirSync(path.join(work, 'download')).find((f) => /^python3-locust_.*\.deb$/.test(f));
+    if (!deb) throw new Error(`apt-get download left no python3-locust .deb in ${path.join(work, 'download')}`);
+    // python3-locust_2.46.7-1_all.deb: the upstream version is before Debian's revision.
+    const version = deb.split('_')[1]!.replace(/^\d+:/, '').replace(/-[^-]+$/, '');
+    await step('dpkg-deb', ['-x', path.join(work, 'download', deb), path.join(work, 'deb')], logFile);
+    const shipped = path.join(work, 'deb', 'usr', 'share', 'doc', 'python3-locust', 'examples');
+    if (!existsSync(shipped)) throw new Error(`${deb} has no examples under /usr/share/doc/python3-locust/examples`);
+    await rm(dir, { recursive: true, force: true });
+    await cp(shipped, dir, { recursive: true });
+    await writeFile(markerFile(root), JSON.stringify({ version, fetched: new Date().toISOString() } satisfies ExamplesMarker) + '\n');
+    await rm(work, { recursive: true, force: true });
+    say(`the examples of Locust ${version} (Debian unstable): ${dir}`);
+    return { dir, version };
+  } finally {
+    await lock.release();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------- CLI
 
 async function main(argv: string[]): Promise<void> {
@@ -146,6 +232,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   for (const version of Object.values(PYPI_LOCUSTS)) say(`Locust ${version} (PyPI): ${await ensureLocust(version)}`);
+  await ensureNewestExamples();
 }
 
 if (require.main === module) {

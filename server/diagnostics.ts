@@ -1046,7 +1046,8 @@ class Collector {
     const hostSomewhere = this.facts.classes.some((c) => {
       const kind = this.kindOf(c);
       return !!kind && USER_KINDS.has(kind) && this.assignmentsOf(c).has('host');
-    });
+      // `FastHttpUser.host = "…"` at module level sets it too: the model has it.
+    }) || runnable.some((user) => user.host !== null);
     if (runnable.length === 0 || hostSomewhere) return;
     for (const user of runnable) {
       const cls = this.facts.classes.find((c) => c.name === user.name && c.node.startPosition.row === user.range.start.line);

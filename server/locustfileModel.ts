@@ -584,6 +584,8 @@ interface StatementFacts {
   constant?: { name: string; value: Expr; line: number };
   /** An `if`, `try` or `with` statement: the statements of its blocks that Locust may run when it imports the file. */
   compound?: CompoundFacts;
+  /** `Owner.host = value` at module level: `owner` as written, `host` null unless a plain string. */
+  classHost?: { owner: string; host: string | null };
 }
 
 /** A statement inside a compound statement: the child indexes that lead to it, and what it says. */
@@ -615,8 +617,12 @@ const SIMPLE_WAIT_TIME = /^wait_time[ \t]*=[ \t]*([^\n\r#;]*[^ \t\n\r#;])[ \t]*$
 const LISTENER_CALL_START = /^[A-Za-z_][A-Za-z0-9_.]*\.add_listener[ \t]*\(/;
 /** `NAME += value` and the other augmented assignments. */
 const AUGMENTED_ASSIGNMENT_START = /^[A-Za-z_][A-Za-z0-9_]*[ \t]*(?:[-+*%&|^@]|\/\/?|\*\*|<<|>>)=/;
-/** The module-level expression statements the model reads: listener calls, `THRESHOLDS = ...` and other assignments (constants). */
-const EXPRESSION_STATEMENT_READ = new RegExp(`${LISTENER_CALL_START.source}|${THRESHOLDS_STATEMENT.source}|${ASSIGNMENT_START.source}|${AUGMENTED_ASSIGNMENT_START.source}`);
+/** `SomeUser.host = …` (or `FastHttpUser.host`, `locust.HttpUser.host`): a class's host set after its body, at module level. */
+const CLASS_HOST_START = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\.host[ \t]*=(?!=)/;
+/** The module-level expression statements the model reads: listener calls, `THRESHOLDS = ...`, other assignments (constants), class hosts. */
+const EXPRESSION_STATEMENT_READ = new RegExp(
+  `${LISTENER_CALL_START.source}|${THRESHOLDS_STATEMENT.source}|${ASSIGNMENT_START.source}|${AUGMENTED_ASSIGNMENT_START.source}|${CLASS_HOST_START.source}`,
+);
 /** Module-level compound statements whose blocks may define classes and constants Locust sees. */
 const COMPOUND_STATEMENTS = new Set(['if_statement', 'try_statement', 'with_statement']);
 
@@ -702,6 +708,7 @@ class StatementReader {
         return thresholds ? { thresholds } : {};
       }
       if (ASSIGNMENT_START.test(text) || AUGMENTED_ASSIGNMENT_START.test(text)) return this.constant(origin);
+      if (CLASS_HOST_START.test(text)) return this.classHost();
       return this.listenerCall(origin);
     }
     if (COMPOUND_STATEMENTS.has(type)) {
@@ -759,6 +766,16 @@ class StatementReader {
       }
     });
     return result;
+  }
+
+  /** `Owner.host = value` under the cursor (an expression statement): the host Locust finds on `Owner` after the import. */
+  private classHost(): StatementFacts {
+    const assignment = this.cursor.currentNode.namedChildren[0];
+    const left = assignment?.childForFieldName('left');
+    const right = assignment?.childForFieldName('right');
+    const owner = left?.childForFieldName('object');
+    if (assignment?.type !== 'assignment' || left?.type !== 'attribute' || !owner || !right || right.type === 'assignment') return {};
+    return { classHost: { owner: owner.text, host: stringValue(right) } };
   }
 
   /** `NAME = value` or `NAME += value` under the cursor (an expression statement). */
@@ -1216,6 +1233,8 @@ class ClassReader {
     private readonly tagsByName: Map<string, string[]>,
     private readonly classNamed: Map<string, ClassNode>,
     private readonly names: ModuleNames,
+    /** `Owner.host = …` at module level: it overrides what the class body of `Owner` (of the file, or Locust's) says. */
+    private readonly hostsSetAfter: ReadonlyMap<string, string | null> = new Map(),
   ) {}
 
   /** What names mean in a class body: its own assignments, then the module's names bound before the class. */
@@ -1370,14 +1389,22 @@ class ClassReader {
     const resolved: ResolvedAttributes = { host: null, weight: null, fixedCount: null, unknownWeight: null, unknownFixedCount: null, waitTime: null, onStart: null, onStop: null, hasTick: false };
     // Most classes derive from locust's classes only: their own body is all there is to read.
     const inFileBase = cls.baseRefs.some((base) => base.type === 'identifier' && this.classNamed.has(base.text));
-    const order = inFileBase ? methodResolutionOrder(cls, this.basesOf, this.orders) : [cls];
+    const order = inFileBase || this.hostsSetAfter.size > 0 ? methodResolutionOrder(cls, this.basesOf, this.orders) : [cls];
     let host = false;
+    const setAfter = (c: TreeClass | string) => this.hostsSetAfter.get(typeof c === 'string' ? c : c.nestedIn ? '' : c.name);
+    // Every User class of Locust derives from User, which is where `host` is defined: last in the order.
+    const root = [...order, ...['User', 'locust.User'].filter((name) => this.hostsSetAfter.has(name) && !order.includes(name))];
+    for (const c of root) {
+      if (host) break;
+      const after = setAfter(c);
+      if (after !== undefined) [host, resolved.host] = [true, after];
+      else if (typeof c !== 'string' && c.facts.body.own.host !== undefined) [host, resolved.host] = [true, c.facts.body.own.host];
+    }
     let weight = false;
     let fixedCount = false;
     for (const c of order) {
       if (typeof c === 'string') continue;
       const own = c.facts.body.own;
-      if (!host && own.host !== undefined) [host, resolved.host] = [true, own.host];
       if (!weight && own.weight !== undefined) {
         weight = true;
         const value = this.number(c, own.weight);
@@ -1486,6 +1513,8 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
   // Placed at their rows only when a new model is built: a reused model has them already.
   const requestsRead: { row: number; sites: RequestSite[] }[] = [];
   let thresholds: { row: number; read: ThresholdsRead } | undefined;
+  /** `Owner.host = …` at module level, by owner as written. */
+  const hostsSetAfter = new Map<string, string | null>();
   const place = (facts: ClassFacts, origin: number, nestedIn: TreeClass | undefined, statement: () => Node | null | undefined) => {
     const cls = new TreeClass(facts.name, facts.bases, nestedIn, statement, facts, origin);
     classes.push(cls);
@@ -1548,6 +1577,8 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
       // Python keeps the last assignment.
       if (facts.thresholds) thresholds = { row, read: facts.thresholds };
       if (facts.cls) place(facts.cls, row, undefined, () => child(index));
+      // Python keeps the last assignment; Locust reads the class after the whole file ran.
+      if (facts.classHost) hostsSetAfter.set(facts.classHost.owner, facts.classHost.host);
       if (facts.constant || facts.compound) visit({ constant: facts.constant, compound: facts.compound }, row, () => child(index), undefined, new Set());
     }
   } finally {
@@ -1577,7 +1608,7 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
   }
 
   const kinds = classifyClasses(classes, imports);
-  const reader = new ClassReader(tagsByName, classNamed, names);
+  const reader = new ClassReader(tagsByName, classNamed, names, hostsSetAfter);
 
   const taskSets = new Map<ClassNode, TaskSetInfo>();
   for (const [cls, kind] of kinds) {

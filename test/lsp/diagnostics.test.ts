@@ -186,6 +186,14 @@ test('likely mistakes: each reported with what is wrong and how to fix it', asyn
   assert.match(applyEdits(MISTAKES, tickFix?.edit?.changes?.[uri] ?? []), /class Shape\(LoadTestShape\):\n {4}pass\n\n {4}def tick\(self\):/);
 });
 
+test('a host set at module level after the class (`FastHttpUser.host = …`, `Shop.host = …`) is a host: no "no-host"', async () => {
+  const base = 'from locust import FastHttpUser, task\n\nclass Shop(FastHttpUser):\n    @task\n    def home(self):\n        self.client.get("/")\n';
+  assert.deepEqual((await openAndDiagnose('file:///virtual/host_unset.py', base)).map((d) => d.code), ['no-host'], 'without it, the class has no host');
+  for (const [name, line] of [['host_on_base', 'FastHttpUser.host = "http://127.0.0.1:8089"'], ['host_on_class', 'Shop.host = "http://127.0.0.1:8089"']]) {
+    assert.deepEqual(await openAndDiagnose(`file:///virtual/${name}.py`, `${base}\n${line}\n`), [], line);
+  }
+});
+
 test('diagnostics follow edits (debounced) and are cleared on close', async () => {
   const uri = 'file:///virtual/edits.py';
   const text = 'from locust import HttpUser, task\n\nclass U(HttpUser):\n    host = "http://127.0.0.1:8080"\n    @task\n    def a(self):\n        pass\n';

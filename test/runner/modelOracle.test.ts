@@ -1,7 +1,7 @@
 // Oracle: for every importable example and fixture, the model's runnable User classes (with their settings), task ratios, tags, top-level
 // TaskSets, load shape and event listeners equal what each Locust of the matrix itself reports. Where the model says a weight is not
 // known without running the file, that must be a file meant to show it (test/fixtures/model/unknown_*.py), and it must say so there.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -13,9 +13,9 @@ import { pythonParser } from '../../server/parser';
 import { buildModel } from '../../server/locustfileModel';
 import { taskShares, type LifecycleMethods, type LocustfileModel, type MarkovChain, type TaskInfo, type TaskSetInfo, type WaitTimeInfo } from '../../protocol/model';
 import { isTaken } from '../../server/markovChain';
-import { locustExports, locustRunsTestFunctions, locustsFor, requireLocust, titled } from './support';
+import { locustExports, locustRunsTestFunctions, locustsFor, requireLocust, titled, type LocustUnderTest } from './support';
 import { askLocustForTaskRatios, compareTaskRatios, renderTaskRatios } from '../../runner/taskRatios';
-import { DEBIAN_LOCUST_EXAMPLES } from '../../scripts/locustVersions';
+import { DEBIAN_LOCUST, DEBIAN_LOCUST_EXAMPLES, newestLocustExamples } from '../../scripts/locustVersions';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -377,18 +377,19 @@ function lastLine(error: unknown): string {
   return stderr.trim().split('\n').pop() || (error instanceof Error ? error.message : String(error));
 }
 
-// Locust's own examples, on every Locust of the matrix: the file imported as `locust -f` does (classes, weights, tags, wait times,
-// TaskSets, shapes, listeners) and Locust's --show-task-ratio-json and --list, against the model. A file Locust cannot import is
-// skipped with its reason, counted and reported; the agreement rate is over the files compared.
-for (const locust of locustsFor('smoke')) test(titled(locust, "the model agrees with Locust on Locust's own examples (those this Locust imports)"), { timeout: 900_000 }, async (t) => {
+/**
+ * Locust's own examples in `examples` (their version in `corpus`), against the model: each file imported as `locust -f` does (classes,
+ * weights, tags, wait times, TaskSets, Markov chains, shapes, listeners) and Locust's --show-task-ratio-json and --list. A file this
+ * Locust cannot import is skipped with its reason, counted and reported; the agreement rate is over the files compared.
+ */
+async function agreeOnExamples(t: TestContext, locust: LocustUnderTest, examples: string, corpus: string): Promise<void> {
   requireLocust(locust);
-  assert.ok(existsSync(DEBIAN_LOCUST_EXAMPLES), `Locust's examples are not at ${DEBIAN_LOCUST_EXAMPLES}: run scripts/setup.sh (Debian's python3-locust ships them)`);
   // A copy: importing writes bytecode beside the files, and the examples may import each other.
   const copy = await mkdtemp(path.join(os.tmpdir(), 'locust-studio-examples-'));
   t.after(() => rm(copy, { recursive: true, force: true }));
-  await cp(DEBIAN_LOCUST_EXAMPLES, copy, { recursive: true });
+  await cp(examples, copy, { recursive: true });
   const files = pythonFiles(copy).sort();
-  assert.ok(files.length >= 20, `Locust's examples: ${files.length} Python files in ${DEBIAN_LOCUST_EXAMPLES}`);
+  assert.ok(files.length >= 20, `${corpus}: ${files.length} Python files in ${examples}`);
   const problems: string[] = [];
   const skipped = new Map<string, string[]>();
   const skip = (name: string, reason: string) => skipped.set(reason, [...(skipped.get(reason) ?? []), name]);
@@ -429,11 +430,26 @@ for (const locust of locustsFor('smoke')) test(titled(locust, "the model agrees 
   };
   await Promise.all([worker(), worker()]);
   const skippedCount = [...skipped.values()].reduce((sum, names) => sum + names.length, 0);
-  t.diagnostic(`agreement: ${agreed} of ${compared} files compared (${compared ? Math.round((100 * agreed) / compared) : 0} %); ${skippedCount} of ${files.length} skipped`);
+  t.diagnostic(`${corpus}: agreement ${agreed} of ${compared} files compared (${compared ? Math.round((100 * agreed) / compared) : 0} %); ${skippedCount} of ${files.length} skipped`);
   for (const [reason, names] of skipped) t.diagnostic(`skipped (${names.length}): ${reason}: ${names.join(', ')}`);
   assert.equal(compared + skippedCount, files.length);
-  assert.ok(compared >= 15, `only ${compared} of Locust's examples could be compared`);
+  assert.ok(compared >= 15, `only ${compared} of ${corpus} could be compared`);
   assert.deepEqual(problems, []);
+}
+
+// Debian's examples (2.12.1), on every Locust of the matrix.
+for (const locust of locustsFor('smoke')) test(titled(locust, `the model agrees with Locust on Locust ${DEBIAN_LOCUST}'s own examples (those this Locust imports)`), { timeout: 900_000 }, async (t) => {
+  assert.ok(existsSync(DEBIAN_LOCUST_EXAMPLES), `Locust's examples are not at ${DEBIAN_LOCUST_EXAMPLES}: run scripts/setup.sh (Debian's python3-locust ships them)`);
+  await agreeOnExamples(t, locust, DEBIAN_LOCUST_EXAMPLES, `Locust ${DEBIAN_LOCUST}'s examples`);
+});
+
+// The newest language (MarkovTaskSet, contrib users, pytest-style files…): the examples of the newest Locust Debian packages, on the
+// newest Locust of the matrix.
+const NEWEST_EXAMPLES = newestLocustExamples();
+const NEWEST = locustsFor('smoke').find((locust) => locust.role === 'newest')!;
+test(titled(NEWEST, `the model agrees with Locust on Locust ${NEWEST_EXAMPLES.version ?? '(not fetched)'}'s own examples, from Debian unstable (those this Locust imports)`), { timeout: 900_000 }, async (t) => {
+  assert.ok(NEWEST_EXAMPLES.version && existsSync(NEWEST_EXAMPLES.dir), `the examples of Debian unstable's Locust are not at ${NEWEST_EXAMPLES.dir}: run scripts/setup.sh (it fetches them)`);
+  await agreeOnExamples(t, NEWEST, NEWEST_EXAMPLES.dir, `Locust ${NEWEST_EXAMPLES.version}'s examples`);
 });
 
 // "Show Locust's Task Ratios": the runner side asks the real Locust and sets its ratios beside the model's.

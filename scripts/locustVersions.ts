@@ -35,6 +35,25 @@ export function newestLocustExamples(): { dir: string; version: string | undefin
 export const PYPI_LOCUSTS = { newest: '2.47.0', middle: '2.32.10' } as const;
 /** debugpy in each virtual environment, for "Debug task" under that Locust. */
 export const DEBUGPY_VERSION = '1.8.22';
+/**
+ * What Locust's own examples of its contrib User classes import besides Locust: Locust's extras (dns, milvus, mqtt, qdrant) and the
+ * clients of the other contrib users and examples, pinned. They go in a second environment of the newest Locust, the model
+ * oracle's, so that those examples import; the runner tests use the plain one, as most users have it.
+ */
+export const CONTRIB_EXAMPLE_REQUIREMENTS = [
+  'dnspython==2.9.2',
+  'pymilvus==3.0.2',
+  'paho-mqtt==2.2.0',
+  'qdrant-client==1.20.0',
+  'pymongo==4.20.1',
+  'psycopg[binary]==3.3.9',
+  'grpcio==1.85.3',
+  'grpc-interceptor==0.15.4',
+  'protobuf==7.36.2',
+  'httpx==0.29.0',
+  'openai==3.63.0',
+  'pyquery==2.1.0',
+] as const;
 /** Locust 2.46+ needs Python 3.11 or newer; the older pins run on it too. */
 const MIN_PYTHON: readonly [number, number] = [3, 11];
 
@@ -51,6 +70,11 @@ export interface LocustInstall {
 /** Where the virtual environment of a PyPI Locust lives (outside the repository, reused by later runs). */
 export function venvDir(version: string): string {
   return path.join(cacheRoot(), `locust-${version}`);
+}
+
+/** The newest Locust with CONTRIB_EXAMPLE_REQUIREMENTS: the interpreter the model oracle imports the newest examples with. */
+export function contribExamplesPython(): string {
+  return path.join(`${venvDir(PYPI_LOCUSTS.newest)}-contrib`, 'bin', 'python');
 }
 
 /** Every Locust the runner is tested on, Debian's first, then the PyPI ones from newest to middle. */
@@ -70,9 +94,9 @@ export function locustMatrix(): LocustInstall[] {
 
 const say = (message: string): void => console.log(`[setup] ${message}`);
 
+/** What an environment was made with: the pip requirements, in order. */
 interface Marker {
-  locust: string;
-  debugpy: string;
+  requirements: string[];
 }
 
 /** Written last by an install: its presence with the pinned versions means the environment is complete. */
@@ -80,11 +104,11 @@ function markerFile(dir: string): string {
   return path.join(dir, '.install-complete');
 }
 
-function isInstalled(dir: string, version: string): boolean {
+function isInstalled(dir: string, requirements: readonly string[]): boolean {
   if (!existsSync(path.join(dir, 'bin', 'python'))) return false;
   try {
     const marker = JSON.parse(readFileSync(markerFile(dir), 'utf8')) as Partial<Marker>;
-    return marker.locust === version && marker.debugpy === DEBUGPY_VERSION;
+    return JSON.stringify(marker.requirements) === JSON.stringify(requirements);
   } catch {
     return false;
   }
@@ -119,14 +143,26 @@ async function step(command: string, args: string[], logFile: string, cwd?: stri
 }
 
 /** Creates the virtual environment of one PyPI Locust (with debugpy) unless a complete one is there already. */
-export async function ensureLocust(version: string): Promise<string> {
-  const dir = venvDir(version);
+export function ensureLocust(version: string): Promise<string> {
+  return ensureEnvironment(venvDir(version), version, [`locust==${version}`, `debugpy==${DEBUGPY_VERSION}`], `Locust ${version} and debugpy ${DEBUGPY_VERSION}`);
+}
+
+/** The model oracle's environment of the newest Locust, with what Locust's contrib examples import. */
+export async function ensureContribExamplesLocust(): Promise<string> {
+  const version = PYPI_LOCUSTS.newest;
+  const python = contribExamplesPython();
+  const requirements = [`locust[dns,milvus,mqtt,qdrant]==${version}`, ...CONTRIB_EXAMPLE_REQUIREMENTS];
+  return ensureEnvironment(path.dirname(path.dirname(python)), version, requirements, `Locust ${version} with the libraries of its contrib examples`);
+}
+
+/** A virtual environment of `requirements` in `dir`, whose Python imports Locust `version`, unless a complete one is there already. */
+async function ensureEnvironment(dir: string, version: string, requirements: readonly string[], what: string): Promise<string> {
   const python = path.join(dir, 'bin', 'python');
-  if (isInstalled(dir, version)) return python;
+  if (isInstalled(dir, requirements)) return python;
   const lock = await acquireLock(`${dir}.lock`, say);
   try {
     // Another setup may have finished this install while this one waited for the lock.
-    if (isInstalled(dir, version)) return python;
+    if (isInstalled(dir, requirements)) return python;
     const started = Date.now();
     const base = baseInterpreter();
     if (existsSync(dir)) {
@@ -135,21 +171,23 @@ export async function ensureLocust(version: string): Promise<string> {
     }
     await mkdir(dir, { recursive: true });
     const logFile = path.join(dir, 'install.log');
-    say(`installing Locust ${version} and debugpy ${DEBUGPY_VERSION} from PyPI into ${dir} (Python ${base}; log: ${logFile})`);
+    say(`installing ${what} from PyPI into ${dir} (Python ${base}; log: ${logFile})`);
     await step(base, ['-m', 'venv', dir], logFile);
-    await step(python, ['-m', 'pip', 'install', `locust==${version}`, `debugpy==${DEBUGPY_VERSION}`], logFile);
-    // The interpreter must import both, and report the pinned Locust (a resolver surprise would show here).
-    const check = spawnSync(python, ['-c', "import importlib.metadata as m, locust, debugpy; print(m.version('locust'))"], { encoding: 'utf8' });
+    await step(python, ['-m', 'pip', 'install', ...requirements], logFile);
+    // The interpreter must report the pinned Locust (a resolver surprise would show here).
+    const check = spawnSync(python, ['-c', "import importlib.metadata as m, locust; print(m.version('locust'))"], { encoding: 'utf8' });
     if (check.status !== 0 || check.stdout.trim() !== version) {
-      throw new Error(`the environment ${dir} does not import Locust ${version} and debugpy: ${(check.stderr || check.stdout).trim()}`);
+      throw new Error(`the environment ${dir} does not import Locust ${version}: ${(check.stderr || check.stdout).trim()}`);
     }
-    await writeFile(markerFile(dir), JSON.stringify({ locust: version, debugpy: DEBUGPY_VERSION } satisfies Marker) + '\n');
-    say(`Locust ${version} installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    await writeFile(markerFile(dir), JSON.stringify({ requirements: [...requirements] } satisfies Marker) + '\n');
+    say(`${what} installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     return python;
   } finally {
     await lock.release();
   }
 }
+
+// ---------------------------------------------------------------------------------------------- Locust's newest examples
 
 interface ExamplesMarker {
   version: string;
@@ -232,6 +270,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   for (const version of Object.values(PYPI_LOCUSTS)) say(`Locust ${version} (PyPI): ${await ensureLocust(version)}`);
+  say(`Locust ${PYPI_LOCUSTS.newest} with its contrib examples' libraries (the model oracle's): ${await ensureContribExamplesLocust()}`);
   await ensureNewestExamples();
 }
 

@@ -12,6 +12,8 @@ export interface ContribUser {
   clientMethods: Record<string, ApiEntry>;
   /** Methods of the User itself that record a request in the statistics (`self.search(...)`). */
   userMethods: Record<string, ApiEntry>;
+  /** `on_stop` defined by Locust's class itself (closing its client): a class of the file inherits it. */
+  closesOnStop?: true;
 }
 
 const RECORDED = 'Recorded in the statistics like a request';
@@ -110,6 +112,7 @@ export const CONTRIB_USERS: Record<ContribUserName, ContribUser> = {
       signature: 'class MongoDBUser(User)  # conn_string, db_name; self.client: pymongo MongoClient',
       text: 'A simulated MongoDB client (needs `pymongo`). Set `conn_string` and `db_name` on the class; `self.client.execute_query(collection, query)` runs a find and records it.',
     },
+    closesOnStop: true,
     clientAttribute: 'client',
     clientMethods: {
       execute_query: {
@@ -129,6 +132,7 @@ export const CONTRIB_USERS: Record<ContribUserName, ContribUser> = {
       signature: 'class PostgresUser(User)  # conn_string; self.client: a psycopg connection wrapper',
       text: 'A simulated PostgreSQL client (needs `psycopg`). Set `conn_string` on the class; `self.client.execute_query(sql)` runs a statement and records it.',
     },
+    closesOnStop: true,
     clientAttribute: 'client',
     clientMethods: {
       execute_query: {
@@ -145,6 +149,7 @@ export const CONTRIB_USERS: Record<ContribUserName, ContribUser> = {
       signature: 'class MilvusUser(User)  # __init__(environment, uri, token, collection_name, db_name, timeout, schema, index_params)',
       text: 'A simulated Milvus vector-database client (needs `pymilvus`). A subclass passes the connection to `super().__init__`; the user\'s own methods (`self.search`, `self.insert`…) call the client and record each operation.',
     },
+    closesOnStop: true,
     clientAttribute: 'client',
     clientMethods: {},
     userMethods: {
@@ -165,6 +170,7 @@ export const CONTRIB_USERS: Record<ContribUserName, ContribUser> = {
       signature: 'class QdrantUser(User)  # url, api_key, collection_name, timeout, vectors_config, client_kwargs, collection_kwargs',
       text: 'A simulated Qdrant vector-database client (needs `qdrant-client`). Set `collection_name` (required) and `url` on the class; the user\'s own methods (`self.search`, `self.upsert`…) record each operation.',
     },
+    closesOnStop: true,
     clientAttribute: 'client',
     clientMethods: {},
     userMethods: {

@@ -1233,6 +1233,7 @@ class ClassReader {
     private readonly tagsByName: Map<string, string[]>,
     private readonly classNamed: Map<string, ClassNode>,
     private readonly names: ModuleNames,
+    private readonly imports: Imports,
     /** `Owner.host = …` at module level: it overrides what the class body of `Owner` (of the file, or Locust's) says. */
     private readonly hostsSetAfter: ReadonlyMap<string, string | null> = new Map(),
   ) {}
@@ -1425,7 +1426,20 @@ class ClassReader {
       if (!resolved.onStop && own.onStop) resolved.onStop = shiftRange(own.onStop, c.origin);
       if (own.tick) resolved.hasTick = true;
     }
+    // A contrib User class of Locust that closes its client in its own on_stop: the class inherits it (its range: the class).
+    if (!resolved.onStop && this.inheritsContribOnStop(cls)) resolved.onStop = shiftRange(cls.facts.range, cls.origin);
     return resolved;
+  }
+
+  /** Whether a class from elsewhere in `cls`'s bases (or its file bases' bases) is a contrib User class with an on_stop of its own. */
+  private inheritsContribOnStop(cls: TreeClass): boolean {
+    const order = methodResolutionOrder(cls, this.basesOf, this.orders);
+    return order.some((c) => {
+      if (typeof c !== 'string') return false;
+      const parts = c.split('.');
+      const kind = resolveBase({ type: parts.length > 1 ? 'attribute' : 'identifier', text: c, attribute: parts.at(-1)! }, this.imports);
+      return !!kind && isContribUser(kind) && CONTRIB_USERS[kind].closesOnStop === true;
+    });
   }
 
   /** A class's bases: the file's class of that name, or the name as written for a class from elsewhere. */
@@ -1608,7 +1622,7 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
   }
 
   const kinds = classifyClasses(classes, imports);
-  const reader = new ClassReader(tagsByName, classNamed, names, hostsSetAfter);
+  const reader = new ClassReader(tagsByName, classNamed, names, imports, hostsSetAfter);
 
   const taskSets = new Map<ClassNode, TaskSetInfo>();
   for (const [cls, kind] of kinds) {

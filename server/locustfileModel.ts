@@ -1235,7 +1235,7 @@ class ClassReader {
     private readonly names: ModuleNames,
     private readonly imports: Imports,
     /** `Owner.host = …` at module level: it overrides what the class body of `Owner` (of the file, or Locust's) says. */
-    private readonly hostsSetAfter: ReadonlyMap<string, string | null> = new Map(),
+    private readonly hostsSetAfter: ReadonlyMap<string, string | null>,
   ) {}
 
   /** What names mean in a class body: its own assignments, then the module's names bound before the class. */
@@ -1426,20 +1426,14 @@ class ClassReader {
       if (!resolved.onStop && own.onStop) resolved.onStop = shiftRange(own.onStop, c.origin);
       if (own.tick) resolved.hasTick = true;
     }
-    // A contrib User class of Locust that closes its client in its own on_stop: the class inherits it (its range: the class).
-    if (!resolved.onStop && this.inheritsContribOnStop(cls)) resolved.onStop = shiftRange(cls.facts.range, cls.origin);
-    return resolved;
-  }
-
-  /** Whether a class from elsewhere in `cls`'s bases (or its file bases' bases) is a contrib User class with an on_stop of its own. */
-  private inheritsContribOnStop(cls: TreeClass): boolean {
-    const order = methodResolutionOrder(cls, this.basesOf, this.orders);
-    return order.some((c) => {
-      if (typeof c !== 'string') return false;
-      const parts = c.split('.');
-      const kind = resolveBase({ type: parts.length > 1 ? 'attribute' : 'identifier', text: c, attribute: parts.at(-1)! }, this.imports);
+    // A contrib User class of Locust that closes its client in its own on_stop: the class inherits it (its range: the class). The
+    // bases from elsewhere are those of the classes in the order (just `cls` when it has no base in the file).
+    const closesOnStop = (base: BaseRef) => {
+      const kind = resolveBase(base, this.imports);
       return !!kind && isContribUser(kind) && CONTRIB_USERS[kind].closesOnStop === true;
-    });
+    };
+    if (!resolved.onStop && order.some((c) => typeof c !== 'string' && c.baseRefs.some(closesOnStop))) resolved.onStop = shiftRange(cls.facts.range, cls.origin);
+    return resolved;
   }
 
   /** A class's bases: the file's class of that name, or the name as written for a class from elsewhere. */

@@ -155,13 +155,23 @@ export async function runCommand(page: Page, title: string, timeout = 30_000): P
   await pickFromQuickInput(page, 'F1', `>${title}`, new RegExp(`^${escapeRegExp(title)}$`), timeout);
 }
 
-/** Opens a workspace file by its path relative to the folder through quick open (Ctrl+P), and waits for its editor. */
+/** The language mode the status bar shows once VS Code knows a file's language, by file extension. */
+const LANGUAGE_MODES: Record<string, string> = { '.py': 'Python' };
+
+/**
+ * Opens a workspace file by its path relative to the folder through quick open (Ctrl+P), and waits for its editor
+ * and, for the file kinds in LANGUAGE_MODES, for its language mode: in a workbench that has just started, a file can
+ * open as plain text before the built-in language extensions are read, and commands shown only for Python
+ * (`editorLangId == python`) are missing from the palette until then.
+ */
 export async function openFile(page: Page, relativePath: string, timeout = 30_000): Promise<void> {
   const base = path.posix.basename(relativePath);
   await closeQuickInput(page);
   await pickFromQuickInput(page, 'Control+P', relativePath, new RegExp(`^${escapeRegExp(base)}$`), timeout);
   await page.locator(`.tabs-container .tab.active[data-resource-name="${base}"]`).waitFor({ state: 'visible', timeout });
   await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ state: 'visible', timeout });
+  const mode = LANGUAGE_MODES[path.posix.extname(base)];
+  if (mode) await page.locator('#status\\.editor\\.mode').getByText(mode, { exact: true }).waitFor({ state: 'visible', timeout });
 }
 
 /** Waits for a code lens whose text contains `text` in a visible editor, and returns it. */

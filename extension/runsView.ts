@@ -85,7 +85,23 @@ export class RunsView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
 
   private refreshSoon(): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.refresh(), REFRESH_DEBOUNCE_MS);
+    this.timer = setTimeout(() => void this.refreshIfChanged(), REFRESH_DEBOUNCE_MS);
+  }
+
+  /**
+   * After a watcher event: lists again and re-renders only when the listing differs. Our own writes (a pin, a name)
+   * have already refreshed the view, and a needless re-render closes the context menu the user has just opened.
+   */
+  private async refreshIfChanged(): Promise<void> {
+    this.timer = undefined;
+    const shown = this.listing;
+    if (!shown) return this.refresh();
+    const fresh = this.list();
+    const [before, after] = await Promise.all([shown.catch(() => undefined), fresh.catch(() => undefined)]);
+    if (this.listing !== shown) return; // refreshed meanwhile
+    if (before && after && JSON.stringify(before) === JSON.stringify(after)) return;
+    this.listing = fresh;
+    this.changed.fire(undefined);
   }
 
   /** A watcher on the run folder: record folders coming and going, meta.json written when a run starts or ends, history.json. */
@@ -101,17 +117,20 @@ export class RunsView implements vscode.TreeDataProvider<Node>, vscode.Disposabl
   }
 
   private load(): Promise<Listing> {
-    this.listing ??= (async () => {
-      const folder = this.host.runFolder();
-      this.watch(folder);
-      const started = Date.now();
-      const [{ runs, skipped }, { history, problem }] = await Promise.all([listRuns(folder), readHistory(folder)]);
-      if (problem) logChannel().warn(`Runs view: ${problem} (in ${folder}); pins and labels are not shown.`);
-      for (const s of skipped) logChannel().debug(`Runs view: skipped ${s.dir}: ${s.reason}`);
-      logChannel().debug(`Runs view: ${runs.length} runs listed from ${folder} in ${Date.now() - started} ms`);
-      return { folder, groups: groupRuns(runs), skipped, history, historyProblem: problem };
-    })();
+    this.listing ??= this.list();
     return this.listing;
+  }
+
+  /** Reads the run folder of the moment (and watches it). */
+  private async list(): Promise<Listing> {
+    const folder = this.host.runFolder();
+    this.watch(folder);
+    const started = Date.now();
+    const [{ runs, skipped }, { history, problem }] = await Promise.all([listRuns(folder), readHistory(folder)]);
+    if (problem) logChannel().warn(`Runs view: ${problem} (in ${folder}); pins and labels are not shown.`);
+    for (const s of skipped) logChannel().debug(`Runs view: skipped ${s.dir}: ${s.reason}`);
+    logChannel().debug(`Runs view: ${runs.length} runs listed from ${folder} in ${Date.now() - started} ms`);
+    return { folder, groups: groupRuns(runs), skipped, history, historyProblem: problem };
   }
 
   async getChildren(node?: Node): Promise<Node[]> {

@@ -146,17 +146,29 @@ function runRows(page: Page): Locator {
   return runsView(page).locator('.monaco-list-row[aria-level="2"]');
 }
 
-/** Opens a row's context menu and clicks an entry. */
-async function contextAction(page: Page, row: Locator, action: string): Promise<void> {
-  await row.click({ button: 'right' });
+/**
+ * Chooses `action` from the row's context menu until `effect` shows. A menu that closes before its entry is chosen
+ * (the tree re-rendered under it) is opened again, as a user would; an action that ran is never repeated after its effect.
+ */
+async function contextAction(page: Page, row: Locator, action: string, effect: Locator): Promise<void> {
   const item = page.locator('.context-view .monaco-menu .action-item', { hasText: new RegExp(`^${action.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) }).first();
-  await item.waitFor({ state: 'visible', timeout: 15_000 });
-  // The menu lives in a shadow root whose host takes playwright's hit test, and ignores a synthetic click: the pointer
-  // focuses the entry (as a user's hover does) and Enter chooses it.
-  await item.hover({ force: true });
-  await item.and(page.locator('.focused')).waitFor({ state: 'visible', timeout: 15_000 });
-  await page.keyboard.press('Enter');
-  await item.waitFor({ state: 'hidden', timeout: 15_000 });
+  for (let attempt = 1; ; attempt++) {
+    await row.click({ button: 'right' });
+    await item.waitFor({ state: 'visible', timeout: 15_000 });
+    // The menu lives in a shadow root whose host takes playwright's hit test, and ignores a synthetic click: the pointer
+    // focuses the entry (as a user's hover does) and Enter chooses it.
+    await item.hover({ force: true });
+    await item.and(page.locator('.focused')).waitFor({ state: 'visible', timeout: 15_000 });
+    await page.keyboard.press('Enter');
+    await item.waitFor({ state: 'hidden', timeout: 15_000 });
+    try {
+      await effect.first().waitFor({ state: 'visible', timeout: 20_000 });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+      console.log(`[e2e] "${action}" showed no effect after attempt ${attempt}: choosing it again`);
+    }
+  }
 }
 
 /** Expands the Locust Runs section of the Explorer, as a user does, by its header. */
@@ -212,17 +224,15 @@ test(TEST_NAMES[1], { timeout: 3 * 60_000 }, async (t) => {
   await step(t, async (page) => {
     const rows = runRows(page);
     // The older run (second row) becomes the baseline.
-    await contextAction(page, rows.nth(1), 'Pin as Baseline');
     const pinned = runRows(page).filter({ has: page.locator('.codicon-pinned') });
-    await pinned.waitFor({ state: 'visible', timeout: 30_000 });
+    await contextAction(page, rows.nth(1), 'Pin as Baseline', pinned);
     assert.match((await pinned.getAttribute('aria-label')) ?? '', /: baseline · /);
     assert.equal(await runRows(page).filter({ has: page.locator('.codicon-pinned') }).count(), 1, 'one baseline');
     const history = JSON.parse(await readFile(path.join(path.dirname(records[0]!), 'history.json'), 'utf8')) as { baselines: Record<string, string> };
     assert.deepEqual(Object.values(history.baselines), [path.basename(records[0]!)], 'the older record is pinned in history.json');
 
-    await contextAction(page, pinned, 'Rename Run…');
     const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await contextAction(page, pinned, 'Rename Run…', input);
     await input.fill('before the cache');
     await page.keyboard.press('Enter');
     await runRows(page).filter({ hasText: 'before the cache' }).first().waitFor({ state: 'visible', timeout: 30_000 });
@@ -234,9 +244,8 @@ test(TEST_NAMES[1], { timeout: 3 * 60_000 }, async (t) => {
 test(TEST_NAMES[2], { timeout: 3 * 60_000 }, async (t) => {
   await step(t, async (page) => {
     const newest = runRows(page).filter({ hasNot: page.locator('.codicon-pinned') }).first();
-    await contextAction(page, newest, 'Compare with Baseline');
     const tab = page.locator('.tabs-container .tab', { hasText: /^Compare: before the cache ↔ / });
-    await tab.waitFor({ state: 'visible', timeout: 60_000 });
+    await contextAction(page, newest, 'Compare with Baseline', tab);
     const report = webviewFrame(page);
     await report.locator('body h1, body h2').first().waitFor({ state: 'visible', timeout: 30_000 });
     // The report's own styles apply under the panel's policy (allowed by hash): the page is not unstyled.

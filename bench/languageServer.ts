@@ -5,6 +5,10 @@ import { analyzeTree, buildModel } from '../server/locustfileModel';
 import { diagnosticsFor } from '../server/diagnostics';
 import { DocumentAnalyses } from '../server/documentAnalysis';
 import { codeLensesFor } from '../server/codeLenses';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /** A locustfile of about `lines` lines: many User classes with decorated, tagged tasks and a TaskSet each. */
 export function generatedLocustfile(lines: number): string {
@@ -114,6 +118,62 @@ export async function benchLanguageServer(rounds = 15): Promise<void> {
     analyses.forget(uri);
     const e = median(editTimes);
     console.log(`language server: ${label} ${e.toFixed(1)} ms ${goal(e, 5)}, ratio to bare parse ${(e / p).toFixed(2)}`);
+  }
+  await benchProjectModules(parser, rounds);
+}
+
+/**
+ * A locustfile whose 50 User classes derive from a 2,000-line module beside it: one character typed in the locustfile (the module
+ * is only checked, by its modification time) and one typed in the module open in the editor (it is read again, and the locustfile
+ * analysed again), each → the locustfile's new lenses, against the bare parse of the module.
+ */
+async function benchProjectModules(parser: Awaited<ReturnType<typeof pythonParser>>, rounds: number): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'locust-studio-bench-project-'));
+  try {
+    const module = generatedLocustfile(2_000);
+    const users = [...module.matchAll(/^class (User\d+)\(/gm)].map((m) => m[1]!).slice(0, 50);
+    const subclass = (user: string) => `class My${user}(${user}):\n    @task\n    def extra(self):\n        self.client.get("/extra")\n`;
+    const locustfile = ['from locust import task', `from common import ${users.join(', ')}`, '', ...users.map(subclass)].join('\n');
+    writeFileSync(path.join(dir, 'common.py'), module);
+    writeFileSync(path.join(dir, 'locustfile.py'), locustfile);
+    const moduleParse: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const start = performance.now();
+      parser.parse(module)?.delete();
+      moduleParse.push(performance.now() - start);
+    }
+    const p = median(moduleParse);
+    const uri = pathToFileURL(path.join(dir, 'locustfile.py')).href;
+    const commonUri = pathToFileURL(path.join(dir, 'common.py')).href;
+    const analyses = new DocumentAnalyses();
+    analyses.openDocument(uri, 'python', 1, locustfile);
+    const lensesNow = async () => {
+      const analysis = await analyses.analysisOf(uri);
+      const runLenses = analysis ? codeLensesFor(analysis.model).filter((l) => l.command?.title.includes('Run load test')).length : 0;
+      if (runLenses <= users.length) throw new Error(`${runLenses} run lenses: the User classes with bases in the module were not read`);
+    };
+    // Each round types one character at the start of `line` of `target`, then deletes it again.
+    const timed = async (target: string, line: number) => {
+      const times: number[] = [];
+      for (let i = 0; i < rounds * 2 + 2; i++) {
+        const start = performance.now();
+        const at = { line, character: 0 };
+        analyses.changeDocument(target, i + 2, [i % 2 === 0 ? { range: { start: at, end: at }, text: '#' } : { range: { start: at, end: { line, character: 1 } }, text: '' }]);
+        await lensesNow();
+        if (i >= 2) times.push(performance.now() - start);
+      }
+      return median(times);
+    };
+    await lensesNow();
+    const inLocustfile = await timed(uri, 2);
+    analyses.openDocument(commonUri, 'python', 1, module);
+    const inModule = await timed(commonUri, 1);
+    console.log(
+      `language server, 50 User classes with bases in a ${module.split('\n').length}-line module: edit in the locustfile → lenses ${inLocustfile.toFixed(1)} ms, ` +
+        `ratio to the module's bare parse ${(inLocustfile / p).toFixed(2)}; edit in the open module → the locustfile's lenses ${inModule.toFixed(1)} ms, ratio ${(inModule / p).toFixed(2)}`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -10,6 +10,8 @@ export function createLanguageClient(context: vscode.ExtensionContext): Language
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=127.0.0.1:6019'] } },
   };
+  const watcher = vscode.workspace.createFileSystemWatcher('**/*.py');
+  context.subscriptions.push(watcher);
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { language: 'python', scheme: 'file' },
@@ -18,6 +20,8 @@ export function createLanguageClient(context: vscode.ExtensionContext): Language
       { scheme: 'file', pattern: '**/locust.conf' },
       { scheme: 'file', pattern: '**/pyproject.toml' },
     ],
+    // A locustfile's User classes may derive from classes of the project's other modules: the server hears when they change.
+    synchronize: { fileEvents: watcher },
     outputChannel: logChannel(),
     middleware: {
       // Run and debug lenses execute workspace code: none in an untrusted workspace, and none the user turned off.

@@ -75,6 +75,7 @@ export class RequestLineStats {
     this.siteLines = model.requests.map((s) => s.range.start.line);
     const seen = new Set<string>();
     this.tasksOfFile = [...model.users.flatMap((u) => u.tasks), ...model.taskSets.flatMap((s) => s.tasks)].filter((t) => {
+      if (t.uri) return false; // inherited from another file: its lines are there
       const key = `${t.range.start.line}:${t.range.start.character}`;
       return !seen.has(key) && seen.add(key);
     });

@@ -27,6 +27,8 @@ export interface TaskInfo {
   unknownWeight: UnknownNumber | null;
   tags: string[];
   range: SourceRange;
+  /** Set when the task is inherited from a class of another file (`from common import BaseUser`): `range` is in that file. */
+  uri?: string;
 }
 
 /**
@@ -104,6 +106,8 @@ export interface TaskSetInfo extends LifecycleMethods {
   /** Null: the TaskSet has none of its own, so the User's applies. */
   waitTime: WaitTimeInfo | null;
   range: SourceRange;
+  /** Set when the TaskSet is defined in another file of the project: `range`, and its tasks' and states', are in that file. */
+  uri?: string;
 }
 
 /**

@@ -135,8 +135,11 @@ function taskLenses(model: LocustfileModel, runnable: UserClassInfo[]): CodeLens
     while (queue.length > 0) {
       const { tasks, path } = queue.shift()!;
       for (const task of tasks) {
+        // A task inherited from another file has its lenses there (its range is in that file).
+        if (task.uri) continue;
         const set = sets.get(task.name);
-        if (!set) add(user, task, path);
+        // A TaskSet of another file is run from its entry here, like a task: its own tasks have their lenses there.
+        if (!set || set.uri) add(user, task, path);
         else if (!entered.has(set.name)) {
           entered.add(set.name);
           queue.push({ tasks: set.tasks, path: [...path, set.name] });

@@ -773,7 +773,8 @@ class Collector {
     }
     if (kind === 'LoadTestShape') {
       const shape = this.model.shapes.find((s) => s.name === cls.name && s.range.start.line === cls.node.startPosition.row);
-      if (shape && !shape.hasTick) {
+      // A tick() of a base in another module may come from where that module's reading stops: only the file's own are judged.
+      if (shape && !shape.hasTick && !this.facts.projectDerived.has(cls)) {
         this.diagnostics.push(
           diagnostic(nameNode, DiagnosticSeverity.Error, 'shape-without-tick', `\`${cls.name}\` has no \`tick()\` method: Locust calls it every second to get \`(users, spawn_rate)\` and fails without it. Add \`def tick(self)\`.`, {
             legacy: false,
@@ -802,7 +803,7 @@ class Collector {
     }
     const user = this.model.users.find((u) => u.name === cls.name && u.range.start.line === cls.node.startPosition.row);
     if (user && !user.abstract && user.tasks.length > 0) this.baseUserCheck(cls, user, nameNode);
-    if (user && !user.abstract && user.tasks.length === 0 && !nestedTaskSet && !this.declaresTasksDynamically(cls)) {
+    if (user && !user.abstract && user.tasks.length === 0 && !nestedTaskSet && !this.declaresTasksDynamically(cls) && !this.facts.projectDerived.has(cls)) {
       this.diagnostics.push(
         diagnostic(
           nameNode,
@@ -1051,7 +1052,8 @@ class Collector {
     if (runnable.length === 0 || hostSomewhere) return;
     for (const user of runnable) {
       const cls = this.facts.classes.find((c) => c.name === user.name && c.node.startPosition.row === user.range.start.line);
-      if (!cls || !isHttp(user)) continue;
+      // A base of another module may set its host in a way only running it tells (an environment variable, a setting).
+      if (!cls || !isHttp(user) || this.facts.projectDerived.has(cls)) continue;
       this.diagnostics.push(
         diagnostic(cls.node.childForFieldName('name') ?? cls.node, DiagnosticSeverity.Information, 'no-host', `No \`host\` is set for \`${user.name}\` (nor in a locust.conf beside this file): Locust needs one for relative URLs. Set \`host = "..."\` here, or pass \`--host\` when you run.`, {
           legacy: false,

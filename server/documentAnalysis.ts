@@ -1,10 +1,12 @@
 // Owns the open documents and their parses: incremental tree-sitter re-parse on edits, one model per document version.
-import { Edit, type Point, type Tree } from 'web-tree-sitter';
+import { Edit, type Parser, type Point, type Tree } from 'web-tree-sitter';
 import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import type { Diagnostic } from 'vscode-languageserver';
 import type { LocustfileModel } from '../protocol/model';
+import { fileURLToPath } from 'node:url';
 import { pythonParser } from './parser';
-import { analyzeTree, ModelCache, type LocustfileFacts } from './locustfileModel';
+import { analyzeTree, ModelCache, projectSignatureOf, type LocustfileFacts } from './locustfileModel';
+import { ProjectModules } from './projectModules';
 import { diagnosticsFor, type DiagnosticOptions } from './diagnostics';
 
 /** Everything the features read for one version of a document. */
@@ -22,7 +24,9 @@ interface OpenDocument {
   stale: boolean;
   analysis: Analysis | null;
   cache: ModelCache;
-  diagnostics: { version: number; list: Diagnostic[] } | null;
+  diagnostics: { analysis: Analysis; list: Diagnostic[] } | null;
+  /** Tells this opening of the document from an earlier one (versions start again when it is reopened). */
+  opening: number;
 }
 
 /**
@@ -50,10 +54,33 @@ export class DocumentAnalyses {
   /** How many parses reused an old tree; tests and the benchmark read it to prove edits are incremental. */
   incrementalParses = 0;
   fullParses = 0;
+  private openings = 0;
+  private project: ProjectModules | undefined;
 
   openDocument(uri: string, languageId: string, version: number, text: string): void {
     this.forget(uri);
-    this.open.set(uri, { document: TextDocument.create(uri, languageId, version, text), tree: null, stale: false, analysis: null, cache: new ModelCache(), diagnostics: null });
+    const document = TextDocument.create(uri, languageId, version, text);
+    this.open.set(uri, { document, tree: null, stale: false, analysis: null, cache: new ModelCache(), diagnostics: null, opening: ++this.openings });
+  }
+
+  /** An open document's text, by its file's path: the project modules are read from the editor before the disk. */
+  private openText(file: string): { text: string; stamp: string } | undefined {
+    for (const entry of this.open.values()) {
+      if (!entry.document.uri.startsWith('file:') || fileURLToPath(entry.document.uri) !== file) continue;
+      return { text: entry.document.getText(), stamp: `${entry.opening}.${entry.document.version}` };
+    }
+    return undefined;
+  }
+
+  /** The project modules the documents import, read from the open documents first (made once the parser is loaded). */
+  private projectModules(parser: Parser): ProjectModules {
+    this.project ??= new ProjectModules(parser, (file) => this.openText(file));
+    return this.project;
+  }
+
+  /** What the project modules a file imports are now (see projectSignatureOf). */
+  private projectSignatureOf(uri: string, facts: LocustfileFacts): string {
+    return projectSignatureOf(facts.imports, this.project?.forFile(uri));
   }
 
   /** Applies LSP content changes; incremental ones are mirrored on the old tree with `tree.edit`. */
@@ -120,18 +147,30 @@ export class DocumentAnalyses {
     const parser = await pythonParser();
     const entry = this.open.get(uri);
     if (!entry) return undefined;
-    if (entry.analysis?.document.version === entry.document.version && entry.analysis.document === entry.document) return entry.analysis;
-    const oldTree = entry.stale ? entry.tree : null;
-    const tree = parser.parse(entry.document.getText(), oldTree);
-    if (!tree) throw new Error(`tree-sitter returned no tree for ${uri}`);
-    if (oldTree) this.incrementalParses++;
-    else this.fullParses++;
-    entry.tree?.delete();
-    entry.tree = tree;
-    entry.stale = false;
-    const { model, facts } = analyzeTree(tree, uri, entry.document.version, entry.cache);
+    const project = this.projectModules(parser);
+    const known = entry.analysis;
+    if (known?.document.version === entry.document.version && known.document === entry.document) {
+      // The same text: still its analysis unless a project module it imports has changed since.
+      if (this.projectSignatureOf(uri, known.facts) === known.facts.projectSignature) return known;
+    } else {
+      const oldTree = entry.stale ? entry.tree : null;
+      const tree = parser.parse(entry.document.getText(), oldTree);
+      if (!tree) throw new Error(`tree-sitter returned no tree for ${uri}`);
+      if (oldTree) this.incrementalParses++;
+      else this.fullParses++;
+      entry.tree?.delete();
+      entry.tree = tree;
+      entry.stale = false;
+    }
+    const tree = entry.tree!;
+    const { model, facts } = analyzeTree(tree, uri, entry.document.version, entry.cache, project.forFile(uri));
     entry.analysis = { document: entry.document, tree, model, facts };
     return entry.analysis;
+  }
+
+  /** Open documents whose analysis read a project module that has changed since (an open module edited, a file saved). */
+  outdatedByProject(): string[] {
+    return [...this.open.entries()].filter(([uri, entry]) => entry.analysis && this.projectSignatureOf(uri, entry.analysis.facts) !== entry.analysis.facts.projectSignature).map(([uri]) => uri);
   }
 
   async modelOf(uri: string): Promise<LocustfileModel | undefined> {
@@ -143,8 +182,8 @@ export class DocumentAnalyses {
     const analysis = await this.analysisOf(uri);
     const entry = this.open.get(uri);
     if (!analysis || !entry) return undefined;
-    if (entry.diagnostics?.version !== analysis.document.version) {
-      entry.diagnostics = { version: analysis.document.version, list: diagnosticsFor(analysis.tree, analysis.model, analysis.facts, options) };
+    if (entry.diagnostics?.analysis !== analysis) {
+      entry.diagnostics = { analysis, list: diagnosticsFor(analysis.tree, analysis.model, analysis.facts, options) };
     }
     return entry.diagnostics.list;
   }
@@ -153,15 +192,22 @@ export class DocumentAnalyses {
     this.open.get(uri)?.tree?.delete();
     this.open.delete(uri);
   }
+
+  /** The model of a file's text that no editor has open (a file on disk): analysed once, nothing kept but what it imports. */
+  async modelOfText(uri: string, text: string): Promise<LocustfileModel> {
+    const parser = await pythonParser();
+    const project = this.projectModules(parser);
+    const tree = parser.parse(text);
+    if (!tree) throw new Error(`tree-sitter returned no tree for ${uri}`);
+    try {
+      return analyzeTree(tree, uri, 0, undefined, project.forFile(uri)).model;
+    } finally {
+      tree.delete();
+    }
+  }
 }
 
-/** The model of a file's text that no editor has open (a file on disk): analysed once, nothing kept. */
-export async function modelOfText(uri: string, text: string): Promise<LocustfileModel | undefined> {
-  const analyses = new DocumentAnalyses();
-  analyses.openDocument(uri, 'python', 0, text);
-  try {
-    return await analyses.modelOf(uri);
-  } finally {
-    analyses.forget(uri);
-  }
+/** The model of a file's text that no editor has open, outside a language server (the command line). */
+export function modelOfText(uri: string, text: string): Promise<LocustfileModel> {
+  return new DocumentAnalyses().modelOfText(uri, text);
 }

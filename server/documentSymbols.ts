@@ -61,8 +61,11 @@ class OutlineBuilder {
     const here = new Map<TaskSetInfo, { symbol: DocumentSymbol; weight: number | undefined }>();
     const pending: [TaskSetInfo, DocumentSymbol][] = [];
     for (const task of tasks) {
+      // A task inherited from another file is in that file's outline.
+      if (task.uri) continue;
       const set = sets.get(task.name);
-      if (!set) {
+      // A TaskSet of another file is shown as its entry here; its contents are in that file's outline.
+      if (!set || set.uri) {
         symbols.push(this.symbol(task.name, detail([`weight ${task.weight ?? '?'}`, task.tags.length > 0 && `tags: ${task.tags.join(', ')}`]), SymbolKind.Method, task.range));
         continue;
       }
@@ -109,7 +112,7 @@ export function documentSymbolsFor(model: LocustfileModel, tree: Tree): Document
     const sets = byName(user.taskSets);
     const children = outline.tasks(user.tasks, sets, new Set());
     // TaskSets nested in the class that none of its tasks names (Locust does not run them), still part of the class.
-    for (const set of user.taskSets) if (!outline.placed.has(set)) children.push(outline.unused(set, sets));
+    for (const set of user.taskSets) if (!outline.placed.has(set) && !set.uri) children.push(outline.unused(set, sets));
     return outline.symbol(
       user.name,
       detail([user.base, user.abstract && 'abstract', user.weight !== null && `weight ${user.weight}`, user.unknownWeight && 'weight ?', user.fixedCount !== null && `fixed_count ${user.fixedCount}`, user.unknownFixedCount && 'fixed_count ?', user.waitTime && `wait ${describeWaitTime(user.waitTime)}`]),

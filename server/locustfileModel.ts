@@ -96,6 +96,57 @@ export interface Imports {
   any: boolean;
   /** Names imported from other modules (`from config import WEIGHT`), with the module: values only the running file knows. */
   foreign?: Map<string, string>;
+  /** The same names with the name each has in its module (`from common import Base as B`: B ↦ common's `Base`). */
+  imported?: Map<string, { module: string; name: string }>;
+  /** Modules other than locust imported whole, by the name bound (`import common` ↦ common, `import pkg.mod as m`: m ↦ pkg.mod). */
+  importedModules?: Map<string, string>;
+}
+
+/** A Locust class of another module of the project, as that module's own model reads it. */
+export interface ProjectClass {
+  kind: LocustName;
+  /** The file that defines it. */
+  uri: string;
+  /** A User class as its module resolves it (tasks, host, weight, wait_time…, what it inherits included). */
+  user?: UserClassInfo;
+  /** A TaskSet class as its module resolves it. */
+  taskSet?: TaskSetInfo;
+  /** A LoadTestShape with a `tick` of its own or inherited. */
+  hasTick?: boolean;
+}
+
+/** The project modules a file imports, as its Python would find them (see projectModules.ts). */
+export interface ProjectClasses {
+  /** The Locust class `name` of the module a file imports as `module`; undefined when it is no Locust class of a project file. */
+  classOf(module: string, name: string): ProjectClass | undefined;
+  /** What the files behind these module names are now (their stamps and their own imports'): it changes when one of them does. */
+  signature(modules: string[]): string;
+}
+
+/** Every module other than locust's that a file's imports may name: `from m import n` may mean m, or its submodule m.n. */
+export function projectImportsOf(imports: Imports): string[] {
+  return [
+    ...new Set([
+      ...[...(imports.imported?.values() ?? [])].flatMap(({ module, name }) => [module, submodule(module, name)]),
+      ...(imports.importedModules?.values() ?? []),
+    ]),
+  ];
+}
+
+/** What the project modules behind a file's imports are now ('' when it imports none): a reading of them is current while it is the same. */
+export function projectSignatureOf(imports: Imports, project: ProjectClasses | undefined): string {
+  const modules = projectImportsOf(imports);
+  return project && modules.length > 0 ? project.signature(modules) : '';
+}
+
+/** Whether a Locust name is one of its classes a class of a locustfile derives from (User, TaskSet, LoadTestShape…). */
+export function isLocustClassName(name: string): name is LocustName {
+  return CLASS_KINDS.has(name);
+}
+
+/** The module `from module import name` means when `name` is a submodule (`from . import common`, `from pkg import mod`). */
+export function submodule(module: string, name: string): string {
+  return module.endsWith('.') ? module + name : `${module}.${name}`;
 }
 
 export function rangeOf(node: Node): SourceRange {
@@ -122,7 +173,10 @@ function addImport(statement: Node, imports: Imports): void {
       for (const child of statement.namedChildren) {
         if (!child || child.id === moduleName?.id) continue;
         const bound = child.type === 'aliased_import' ? child.childForFieldName('alias')?.text : child.type === 'dotted_name' ? child.text : undefined;
-        if (bound) (imports.foreign ??= new Map()).set(bound, module);
+        const name = child.type === 'aliased_import' ? child.childForFieldName('name')?.text : bound;
+        if (!bound || !name) continue;
+        (imports.foreign ??= new Map()).set(bound, module);
+        (imports.imported ??= new Map()).set(bound, { module, name });
       }
       return;
     }
@@ -148,7 +202,13 @@ function addImport(statement: Node, imports: Imports): void {
     for (const child of statement.namedChildren) {
       if (!child) continue;
       const dotted = child.type === 'aliased_import' ? child.childForFieldName('name')?.text : child.text;
-      if (!dotted || !isLocustModule(dotted)) continue;
+      if (!dotted) continue;
+      if (!isLocustModule(dotted)) {
+        // `import pkg.mod` binds `pkg`; `import pkg.mod as m` binds `m` to pkg.mod.
+        const alias = child.type === 'aliased_import' ? child.childForFieldName('alias')?.text : undefined;
+        (imports.importedModules ??= new Map()).set(alias ?? dotted.split('.')[0]!, alias ? dotted : dotted.split('.')[0]!);
+        continue;
+      }
       imports.any = true;
       const alias = child.type === 'aliased_import' ? child.childForFieldName('alias')?.text : dotted.split('.')[0];
       if (alias) imports.modules.add(alias);
@@ -264,8 +324,8 @@ class TreeClass implements ClassNode {
   }
 }
 
-/** What kind of locust class each class of the file is, following base chains inside the file. */
-function classifyClasses(classes: ClassNode[], imports: Imports): Map<ClassNode, LocustName> {
+/** What kind of locust class each class of the file is, following base chains inside the file and into the project's modules. */
+function classifyClasses(classes: ClassNode[], imports: Imports, project: (base: string) => ProjectClass | undefined): Map<ClassNode, LocustName> {
   const kinds = new Map<ClassNode, LocustName>();
   const byName = new Map(classes.map((c) => [c.name, c]));
   let changed = true;
@@ -276,7 +336,7 @@ function classifyClasses(classes: ClassNode[], imports: Imports): Map<ClassNode,
       for (const base of cls.baseRefs) {
         const direct = resolveBase(base, imports);
         const inherited = base.type === 'identifier' ? byName.get(base.text) : undefined;
-        const kind = direct ?? (inherited && kinds.get(inherited));
+        const kind = direct ?? (inherited ? kinds.get(inherited) : project(base.text)?.kind);
         if (kind && CLASS_KINDS.has(kind)) {
           kinds.set(cls, kind);
           changed = true;
@@ -1067,6 +1127,10 @@ export interface LocustfileFacts {
   classNamed: Map<string, ClassNode>;
   /** Elements of THRESHOLDS (or its value) that are not string literals, for the diagnostics. */
   thresholdProblems: ThresholdProblem[];
+  /** What the project modules it imports were when it was read ('' when it imports none, or nothing resolves them). */
+  projectSignature: string;
+  /** Classes whose bases include a Locust class of another project module: what they inherit from there is read, not seen. */
+  projectDerived: Set<ClassNode>;
 }
 
 /** The model of one document. Tolerant of syntax errors: whatever parsed is kept. */
@@ -1236,6 +1300,8 @@ class ClassReader {
     private readonly imports: Imports,
     /** `Owner.host = …` at module level: it overrides what the class body of `Owner` (of the file, or Locust's) says. */
     private readonly hostsSetAfter: ReadonlyMap<string, string | null>,
+    /** The Locust class of another project module that a base written this way names. */
+    private readonly project: (base: string) => ProjectClass | undefined,
   ) {}
 
   /** What names mean in a class body: its own assignments, then the module's names bound before the class. */
@@ -1361,13 +1427,19 @@ class ClassReader {
     return this.body(cls).tasks.map((t) => ({ ...t, tags: [...t.tags] }));
   }
 
-  /** Tasks a class inherits from base classes of the same file (Locust puts base tasks first), then its own. */
+  /** Tasks a class inherits from base classes of the file or of project modules (Locust puts base tasks first), then its own. */
   allTasks(cls: TreeClass, seen = new Set<ClassNode>()): TaskInfo[] {
     const tasks: TaskInfo[] = [];
     seen.add(cls);
     for (const base of cls.baseRefs) {
       const parent = base.type === 'identifier' ? this.classNamed.get(base.text) : undefined;
-      if (!parent || seen.has(parent)) continue;
+      if (!parent) {
+        const other = this.project(base.text);
+        const inherited = other?.user?.tasks ?? other?.taskSet?.tasks ?? [];
+        tasks.push(...inherited.map((t) => ({ ...t, tags: [...t.tags], uri: t.uri ?? other!.uri })));
+        continue;
+      }
+      if (seen.has(parent)) continue;
       tasks.push(...this.allTasks(parent as TreeClass, seen));
     }
     tasks.push(...this.ownTasks(cls));
@@ -1389,8 +1461,15 @@ class ClassReader {
   attributes(cls: TreeClass): ResolvedAttributes {
     const resolved: ResolvedAttributes = { host: null, weight: null, fixedCount: null, unknownWeight: null, unknownFixedCount: null, waitTime: null, onStart: null, onStop: null, hasTick: false };
     // Most classes derive from locust's classes only: their own body is all there is to read.
-    const inFileBase = cls.baseRefs.some((base) => base.type === 'identifier' && this.classNamed.has(base.text));
-    const order = inFileBase || this.hostsSetAfter.size > 0 ? methodResolutionOrder(cls, this.basesOf, this.orders) : [cls];
+    const otherBase = cls.baseRefs.some((base) => (base.type === 'identifier' && this.classNamed.has(base.text)) || this.project(base.text));
+    const order = otherBase || this.hostsSetAfter.size > 0 ? methodResolutionOrder(cls, this.basesOf, this.orders) : [cls];
+    // What a class of another project module resolved (with its own bases) stands in for it; ranges there become the class's here.
+    const classRange = shiftRange(cls.facts.range, cls.origin);
+    const resolvedIn = (c: TreeClass | string) => {
+      if (typeof c !== 'string') return undefined;
+      const other = this.project(c);
+      return other?.user ?? other?.taskSet ?? (other?.hasTick ? { hasTick: true } : undefined);
+    };
     let host = false;
     const setAfter = (c: TreeClass | string) => this.hostsSetAfter.get(typeof c === 'string' ? c : c.nestedIn ? '' : c.name);
     // Every User class of Locust derives from User, which is where `host` is defined: last in the order.
@@ -1398,12 +1477,26 @@ class ClassReader {
     for (const c of root) {
       if (host) break;
       const after = setAfter(c);
+      const other = resolvedIn(c);
       if (after !== undefined) [host, resolved.host] = [true, after];
       else if (typeof c !== 'string' && c.facts.body.own.host !== undefined) [host, resolved.host] = [true, c.facts.body.own.host];
+      else if (other && 'host' in other && other.host !== null) [host, resolved.host] = [true, other.host];
     }
     let weight = false;
     let fixedCount = false;
     for (const c of order) {
+      const other = resolvedIn(c);
+      if (other) {
+        if ('weight' in other && !weight && (other.weight !== null || other.unknownWeight)) [weight, resolved.weight, resolved.unknownWeight] = [true, other.weight, other.unknownWeight];
+        if ('fixedCount' in other && !fixedCount && (other.fixedCount !== null || other.unknownFixedCount)) {
+          [fixedCount, resolved.fixedCount, resolved.unknownFixedCount] = [true, other.fixedCount, other.unknownFixedCount];
+        }
+        if ('waitTime' in other && !resolved.waitTime && other.waitTime) resolved.waitTime = { kind: other.waitTime.kind, args: other.waitTime.args && [...other.waitTime.args], range: classRange };
+        if ('onStart' in other && !resolved.onStart && other.onStart) resolved.onStart = classRange;
+        if ('onStop' in other && !resolved.onStop && other.onStop) resolved.onStop = classRange;
+        if ('hasTick' in other && other.hasTick) resolved.hasTick = true;
+        continue;
+      }
       if (typeof c === 'string') continue;
       const own = c.facts.body.own;
       if (!weight && own.weight !== undefined) {
@@ -1474,7 +1567,11 @@ function reachableTaskSets(user: ClassNode, tasks: TaskInfo[], taskSets: [ClassN
   return order;
 }
 
-export function analyzeTree(tree: Tree, uri: string, version: number, cache?: ModelCache): { model: LocustfileModel; facts: LocustfileFacts } {
+/**
+ * The model of a file and the facts its features read. `project` finds the classes of the project modules it imports: without it,
+ * a class whose base comes from another file is no Locust class.
+ */
+export function analyzeTree(tree: Tree, uri: string, version: number, cache?: ModelCache, project?: ProjectClasses): { model: LocustfileModel; facts: LocustfileFacts } {
   const root = tree.rootNode;
   const source = sourceOf(root);
   const imports: Imports = { names: new Map(), modules: new Set(), any: false };
@@ -1511,7 +1608,9 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
     cursor.delete();
   }
 
-  cache?.begin(JSON.stringify([[...imports.names], [...imports.modules], [...(imports.foreign ?? [])]]));
+  // The project modules behind the imports: a model reused while one of them changed would keep what it said about their classes.
+  const projectSignature = projectSignatureOf(imports, project);
+  cache?.begin(JSON.stringify([[...imports.names], [...imports.modules], [...(imports.foreign ?? [])], projectSignature]));
   // A statement with a syntax error is read from the tree alone, and again every time: error recovery may depend on its surroundings.
   const anyError = root.hasError;
   const classes: TreeClass[] = [];
@@ -1604,6 +1703,43 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
     delete fresh.customArguments;
     return customArguments.length ? { ...fresh, customArguments } : fresh;
   };
+  const projectClasses = new Map<string, ProjectClass | undefined>();
+  /** The class of a project module a base written this way names (`Base` from `from common import Base`, `common.Base`). */
+  const projectClass = (base: string): ProjectClass | undefined => {
+    if (!project || (!imports.imported && !imports.importedModules)) return undefined;
+    if (projectClasses.has(base)) return projectClasses.get(base);
+    let found: ProjectClass | undefined;
+    const dot = base.lastIndexOf('.');
+    if (dot < 0) {
+      const from = imports.imported?.get(base);
+      found = from && project.classOf(from.module, from.name);
+    } else {
+      const [root = '', ...rest] = base.slice(0, dot).split('.');
+      const whole = imports.importedModules?.get(root);
+      const from = imports.imported?.get(root);
+      const module = whole ?? (from && submodule(from.module, from.name));
+      found = module === undefined ? undefined : project.classOf([module, ...rest].join('.'), base.slice(dot + 1));
+    }
+    projectClasses.set(base, found);
+    return found;
+  };
+  // Classes with a base of another project module, or of the file's classes that have one.
+  const projectDerived = new Set<ClassNode>();
+  if (project && (imports.imported || imports.importedModules)) {
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const cls of classes) {
+        if (projectDerived.has(cls)) continue;
+        const derived = cls.baseRefs.some((base) => {
+          const local = base.type === 'identifier' ? classNamed.get(base.text) : undefined;
+          return local ? projectDerived.has(local) : projectClass(base.text) !== undefined;
+        });
+        if (!derived) continue;
+        projectDerived.add(cls);
+        changed = true;
+      }
+    }
+  }
   const reused = !anyError ? cache?.unchanged(read) : undefined;
   if (reused) {
     // The same classes in the same order: their kinds carry over; the model is the last one, at this version.
@@ -1612,11 +1748,11 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
       const kind = reused.kinds[i];
       if (kind) kinds.set(cls, kind);
     });
-    return { model: withArguments({ ...reused.model, version }), facts: { source, imports, classes, kinds, classNamed, thresholdProblems } };
+    return { model: withArguments({ ...reused.model, version }), facts: { source, imports, classes, kinds, classNamed, thresholdProblems, projectSignature, projectDerived } };
   }
 
-  const kinds = classifyClasses(classes, imports);
-  const reader = new ClassReader(tagsByName, classNamed, names, imports, hostsSetAfter);
+  const kinds = classifyClasses(classes, imports, projectClass);
+  const reader = new ClassReader(tagsByName, classNamed, names, imports, hostsSetAfter, projectClass);
 
   const taskSets = new Map<ClassNode, TaskSetInfo>();
   for (const [cls, kind] of kinds) {
@@ -1659,6 +1795,41 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
     setsNamed.set(info.name, [...(setsNamed.get(info.name) ?? []), at]);
     if (setClass.nestedIn) setsNestedIn.set(setClass.nestedIn, [...(setsNestedIn.get(setClass.nestedIn) ?? []), at]);
   }
+  /**
+   * The TaskSets of other project modules a User reaches, after the file's own: those imported by name into its tasks
+   * (`from flows import Browse`, `tasks = [Browse]`) and those its bases of other modules reach there.
+   */
+  const withProjectTaskSets = (cls: ClassNode, tasks: TaskInfo[], reached: TaskSetInfo[]): TaskSetInfo[] => {
+    if (!projectDerived.has(cls) && !tasks.some((task) => !setsNamed.has(task.name) && projectClass(task.name)?.taskSet)) return reached;
+    const inherited = new Map<string, TaskSetInfo>();
+    const fromBases = (c: ClassNode, seen: Set<ClassNode>) => {
+      seen.add(c);
+      for (const base of c.baseRefs) {
+        const local = base.type === 'identifier' ? classNamed.get(base.text) : undefined;
+        if (local && !seen.has(local)) fromBases(local, seen);
+        if (local) continue;
+        const other = projectClass(base.text);
+        for (const set of other?.user?.taskSets ?? []) if (!inherited.has(set.name)) inherited.set(set.name, { ...set, uri: set.uri ?? other!.uri });
+      }
+    };
+    fromBases(cls, new Set());
+    const result = [...reached];
+    const known = new Set(reached.map((set) => set.name));
+    // Names in a TaskSet of another file are that file's: only what its Users reach there is known.
+    const visit = (list: TaskInfo[], foreign = false) => {
+      for (const task of list) {
+        if (known.has(task.name) || (!foreign && setsNamed.has(task.name))) continue;
+        const named = task.uri || foreign ? undefined : projectClass(task.name);
+        const set = named?.taskSet ? { ...named.taskSet, uri: named.taskSet.uri ?? named.uri } : inherited.get(task.name);
+        if (!set) continue;
+        known.add(set.name);
+        result.push(set);
+        visit(set.tasks, true);
+      }
+    };
+    visit(tasks);
+    return result;
+  };
   const users: UserClassInfo[] = [];
   const shapes: ShapeInfo[] = [];
   for (const cls of classes) {
@@ -1684,7 +1855,7 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
       onStart,
       onStop,
       tasks,
-      taskSets: reachableTaskSets(cls, tasks, setList, setsNamed, setsNestedIn),
+      taskSets: withProjectTaskSets(cls, tasks, reachableTaskSets(cls, tasks, setList, setsNamed, setsNestedIn)),
       range: shiftRange(cls.facts.range, cls.origin),
     });
   }
@@ -1694,7 +1865,7 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
   const model: LocustfileModel = {
     uri,
     version,
-    isLocustfile: imports.any,
+    isLocustfile: imports.any || projectDerived.size > 0,
     users,
     taskSets: topLevelSets,
     shapes,
@@ -1706,5 +1877,5 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
     ...(testFunctions.length && { testFunctions }),
   };
   cache?.remember(anyError ? undefined : { read, model, kinds: classes.map((cls) => kinds.get(cls)) });
-  return { model, facts: { source, imports, classes, kinds, classNamed, thresholdProblems } };
+  return { model, facts: { source, imports, classes, kinds, classNamed, thresholdProblems, projectSignature, projectDerived } };
 }

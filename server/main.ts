@@ -1,10 +1,10 @@
 // The Locust Studio language server: serves the locustfile model and its features over LSP (stdio or IPC).
-import { CodeActionKind, createConnection, ProposedFeatures, TextDocumentSyncKind, type Diagnostic } from 'vscode-languageserver/node';
+import { CodeActionKind, CodeLensRefreshRequest, createConnection, ProposedFeatures, TextDocumentSyncKind, type Diagnostic } from 'vscode-languageserver/node';
 import { DocumentModelRequest, LocustOptionsNotification, type DocumentModelParams, type DocumentModelResult, type LocustOptionsParams } from '../protocol/lsp';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DocumentAnalyses, modelOfText, type Analysis } from './documentAnalysis';
+import { DocumentAnalyses, type Analysis } from './documentAnalysis';
 import { codeLensesFor } from './codeLenses';
 import { documentSymbolsFor } from './documentSymbols';
 import { hoverAt } from './hover';
@@ -18,19 +18,25 @@ const analyses = new DocumentAnalyses();
 /** Diagnostics wait this long after the last change, so a burst of keystrokes is analysed once. */
 const DIAGNOSTICS_DEBOUNCE_MS = 120;
 const pendingDiagnostics = new Map<string, NodeJS.Timeout>();
+let pendingProjectCheck: NodeJS.Timeout | undefined;
+/** The client asks for code lenses again when told (LSP 3.16): a base class changed in another file changes this file's lenses. */
+let codeLensRefresh = false;
 
-connection.onInitialize(() => ({
-  capabilities: {
-    textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-    codeLensProvider: { resolveProvider: false },
-    documentSymbolProvider: true,
-    hoverProvider: true,
-    // Quotes: a new THRESHOLDS string offers its metrics and endpoints at once.
-    completionProvider: { triggerCharacters: ['.', '@', '=', '(', ',', ' ', '"', "'"] },
-    codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll] },
-  },
-  serverInfo: { name: 'Locust Studio language server' },
-}));
+connection.onInitialize(({ capabilities: client }) => {
+  codeLensRefresh = client.workspace?.codeLens?.refreshSupport === true;
+  return {
+    capabilities: {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+      codeLensProvider: { resolveProvider: false },
+      documentSymbolProvider: true,
+      hoverProvider: true,
+      // Quotes: a new THRESHOLDS string offers its metrics and endpoints at once.
+      completionProvider: { triggerCharacters: ['.', '@', '=', '(', ',', ' ', '"', "'"] },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll] },
+    },
+    serverInfo: { name: 'Locust Studio language server' },
+  };
+});
 
 function logFailure(uri: string, error: unknown): void {
   connection.console.error(`analysis of ${uri} failed: ${(error as Error).stack ?? String(error)}`);
@@ -66,7 +72,7 @@ async function ownArgumentsOf(uri: string, kind: SettingsFileKind, text: string)
     if (!model) {
       const saved = await readFile(path.resolve(folder, file), 'utf8').catch(() => undefined);
       if (saved === undefined) return undefined;
-      model = await modelOfText(locustfileUri, saved);
+      model = await analyses.modelOfText(locustfileUri, saved);
     }
     if (!model) return undefined;
     flags.push(...(model.customArguments ?? []).map((argument) => argument.flag));
@@ -118,13 +124,36 @@ function scheduleDiagnostics(uri: string, delay: number): void {
   );
 }
 
+/**
+ * Soon after a Python file changes (edited, opened, closed, or changed on disk), the open documents that import it from the
+ * project are analysed again: their diagnostics are published anew and the client asks for their lenses again.
+ */
+function scheduleProjectCheck(): void {
+  clearTimeout(pendingProjectCheck);
+  pendingProjectCheck = setTimeout(() => {
+    pendingProjectCheck = undefined;
+    let outdated: string[];
+    try {
+      outdated = analyses.outdatedByProject();
+    } catch (error) {
+      logFailure('the project modules', error);
+      return;
+    }
+    for (const uri of outdated) scheduleDiagnostics(uri, 0);
+    if (outdated.length > 0 && codeLensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+  }, DIAGNOSTICS_DEBOUNCE_MS);
+}
+
 connection.onDidOpenTextDocument(({ textDocument }) => {
   analyses.openDocument(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
   scheduleDiagnostics(textDocument.uri, 0);
+  scheduleProjectCheck();
 });
+connection.onDidChangeWatchedFiles(() => scheduleProjectCheck());
 connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
   analyses.changeDocument(textDocument.uri, textDocument.version, contentChanges);
   scheduleDiagnostics(textDocument.uri, DIAGNOSTICS_DEBOUNCE_MS);
+  scheduleProjectCheck();
   // A locustfile's own arguments are valid settings keys: the settings files beside it are checked again.
   if (settingsFileKind(textDocument.uri)) return;
   const folder = path.posix.dirname(textDocument.uri);
@@ -135,6 +164,7 @@ connection.onDidCloseTextDocument(({ textDocument }) => {
   pendingDiagnostics.delete(textDocument.uri);
   analyses.forget(textDocument.uri);
   void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
+  scheduleProjectCheck();
 });
 
 connection.onCodeLens((params) => withAnalysis(params.textDocument.uri, [], (a) => codeLensesFor(a.model)));
@@ -159,7 +189,7 @@ connection.onRequest(DocumentModelRequest.method, async (params: DocumentModelPa
   if (analyses.document(params.uri) || !params.uri.startsWith('file:')) return withAnalysis<DocumentModelResult>(params.uri, null, (a) => a.model);
   // A file no editor has open (the Testing view lists locustfiles from disk): read it as it is saved.
   try {
-    return (await modelOfText(params.uri, await readFile(fileURLToPath(params.uri), 'utf8'))) ?? null;
+    return await analyses.modelOfText(params.uri, await readFile(fileURLToPath(params.uri), 'utf8'));
   } catch (error) {
     logFailure(params.uri, error);
     return null;

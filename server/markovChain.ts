@@ -41,8 +41,8 @@ export function describeTransitions(state: MarkovState): string {
   return state.transitions.map((t) => `→ ${t.to} ${t.weight ?? '?'}`).join(', ');
 }
 
-/** Every MarkovTaskSet of the model (top-level ones and those nested in User classes), each once. */
+/** Every MarkovTaskSet of the file (top-level ones and those nested in User classes), each once; not those of other files. */
 export function markovTaskSets(model: LocustfileModel): (TaskSetInfo & { markov: MarkovChain })[] {
   const sets = new Set<TaskSetInfo>([...model.taskSets, ...model.users.flatMap((user) => user.taskSets)]);
-  return [...sets].filter((set): set is TaskSetInfo & { markov: MarkovChain } => set.markov !== null);
+  return [...sets].filter((set): set is TaskSetInfo & { markov: MarkovChain } => set.markov !== null && !set.uri);
 }

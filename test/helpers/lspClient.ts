@@ -15,14 +15,15 @@ export interface LspSession {
   close(): Promise<void>;
 }
 
-export async function startLanguageServer(): Promise<LspSession> {
+/** `capabilities`: what the client says it supports (none by default; e.g. `{ workspace: { codeLens: { refreshSupport: true } } }`). */
+export async function startLanguageServer(capabilities: object = {}): Promise<LspSession> {
   if (!existsSync(SERVER_BUNDLE)) throw new Error(`${SERVER_BUNDLE} is missing: run \`npm run build\` first`);
   const child = spawn(process.execPath, [SERVER_BUNDLE, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   connection.listen();
-  await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+  await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities });
   await connection.sendNotification('initialized', {});
   return {
     connection,

@@ -10,7 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { pythonParser } from '../../server/parser';
-import { buildModel } from '../../server/locustfileModel';
+import { pathToFileURL } from 'node:url';
+import { analyzeTree } from '../../server/locustfileModel';
+import { ProjectModules } from '../../server/projectModules';
 import { taskShares, type LifecycleMethods, type LocustfileModel, type MarkovChain, type TaskInfo, type TaskSetInfo, type WaitTimeInfo } from '../../protocol/model';
 import { isTaken } from '../../server/markovChain';
 import { locustExports, locustRunsTestFunctions, locustsFor, requireLocust, titled, type LocustUnderTest } from './support';
@@ -95,7 +97,7 @@ task_sets = [v for v in vars(module).values() if inspect.isclass(v) and issubcla
 here = os.path.dirname(os.path.abspath(sys.argv[1]))
 
 def project_bases(cls):
-    # Base classes from other modules of the project (files under the locustfile's folder): the model reads one file.
+    # Base classes from other modules of the project (files under the locustfile's folder), which the model reads there.
     found = []
     for base in cls.__mro__[1:]:
         where = getattr(sys.modules.get(base.__module__), "__file__", None) or ""
@@ -253,11 +255,14 @@ function compareTasks(
   return problems;
 }
 
+/** The model of a file as the editor has it: with the classes of the modules it imports from its folder. */
 async function modelOf(file: string): Promise<LocustfileModel> {
-  const tree = (await pythonParser()).parse(readFileSync(file, 'utf8'));
+  const parser = await pythonParser();
+  const tree = parser.parse(readFileSync(file, 'utf8'));
   assert.ok(tree);
   try {
-    return buildModel(tree, `file://${file}`, 1);
+    const uri = pathToFileURL(file).href;
+    return analyzeTree(tree, uri, 1, undefined, new ProjectModules(parser).forFile(uri)).model;
   } finally {
     tree.delete();
   }
@@ -317,6 +322,7 @@ for (const locust of locustsFor('smoke')) test(titled(locust, `the model agrees 
   requireLocust(locust);
   assert.ok(FILES.length >= 16, FILES.join(', '));
   const problems: string[] = [];
+  const acrossModules: string[] = [];
   // Two files at a time: each check starts two Python processes, and the machine has two cores.
   const queue = [...FILES];
   const worker = async () => {
@@ -330,11 +336,14 @@ for (const locust of locustsFor('smoke')) test(titled(locust, `the model agrees 
       const [model, { inspected, ratios, listed }] = await Promise.all([modelOf(file), inspectWithLocust(locust.python, file)]);
       problems.push(...differences(name, file, model, { inspected, ratios, listed }));
       const theirs = Object.keys(inspected.users);
-      t.diagnostic(`${name}: ${theirs.length} User classes agree`);
+      const across = inspected.project_bases.length > 0 ? ` (bases from the project: ${inspected.project_bases.join(', ')})` : '';
+      if (across) acrossModules.push(name);
+      t.diagnostic(`${name}: ${theirs.length} User classes compared${across}`);
     }
   };
   await Promise.all([worker(), worker()]);
   assert.deepEqual(problems, []);
+  assert.ok(acrossModules.includes(path.join('test', 'fixtures', 'model', 'project_bases.py')), 'the fixture of bases from other modules has them, for Locust too');
 });
 
 // A pytest-style locustfile: the User classes Locust makes of it are the model's test functions, in file order, where this Locust
@@ -411,6 +420,8 @@ async function agreeOnExamples(t: TestContext, locust: LocustUnderTest, examples
   const skip = (name: string, reason: string) => skipped.set(reason, [...(skipped.get(reason) ?? []), name]);
   let compared = 0;
   let agreed = 0;
+  /** Files whose User classes derive from classes of the example's other modules. */
+  const acrossModules: string[] = [];
   const queue = [...files];
   const worker = async () => {
     for (let file = queue.shift(); file; file = queue.shift()) {
@@ -427,11 +438,7 @@ async function agreeOnExamples(t: TestContext, locust: LocustUnderTest, examples
         skip(name, `Locust cannot import it: ${lastLine(error)}`);
         continue;
       }
-      // The model reads one file: a User base class from a module beside it is not known to it (yet).
-      if (inspected.project_bases.length > 0) {
-        skip(name, `its User classes derive from classes of other modules of the example (${inspected.project_bases.join(', ')}), which the model, reading one file, does not follow`);
-        continue;
-      }
+      if (inspected.project_bases.length > 0) acrossModules.push(`${name} (${inspected.project_bases.join(', ')})`);
       const model = await modelOf(file);
       let view: LocustView = { inspected, ratios: {}, listed: [] };
       // Without User classes (a helper module, generated gRPC code) Locust's command line refuses the file: the import says it all.
@@ -453,6 +460,7 @@ async function agreeOnExamples(t: TestContext, locust: LocustUnderTest, examples
   const skippedCount = [...skipped.values()].reduce((sum, names) => sum + names.length, 0);
   t.diagnostic(`${corpus}: agreement ${agreed} of ${compared} files compared (${compared ? Math.round((100 * agreed) / compared) : 0} %); ${skippedCount} of ${files.length} skipped`);
   for (const [reason, names] of skipped) t.diagnostic(`skipped (${names.length}): ${reason}: ${names.join(', ')}`);
+  if (acrossModules.length > 0) t.diagnostic(`compared with bases from other modules of the example: ${acrossModules.join(', ')}`);
   assert.equal(compared + skippedCount, files.length);
   assert.ok(compared >= 15, `only ${compared} of ${corpus} could be compared`);
   assert.deepEqual(problems, []);

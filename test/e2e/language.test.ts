@@ -1,8 +1,8 @@
 // End-to-end: the language of newer Locusts in a real VS Code (code-server) with the packaged VSIX — a MarkovTaskSet's outline and
-// the hover on one of its states, and the lenses of a pytest-style locustfile.
+// the hover on one of its states, the lenses of a pytest-style locustfile, and of User classes whose bases are in the project's package.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -17,6 +17,7 @@ const TEST_NAMES = [
   'a MarkovTaskSet in the outline: its states under it, each with where it goes',
   'hover on a MarkovTaskSet state: the start state, where it goes and how likely, where it is reached from',
   'a pytest-style locustfile: "Run load test" over the file and each test function, "Run test once" over each',
+  'User classes with bases in the project\'s package: their lenses, which follow an unsaved edit of the base in the editor beside',
 ] as const;
 
 let scratch: string | undefined;
@@ -39,6 +40,8 @@ before(
     await mkdir(path.join(workspace, '.vscode'), { recursive: true });
     await copyFile(path.join(ROOT, 'test', 'fixtures', 'locustfiles', 'markov.py'), path.join(workspace, 'markov.py'));
     await copyFile(path.join(ROOT, 'test', 'fixtures', 'task', 'pytest_style.py'), path.join(workspace, 'pytest_style.py'));
+    await copyFile(path.join(ROOT, 'test', 'fixtures', 'model', 'project_bases.py'), path.join(workspace, 'project_bases.py'));
+    await cp(path.join(ROOT, 'test', 'fixtures', 'model', 'shop_lib'), path.join(workspace, 'shop_lib'), { recursive: true });
     // Every level of the outline open, so the states show without clicks.
     await writeFile(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'outline.collapseItems': 'alwaysExpand' }, null, 2));
     server = await startCodeServer({ workspace, extensionsDir, userDataDir: path.join(scratch, 'user-data'), codeServer });
@@ -101,5 +104,36 @@ test(TEST_NAMES[2], { timeout: 3 * 60_000 }, async (t) => {
     assert.equal(lenses.filter((text) => /Run test once/.test(text)).length, 3, lenses.join(' | '));
     assert.ok(lenses.some((text) => /Run load test \(all 3 test functions\)/.test(text)), lenses.join(' | '));
     await screenshot(page, 'language-3-pytest-lenses');
+  });
+});
+
+test(TEST_NAMES[3], { timeout: 3 * 60_000 }, async (t) => {
+  await step(t, async (page) => {
+    await page.keyboard.press('Escape');
+    await openFile(page, 'project_bases.py');
+    // Buyer, Clerk and Express derive from shop_lib's ShopUser and Staff: each gets its lens, the file's lens counts them.
+    await waitForCodeLens(page, 'Run load test (all 3 User classes)', 90_000);
+    const lenses = await page.locator('.monaco-editor .codelens-decoration a').allTextContents();
+    assert.equal(lenses.filter((text) => /^\s*Run load test\s*$/.test(text)).length, 3, lenses.join(' | '));
+    // What is written in this file runs once from here (Buyer's buy, Express's Checkout entry); inherited tasks have their lenses in shop_lib.
+    assert.equal(lenses.filter((text) => /Run task once/.test(text)).length, 2, lenses.join(' | '));
+    await screenshot(page, 'language-4-project-bases');
+
+    // shop_lib/flows.py beside it; Staff made no User there (not saved): Clerk is no User any more, in the editor on the left.
+    await runCommand(page, 'View: Split Editor Right');
+    await openFile(page, 'shop_lib/flows.py');
+    await page.keyboard.press('Control+G');
+    await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
+    await page.keyboard.type('32:13');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Control+Shift+ArrowRight');
+    await page.keyboard.type('object');
+    await waitForCodeLens(page, 'Run load test (all 2 User classes)', 60_000);
+    const after = await page.locator('.monaco-editor .codelens-decoration a').allTextContents();
+    assert.equal(after.filter((text) => /^\s*Run load test\s*$/.test(text)).length, 2, after.join(' | '));
+    await screenshot(page, 'language-5-project-base-edited');
+    // Undone and closed unsaved, so the fixture's copy stays as it was for whoever looks.
+    await page.keyboard.press('Control+Z');
+    await waitForCodeLens(page, 'Run load test (all 3 User classes)', 60_000);
   });
 });

@@ -94,9 +94,10 @@ export interface Imports {
   /** Module aliases that mean `locust` (or a submodule), e.g. `import locust as l`. */
   modules: Set<string>;
   any: boolean;
-  /** Names imported from other modules (`from config import WEIGHT`), with the module: values only the running file knows. */
-  foreign?: Map<string, string>;
-  /** The same names with the name each has in its module (`from common import Base as B`: B ↦ common's `Base`). */
+  /**
+   * Names imported from other modules (`from config import WEIGHT`: values only the running file knows), with the module and the
+   * name each has there (`from common import Base as B`: B ↦ common's `Base`).
+   */
   imported?: Map<string, { module: string; name: string }>;
   /** Modules other than locust imported whole, by the name bound (`import common` ↦ common, `import pkg.mod as m`: m ↦ pkg.mod). */
   importedModules?: Map<string, string>;
@@ -175,7 +176,6 @@ function addImport(statement: Node, imports: Imports): void {
         const bound = child.type === 'aliased_import' ? child.childForFieldName('alias')?.text : child.type === 'dotted_name' ? child.text : undefined;
         const name = child.type === 'aliased_import' ? child.childForFieldName('name')?.text : bound;
         if (!bound || !name) continue;
-        (imports.foreign ??= new Map()).set(bound, module);
         (imports.imported ??= new Map()).set(bound, { module, name });
       }
       return;
@@ -1274,7 +1274,7 @@ class ModuleNames {
   lookup(name: string, row: number): Binding | undefined {
     const list = this.bound.get(name);
     for (let i = (list?.length ?? 0) - 1; i >= 0; i--) if (list![i]!.row < row) return list![i]!.binding;
-    const module = this.imports.foreign?.get(name);
+    const module = this.imports.imported?.get(name)?.module;
     return module ? { kind: 'ref', why: `is imported from \`${module}\`` } : undefined;
   }
 
@@ -1610,7 +1610,7 @@ export function analyzeTree(tree: Tree, uri: string, version: number, cache?: Mo
 
   // The project modules behind the imports: a model reused while one of them changed would keep what it said about their classes.
   const projectSignature = projectSignatureOf(imports, project);
-  cache?.begin(JSON.stringify([[...imports.names], [...imports.modules], [...(imports.foreign ?? [])], projectSignature]));
+  cache?.begin(JSON.stringify([[...imports.names], [...imports.modules], [...(imports.imported ?? [])], projectSignature]));
   // A statement with a syntax error is read from the tree alone, and again every time: error recovery may depend on its surroundings.
   const anyError = root.hasError;
   const classes: TreeClass[] = [];

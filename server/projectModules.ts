@@ -53,12 +53,6 @@ export class ProjectModules {
     return this.scope(path.dirname(file), file, [file]);
   }
 
-  /** Forgets every summary (the workspace's files changed in ways no stamp shows, e.g. a folder renamed). */
-  clear(): void {
-    this.summaries.clear();
-    this.checked = new Map();
-  }
-
   private scope(root: string, importer: string, stack: string[]): ProjectClasses {
     return {
       classOf: (module, name) => this.classOf(root, importer, module, name, stack),
